@@ -1,0 +1,40 @@
+"""The public entry point: ``explain(model)``."""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from . import introspect
+from .explanation import Explanation
+from .layer_records import record_for_layer
+
+
+def explain(model: Any, *, width: Optional[int] = None, ascii_only: bool = False) -> Explanation:
+    """Explain where every parameter of a built Keras model comes from.
+
+    ``model`` is a built ``keras.Model`` (Sequential, Functional, or subclassed
+    after it has been called) or a built layer. ``width`` and ``ascii_only``
+    set how ``str()`` draws the diagram; ``Explanation.render`` takes them too.
+    The model is only read, never changed.
+    """
+    introspect.ensure_explainable(model)
+    if introspect.is_model(model):
+        layers = introspect.model_layers(model)
+        input_shapes = introspect.model_input_shapes(model)
+    else:
+        layers = [model]
+        shape = introspect.input_shape(model)
+        input_shapes = [shape] if shape and not isinstance(shape[0], tuple) else []
+    records = [record_for_layer(layer) for layer in layers]
+    total, trainable, non_trainable = introspect.model_param_counts(model)
+    return Explanation(
+        model_name=model.name,
+        model_class=type(model).__name__,
+        layers=records,
+        input_shapes=input_shapes,  # type: ignore[arg-type]
+        keras_total_params=total,
+        keras_trainable_params=trainable,
+        keras_non_trainable_params=non_trainable,
+        width=width,
+        ascii_only=ascii_only,
+    )

@@ -1,0 +1,22 @@
+"""Parameter formulas. Importing this package registers every built-in formula."""
+
+from . import conv, core, normalization  # noqa: F401  (registration side effects)
+from .registry import (
+    BuildShape,
+    Formula,
+    FormulaTerm,
+    find_formula,
+    register_formula,
+    registered_classes,
+    unregister_formula,
+)
+
+__all__ = [
+    "BuildShape",
+    "Formula",
+    "FormulaTerm",
+    "find_formula",
+    "register_formula",
+    "registered_classes",
+    "unregister_formula",
+]

@@ -1,0 +1,102 @@
+"""The registry of parameter formulas, one small pure function per layer family.
+
+A formula function takes the layer's config (``layer.get_config()``) and the
+shape it was built with, and returns a :class:`Formula`: named terms after
+Keras's weight names, and optionally a compact factored expression such as
+``(3*3*3+1)*2``. It never looks at the layer's weights: that is the point —
+the weights are what we check the formula against.
+
+Lookup walks ``type(layer).__mro__`` so a user's subclass of ``Dense`` is
+explained by the Dense formula unless it registers its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping, Optional, Sequence, Union
+
+from ..arithmetic import evaluate, total
+from ..records import Shape
+
+# What a formula receives as its input shape: the single shape the layer was
+# built with (batch axis included, as Keras passes it to ``build``), or, for
+# layers whose ``build`` takes several shapes (attention: query, value, key),
+# a mapping from ``build``'s argument name to each shape.
+BuildShape = Union[Shape, Mapping[str, Any]]
+
+
+@dataclass(frozen=True)
+class FormulaTerm:
+    """A term before evaluation: Keras's weight name and its arithmetic."""
+
+    name: str
+    expression: str
+    trainable: bool = True
+    # For a non-trainable term: why Keras does not train it, shown in the totals.
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Formula:
+    """The result of a formula function."""
+
+    terms: Sequence[FormulaTerm] = field(default_factory=tuple)
+    # A factored form of the sum of the terms, e.g. "(27+1)*5" for
+    # "27*5 + 5". It must evaluate to the same number; tests check it does.
+    compact: Optional[str] = None
+
+    @property
+    def expression(self) -> str:
+        """The expression we print as the layer's ``.formula``."""
+        return self.compact or total(term.expression for term in self.terms)
+
+    def value(self) -> int:
+        return evaluate(self.expression)
+
+
+FormulaFunction = Callable[[Mapping[str, Any], BuildShape], Formula]
+
+_REGISTRY: dict[type, FormulaFunction] = {}
+
+
+def register_formula(*layer_classes: type) -> Callable[[FormulaFunction], FormulaFunction]:
+    """Register ``function`` as the parameter formula for ``layer_classes``.
+
+    Use it for your own layers::
+
+        from ascii_explain import register_formula, Formula, FormulaTerm
+
+        @register_formula(MyLayer)
+        def my_layer(config, input_shape):
+            units, last = config["units"], input_shape[-1]
+            return Formula([FormulaTerm("w", f"{last}*{units}")])
+
+    The function receives ``layer.get_config()`` and the shape the layer was
+    built with (batch axis first), and returns named terms. Registering a class
+    that already has a formula replaces it.
+    """
+
+    def decorator(function: FormulaFunction) -> FormulaFunction:
+        for layer_class in layer_classes:
+            _REGISTRY[layer_class] = function
+        return function
+
+    return decorator
+
+
+def unregister_formula(layer_class: type) -> None:
+    """Remove a formula registered for exactly ``layer_class`` (not its bases)."""
+    _REGISTRY.pop(layer_class, None)
+
+
+def find_formula(layer_class: type) -> Optional[FormulaFunction]:
+    """The formula for the nearest class in ``layer_class``'s MRO, or None."""
+    for klass in layer_class.__mro__:
+        function = _REGISTRY.get(klass)
+        if function is not None:
+            return function
+    return None
+
+
+def registered_classes() -> list[type]:
+    return list(_REGISTRY)

@@ -1,0 +1,209 @@
+"""The one module that reads Keras objects: layers, shapes, weights, graph nodes.
+
+Everything else in ascii_explain works on plain records. Keras 3 layers have no
+``input_shape``/``output_shape`` attributes (why keras_sequential_ascii 0.1.1
+crashes on Keras 3), so shapes come from the layer's build config and from the
+symbolic graph's nodes. Each access to a private attribute names the Keras
+version it was checked against.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Optional
+
+import keras
+
+from .records import OutputShape, Shape
+
+
+class NotBuiltError(ValueError):
+    """The model or layer has no weights yet, so there is nothing to count."""
+
+
+_ACCEPTED = "a keras.Model (Sequential, Functional or subclassed) or a keras.layers.Layer"
+_HOW_TO_BUILD = (
+    "build it first: start a Sequential model with keras.Input(shape), call "
+    "model.build((None, ...)) with the input shape, or call the model on a batch of data"
+)
+
+
+def ensure_explainable(obj: Any) -> None:
+    """Raise one clear error for anything ``explain`` cannot read."""
+    if not isinstance(obj, keras.layers.Layer):
+        raise TypeError(
+            f"explain() takes {_ACCEPTED}; got {type(obj).__module__}.{type(obj).__qualname__}."
+        )
+    if not obj.built:
+        kind = "model" if isinstance(obj, keras.Model) else "layer"
+        raise NotBuiltError(f"The {kind} {obj.name!r} is not built, so it has no weights to explain; {_HOW_TO_BUILD}.")
+    unbuilt = [layer.name for layer in getattr(obj, "layers", []) if not layer.built]
+    if unbuilt:
+        raise NotBuiltError(
+            f"Layers {', '.join(repr(name) for name in unbuilt)} of {obj.name!r} are not built; {_HOW_TO_BUILD}."
+        )
+
+
+def is_model(obj: Any) -> bool:
+    return isinstance(obj, keras.Model)
+
+
+def model_layers(model: Any) -> list[Any]:
+    """The layers in Keras's display order (``model.layers``)."""
+    return list(model.layers)
+
+
+def model_input_shapes(model: Any) -> list[Shape]:
+    """Shapes of the model's symbolic inputs, batch axis included; [] when unknown."""
+    try:
+        inputs = model.inputs
+    except (AttributeError, ValueError):
+        return []
+    return [_as_shape(tensor.shape) for tensor in inputs or []]
+
+
+def build_shape(layer: Any) -> Any:
+    """The shape(s) the layer was built with, as a formula expects them.
+
+    ``Layer.get_build_config()`` (public since Keras 3.0; checked on 3.15.1)
+    returns ``{"input_shape": shape}`` for a one-argument ``build`` and
+    ``{"shapes_dict": {...}}`` for several (attention layers). A layer whose
+    ``build`` was never wrapped (no weights, e.g. Activation) has none; then
+    the shape of its first call's input is used, if there is one.
+    """
+    try:
+        config = layer.get_build_config()
+    except Exception:  # a custom get_build_config that fails: shapes unknown
+        config = None
+    if config:
+        if "input_shape" in config:
+            return _as_shape_tree(config["input_shape"])
+        if "shapes_dict" in config:
+            return {key: _as_shape_tree(value) for key, value in config["shapes_dict"].items()}
+    return input_shape(layer)
+
+
+def input_shape(layer: Any) -> Optional[OutputShape]:
+    """Shape of the layer's input at its first call, or None outside a symbolic graph."""
+    tensors = _first_node_attribute(layer, "input_tensors")
+    return _shapes_of(tensors)
+
+
+def output_shape(layer: Any) -> Optional[OutputShape]:
+    """Shape of the layer's output at its first call, or None outside a symbolic graph."""
+    tensors = _first_node_attribute(layer, "output_tensors")
+    return _shapes_of(tensors)
+
+
+def _first_node_attribute(layer: Any, attribute: str) -> Any:
+    # Operation._inbound_nodes: private, present in every Keras 3 release
+    # (checked on 3.15.1). Node.input_tensors / output_tensors are lists.
+    nodes = getattr(layer, "_inbound_nodes", None) or []
+    if not nodes:
+        return None
+    return getattr(nodes[0], attribute, None)
+
+
+def _shapes_of(tensors: Any) -> Optional[OutputShape]:
+    if not tensors:
+        return None
+    shapes = tuple(_as_shape(tensor.shape) for tensor in tensors)
+    return shapes[0] if len(shapes) == 1 else shapes
+
+
+def _as_shape(shape: Any) -> Shape:
+    return tuple(None if dim is None else int(dim) for dim in shape)
+
+
+def _as_shape_tree(value: Any) -> Any:
+    """Build configs hold shapes as tuples or lists, sometimes nested lists of shapes."""
+    if value is None:
+        return None
+    if isinstance(value, (list, tuple)) and value and isinstance(value[0], (list, tuple)):
+        return tuple(_as_shape_tree(part) for part in value)
+    if isinstance(value, (list, tuple)):
+        return _as_shape(value)
+    return value
+
+
+def layer_config(layer: Any) -> Optional[dict[str, Any]]:
+    """``layer.get_config()``, or None when a custom layer cannot produce one."""
+    try:
+        return dict(layer.get_config())
+    except Exception:  # custom layers may raise NotImplementedError or worse
+        return None
+
+
+def activation_name(layer: Any, config: Optional[dict[str, Any]]) -> str:
+    """The activation shown on the data row: "" for none or linear."""
+    name = ""
+    if config is not None:
+        value = config.get("activation")
+        if isinstance(value, str):
+            name = value
+        elif isinstance(value, dict):  # a serialized activation object
+            name = str(value.get("config", {}).get("name", value.get("class_name", "")))
+    if not name:
+        function = getattr(layer, "activation", None)
+        name = getattr(function, "__name__", "") if callable(function) else ""
+    return "" if name == "linear" else name
+
+
+@dataclass(frozen=True)
+class WeightInfo:
+    name: str
+    shape: Shape
+    trainable: bool
+    dtype: str
+
+
+def weights(layer: Any) -> list[WeightInfo]:
+    """The layer's weights, each counted once, with Keras's trainable flag.
+
+    A frozen layer (``layer.trainable = False``) keeps its variables'
+    ``trainable`` flags but Keras reports none of them as trainable, so both
+    must hold.
+    """
+    seen: set[int] = set()
+    result = []
+    for variable in layer.weights:
+        if id(variable) in seen:
+            continue
+        seen.add(id(variable))
+        result.append(
+            WeightInfo(
+                name=str(variable.name),
+                shape=_as_shape(variable.shape),
+                trainable=bool(layer.trainable and variable.trainable),
+                dtype=str(variable.dtype),
+            )
+        )
+    return result
+
+
+def keras_param_count(layer: Any) -> int:
+    return int(layer.count_params())
+
+
+def keras_trainable_count(layer: Any) -> int:
+    return _count_unique(layer.trainable_weights)
+
+
+def _count_unique(variables: Any) -> int:
+    seen: set[int] = set()
+    count = 0
+    for variable in variables:
+        if id(variable) not in seen:
+            seen.add(id(variable))
+            size = 1
+            for dim in variable.shape:
+                size *= int(dim)
+            count += size
+    return count
+
+
+def model_param_counts(model: Any) -> tuple[int, int, int]:
+    """Keras's own (total, trainable, non-trainable), each weight counted once."""
+    trainable = _count_unique(model.trainable_weights)
+    non_trainable = _count_unique(model.non_trainable_weights)
+    return trainable + non_trainable, trainable, non_trainable

@@ -1,0 +1,66 @@
+"""Turning one Keras layer into a LayerRecord: formula first, weight shapes as fallback."""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from . import introspect
+from .arithmetic import evaluate, product
+from .formulas import Formula, FormulaTerm, find_formula
+from .records import SOURCE_FORMULA, SOURCE_WEIGHTS, LayerRecord, Term
+
+FROZEN_REASON = "layer frozen (trainable=False)"
+
+
+def record_for_layer(layer: Any, depth: int = 0) -> LayerRecord:
+    config = introspect.layer_config(layer)
+    formula, notes = _formula_for(layer, config)
+    source = SOURCE_FORMULA
+    if formula is None:
+        formula = _formula_from_weights(layer)
+        source = SOURCE_WEIGHTS
+    term_list = tuple(_evaluate_terms(formula, frozen=not layer.trainable))
+    return LayerRecord(
+        name=layer.name,
+        class_name=type(layer).__name__,
+        params=evaluate(formula.expression),
+        keras_params=introspect.keras_param_count(layer),
+        formula=formula.expression,
+        term_list=term_list,
+        source=source,
+        output_shape=introspect.output_shape(layer),
+        input_shape=introspect.input_shape(layer),
+        activation=introspect.activation_name(layer, config),
+        depth=depth,
+        notes=tuple(notes),
+    )
+
+
+def _formula_for(layer: Any, config: Optional[dict[str, Any]]) -> tuple[Optional[Formula], list[str]]:
+    function = find_formula(type(layer))
+    if function is None:
+        return None, ["no registered formula for this layer class: counted from weight shapes"]
+    if config is None:
+        return None, ["layer.get_config() failed: counted from weight shapes"]
+    try:
+        return function(config, introspect.build_shape(layer)), []
+    except Exception as error:  # noqa: BLE001 - a formula must never crash an explanation
+        return None, [f"formula {function.__name__} failed ({type(error).__name__}: {error}): counted from weight shapes"]
+
+
+def _formula_from_weights(layer: Any) -> Formula:
+    """The honest fallback: each weight's shape multiplied out, named as Keras names it."""
+    terms = [
+        FormulaTerm(weight.name, product(weight.shape), trainable=weight.trainable)
+        for weight in introspect.weights(layer)
+    ]
+    return Formula(terms)
+
+
+def _evaluate_terms(formula: Formula, frozen: bool) -> list[Term]:
+    terms = []
+    for term in formula.terms:
+        trainable = term.trainable and not frozen
+        reason = term.reason if not frozen else FROZEN_REASON
+        terms.append(Term(term.name, term.expression, evaluate(term.expression), trainable, "" if trainable else reason))
+    return terms

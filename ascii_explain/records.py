@@ -1,0 +1,101 @@
+"""The per-layer record: numbers, shapes and plain strings, never formatted text.
+
+Renderers (text, HTML, JSON, ...) are views over these records; nothing here
+knows how it will be displayed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional, Tuple, Union
+
+Dim = Optional[int]
+Shape = Tuple[Dim, ...]
+# A layer with several outputs (an RNN returning states, a model with two
+# heads) has a tuple of shapes.
+OutputShape = Union[Shape, Tuple[Shape, ...]]
+
+SOURCE_FORMULA = "formula"
+SOURCE_WEIGHTS = "weights"
+
+
+@dataclass(frozen=True)
+class Term:
+    """One named part of a layer's parameters, after Keras's weight name.
+
+    ``expression`` is plain integer arithmetic (``"3*3*3*2"``) and ``count`` is
+    its value; ``trainable`` says whether Keras trains this weight.
+    """
+
+    name: str
+    expression: str
+    count: int
+    trainable: bool = True
+    # Why a non-trainable term is not trained, in words ("" for trainable terms).
+    reason: str = ""
+
+
+@dataclass
+class LayerRecord:
+    """What ascii_explain knows about one layer of a model."""
+
+    name: str
+    class_name: str
+    params: int
+    keras_params: int
+    formula: str
+    term_list: Tuple[Term, ...]
+    source: str
+    output_shape: Optional[OutputShape]
+    input_shape: Optional[OutputShape] = None
+    activation: str = ""
+    depth: int = 0
+    inbound: Tuple[str, ...] = ()
+    calls: int = 1
+    notes: Tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def terms(self) -> dict[str, str]:
+        """Named parts after Keras's weight names, e.g. {"kernel": "3*3*3*2", "bias": "2"}."""
+        return {term.name: term.expression for term in self.term_list}
+
+    @property
+    def trainable_params(self) -> int:
+        return sum(term.count for term in self.term_list if term.trainable)
+
+    @property
+    def non_trainable_params(self) -> int:
+        return sum(term.count for term in self.term_list if not term.trainable)
+
+    @property
+    def matches(self) -> bool:
+        return self.params == self.keras_params
+
+    @property
+    def is_fallback(self) -> bool:
+        return self.source == SOURCE_WEIGHTS
+
+    @property
+    def neurons(self) -> Optional[int]:
+        """Units in the output: the product of the output shape without the batch axis.
+
+        A layer with several outputs counts them all; an unknown dimension
+        (``None`` beyond the batch axis) makes the count unknown (``None``).
+        """
+        return neurons_of(self.output_shape)
+
+
+def neurons_of(shape: Optional[OutputShape]) -> Optional[int]:
+    if shape is None:
+        return None
+    if shape and all(isinstance(part, tuple) for part in shape):
+        counts = [neurons_of(part) for part in shape]  # type: ignore[arg-type]
+        if any(count is None for count in counts):
+            return None
+        return sum(count for count in counts if count is not None)
+    units = 1
+    for dim in shape[1:]:
+        if dim is None:
+            return None
+        units *= int(dim)  # type: ignore[arg-type]
+    return units

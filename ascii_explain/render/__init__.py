@@ -1,0 +1,1 @@
+"""Views over explanation records: each module renders, none computes."""
