@@ -14,8 +14,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         prog="ascii-explain",
         description="Explain where every parameter of a Keras model comes from.",
     )
-    parser.add_argument("--example", choices=sorted(EXAMPLES), default=DEFAULT_EXAMPLE,
-                        help="built-in example model to explain (default: %(default)s)")
+    parser.add_argument(
+        "--example",
+        choices=sorted(EXAMPLES),
+        default=DEFAULT_EXAMPLE,
+        help="built-in example model to explain (default: %(default)s)",
+    )
     parser.add_argument("--width", type=int, default=100, help="diagram width in columns (default: %(default)s)")
     parser.add_argument("--ascii", action="store_true", help="pure ASCII output (no μ|σ)")
     args = parser.parse_args(argv)

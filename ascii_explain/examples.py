@@ -38,9 +38,12 @@ def seed001_mlp() -> Any:
     return keras.Sequential(
         [
             keras.Input((4,)),
-            layers.Dense(7), layers.Activation("sigmoid"),
-            layers.Dense(13), layers.Activation("sigmoid"),
-            layers.Dense(5), layers.Activation("softmax"),
+            layers.Dense(7),
+            layers.Activation("sigmoid"),
+            layers.Dense(13),
+            layers.Activation("sigmoid"),
+            layers.Dense(5),
+            layers.Activation("softmax"),
         ],
         name="seed001_mlp",
     )
@@ -51,7 +54,8 @@ def seed001_cnn() -> Any:
     return keras.Sequential(
         [
             keras.Input((8, 8, 1)),
-            layers.Conv2D(32, kernel_size=(3, 2)), layers.Activation("relu"),
+            layers.Conv2D(32, kernel_size=(3, 2)),
+            layers.Activation("relu"),
             layers.Conv2D(64, (2, 3), activation="relu"),
             layers.Conv2D(64, (2, 2), activation="relu"),
             layers.MaxPooling2D(pool_size=(2, 2)),

@@ -31,9 +31,7 @@ _HOW_TO_BUILD = (
 def ensure_explainable(obj: Any) -> None:
     """Raise one clear error for anything ``explain`` cannot read."""
     if not isinstance(obj, keras.layers.Layer):
-        raise TypeError(
-            f"explain() takes {_ACCEPTED}; got {type(obj).__module__}.{type(obj).__qualname__}."
-        )
+        raise TypeError(f"explain() takes {_ACCEPTED}; got {type(obj).__module__}.{type(obj).__qualname__}.")
     if not obj.built:
         kind = "model" if isinstance(obj, keras.Model) else "layer"
         raise NotBuiltError(f"The {kind} {obj.name!r} is not built, so it has no weights to explain; {_HOW_TO_BUILD}.")

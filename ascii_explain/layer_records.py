@@ -45,7 +45,9 @@ def _formula_for(layer: Any, config: Optional[dict[str, Any]]) -> tuple[Optional
     try:
         return function(config, introspect.build_shape(layer)), []
     except Exception as error:  # noqa: BLE001 - a formula must never crash an explanation
-        return None, [f"formula {function.__name__} failed ({type(error).__name__}: {error}): counted from weight shapes"]
+        return None, [
+            f"formula {function.__name__} failed ({type(error).__name__}: {error}): counted from weight shapes"
+        ]
 
 
 def _formula_from_weights(layer: Any) -> Formula:
@@ -62,5 +64,7 @@ def _evaluate_terms(formula: Formula, frozen: bool) -> list[Term]:
     for term in formula.terms:
         trainable = term.trainable and not frozen
         reason = term.reason if not frozen else FROZEN_REASON
-        terms.append(Term(term.name, term.expression, evaluate(term.expression), trainable, "" if trainable else reason))
+        terms.append(
+            Term(term.name, term.expression, evaluate(term.expression), trainable, "" if trainable else reason)
+        )
     return terms

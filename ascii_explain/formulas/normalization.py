@@ -10,7 +10,6 @@ from ..arithmetic import product
 from ._shapes import axes
 from .registry import BuildShape, Formula, FormulaTerm, register_formula
 
-
 STATISTICS_REASON = "moving statistics, updated by the forward pass, not by gradients"
 
 

@@ -130,7 +130,7 @@ class _Layout:
     show_names: bool
 
     @classmethod
-    def fit(cls, rows: list[object], total: int, width: int) -> "_Layout":
+    def fit(cls, rows: list[object], total: int, width: int) -> _Layout:
         labels = [r.label if isinstance(r, _DataRow) else r.record.class_name for r in rows]  # type: ignore[attr-defined]
         shapes = [r.shape for r in rows if isinstance(r, _DataRow)]
         records = [r.record for r in rows if isinstance(r, _OperationRow)]
@@ -153,7 +153,20 @@ class _Layout:
 
     @property
     def fixed_width(self) -> int:
-        return MARGIN + self.label + 3 + GLYPH_WIDTH + 1 + self.dims + 2 + self.neurons + 2 + self.params + 2 + self.percent
+        return (
+            MARGIN
+            + self.label
+            + 3
+            + GLYPH_WIDTH
+            + 1
+            + self.dims
+            + 2
+            + self.neurons
+            + 2
+            + self.params
+            + 2
+            + self.percent
+        )
 
     @property
     def detail_indent(self) -> int:
@@ -175,16 +188,28 @@ class _Layout:
     def header(self) -> str:
         operation, dims, neurons, params, percent, layer = HEADERS
         line = (
-            " " * MARGIN + operation.rjust(self.label) + " " * (3 + GLYPH_WIDTH + 1)
-            + dims.rjust(self.dims) + "  " + neurons.rjust(self.neurons) + "  "
-            + params.rjust(self.params) + "  " + percent.rjust(self.percent)
+            " " * MARGIN
+            + operation.rjust(self.label)
+            + " " * (3 + GLYPH_WIDTH + 1)
+            + dims.rjust(self.dims)
+            + "  "
+            + neurons.rjust(self.neurons)
+            + "  "
+            + params.rjust(self.params)
+            + "  "
+            + percent.rjust(self.percent)
         )
         return line + ("  " + layer if self.show_names else "")
 
     def data_line(self, row: _DataRow) -> str:
         return (
-            " " * MARGIN + self._label(row.label) + "   " + DATA_GLYPH + " "
-            + format_dims(row.shape).rjust(self.dims) + "  "
+            " " * MARGIN
+            + self._label(row.label)
+            + "   "
+            + DATA_GLYPH
+            + " "
+            + format_dims(row.shape).rjust(self.dims)
+            + "  "
             + _number(neurons_of(row.shape)).rjust(self.neurons)
             + (" " * (2 + self.params + 2 + self.percent) + self._name(row.name) if row.name else "")
         )
@@ -193,9 +218,18 @@ class _Layout:
         mark = MARK_FALLBACK if record.is_fallback else (MARK_MISMATCH if not record.matches else " ")
         share = 100.0 * record.params / total if total else 0.0
         return (
-            mark.ljust(MARGIN) + self._label(record.class_name) + "   " + glyph_for(record.class_name) + " "
-            + "-" * self.dims + "  " + " " * self.neurons + "  "
-            + _number(record.params).rjust(self.params) + "  " + f"{share:.1f}%".rjust(self.percent)
+            mark.ljust(MARGIN)
+            + self._label(record.class_name)
+            + "   "
+            + glyph_for(record.class_name)
+            + " "
+            + "-" * self.dims
+            + "  "
+            + " " * self.neurons
+            + "  "
+            + _number(record.params).rjust(self.params)
+            + "  "
+            + f"{share:.1f}%".rjust(self.percent)
             + self._name(record.name)
         )
 
@@ -230,7 +264,9 @@ def _totals_lines(explanation: Explanation) -> list[str]:
         lines.append(f"{MARK_MISMATCH} {len(e.mismatches)} of {len(weighted)} layers disagree with Keras: {listed}")
     if e.fallbacks:
         listed = ", ".join(f"{r.name} ({r.class_name})" for r in e.fallbacks)
-        lines.append(f"{MARK_FALLBACK} {len(e.fallbacks)} layers have no registered formula, counted from weight shapes: {listed}")
+        lines.append(
+            f"{MARK_FALLBACK} {len(e.fallbacks)} layers have no registered formula, counted from weight shapes: {listed}"
+        )
     if not e.totals_match:
         lines.append(
             f"{MARK_MISMATCH} Keras's totals: {e.keras_total_params:,} "
