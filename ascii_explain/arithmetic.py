@@ -49,7 +49,7 @@ def _evaluate_node(node: ast.AST, expression: str) -> int:
     raise FormulaSyntaxError(f"not plain integer arithmetic: {expression!r}")
 
 
-def product(factors: Iterable[int | str]) -> str:
+def product(factors: Iterable[object]) -> str:
     """``product([3, 3, 2])`` -> ``"3*3*2"``; an empty product is ``"1"``."""
     parts = [str(factor) for factor in factors]
     return "*".join(parts) if parts else "1"

@@ -27,7 +27,7 @@ def conv(config: Mapping[str, Any], input_shape: BuildShape) -> Formula:
     """
     kernel = as_tuple(config["kernel_size"])
     filters = int(config["filters"])
-    in_channels = channels(config, input_shape)  # type: ignore[arg-type]
+    in_channels = channels(config, input_shape)
     groups = int(config.get("groups", 1) or 1)
     per_group = str(in_channels) if groups == 1 else f"({in_channels}//{groups})"
     window = product([*kernel, per_group])
@@ -46,7 +46,7 @@ def conv_transpose(config: Mapping[str, Any], input_shape: BuildShape) -> Formul
     """
     kernel = as_tuple(config["kernel_size"])
     filters = int(config["filters"])
-    in_channels = channels(config, input_shape)  # type: ignore[arg-type]
+    in_channels = channels(config, input_shape)
     terms = [
         FormulaTerm("kernel", product([*kernel, filters, in_channels])),
         *_bias(config, str(filters)),
@@ -70,7 +70,7 @@ def separable_conv(config: Mapping[str, Any], input_shape: BuildShape) -> Formul
     kernel = as_tuple(config["kernel_size"])
     filters = int(config["filters"])
     multiplier = int(config.get("depth_multiplier", 1))
-    in_channels = channels(config, input_shape)  # type: ignore[arg-type]
+    in_channels = channels(config, input_shape)
     spread = [in_channels] if multiplier == 1 else [in_channels, multiplier]
     depthwise = product([*kernel, *spread])
     pointwise_in = product(spread)
@@ -95,7 +95,7 @@ def depthwise_conv(config: Mapping[str, Any], input_shape: BuildShape) -> Formul
     """
     kernel = as_tuple(config["kernel_size"])
     multiplier = int(config.get("depth_multiplier", 1))
-    in_channels = channels(config, input_shape)  # type: ignore[arg-type]
+    in_channels = channels(config, input_shape)
     spread = [in_channels] if multiplier == 1 else [in_channels, multiplier]
     terms = [
         FormulaTerm("kernel", product([*kernel, *spread])),

@@ -19,7 +19,7 @@ def dense(config: Mapping[str, Any], input_shape: BuildShape) -> Formula:
     axis only; the bias exists when ``use_bias``.
     """
     units = int(config["units"])
-    inputs = int(input_shape[-1])  # type: ignore[index]
+    inputs = int(input_shape[-1])
     terms = [FormulaTerm("kernel", product([inputs, units]))]
     compact = None
     if config.get("use_bias", True):

@@ -24,8 +24,8 @@ def batch_normalization(config: Mapping[str, Any], input_shape: BuildShape) -> F
     With ``renorm`` Keras adds moving_stddev, renorm_mean and renorm_stddev,
     all non-trainable.
     """
-    shape = input_shape  # type: ignore[assignment]
-    size = product(int(shape[axis]) for axis in axes(config.get("axis", -1)))  # type: ignore[index]
+    shape = input_shape
+    size = product(int(shape[axis]) for axis in axes(config.get("axis", -1)))
     terms = []
     if config.get("scale", True):
         terms.append(FormulaTerm("gamma", size))

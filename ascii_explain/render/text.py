@@ -9,6 +9,7 @@ its arithmetic. Every width is an argument: nothing here reads the terminal.
 
 from __future__ import annotations
 
+import re
 import textwrap
 from dataclasses import dataclass, field
 from typing import Optional
@@ -59,14 +60,14 @@ def render_text(explanation: Explanation, width: int = 100, ascii_only: bool = F
     return to_ascii(text) if ascii_only else text
 
 
-def _rows(explanation: Explanation) -> list[object]:
+def _rows(explanation: Explanation) -> list[_DataRow | _OperationRow]:
     """Data and operation rows in display order; an Activation folds into the row above.
 
     As in keras_sequential_ascii (``compress_layers``), an Activation layer
     after a layer without an activation is drawn as the label of that layer's
     data row rather than as a row of its own.
     """
-    rows: list[object] = []
+    rows: list[_DataRow | _OperationRow] = []
     records = explanation.layers
     if not records or records[0].class_name != "InputLayer":
         for shape in explanation.input_shapes[:1]:
@@ -130,8 +131,8 @@ class _Layout:
     show_names: bool
 
     @classmethod
-    def fit(cls, rows: list[object], total: int, width: int) -> _Layout:
-        labels = [r.label if isinstance(r, _DataRow) else r.record.class_name for r in rows]  # type: ignore[attr-defined]
+    def fit(cls, rows: list[_DataRow | _OperationRow], total: int, width: int) -> _Layout:
+        labels = [r.label if isinstance(r, _DataRow) else r.record.class_name for r in rows]
         shapes = [r.shape for r in rows if isinstance(r, _DataRow)]
         records = [r.record for r in rows if isinstance(r, _OperationRow)]
         layout = cls(
@@ -235,14 +236,26 @@ class _Layout:
 
     def detail_lines(self, text: str) -> list[str]:
         indent = " " * self.detail_indent
-        return textwrap.wrap(
-            text,
+        return [line.replace(_KEEP, " ") for line in textwrap.wrap(
+            _keep_terms_whole(text),
             width=max(self.width, self.detail_indent + 20),
             initial_indent=indent,
             subsequent_indent=indent + "        ",
             break_long_words=False,
             break_on_hyphens=False,
-        )
+        )]
+
+
+# Lines wrap only between terms and steps ("kernel 3*3*3*2 + bias 2 = ..."),
+# never inside "moving_mean 32 (non-trainable)": spaces inside a term are
+# swapped for a character textwrap does not break on, then swapped back.
+_KEEP = "\u00a0"
+_SEPARATORS = re.compile(r"( \+ | = |: )")
+
+
+def _keep_terms_whole(text: str) -> str:
+    parts = _SEPARATORS.split(text)
+    return "".join(part if _SEPARATORS.fullmatch(part) else part.replace(" ", _KEEP) for part in parts)
 
 
 def _totals_lines(explanation: Explanation) -> list[str]:
@@ -265,7 +278,8 @@ def _totals_lines(explanation: Explanation) -> list[str]:
     if e.fallbacks:
         listed = ", ".join(f"{r.name} ({r.class_name})" for r in e.fallbacks)
         lines.append(
-            f"{MARK_FALLBACK} {len(e.fallbacks)} layers have no registered formula, counted from weight shapes: {listed}"
+            f"{MARK_FALLBACK} {len(e.fallbacks)} layers have no registered formula, "
+            f"counted from weight shapes: {listed}"
         )
     if not e.totals_match:
         lines.append(
