@@ -13,6 +13,7 @@ import contextlib
 import inspect
 import os
 import sys
+import traceback
 from typing import Any, Callable, Iterator, Optional, Sequence
 
 from .loading import InputError, check_model_file, describe_error, is_callable_spec
@@ -28,12 +29,13 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return run(args)
     except InputError as error:
         if args.debug:
-            raise
+            traceback.print_exc()
         _say(str(error))
     except Exception as error:  # noqa: BLE001 - the promise is one line, not a traceback
         if args.debug:
-            raise
-        _say(f"{_source_label(args)}: {describe_error(error)} (run with --debug for the traceback)")
+            traceback.print_exc()
+        hint = "" if args.debug else " (run with --debug for the traceback)"
+        _say(f"{_source_label(args)}: {describe_error(error)}{hint}")
     return EXIT_BAD_INPUT
 
 

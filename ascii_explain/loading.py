@@ -83,8 +83,30 @@ def load_model_file(path: Path, spec: str) -> Any:
     try:
         model = keras.saving.load_model(str(path), compile=False)
     except Exception as error:  # noqa: BLE001 - whatever Keras raises, the user gets one line
-        raise InputError(f"{spec}: cannot load the model ({describe_error(error)})") from error
+        raise InputError(f"{spec}: cannot load the model: {_load_problem(error)}") from error
     return _require_model(model, spec, "the file")
+
+
+# Keras 3.15.1's words for a class it cannot find: .keras (serialization_lib) and legacy .h5.
+_UNKNOWN_CLASS = re.compile(r"Could not locate class '([^']+)'|Unknown layer: '([^']+)'")
+_SAVED_MODULE = re.compile(r"Full object config: \{'module': '([^']+)'")
+
+
+def _load_problem(error: BaseException) -> str:
+    """What went wrong, in the user's terms when Keras's message is a known one (it can run to pages)."""
+    text = str(error)
+    unknown = _UNKNOWN_CLASS.search(text)
+    if unknown:
+        name = (unknown.group(1) or unknown.group(2)).split(">")[-1]  # "package>Class" when registered
+        module = _SAVED_MODULE.search(text)
+        where = f" (saved from module {module.group(1)!r})" if module else ""
+        return f"unknown layer class {name!r}{where}; import the module that defines it with --custom MODULE"
+    if "deserialization of a `Lambda` layer" in text:
+        return (
+            "it holds a Lambda layer's Python code, which Keras's safe mode refuses to load; "
+            "rebuild the model in code and pass module:callable instead"
+        )
+    return describe_error(error)
 
 
 def call_model_factory(spec: str) -> Any:
