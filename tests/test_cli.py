@@ -13,6 +13,7 @@ import json
 import math
 import sys
 import textwrap
+import warnings
 from pathlib import Path
 
 import keras
@@ -88,9 +89,12 @@ def models(tmp_path_factory):
     spec.loader.exec_module(user_module)
 
     model = functional_bn_model()
-    model.save(directory / "bn.keras")
-    model.save(directory / "bn.h5")  # legacy HDF5 (Keras logs a "legacy format" warning)
-    user_module.build_with_custom_layer().save(directory / "custom.keras")
+    with warnings.catch_warnings():
+        # Keras 3.15.1's weight writers call np.array(variable), which NumPy 2 flags as deprecated.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        model.save(directory / "bn.keras")
+        model.save(directory / "bn.h5")  # legacy HDF5 (Keras also logs a "legacy format" warning)
+        user_module.build_with_custom_layer().save(directory / "custom.keras")
     (directory / "junk.keras").write_bytes(b"this is not a zip archive\n")
     (directory / "truncated.h5").write_bytes((directory / "bn.h5").read_bytes()[:4096])
     (directory / "a_directory").mkdir()
@@ -169,7 +173,8 @@ def test_formats_through_the_console_script(models, fmt, looks_right):
     assert f"{model.count_params():,}" in result.stdout
 
 
-@pytest.mark.parametrize("fmt", [*cli.OWN_FORMATS, *tabulate_formats])
+# "html" is both: the CLI's own HTML (a caption and tabulate's escaping "html" table) wins.
+@pytest.mark.parametrize("fmt", [*cli.OWN_FORMATS, *(f for f in tabulate_formats if f not in cli.OWN_FORMATS)])
 def test_every_format_writes_what_the_exporter_gives(models, fmt, tmp_path):
     directory, model = models
     output = tmp_path / "out.txt"
