@@ -184,7 +184,7 @@ def _write(text: str, args: argparse.Namespace) -> None:
             sys.stdout.flush()
         except UnicodeEncodeError as error:
             raise InputError(
-                f"standard output ({sys.stdout.encoding}) cannot show {error.object[error.start:error.end]!r}; "
+                f"standard output ({sys.stdout.encoding}) cannot show {error.object[error.start : error.end]!r}; "
                 "use --ascii, --output FILE, or set PYTHONIOENCODING=utf-8"
             ) from error
         return

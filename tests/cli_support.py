@@ -23,7 +23,7 @@ TIMEOUT = 120
 
 # Loaded through PYTHONPATH as ``sitecustomize``: any attempt to open a network
 # connection is logged and refused, so a load that needs the network fails loudly.
-NETWORK_GUARD = '''
+NETWORK_GUARD = """
 import os, socket
 
 _LOG = os.environ["NETWORK_GUARD_LOG"]
@@ -41,7 +41,7 @@ socket.create_connection = _refuse
 socket.getaddrinfo = _refuse
 with open(_LOG, "a") as log:
     log.write("guard installed\\n")
-'''
+"""
 
 
 def subprocess_env(extra_path: Optional[Path] = None) -> dict[str, str]:

@@ -273,7 +273,7 @@ def test_output_never_overwrites_the_model_file(models, capsys):
 def test_expand_nested_and_batch_size_reach_an_explain_that_takes_them(models, monkeypatch, capsys):
     directory, _ = models
     real_explain = ascii_explain.explain
-    received = {}
+    received: dict[str, object] = {}
 
     def explain_with_options(model, *, width=None, ascii_only=False, expand_nested=False, batch_size=None):
         received.update(expand_nested=expand_nested, batch_size=batch_size)
