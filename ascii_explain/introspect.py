@@ -5,6 +5,12 @@ Everything else in ascii_explain works on plain records. Keras 3 layers have no
 crashes on Keras 3), so shapes come from the layer's build config and from the
 symbolic graph's nodes. Each access to a private attribute names the Keras
 version it was checked against.
+
+Keras 2 models (``tf_keras``) differ in shapes, weight names, configs and
+classes; each function here hands such an object to ``introspect_legacy``,
+which returns what the Keras 3 path returns, so nothing past this module
+needs to know which Keras built the model. Keras 3's own backends (TensorFlow,
+JAX, PyTorch) need no branch: everything read here is backend-independent.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from typing import Any, Optional
 
 import keras
 
+from . import introspect_legacy as legacy
 from .records import OutputShape, Shape
 
 
@@ -21,7 +28,10 @@ class NotBuiltError(ValueError):
     """The model or layer has no weights yet, so there is nothing to count."""
 
 
-_ACCEPTED = "a keras.Model (Sequential, Functional or subclassed) or a keras.layers.Layer"
+_ACCEPTED = (
+    "a keras.Model (Sequential, Functional or subclassed) or a keras.layers.Layer "
+    "(Keras 3 on any backend, or a Keras 2 tf_keras model or layer)"
+)
 _HOW_TO_BUILD = (
     "build it first: start a Sequential model with keras.Input(shape), call "
     "model.build((None, ...)) with the input shape, or call the model on a batch of data"
@@ -30,10 +40,10 @@ _HOW_TO_BUILD = (
 
 def ensure_explainable(obj: Any) -> None:
     """Raise one clear error for anything ``explain`` cannot read."""
-    if not isinstance(obj, keras.layers.Layer):
+    if not (isinstance(obj, keras.layers.Layer) or legacy.is_legacy(obj)):
         raise TypeError(f"explain() takes {_ACCEPTED}; got {type(obj).__module__}.{type(obj).__qualname__}.")
     if not obj.built:
-        kind = "model" if isinstance(obj, keras.Model) else "layer"
+        kind = "model" if is_model(obj) else "layer"
         raise NotBuiltError(f"The {kind} {obj.name!r} is not built, so it has no weights to explain; {_HOW_TO_BUILD}.")
     unbuilt = [layer.name for layer in getattr(obj, "layers", []) if not layer.built]
     if unbuilt:
@@ -43,7 +53,7 @@ def ensure_explainable(obj: Any) -> None:
 
 
 def is_model(obj: Any) -> bool:
-    return isinstance(obj, keras.Model)
+    return isinstance(obj, keras.Model) or legacy.is_model(obj)
 
 
 def model_layers(model: Any) -> list[Any]:
@@ -69,6 +79,8 @@ def build_shape(layer: Any) -> Any:
     ``build`` was never wrapped (no weights, e.g. Activation) has none; then
     the shape of its first call's input is used, if there is one.
     """
+    if legacy.is_legacy(layer):
+        return legacy.build_shape(layer)
     try:
         config = layer.get_build_config()
     except Exception:  # a custom get_build_config that fails: shapes unknown
@@ -83,12 +95,16 @@ def build_shape(layer: Any) -> Any:
 
 def input_shape(layer: Any) -> Optional[OutputShape]:
     """Shape of the layer's input at its first call, or None outside a symbolic graph."""
+    if legacy.is_legacy(layer):
+        return legacy.input_shape(layer)
     tensors = _first_node_attribute(layer, "input_tensors")
     return _shapes_of(tensors)
 
 
 def output_shape(layer: Any) -> Optional[OutputShape]:
     """Shape of the layer's output at its first call, or None outside a symbolic graph."""
+    if legacy.is_legacy(layer):
+        return legacy.output_shape(layer)
     tensors = _first_node_attribute(layer, "output_tensors")
     return _shapes_of(tensors)
 
@@ -127,9 +143,24 @@ def _as_shape_tree(value: Any) -> Any:
 def layer_config(layer: Any) -> Optional[dict[str, Any]]:
     """``layer.get_config()``, or None when a custom layer cannot produce one."""
     try:
-        return dict(layer.get_config())
+        config = dict(layer.get_config())
     except Exception:  # custom layers may raise NotImplementedError or worse
         return None
+    return legacy.normalize_config(layer, config) if legacy.is_legacy(layer) else config
+
+
+def formula_counterpart(layer_class: type) -> Optional[type]:
+    """For a class in a layer's MRO, a class whose registered formula stands in for it, or None.
+
+    Keras 3 classes are their own: None. A ``tf_keras`` class maps to the Keras 3
+    class of the same name, so Keras 2 layers use the same formulas.
+    """
+    return legacy.formula_counterpart(layer_class)
+
+
+def formula_term_names(layer: Any) -> dict[str, str]:
+    """Formula term names that this layer's Keras gives its weights under another name ({} for Keras 3)."""
+    return legacy.term_names(layer) if legacy.is_legacy(layer) else {}
 
 
 def activation_name(layer: Any, config: Optional[dict[str, Any]]) -> str:
@@ -164,13 +195,14 @@ def weights(layer: Any) -> list[WeightInfo]:
     """
     seen: set[int] = set()
     result = []
+    is_legacy = legacy.is_legacy(layer)
     for variable in layer.weights:
         if id(variable) in seen:
             continue
         seen.add(id(variable))
         result.append(
             WeightInfo(
-                name=str(variable.name),
+                name=legacy.weight_name(variable) if is_legacy else str(variable.name),
                 shape=_as_shape(variable.shape),
                 trainable=bool(layer.trainable and variable.trainable),
                 dtype=str(variable.dtype),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Optional
 
 from . import introspect
@@ -37,17 +38,26 @@ def record_for_layer(layer: Any, depth: int = 0) -> LayerRecord:
 
 
 def _formula_for(layer: Any, config: Optional[dict[str, Any]]) -> tuple[Optional[Formula], list[str]]:
-    function = find_formula(type(layer))
+    function = find_formula(type(layer), introspect.formula_counterpart)
     if function is None:
         return None, ["no registered formula for this layer class: counted from weight shapes"]
     if config is None:
         return None, ["layer.get_config() failed: counted from weight shapes"]
     try:
-        return function(config, introspect.build_shape(layer)), []
+        formula = function(config, introspect.build_shape(layer))
     except Exception as error:  # noqa: BLE001 - a formula must never crash an explanation
         return None, [
             f"formula {function.__name__} failed ({type(error).__name__}: {error}): counted from weight shapes"
         ]
+    return _renamed(formula, introspect.formula_term_names(layer)), []
+
+
+def _renamed(formula: Formula, names: dict[str, str]) -> Formula:
+    """Terms named as this layer's Keras names its weights (Keras 2 spells a few differently)."""
+    if not names:
+        return formula
+    terms = [replace(term, name=names.get(term.name, term.name)) for term in formula.terms]
+    return Formula(terms, formula.compact)
 
 
 def _formula_from_weights(layer: Any) -> Formula:

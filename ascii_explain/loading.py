@@ -114,7 +114,7 @@ def call_model_factory(spec: str) -> Any:
 
     ``spec`` may also name a model object directly (``module:model``).
     """
-    import keras
+    from .introspect import is_model
 
     module_name, _, attribute_path = spec.partition(":")
     module = import_user_module(module_name, what=spec)
@@ -124,7 +124,7 @@ def call_model_factory(spec: str) -> Any:
             target = getattr(target, attribute)
         except AttributeError as error:
             raise InputError(f"{spec}: module {module_name!r} has no attribute {attribute_path!r}") from error
-    if isinstance(target, keras.Model):  # a model is callable too: use it, don't call it on nothing
+    if is_model(target):  # a model is callable too: use it, don't call it on nothing
         return target
     if not callable(target):
         raise InputError(f"{spec}: {attribute_path} is a {type(target).__name__}, not a callable returning a model")
@@ -136,9 +136,9 @@ def call_model_factory(spec: str) -> Any:
 
 
 def _require_model(obj: Any, spec: str, source: str) -> Any:
-    import keras
+    from .introspect import is_model  # a Keras 3 model, or a Keras 2 (tf_keras) one
 
-    if not isinstance(obj, keras.Model):
+    if not is_model(obj):
         kind = f"{type(obj).__module__}.{type(obj).__qualname__}"
         raise InputError(f"{spec}: {source} returned a {kind}, not a keras.Model")
     return obj

@@ -1,0 +1,195 @@
+"""Keras 2 models built with ``tf_keras``: everything that differs from Keras 3, in one place.
+
+``introspect`` asks :func:`is_legacy` about each object and, for a ``tf_keras``
+layer or model, calls the function of the same name here. The rest of
+ascii_explain (formulas, records, rendering) never learns which Keras built
+the model: shapes, configs and weight names come out in Keras 3's form.
+
+What differs in Keras 2 (``tf_keras`` 2.21, checked against its source):
+
+- Classes: ``tf_keras.layers.Dense`` is not ``keras.layers.Dense``, so the
+  formula registry, keyed by Keras 3 classes, cannot find it along the MRO.
+  :func:`formula_counterpart` maps a ``tf_keras`` class to the Keras 3 class of
+  the same name; a user's subclass still finds its own registration first.
+- Shapes: ``layer.input_shape`` / ``output_shape`` exist (public Keras 2 API),
+  but raise for shared layers; ``_inbound_nodes[0]`` (private, ``Node.input_shapes``
+  / ``output_shapes``) gives the first call, as Keras 3's nodes do. An
+  InputLayer's node reports its shape as a one-element list.
+- Build shapes: ``get_build_config()`` exists (tf_keras >= 2.13) and returns
+  tuples; a layer built without one has ``_build_input_shape`` None.
+- Weight names: ``variable.name`` is the scoped ``"dense/kernel:0"``; Keras 3's
+  is ``"kernel"``. DepthwiseConv1D/2D call their kernel ``depthwise_kernel``
+  where Keras 3 calls it ``kernel``: :func:`term_names` renames the formula's
+  term so the diagram uses the model's own name.
+- Configs: BatchNormalization's ``axis`` is the list of positive axes fixed by
+  ``build`` and, with ``virtual_batch_size``, shifted by one for the virtual
+  batch axis that ``build`` inserts (the build shape does not have it). Its
+  ``fused`` option picks a kernel, not weights, and is not in the config. GRU
+  (v2: ``tf_keras.layers.GRU``) defaults ``reset_after=True`` like Keras 3, but
+  the v1 GRU (``tf.compat.v1.keras.layers.GRU``, also named ``GRU``) defaults to
+  ``False``; both write it into the config, which is made explicit here so no
+  formula relies on a default.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from typing import Any, Optional
+
+from .records import OutputShape, Shape
+
+# Top-level packages whose layers follow the Keras 2 API.
+LEGACY_PACKAGES = ("tf_keras",)
+
+# Keras 2 weight names that Keras 3 spells differently, by layer class name: {keras2_name: keras3_name}.
+_WEIGHT_RENAMES: dict[str, dict[str, str]] = {
+    "DepthwiseConv1D": {"depthwise_kernel": "kernel"},
+    "DepthwiseConv2D": {"depthwise_kernel": "kernel"},
+}
+
+_VARIABLE_SUFFIX = re.compile(r":\d+$")
+
+
+def _legacy_module() -> Any:
+    """The ``tf_keras`` package if something imported it (never imported here: it loads TensorFlow)."""
+    for name in LEGACY_PACKAGES:
+        module = sys.modules.get(name)
+        if module is not None:
+            return module
+    return None
+
+
+def is_legacy(obj: Any) -> bool:
+    """True for a ``tf_keras`` layer or model (including ``tf.keras`` with TF_USE_LEGACY_KERAS=1)."""
+    module = _legacy_module()
+    if module is None:
+        return False
+    try:
+        return isinstance(obj, module.layers.Layer)
+    except AttributeError:  # a half-imported tf_keras
+        return False
+
+
+def is_model(obj: Any) -> bool:
+    module = _legacy_module()
+    return module is not None and isinstance(obj, module.Model)
+
+
+def is_legacy_class(klass: type) -> bool:
+    return klass.__module__.split(".", 1)[0] in LEGACY_PACKAGES
+
+
+def formula_counterpart(klass: type) -> Optional[type]:
+    """The Keras 3 layer class that a ``tf_keras`` class stands for (same name), or None.
+
+    Only classes defined inside ``tf_keras`` are mapped: a user's ``class
+    Dense(tf_keras.layers.Layer)`` is not Keras's Dense.
+    """
+    if not is_legacy_class(klass):
+        return None
+    import keras
+
+    counterpart = getattr(keras.layers, klass.__name__, None)
+    return counterpart if isinstance(counterpart, type) else None
+
+
+def weight_name(variable: Any) -> str:
+    """The weight's own name, as Keras 3 gives it: ``"dense/kernel:0"`` -> ``"kernel"``.
+
+    Names that Keras 2 spells differently (``depthwise_kernel``) are kept: the
+    diagram names each term as the model's own Keras names the weight.
+    """
+    return _VARIABLE_SUFFIX.sub("", str(variable.name)).rsplit("/", 1)[-1]
+
+
+def term_names(layer: Any) -> dict[str, str]:
+    """Formula term names (Keras 3's weight names) -> the names this Keras 2 layer gives its weights."""
+    for klass in type(layer).__mro__:
+        renames = _WEIGHT_RENAMES.get(klass.__name__)
+        if renames is not None and is_legacy_class(klass):
+            return {keras3: keras2 for keras2, keras3 in renames.items()}
+    return {}
+
+
+def normalize_config(layer: Any, config: dict[str, Any]) -> dict[str, Any]:
+    """A Keras 2 config in the form Keras 3's formulas read (a new dict; the layer is untouched)."""
+    names = {klass.__name__ for klass in type(layer).__mro__ if is_legacy_class(klass)}
+    config = dict(config)
+    if "BatchNormalization" in names:
+        axis = config.get("axis", -1)
+        axis = [axis] if isinstance(axis, int) else list(axis)
+        if config.get("virtual_batch_size") is not None and layer.built:
+            # BatchNormalization.build inserts the virtual batch axis at 1 and adds 1 to every axis.
+            axis = [a - 1 if a > 0 else a for a in axis]
+        config["axis"] = axis
+    if "GRU" in names or "GRUCell" in names:
+        config["reset_after"] = bool(config.get("reset_after", getattr(layer, "reset_after", True)))
+    return config
+
+
+def build_shape(layer: Any) -> Any:
+    """The shape ``build`` received, as introspect.build_shape gives it for Keras 3 (batch axis first)."""
+    try:
+        config = layer.get_build_config()
+    except Exception:  # an old tf_keras without it, or a custom override that fails
+        config = None
+    if config and config.get("input_shape") is not None:
+        return _shape_tree(config["input_shape"])
+    shape = getattr(layer, "_build_input_shape", None)  # private, tf_keras 2.21 base_layer
+    if shape is not None:
+        return _shape_tree(shape)
+    return input_shape(layer)
+
+
+def input_shape(layer: Any) -> Optional[OutputShape]:
+    """Shape of the layer's input at its first call; None when never called in a graph."""
+    return _first_node_shapes(layer, "input_shapes")
+
+
+def output_shape(layer: Any) -> Optional[OutputShape]:
+    """Shape of the layer's output at its first call; None when never called in a graph."""
+    return _first_node_shapes(layer, "output_shapes")
+
+
+def _first_node_shapes(layer: Any, attribute: str) -> Optional[OutputShape]:
+    # Layer._inbound_nodes and Node.input_shapes / output_shapes: tf_keras 2.21 (engine/node.py).
+    nodes = getattr(layer, "_inbound_nodes", None) or []
+    if not nodes:
+        return None
+    try:
+        shapes = getattr(nodes[0], attribute)
+    except Exception:  # a node without tensors (e.g. a layer called on eager data)
+        return None
+    tree = _shape_tree(shapes)
+    if isinstance(tree, tuple) and len(tree) == 1 and isinstance(tree[0], tuple):
+        return tree[0]  # an InputLayer's node: [shape]
+    return tree
+
+
+def _shape_tree(value: Any) -> Any:
+    """TensorShapes, tuples and (nested) lists of them -> tuples of ints and None."""
+    if value is None:
+        return None
+    if hasattr(value, "as_list"):  # tf.TensorShape
+        try:
+            value = value.as_list()
+        except ValueError:  # unknown rank
+            return None
+    if isinstance(value, dict):
+        return {key: _shape_tree(part) for key, part in value.items()}
+    if isinstance(value, (list, tuple)):
+        if value and all(_is_dim(part) for part in value):
+            return _shape(value)
+        if not value:
+            return ()
+        return tuple(_shape_tree(part) for part in value)
+    return value
+
+
+def _is_dim(value: Any) -> bool:
+    return value is None or isinstance(value, int) or hasattr(value, "__index__")
+
+
+def _shape(value: Any) -> Shape:
+    return tuple(None if dim is None else int(dim) for dim in value)
