@@ -205,3 +205,41 @@ def model_param_counts(model: Any) -> tuple[int, int, int]:
     trainable = _count_unique(model.trainable_weights)
     non_trainable = _count_unique(model.non_trainable_weights)
     return trainable + non_trainable, trainable, non_trainable
+
+
+def dtype_bits(dtype: Any) -> int:
+    """Bits per element of a dtype, from Keras's own table (the one ``model.summary()`` uses).
+
+    ``keras.src.utils.dtype_utils.dtype_size`` (private module, checked on
+    3.15.1) gives float32 32, int8 8, bool 1, ...
+    """
+    from keras.src.utils import dtype_utils
+
+    return int(dtype_utils.dtype_size(keras.backend.standardize_dtype(dtype)))
+
+
+def output_dtypes(layer: Any) -> Optional[tuple[str, ...]]:
+    """Dtypes of the layer's outputs at its first call, or None outside a symbolic graph."""
+    tensors = _first_node_attribute(layer, "output_tensors")
+    if not tensors:
+        return None
+    return tuple(str(keras.backend.standardize_dtype(tensor.dtype)) for tensor in tensors)
+
+
+def model_input_sample_bytes(model: Any) -> Optional[int]:
+    """Bytes of one sample of the model's symbolic inputs; None when unknown."""
+    try:
+        inputs = model.inputs
+    except (AttributeError, ValueError):
+        return None
+    if not inputs:
+        return None
+    bits = 0
+    for tensor in inputs:
+        size = 1
+        for dim in tensor.shape[1:]:
+            if dim is None:
+                return None
+            size *= int(dim)
+        bits += size * dtype_bits(tensor.dtype)
+    return -(-bits // 8)
