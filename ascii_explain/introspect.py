@@ -243,3 +243,34 @@ def model_input_sample_bytes(model: Any) -> Optional[int]:
             size *= int(dim)
         bits += size * dtype_bits(tensor.dtype)
     return -(-bits // 8)
+
+
+@dataclass(frozen=True)
+class CallStep:
+    """One call of a layer inside a model's graph: the layer and the symbolic outputs of that call."""
+
+    layer: Any
+    outputs: tuple[Any, ...]
+
+
+def graph_call_steps(model: Any) -> tuple[Any, list[CallStep]]:
+    """(the graph's symbolic input structure, every layer call in execution order) of a graph model.
+
+    A Functional model is its own graph; a Sequential model keeps one in
+    ``_functional`` once built. Both are read through ``Function._nodes_by_depth``
+    (deepest first is execution order), the map Keras itself runs the graph
+    with (``Function._run_through_graph``). All three are private; checked on
+    Keras 3.15.1. Returns (None, []) for a model without a graph (subclassed).
+    """
+    graph = model if isinstance(model, keras.Model) and hasattr(model, "_nodes_by_depth") else None
+    if graph is None:
+        graph = getattr(model, "_functional", None)
+    if graph is None or not hasattr(graph, "_nodes_by_depth"):
+        return None, []
+    steps = []
+    for depth in sorted(graph._nodes_by_depth, reverse=True):
+        for node in graph._nodes_by_depth[depth]:
+            if node.operation is None or node.is_input:
+                continue
+            steps.append(CallStep(node.operation, tuple(node.outputs)))
+    return graph.input, steps
