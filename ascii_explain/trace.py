@@ -104,6 +104,8 @@ def trace(model: Any, sample: Any) -> TraceResult:
     # A read-only view of the same layers: see the module docstring.
     probe = keras.Model(graph_input, outputs, name=f"{model.name}_trace")
     values = probe(_structured(graph_input, inputs), training=False)
+    if len(outputs) == 1 and not isinstance(values, (list, tuple)):
+        values = [values]  # Keras unwraps a one-element output list
     arrays = [np.asarray(keras.ops.convert_to_numpy(value)) for value in values]
     result_steps = []
     position = 0
