@@ -39,7 +39,7 @@ def test_seed000_activations_by_hand():
     assert e32.activation_bytes == 32 * 4380 and e32.input_bytes == 32 * 3072
     assert e32.activation_bytes_by_layer["l1_conv2d"] == 32 * 1568
     text = e32.render(width=100)
-    assert "Activations: 136.88 KB for a batch of 32 (each layer's output once; input 96.00 KB)" in text
+    assert "Memory: activations 136.88 KB for a batch of 32 (each layer's output once; input 96.00 KB)" in text
     assert "Total params: 265 (1.04 KB)" in text
 
 
@@ -60,7 +60,7 @@ def test_unknown_dimension_makes_activations_unknown():
     model = keras.Sequential([keras.Input((None, 3)), layers.Dense(2)])
     e = explain(model)
     assert e.activation_bytes is None and e.input_bytes is None
-    assert "Activations: ? for a batch of 1" in e.render(width=100)
+    assert "Memory: activations ? for a batch of 1" in e.render(width=100)
 
 
 @pytest.mark.parametrize("bad", [0, -3, 2.5, "32", True])

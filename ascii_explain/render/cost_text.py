@@ -57,7 +57,7 @@ def cost_totals_lines(explanation: Explanation) -> list[str]:
     else:
         macs = f"Mult-adds: {e.total_macs:,} per sample (bias, activation, pooling, normalization: 0)"
     batch = "a batch of 1" if e.batch_size == 1 else f"a batch of {e.batch_size:,}"
-    memory = f"Activations: {format_bytes(e.activation_bytes)} for {batch} (each layer's output once"
+    memory = f"Memory: activations {format_bytes(e.activation_bytes)} for {batch} (each layer's output once"
     if e.input_bytes is not None:
         memory += f"; input {format_bytes(e.input_bytes)}"
     return [macs, memory + ")"]
