@@ -7,6 +7,8 @@ the record's per-axis expressions are evaluated with ``evaluate_shape``.
 
 from __future__ import annotations
 
+from typing import Any
+
 import keras
 import pytest
 from hypothesis import assume, given
@@ -49,9 +51,8 @@ def conv_case(draw, rank):
     paddings = ["valid", "same", "causal"] if rank == 1 else ["valid", "same"]
     padding = draw(st.sampled_from(paddings))
     # Valid padding needs the input to cover the (dilated) kernel, or Keras raises.
-    spatial = tuple(
-        draw(st.integers(d * (k - 1) + 1 if padding == "valid" else 1, 24)) for k, d in zip(kernel, dilation, strict=True)
-    )
+    lowest = [d * (k - 1) + 1 if padding == "valid" else 1 for k, d in zip(kernel, dilation, strict=True)]
+    spatial = tuple(draw(st.integers(low, 24)) for low in lowest)
     return kernel, strides, dilation, padding, spatial
 
 
@@ -138,6 +139,7 @@ def test_padding_cropping_upsampling(rank, data, kind):
             size[0] if rank == 1 else size
         )
     else:
+        argument: Any
         if rank == 1:
             argument = pairs[0]
         elif data.draw(st.booleans()):
