@@ -67,3 +67,25 @@ def test_unknown_dimension_makes_activations_unknown():
 def test_batch_size_must_be_a_positive_integer(bad):
     with pytest.raises(ValueError, match="batch_size must be a positive integer"):
         explain(examples.seed000_small_cnn(), batch_size=bad)
+
+
+def test_json_export_carries_the_costs():
+    import json
+
+    from ascii_explain import export
+
+    e = explain(examples.seed000_small_cnn(), batch_size=4)
+    data = json.loads(export.to_json(e))
+    assert data["costs"] == {
+        "macs": 12_673,
+        "macs_unknown": [],
+        "param_bytes": 265 * 4,
+        "batch_size": 4,
+        "activation_bytes": 4 * 4380,
+        "input_bytes": 4 * 3072,
+    }
+    conv = next(layer for layer in data["layers"] if layer["name"] == "l3_conv2d")
+    assert conv["macs"] == 1944 and conv["macs_formula"] == "6*6*3*3*2*3"
+    assert conv["shape_formula"] == "valid, stride 2: floor((14-3)/2)+1 = 6"
+    assert conv["shape_axes"] == ["floor((14-3)/2)+1"] * 2
+    assert conv["param_bytes"] == 57 * 4 and conv["output_bytes"] == 108 * 4
