@@ -1,6 +1,6 @@
 """Parameter formulas. Importing this package registers every built-in formula."""
 
-from . import attention, conv, core, einsum, embedding, normalization  # noqa: F401  (registration side effects)
+from . import attention, conv, core, einsum, embedding, normalization, recurrent  # noqa: F401  (registration side effects)
 from .registry import (
     BuildShape,
     Formula,
