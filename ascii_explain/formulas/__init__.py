@@ -1,6 +1,17 @@
 """Parameter formulas. Importing this package registers every built-in formula."""
 
-from . import attention, conv, core, einsum, embedding, normalization, recurrent  # noqa: F401  (registration side effects)
+from . import (  # noqa: F401  (registration side effects)
+    activations,
+    attention,
+    audio,
+    conv,
+    core,
+    einsum,
+    embedding,
+    normalization,
+    recurrent,
+    spectral,
+)
 from .registry import (
     BuildShape,
     Formula,
