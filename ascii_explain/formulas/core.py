@@ -127,9 +127,60 @@ WEIGHTLESS_LAYER_NAMES = (
     "RandomContrast",
     "RandomBrightness",
     "UnitNormalization",
+    # Preprocessing and augmentation layers: lookup tables, hash functions and
+    # random transforms hold no Keras variables (checked on 3.15.1).
+    "AugMix",
+    "AutoContrast",
+    "CategoryEncoding",
+    "ContrastLimitedAdaptiveHistogramEqualization",
+    "CutMix",
+    "Discretization",
+    "Equalization",
+    "HashedCrossing",
+    "Hashing",
+    "IntegerLookup",
+    "StringLookup",
+    "TextVectorization",
+    "MaxNumBoundingBoxes",
+    "MelSpectrogram",
+    "MixUp",
+    "RandAugment",
+    "RandomColorDegeneration",
+    "RandomColorJitter",
+    "RandomElasticTransform",
+    "RandomErasing",
+    "RandomGaussianBlur",
+    "RandomGrayscale",
+    "RandomHue",
+    "RandomInvert",
+    "RandomPerspective",
+    "RandomPosterization",
+    "RandomSaturation",
+    "RandomSharpness",
+    "RandomShear",
+    "Solarization",
 )
 
 for _name in WEIGHTLESS_LAYER_NAMES:
     _layer_class = getattr(keras.layers, _name, None)
     if isinstance(_layer_class, type):
         register_formula(_layer_class)(no_weights)
+
+
+@register_formula(keras.layers.Pipeline)
+def pipeline(config: Mapping[str, Any], input_shape: BuildShape) -> Formula:
+    """Pipeline: the sum of its layers' formulas, each named ``layer_name/weight``.
+
+    ``Pipeline`` creates no weights of its own; it tracks the layers it chains
+    (``Pipeline.__init__``), so their weights are its weights. Each layer is
+    read at the build shape its own serialization recorded; a layer that
+    recorded none is read at the pipeline's input shape, which is exact for
+    the first layer and for layers whose weights do not depend on the shape.
+    """
+    from ._nested import frozen, nested_formula, prefixed  # avoid a cycle: _nested imports the registry
+
+    terms: list[FormulaTerm] = []
+    for serialized in config.get("layers", []):
+        inner = nested_formula(serialized, input_shape)
+        terms += frozen(prefixed(inner, serialized.get("config", {}).get("name")), serialized)
+    return Formula(terms)
