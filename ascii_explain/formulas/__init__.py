@@ -2,12 +2,14 @@
 
 from . import (  # noqa: F401  (registration side effects)
     activations,
+    applications,
     attention,
     audio,
     conv,
     core,
     einsum,
     embedding,
+    models,
     normalization,
     recurrent,
     spectral,
