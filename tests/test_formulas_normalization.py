@@ -45,6 +45,12 @@ def test_normalization_family(layer, shape, formula, non_trainable):
     assert record.non_trainable_params == non_trainable
 
 
+def test_prelu_shared_axis_may_be_unknown():
+    layer = L.PReLU(shared_axes=[1])
+    layer.build((None, None, 4))
+    assert assert_layer_formula_matches(layer).formula == "1*4"
+
+
 def test_spectral_normalization_of_an_embedding():
     layer = L.SpectralNormalization(L.Embedding(10, 4))
     layer(keras.Input((3,), dtype="int32"))

@@ -41,7 +41,7 @@ def _layer(kind: str, size: int, flag: bool):
     if kind == "dense":
         return L.Dense(size, use_bias=flag)
     if kind == "einsum":
-        return L.EinsumDense("abc,cd->abd", output_shape=(None, size), bias_axes="d" if flag else None)
+        return L.EinsumDense("...c,cd->...d", output_shape=size, bias_axes="d" if flag else None)
     if kind == "conv1d":
         return L.Conv1D(size, 3, padding="same", use_bias=flag)
     if kind == "separable":

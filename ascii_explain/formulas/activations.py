@@ -17,10 +17,11 @@ def prelu(config: Mapping[str, Any], input_shape: BuildShape) -> Formula:
     Mirrors ``PReLU.build``: ``alpha`` has shape ``input_shape[1:]`` with each
     axis in ``shared_axes`` (counted with the batch axis as 0) set to 1.
     """
-    shape = [int(size) for size in input_shape[1:]]  # type: ignore[index]
+    shape = list(input_shape[1:])  # type: ignore[index]
     shared = config.get("shared_axes") or []
     if isinstance(shared, int):
         shared = [shared]
+    # A shared axis may be unknown (None) in the build shape: it becomes 1 first.
     for axis in shared:
         shape[int(axis) - 1] = 1
-    return Formula([FormulaTerm("alpha", product(shape))])
+    return Formula([FormulaTerm("alpha", product(int(size) for size in shape))])
