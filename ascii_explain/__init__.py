@@ -2,7 +2,9 @@
 
 ``explain(model)`` recomputes each layer's parameter count from an explicit
 formula, checks it against Keras's ``count_params()``, and draws a
-keras_sequential_ascii-style diagram with neurons, percentages and arithmetic.
+keras_sequential_ascii-style diagram with neurons, percentages and arithmetic,
+mult-adds, output-shape arithmetic and memory. ``trace(model, sample)`` shows
+every layer's output on a small input.
 
 The public names below are imported on first use (PEP 562 ``__getattr__``):
 importing TensorFlow takes seconds and prints C++ log lines, so
@@ -23,7 +25,9 @@ if TYPE_CHECKING:  # for type checkers and IDEs; at run time __getattr__ imports
     from .explanation import Explanation
     from .formulas import Formula, FormulaTerm, register_formula, unregister_formula
     from .introspect import NotBuiltError
+    from .macs import register_macs, unregister_macs
     from .records import LayerRecord, Term
+    from .trace import TraceResult, TraceStep, trace
 
 # public name -> the submodule that defines it
 _EXPORTS = {
@@ -33,9 +37,14 @@ _EXPORTS = {
     "LayerRecord": ".records",
     "NotBuiltError": ".introspect",
     "Term": ".records",
+    "TraceResult": ".trace",
+    "TraceStep": ".trace",
     "explain": ".explain",
     "register_formula": ".formulas",
+    "register_macs": ".macs",
+    "trace": ".trace",
     "unregister_formula": ".formulas",
+    "unregister_macs": ".macs",
 }
 
 __all__ = [
@@ -45,9 +54,14 @@ __all__ = [
     "LayerRecord",
     "NotBuiltError",
     "Term",
+    "TraceResult",
+    "TraceStep",
     "explain",
     "register_formula",
+    "register_macs",
+    "trace",
     "unregister_formula",
+    "unregister_macs",
 ]
 
 __version__ = "0.1.0"

@@ -35,6 +35,14 @@ def to_dict(explanation: Explanation) -> dict[str, Any]:
             "keras_non_trainable": e.keras_non_trainable_params,
             "match": e.totals_match,
         },
+        "costs": {
+            "macs": e.total_macs,
+            "macs_unknown": [record.name for record in e.macs_unknown],
+            "param_bytes": e.param_bytes,
+            "batch_size": e.batch_size,
+            "activation_bytes": e.activation_bytes,
+            "input_bytes": e.input_bytes,
+        },
         "layers": [_record_dict(record) for record in e.layers],
     }
 
@@ -68,6 +76,13 @@ def _record_dict(record: LayerRecord) -> dict[str, Any]:
         "inbound": list(record.inbound),
         "calls": record.calls,
         "notes": list(record.notes),
+        "macs": record.macs,
+        "macs_formula": record.macs_formula,
+        "macs_note": record.macs_note,
+        "shape_formula": record.shape_formula,
+        "shape_axes": list(record.shape_axes),
+        "param_bytes": record.param_bytes,
+        "output_bytes": record.output_bytes,
     }
 
 
