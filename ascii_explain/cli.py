@@ -200,10 +200,27 @@ def _write(text: str, args: argparse.Namespace) -> None:
 
 def _import_keras() -> None:
     try:
-        import keras  # noqa: F401
+        import keras
     except Exception as error:  # noqa: BLE001 - a broken TensorFlow install is bad input too
         problem = describe_error(error)
         raise InputError(f"cannot import Keras ({problem}); check the TensorFlow/Keras install") from error
+    if keras.backend.backend() != "tensorflow":
+        _import_tensorflow_now()
+
+
+def _import_tensorflow_now() -> None:
+    """On the JAX or PyTorch backend, load TensorFlow now, while its C++ log lines are silenced.
+
+    Keras 3.15.1 imports TensorFlow, when it is installed, the first time a
+    layer is serialized on any backend (``serialization_lib.serialize_keras_object``
+    asks ``tf.available`` from ``get_config``), which would print its log lines
+    in the middle of the output. TensorFlow is a dependency of ascii_explain, but
+    a missing or broken one is no error on another backend.
+    """
+    try:
+        import tensorflow  # noqa: F401
+    except Exception:  # noqa: BLE001 - not needed on this backend
+        pass
 
 
 @contextlib.contextmanager

@@ -1,19 +1,28 @@
 """The seeds' models, built in code (no downloads): the acceptance cases and the CLI's example.
 
 Each builder returns a fresh, built Keras 3 model. The layer names of seed 000
-and seed 003 are the ones their authors used.
+and seed 003 are the ones their authors used. ``api`` builds the same model
+with another Keras package of the same API, e.g. ``seed002_vgg_mnist(api=tf_keras)``
+for a Keras 2 model (the seeds' authors used Keras 2).
 """
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from types import ModuleType
+from typing import Any, Callable, Optional
 
-import keras
-from keras import layers
+import keras as keras3
 
 
-def seed000_small_cnn() -> Any:
+def _api(api: Optional[ModuleType]) -> tuple[Any, Any]:
+    """(keras, keras.layers) of the requested package: Keras 3 by default."""
+    module = keras3 if api is None else api
+    return module, module.layers
+
+
+def seed000_small_cnn(api: Optional[ModuleType] = None) -> Any:
     """Seed 000: the keras_sequential_ascii diagram that was annotated by hand (265 params)."""
+    keras, layers = _api(api)
     return keras.Sequential(
         [
             keras.Input((16, 16, 3)),
@@ -33,8 +42,9 @@ def seed000_small_cnn() -> Any:
     )
 
 
-def seed001_mlp() -> Any:
+def seed001_mlp(api: Optional[ModuleType] = None) -> Any:
     """Seed 001, part 1: a Dense MLP on 4 features (35 + 104 + 70 = 209)."""
+    keras, layers = _api(api)
     return keras.Sequential(
         [
             keras.Input((4,)),
@@ -49,8 +59,9 @@ def seed001_mlp() -> Any:
     )
 
 
-def seed001_cnn() -> Any:
+def seed001_cnn(api: Optional[ModuleType] = None) -> Any:
     """Seed 001, part 2: a CNN on 8x8 digits."""
+    keras, layers = _api(api)
     return keras.Sequential(
         [
             keras.Input((8, 8, 1)),
@@ -69,8 +80,9 @@ def seed001_cnn() -> Any:
     )
 
 
-def seed001_dcnn() -> Any:
+def seed001_dcnn(api: Optional[ModuleType] = None) -> Any:
     """Seed 001, part 3: transposed convolutions on 40x110 inputs."""
+    keras, layers = _api(api)
     return keras.Sequential(
         [
             keras.Input((40, 110, 1)),
@@ -86,8 +98,9 @@ def seed001_dcnn() -> Any:
     )
 
 
-def seed002_vgg_mnist() -> Any:
+def seed002_vgg_mnist(api: Optional[ModuleType] = None) -> Any:
     """Seed 002: a VGG-like MNIST network (329,962 params); the CLI's built-in example."""
+    keras, layers = _api(api)
     return keras.Sequential(
         [
             keras.Input((28, 28, 1)),
@@ -108,8 +121,9 @@ def seed002_vgg_mnist() -> Any:
     )
 
 
-def seed003_batchnorm() -> Any:
+def seed003_batchnorm(api: Optional[ModuleType] = None) -> Any:
     """Seed 003: functional model with BatchNormalization (64 non-trainable params)."""
+    keras, layers = _api(api)
     x_input = keras.Input((64, 64, 3))
     x = layers.ZeroPadding2D((3, 3))(x_input)
     x = layers.Conv2D(32, (7, 7), strides=(1, 1), name="conv0")(x)
@@ -121,8 +135,9 @@ def seed003_batchnorm() -> Any:
     return keras.Model(inputs=x_input, outputs=x, name="myModel")
 
 
-def seed004_mnist_cnn() -> Any:
+def seed004_mnist_cnn(api: Optional[ModuleType] = None) -> Any:
     """Seed 004, part 1: the MNIST CNN (55,744 params)."""
+    keras, layers = _api(api)
     return keras.Sequential(
         [
             keras.Input((28, 28, 1)),
@@ -136,8 +151,9 @@ def seed004_mnist_cnn() -> Any:
     )
 
 
-def seed004_separable() -> Any:
+def seed004_separable(api: Optional[ModuleType] = None) -> Any:
     """Seed 004, part 2: separable convolutions (184,234 params)."""
+    keras, layers = _api(api)
     separable = dict(kernel_size=3, padding="same", activation="selu")
     return keras.Sequential(
         [
@@ -159,7 +175,7 @@ def seed004_separable() -> Any:
     )
 
 
-EXAMPLES: dict[str, Callable[[], Any]] = {
+EXAMPLES: dict[str, Callable[..., Any]] = {
     "seed000": seed000_small_cnn,
     "seed001-mlp": seed001_mlp,
     "seed001-cnn": seed001_cnn,

@@ -52,6 +52,11 @@ def ensure_explainable(obj: Any) -> None:
         )
 
 
+def is_legacy(obj: Any) -> bool:
+    """True for a Keras 2 (``tf_keras``) layer or model."""
+    return legacy.is_legacy(obj)
+
+
 def is_model(obj: Any) -> bool:
     return isinstance(obj, keras.Model) or legacy.is_model(obj)
 
@@ -149,11 +154,12 @@ def layer_config(layer: Any) -> Optional[dict[str, Any]]:
     return legacy.normalize_config(layer, config) if legacy.is_legacy(layer) else config
 
 
-def formula_counterpart(layer_class: type) -> Optional[type]:
-    """For a class in a layer's MRO, a class whose registered formula stands in for it, or None.
+def keras3_counterpart(layer_class: type) -> Optional[type]:
+    """For a class in a layer's MRO, the Keras 3 class whose registered functions stand in for it, or None.
 
     Keras 3 classes are their own: None. A ``tf_keras`` class maps to the Keras 3
-    class of the same name, so Keras 2 layers use the same formulas.
+    class of the same name, so Keras 2 layers use the same formulas, mult-add
+    and shape functions (passed to the registries' ``find_*`` as ``counterpart``).
     """
     return legacy.formula_counterpart(layer_class)
 
@@ -220,7 +226,7 @@ def weights(layer: Any) -> list[WeightInfo]:
                 name=legacy.weight_name(variable) if is_legacy else str(variable.name),
                 shape=_as_shape(variable.shape),
                 trainable=bool(layer.trainable and variable.trainable),
-                dtype=str(variable.dtype),
+                dtype=legacy.dtype_name(variable.dtype) if is_legacy else str(variable.dtype),
             )
         )
     return result
@@ -267,6 +273,8 @@ def dtype_bits(dtype: Any) -> int:
 
 def output_dtypes(layer: Any) -> Optional[tuple[str, ...]]:
     """Dtypes of the layer's outputs at its first call, or None outside a symbolic graph."""
+    if legacy.is_legacy(layer):
+        return legacy.output_dtypes(layer)
     tensors = _first_node_attribute(layer, "output_tensors")
     if not tensors:
         return None

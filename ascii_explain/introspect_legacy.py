@@ -103,6 +103,25 @@ def weight_name(variable: Any) -> str:
     return _VARIABLE_SUFFIX.sub("", str(variable.name)).rsplit("/", 1)[-1]
 
 
+def dtype_name(dtype: Any) -> str:
+    """``tf.float32`` (a tf.DType, as tf_keras variables and tensors carry) -> ``"float32"``."""
+    return str(getattr(dtype, "name", dtype))
+
+
+def output_dtypes(layer: Any) -> Optional[tuple[str, ...]]:
+    """Dtypes of the layer's outputs at its first call, or None when never called in a graph."""
+    nodes = getattr(layer, "_inbound_nodes", None) or []  # private, tf_keras 2.21
+    if not nodes:
+        return None
+    try:
+        tensors = nodes[0].output_tensors  # one tensor, or a list for several outputs
+    except Exception:
+        return None
+    if not isinstance(tensors, (list, tuple)):
+        tensors = [tensors]
+    return tuple(dtype_name(tensor.dtype) for tensor in tensors)
+
+
 def term_names(layer: Any) -> dict[str, str]:
     """Formula term names (Keras 3's weight names) -> the names this Keras 2 layer gives its weights."""
     for klass in type(layer).__mro__:

@@ -36,7 +36,7 @@ def macs_for(layer: Any, config: Optional[dict[str, Any]]) -> tuple[Optional[int
     """(macs, formula, note): the count and its arithmetic, or (None, "", why it is unknown)."""
     if introspect.is_model(layer):
         return _nested_model_macs(layer)
-    function = find_macs(type(layer))
+    function = find_macs(type(layer), introspect.keras3_counterpart)
     if function is None:
         return None, "", f"no mult-add formula for {type(layer).__name__}"
     if config is None:
@@ -64,7 +64,7 @@ def _nested_model_macs(model: Any) -> tuple[Optional[int], str, str]:
 
 def shape_formula_for(layer: Any, config: Optional[dict[str, Any]]) -> tuple[str, tuple[str, ...]]:
     """(text, per-axis expressions) for the layers ascii_explain.shapes covers, else ("", ())."""
-    function = find_shape_function(type(layer))
+    function = find_shape_function(type(layer), introspect.keras3_counterpart)
     shape = introspect.build_shape(layer)
     if function is None or config is None or not isinstance(shape, tuple) or not shape or isinstance(shape[0], tuple):
         return "", ()

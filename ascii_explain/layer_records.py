@@ -41,7 +41,7 @@ def record_for_layer(layer: Any, depth: int = 0) -> LayerRecord:
 
 
 def _formula_for(layer: Any, config: Optional[dict[str, Any]]) -> tuple[Optional[Formula], list[str]]:
-    function = find_formula(type(layer), introspect.formula_counterpart)
+    function = find_formula(type(layer), introspect.keras3_counterpart)
     if function is None:
         return None, ["no registered formula for this layer class: counted from weight shapes"]
     if config is None:

@@ -32,6 +32,7 @@ from typing import Any, Callable, Mapping, Optional, Sequence
 
 import keras
 
+from .class_lookup import Counterpart, nearest
 from .formulas._shapes import as_tuple
 
 
@@ -72,13 +73,9 @@ def register_shape(*layer_classes: type) -> Callable[[ShapeFunction], ShapeFunct
     return decorator
 
 
-def find_shape_function(layer_class: type) -> Optional[ShapeFunction]:
-    """The shape function for the nearest class in ``layer_class``'s MRO, or None."""
-    for klass in layer_class.__mro__:
-        function = _REGISTRY.get(klass)
-        if function is not None:
-            return function
-    return None
+def find_shape_function(layer_class: type, counterpart: Optional[Counterpart] = None) -> Optional[ShapeFunction]:
+    """The shape function for the nearest class in ``layer_class``'s MRO (see class_lookup), or None."""
+    return nearest(_REGISTRY, layer_class, counterpart)
 
 
 def registered_shape_classes() -> list[type]:

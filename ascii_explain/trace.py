@@ -13,7 +13,8 @@ from existing symbolic tensors only reads the graph: it calls no layer, adds
 no node and creates no weight (the tests check the weights, config and nodes
 before and after). Only public Keras API runs the sample (``keras.Model``,
 calling it with ``training=False``, ``keras.ops.convert_to_numpy``), so any
-Keras 3 backend should work; the tests run on TensorFlow.
+Keras 3 backend works (the backend matrix runs the trace tests on JAX and
+PyTorch too). Keras 2 (``tf_keras``) models are refused with a clear error.
 """
 
 from __future__ import annotations
@@ -91,6 +92,12 @@ def trace(model: Any, sample: Any) -> TraceResult:
     the batch axis; keep it small. The model is not changed.
     """
     introspect.ensure_explainable(model)
+    if introspect.is_legacy(model):
+        raise TypeError(
+            f"trace() runs Keras 3 models (on any backend); {model.name!r} is a Keras 2 (tf_keras) model. "
+            "explain() reads it; to see its layers' outputs, build "
+            "tf_keras.Model(model.inputs, [layer.output for layer in model.layers]) and call it."
+        )
     if not introspect.is_model(model):
         raise TypeError(
             f"trace() takes a Sequential or Functional keras.Model; got the layer {model.name!r}. "

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Optional, Sequence
 
 from ..arithmetic import evaluate, total
+from ..class_lookup import Counterpart, nearest
 
 # What a formula receives as its input shape: the single shape the layer was
 # built with (batch axis included, as Keras passes it to ``build``), or, for
@@ -110,25 +111,13 @@ def unregister_formula(layer_class: type) -> None:
     _REGISTRY.pop(layer_class, None)
 
 
-def find_formula(
-    layer_class: type, counterpart: Optional[Callable[[type], Optional[type]]] = None
-) -> Optional[FormulaFunction]:
+def find_formula(layer_class: type, counterpart: Optional[Counterpart] = None) -> Optional[FormulaFunction]:
     """The formula for the nearest class in ``layer_class``'s MRO, or None.
 
-    ``counterpart`` maps a class of the MRO to another class whose formula
-    stands in for it when it has none of its own (introspect uses it for Keras 2
-    ``tf_keras`` classes, which have Keras 3 classes of the same name).
+    ``counterpart`` maps a class of the MRO to a class whose formula stands in
+    for it (introspect's, for Keras 2 ``tf_keras`` classes; see class_lookup).
     """
-    for klass in layer_class.__mro__:
-        function = _REGISTRY.get(klass)
-        if function is not None:
-            return function
-        stand_in = counterpart(klass) if counterpart is not None else None
-        if stand_in is not None and stand_in is not klass:
-            function = find_formula(stand_in)
-            if function is not None:
-                return function
-    return None
+    return nearest(_REGISTRY, layer_class, counterpart)
 
 
 def registered_classes() -> list[type]:

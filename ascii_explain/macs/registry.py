@@ -21,6 +21,8 @@ from __future__ import annotations
 
 from typing import Any, Callable, Mapping, Optional
 
+from ..class_lookup import Counterpart, nearest
+
 # Same meaning as formulas.registry.BuildShape: one shape, or a dict of shapes.
 BuildShape = Any
 OutputShapeArg = Any
@@ -60,13 +62,9 @@ def unregister_macs(layer_class: type) -> None:
     _REGISTRY.pop(layer_class, None)
 
 
-def find_macs(layer_class: type) -> Optional[MacsFunction]:
-    """The MACs function for the nearest class in ``layer_class``'s MRO, or None."""
-    for klass in layer_class.__mro__:
-        function = _REGISTRY.get(klass)
-        if function is not None:
-            return function
-    return None
+def find_macs(layer_class: type, counterpart: Optional[Counterpart] = None) -> Optional[MacsFunction]:
+    """The MACs function for the nearest class in ``layer_class``'s MRO (see class_lookup), or None."""
+    return nearest(_REGISTRY, layer_class, counterpart)
 
 
 def registered_macs_classes() -> list[type]:
