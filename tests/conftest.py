@@ -33,7 +33,7 @@ settings.register_profile(
     "backend",
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-    max_examples=25,
+    max_examples=10,
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
@@ -78,6 +78,9 @@ BACKEND_SUBSET_MODULES = {
     "test_model_kinds",
     "test_testing_helper",
     "test_backends",
+    "test_trace",
+    "test_macs",
+    "test_memory",
 }
 # Single tests from larger modules: a few applications, the CLI on a saved model and a built-in example.
 BACKEND_SUBSET_TESTS = {
