@@ -22,6 +22,11 @@ class Explanation:
     width: Optional[int] = None
     ascii_only: bool = False
     extra: dict = field(default_factory=dict)
+    # Graph-shaped models (issue 4): "functional", "sequential", "subclassed"
+    # or "layer"; the names of the layers producing the model's inputs and outputs.
+    model_kind: str = ""
+    input_names: list[str] = field(default_factory=list)
+    output_names: list[str] = field(default_factory=list)
 
     @property
     def total_params(self) -> int:

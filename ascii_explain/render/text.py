@@ -16,6 +16,7 @@ from typing import Optional
 
 from ..explanation import Explanation
 from ..records import LayerRecord, OutputShape, neurons_of
+from . import graph_text
 from .arithmetic_text import arithmetic_text, check_text
 from .glyphs import GLYPH_WIDTH, glyph_for, to_ascii
 
@@ -34,6 +35,11 @@ class _DataRow:
     label: str
     shape: Optional[OutputShape]
     name: str = ""
+    # The layer whose output this row shows, and the nested model it is in
+    # (graph_text draws lanes between rows by these names).
+    producer: str = ""
+    scope: str = ""
+    depth: int = 0
 
 
 @dataclass
@@ -45,17 +51,20 @@ class _OperationRow:
 def render_text(explanation: Explanation, width: int = 100, ascii_only: bool = False) -> str:
     rows = _rows(explanation)
     total = explanation.total_params
-    layout = _Layout.fit(rows, total, width)
+    gutter = graph_text.plan_gutter([_link(row) for row in rows])
+    layout = _Layout.fit(rows, total, width, gutter.width)
     lines = [layout.header(), ""]
-    for row in rows:
+    for index, row in enumerate(rows):
+        lane, connect = gutter.cells(index)
         if isinstance(row, _DataRow):
-            lines.append(layout.data_line(row))
+            lines.append(layout.data_line(row, lane, connect))
         else:
-            lines.append(layout.operation_line(row.record, total))
+            lines.append(layout.operation_line(row.record, total, lane, connect))
+            passing = gutter.passing(index)
             for detail in row.details:
-                lines.extend(layout.detail_lines(detail))
+                lines.extend(layout.detail_lines(detail, passing, row.record.depth))
     lines.append("")
-    lines.extend(_wrap_all(_totals_lines(explanation), width))
+    lines.extend(_wrap_all(_totals_lines(explanation) + _graph_lines(explanation), width))
     text = "\n".join(line.rstrip() for line in lines)
     return to_ascii(text) if ascii_only else text
 
@@ -71,10 +80,15 @@ def _rows(explanation: Explanation) -> list[_DataRow | _OperationRow]:
     records = explanation.layers
     if not records or records[0].class_name != "InputLayer":
         for shape in explanation.input_shapes[:1]:
-            rows.append(_DataRow("Input", shape))
-    for record in records:
+            rows.append(_DataRow("Input", shape, producer=(explanation.input_names or [""])[0]))
+    readers = graph_text.consumer_counts(records)
+    # An expanded nested model's output row waits until its inner rows are drawn.
+    waiting: list[_DataRow] = []
+    for index, record in enumerate(records):
+        while waiting and waiting[-1].depth >= record.depth:
+            rows.append(waiting.pop())
         if record.class_name == "InputLayer":
-            rows.append(_DataRow("Input", record.output_shape, record.name))
+            rows.append(_DataRow("Input", record.output_shape, record.name, record.name, record.parent, record.depth))
             continue
         previous = rows[-1] if rows else None
         if (
@@ -83,12 +97,47 @@ def _rows(explanation: Explanation) -> list[_DataRow | _OperationRow]:
             and not previous.label
             and record.params == 0
             and record.matches
+            and _only_reader(record, previous, readers)
         ):
             previous.label = record.activation
+            previous.producer = record.name
             continue
-        rows.append(_OperationRow(record, _details(record)))
-        rows.append(_DataRow(record.activation, record.output_shape))
+        above = previous.producer if isinstance(previous, _DataRow) else None
+        rows.append(_OperationRow(record, graph_text.graph_details(record, above) + _details(record)))
+        data = _DataRow(
+            record.activation,
+            record.output_shape,
+            graph_text.output_mark(record.name, explanation.output_names) if record.depth == 0 else "",
+            record.name,
+            record.parent,
+            record.depth,
+        )
+        expanded = index + 1 < len(records) and records[index + 1].depth > record.depth
+        (waiting if expanded else rows).append(data)
+    rows.extend(reversed(waiting))
     return rows
+
+
+def _only_reader(record: LayerRecord, above: _DataRow, readers: dict) -> bool:
+    """Fold an Activation into the row above only if it is that row's one and only reader."""
+    if record.calls > 1 or record.parent != above.scope:
+        return False
+    if not record.inbound:  # no graph (subclassed model): the keras_sequential_ascii rule
+        return True
+    return graph_text.reads_only(record, above.producer) and readers.get((above.scope, above.producer), 0) <= 1
+
+
+def _link(row: _DataRow | _OperationRow) -> graph_text.RowLink:
+    if isinstance(row, _DataRow):
+        return graph_text.RowLink(row.scope, producer=row.producer)
+    return graph_text.RowLink(row.record.parent, reads=tuple(row.record.inbound))
+
+
+def _graph_lines(explanation: Explanation) -> list[str]:
+    lines = graph_text.io_lines(explanation.input_names, explanation.output_names, explanation.layers)
+    if explanation.model_kind == "subclassed":
+        lines.append(graph_text.SUBCLASSED_NOTE)
+    return lines
 
 
 def _details(record: LayerRecord) -> list[str]:
@@ -120,6 +169,10 @@ def _number(value: Optional[int]) -> str:
     return "?" if value is None else f"{value:,}"
 
 
+def _depth(row: _DataRow | _OperationRow) -> int:
+    return row.depth if isinstance(row, _DataRow) else row.record.depth
+
+
 @dataclass
 class _Layout:
     width: int
@@ -129,10 +182,14 @@ class _Layout:
     params: int
     percent: int
     show_names: bool
+    gutter: int = 0
 
     @classmethod
-    def fit(cls, rows: list[_DataRow | _OperationRow], total: int, width: int) -> _Layout:
-        labels = [r.label if isinstance(r, _DataRow) else r.record.class_name for r in rows]
+    def fit(cls, rows: list[_DataRow | _OperationRow], total: int, width: int, gutter: int = 0) -> _Layout:
+        labels = [
+            graph_text.depth_bars(_depth(r)) + (r.label if isinstance(r, _DataRow) else r.record.class_name)
+            for r in rows
+        ]
         shapes = [r.shape for r in rows if isinstance(r, _DataRow)]
         records = [r.record for r in rows if isinstance(r, _OperationRow)]
         layout = cls(
@@ -143,6 +200,7 @@ class _Layout:
             params=max([len(HEADERS[3]), *(len(_number(r.params)) for r in records)], default=len(HEADERS[3])),
             percent=len(HEADERS[4]),
             show_names=True,
+            gutter=gutter,
         )
         # Narrow widths: drop the name column first, then shorten labels.
         if layout.fixed_width + 2 + MIN_NAME > width:
@@ -156,6 +214,7 @@ class _Layout:
     def fixed_width(self) -> int:
         return (
             MARGIN
+            + self.gutter
             + self.label
             + 3
             + GLYPH_WIDTH
@@ -171,16 +230,27 @@ class _Layout:
 
     @property
     def detail_indent(self) -> int:
-        return MARGIN + self.label + 3
+        return MARGIN + self.gutter + self.label + 3
 
-    def _label(self, text: str) -> str:
-        if len(text) > self.label:
-            text = text[: self.label - 1] + "~"
-        return text.rjust(self.label)
+    def _label(self, text: str, depth: int = 0) -> str:
+        bars = graph_text.depth_bars(depth)
+        room = max(self.label - len(bars), 1)
+        if len(text) > room:
+            text = text[: room - 1] + "~"
+        return bars + text.rjust(room)
 
-    def _name(self, name: str) -> str:
+    def _lead(self, mark: str, lane: str, label: str, depth: int, connect: Optional[str]) -> str:
+        """Margin, gutter and label; a row that joins a lane gets its ``+--->`` line drawn through."""
+        lead = mark.ljust(MARGIN) + lane.ljust(self.gutter) + self._label(label, depth) + "   "
+        if connect is None:
+            return lead
+        text_start = len(lead) - 3 - len(label.strip()) if label.strip() else len(lead)
+        return graph_text.connect_line(lead, MARGIN, text_start, connect)
+
+    def _name(self, name: str, depth: int = 0) -> str:
         if not self.show_names or not name:
             return ""
+        name = "  " * depth + name  # inner rows of an expanded nested model are indented
         room = self.width - self.fixed_width - 2
         if len(name) > room:
             name = name[: max(room - 1, 1)] + "~"
@@ -189,7 +259,7 @@ class _Layout:
     def header(self) -> str:
         operation, dims, neurons, params, percent, layer = HEADERS
         line = (
-            " " * MARGIN
+            " " * (MARGIN + self.gutter)
             + operation.rjust(self.label)
             + " " * (3 + GLYPH_WIDTH + 1)
             + dims.rjust(self.dims)
@@ -202,26 +272,22 @@ class _Layout:
         )
         return line + ("  " + layer if self.show_names else "")
 
-    def data_line(self, row: _DataRow) -> str:
+    def data_line(self, row: _DataRow, lane: str = "", connect: Optional[str] = None) -> str:
         return (
-            " " * MARGIN
-            + self._label(row.label)
-            + "   "
+            self._lead("", lane, row.label, row.depth, connect)
             + DATA_GLYPH
             + " "
             + format_dims(row.shape).rjust(self.dims)
             + "  "
             + _number(neurons_of(row.shape)).rjust(self.neurons)
-            + (" " * (2 + self.params + 2 + self.percent) + self._name(row.name) if row.name else "")
+            + (" " * (2 + self.params + 2 + self.percent) + self._name(row.name, row.depth) if row.name else "")
         )
 
-    def operation_line(self, record: LayerRecord, total: int) -> str:
+    def operation_line(self, record: LayerRecord, total: int, lane: str = "", connect: Optional[str] = None) -> str:
         mark = MARK_FALLBACK if record.is_fallback else (MARK_MISMATCH if not record.matches else " ")
         share = 100.0 * record.params / total if total else 0.0
         return (
-            mark.ljust(MARGIN)
-            + self._label(record.class_name)
-            + "   "
+            self._lead(mark, lane, record.class_name, record.depth, connect)
             + glyph_for(record.class_name)
             + " "
             + "-" * self.dims
@@ -231,11 +297,13 @@ class _Layout:
             + _number(record.params).rjust(self.params)
             + "  "
             + f"{share:.1f}%".rjust(self.percent)
-            + self._name(record.name)
+            + self._name(record.name, record.depth)
         )
 
-    def detail_lines(self, text: str) -> list[str]:
-        indent = " " * self.detail_indent
+    def detail_lines(self, text: str, lane: str = "", depth: int = 0) -> list[str]:
+        bars = graph_text.depth_bars(depth)
+        pad = self.detail_indent - MARGIN - self.gutter - len(bars)
+        indent = " " * MARGIN + lane.ljust(self.gutter) + bars + " " * pad
         return [line.replace(_KEEP, " ") for line in textwrap.wrap(
             _keep_terms_whole(text),
             width=max(self.width, self.detail_indent + 20),
