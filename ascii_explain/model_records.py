@@ -152,14 +152,17 @@ def _container_record(
     for record in direct:
         if record.params:
             parts.append(str(record.params))
+        # Term names must be unique (``LayerRecord.terms`` is a dict): a layer
+        # with both parts gets "core.trainable" and "core.non_trainable".
+        both = bool(record.trainable_params and record.non_trainable_params)
         if record.trainable_params:
-            terms.append(Term(record.name, str(record.trainable_params), record.trainable_params, True))
+            name = f"{record.name}.trainable" if both else record.name
+            terms.append(Term(name, str(record.trainable_params), record.trainable_params, True))
         if record.non_trainable_params:
+            name = f"{record.name}.non_trainable" if both else record.name
             reasons = [term.reason for term in record.term_list if not term.trainable and term.reason]
-            terms.append(
-                Term(record.name, str(record.non_trainable_params), record.non_trainable_params, False,
-                     reasons[0] if reasons else "")
-            )
+            reason = reasons[0] if reasons else ""
+            terms.append(Term(name, str(record.non_trainable_params), record.non_trainable_params, False, reason))
     own = _own_weights(layer)
     for weight in own:
         expression = product(weight.shape)

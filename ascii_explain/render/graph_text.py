@@ -31,6 +31,13 @@ from ..records import Call, LayerRecord, OutputShape
 
 ARROW_IN = "←"
 ARROW_OUT = "→"
+# ascii_only picks these while the text is laid out, so wrapping counts their width.
+ASCII_ARROWS = {ARROW_IN: "<-", ARROW_OUT: "->"}
+
+
+def _arrow(arrow: str, ascii_only: bool) -> str:
+    return ASCII_ARROWS[arrow] if ascii_only else arrow
+
 DEPTH_BAR = ": "
 LANE = "|"
 JOIN = "+"
@@ -46,19 +53,20 @@ def reads_only(record: LayerRecord, producer: str) -> bool:
     return not record.inbound or tuple(record.inbound) == (producer,)
 
 
-def graph_details(record: LayerRecord, producer_above: Optional[str]) -> list[str]:
+def graph_details(record: LayerRecord, producer_above: Optional[str], ascii_only: bool = False) -> list[str]:
     """Detail lines about the graph: the inbound layers, or one line per call of a shared layer."""
+    arrow_in, arrow_out = _arrow(ARROW_IN, ascii_only), _arrow(ARROW_OUT, ascii_only)
     if record.calls > 1:
         lines = [f"shared: {record.calls} calls in this model, weights counted once"]
         for index, call in enumerate(record.call_list, start=1):
-            reads = f"{ARROW_IN} {inbound_text(call)}  " if call.inbound else ""
+            reads = f"{arrow_in} {inbound_text(call)}  " if call.inbound else ""
             lines.append(
-                f"call {index}  {reads}{shape_text(call.input_shape)} {ARROW_OUT} {shape_text(call.output_shape)}"
+                f"call {index}  {reads}{shape_text(call.input_shape)} {arrow_out} {shape_text(call.output_shape)}"
             )
         return lines
     if record.inbound and not (producer_above is not None and reads_only(record, producer_above)):
         names = inbound_text(record.call_list[0]) if record.call_list else ", ".join(record.inbound)
-        return [f"{ARROW_IN} {names}"]
+        return [f"{arrow_in} {names}"]
     return []
 
 
@@ -109,12 +117,12 @@ def io_lines(input_names: Sequence[str], output_names: Sequence[str], records: S
     return lines
 
 
-def output_mark(name: str, output_names: Sequence[str]) -> str:
+def output_mark(name: str, output_names: Sequence[str], ascii_only: bool = False) -> str:
     """What the LAYER column says on the data row of a model output, when there are several."""
     if len(output_names) <= 1 or name not in output_names:
         return ""
     numbers = [str(index) for index, output in enumerate(output_names, start=1) if output == name]
-    return f"{ARROW_OUT} output {', '.join(numbers)} of {len(output_names)}"
+    return f"{_arrow(ARROW_OUT, ascii_only)} output {', '.join(numbers)} of {len(output_names)}"
 
 
 SUBCLASSED_NOTE = (

@@ -49,7 +49,7 @@ class _OperationRow:
 
 
 def render_text(explanation: Explanation, width: int = 100, ascii_only: bool = False) -> str:
-    rows = _rows(explanation)
+    rows = _rows(explanation, ascii_only)
     total = explanation.total_params
     gutter = graph_text.plan_gutter([_link(row) for row in rows])
     layout = _Layout.fit(rows, total, width, gutter.width)
@@ -69,7 +69,7 @@ def render_text(explanation: Explanation, width: int = 100, ascii_only: bool = F
     return to_ascii(text) if ascii_only else text
 
 
-def _rows(explanation: Explanation) -> list[_DataRow | _OperationRow]:
+def _rows(explanation: Explanation, ascii_only: bool = False) -> list[_DataRow | _OperationRow]:
     """Data and operation rows in display order; an Activation folds into the row above.
 
     As in keras_sequential_ascii (``compress_layers``), an Activation layer
@@ -103,11 +103,11 @@ def _rows(explanation: Explanation) -> list[_DataRow | _OperationRow]:
             previous.producer = record.name
             continue
         above = previous.producer if isinstance(previous, _DataRow) else None
-        rows.append(_OperationRow(record, graph_text.graph_details(record, above) + _details(record)))
+        rows.append(_OperationRow(record, graph_text.graph_details(record, above, ascii_only) + _details(record)))
         data = _DataRow(
             record.activation,
             record.output_shape,
-            graph_text.output_mark(record.name, explanation.output_names) if record.depth == 0 else "",
+            graph_text.output_mark(record.name, explanation.output_names, ascii_only) if record.depth == 0 else "",
             record.name,
             record.parent,
             record.depth,
