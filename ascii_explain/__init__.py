@@ -9,9 +9,10 @@ from .explain import explain
 from .explanation import Explanation
 from .formulas import Formula, FormulaTerm, register_formula, unregister_formula
 from .introspect import NotBuiltError
-from .records import LayerRecord, Term
+from .records import Call, LayerRecord, Term
 
 __all__ = [
+    "Call",
     "Explanation",
     "Formula",
     "FormulaTerm",

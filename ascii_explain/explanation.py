@@ -43,7 +43,8 @@ class Explanation:
 
     @property
     def top_level(self) -> list[LayerRecord]:
-        return [record for record in self.layers if record.depth == 0]
+        """The rows the totals add up: depth 0, each weight once (see ``LayerRecord.counted_in``)."""
+        return [record for record in self.layers if record.depth == 0 and not record.counted_in]
 
     @property
     def mismatches(self) -> list[LayerRecord]:

@@ -485,4 +485,5 @@ def operation_is_layer(obj: Any) -> bool:
 
 
 def weight_ids(layer: Any) -> set[int]:
-    return {id(variable) for variable in layer.weights}
+    """Identities of a layer's weights; none for a keras.ops operation (it has no ``weights``)."""
+    return {id(variable) for variable in getattr(layer, "weights", None) or ()}

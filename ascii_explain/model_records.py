@@ -38,7 +38,26 @@ def records_for_model(model: Any, expand_nested: bool = False) -> ModelRecords:
     """Records for a top-level model (the InputLayer of a Sequential is left out, as Keras does)."""
     graph = introspect.model_graph(model, include_input_layer=False)
     records = _records_for_graph(graph, expand_nested, depth=0, parent="")
+    _mark_counted_elsewhere(records, {entry.layer.name: entry.layer for entry in graph.entries})
     return ModelRecords(records, graph.kind, graph.input_names, graph.output_names)
+
+
+def _mark_counted_elsewhere(records: list[LayerRecord], layers: dict[str, Any]) -> None:
+    """A top-level row whose weights an earlier top-level row holds is not counted again."""
+    holder: dict[int, str] = {}
+    for index, record in enumerate(records):
+        if record.depth or record.name not in layers:
+            continue
+        ids = introspect.weight_ids(layers[record.name])
+        owners = {holder[weight] for weight in ids if weight in holder}
+        if ids and len(owners) == 1 and all(weight in holder for weight in ids):
+            (owner,) = owners
+            records[index] = dataclasses.replace(
+                record, counted_in=owner, notes=(*record.notes, f"weights already counted in {owner}: not added again")
+            )
+            continue
+        for weight in ids:
+            holder.setdefault(weight, record.name)
 
 
 def records_for_single_layer(layer: Any, expand_nested: bool = False) -> ModelRecords:

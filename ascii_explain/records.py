@@ -77,6 +77,11 @@ class LayerRecord:
     # "outer/inner" two levels down); ``depth`` counts those levels.
     call_list: Tuple[Call, ...] = field(default_factory=tuple)
     parent: str = ""
+    # A top-level layer whose weights an earlier top-level row already holds
+    # (a layer used both inside a nested model and outside it): the name of
+    # that row. Such a record is left out of the totals, as Keras counts
+    # each weight once.
+    counted_in: str = ""
 
     @property
     def terms(self) -> dict[str, str]:

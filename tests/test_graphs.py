@@ -226,6 +226,19 @@ def test_nested_model_inside_subclassed_model():
     assert collapsed.totals_match and expanded.totals_match and expanded.total_params == model.count_params()
 
 
+def test_layer_inside_a_nested_model_and_outside_it_is_counted_once():
+    dense = layers.Dense(4, name="both")
+    inner = keras.Sequential([keras.Input((4,)), dense], name="inner")
+    inputs = keras.Input((4,), name="x")
+    model = keras.Model(inputs, layers.Add(name="sum")([inner(inputs), dense(inputs)]))
+    for expand_nested in (False, True):
+        e = explain(model, expand_nested=expand_nested)
+        top = [r for r in e.layers if r.depth == 0 and r.name == "both"]
+        assert top[0].counted_in == "inner" and top[0].params == 20
+        assert e.totals_match and e.total_params == model.count_params() == 20
+    assert "weights already counted in inner: not added again" in e.render(width=WIDTH)
+
+
 class Block(keras.layers.Layer):
     """A custom layer holding sublayers and a weight of its own: no formula, so a container."""
 
