@@ -2,14 +2,51 @@
 
 ``explain(model)`` recomputes each layer's parameter count from an explicit
 formula, checks it against Keras's ``count_params()``, and draws a
-keras_sequential_ascii-style diagram with neurons, percentages and arithmetic.
+keras_sequential_ascii-style diagram with neurons, percentages and arithmetic,
+mult-adds, output-shape arithmetic and memory. ``trace(model, sample)`` shows
+every layer's output on a small input.
+
+The public names below are imported on first use (PEP 562 ``__getattr__``):
+importing TensorFlow takes seconds and prints C++ log lines, so
+``import ascii_explain`` alone must not do it. The command line checks a
+missing file and silences those lines before Keras loads, and the pytest plugin,
+which pytest imports in every session, stays cheap.
 """
 
-from .explain import explain
-from .explanation import Explanation
-from .formulas import Formula, FormulaTerm, register_formula, unregister_formula
-from .introspect import NotBuiltError
-from .records import Call, LayerRecord, Term
+from __future__ import annotations
+
+import importlib
+import sys
+import types
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # for type checkers and IDEs; at run time __getattr__ imports on demand
+    from .explain import explain
+    from .explanation import Explanation
+    from .formulas import Formula, FormulaTerm, register_formula, unregister_formula
+    from .introspect import NotBuiltError
+    from .macs import register_macs, unregister_macs
+    from .records import Call, LayerRecord, Term
+    from .trace import TraceResult, TraceStep, trace
+
+# public name -> the submodule that defines it
+_EXPORTS = {
+    "Call": ".records",
+    "Explanation": ".explanation",
+    "Formula": ".formulas",
+    "FormulaTerm": ".formulas",
+    "LayerRecord": ".records",
+    "NotBuiltError": ".introspect",
+    "Term": ".records",
+    "TraceResult": ".trace",
+    "TraceStep": ".trace",
+    "explain": ".explain",
+    "register_formula": ".formulas",
+    "register_macs": ".macs",
+    "trace": ".trace",
+    "unregister_formula": ".formulas",
+    "unregister_macs": ".macs",
+}
 
 __all__ = [
     "Call",
@@ -19,9 +56,45 @@ __all__ = [
     "LayerRecord",
     "NotBuiltError",
     "Term",
+    "TraceResult",
+    "TraceStep",
     "explain",
     "register_formula",
+    "register_macs",
+    "trace",
     "unregister_formula",
+    "unregister_macs",
 ]
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> Any:
+    module_name = _EXPORTS.get(name)
+    if module_name is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module_name, __name__), name)
+    globals()[name] = value  # cached: the next access is a plain attribute
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
+
+class _Package(types.ModuleType):
+    """Keeps ``ascii_explain.explain`` the function, as an eager ``from .explain import explain`` would.
+
+    When a submodule is first imported, the import system sets it as an
+    attribute of its package (``setattr(parent, "explain", <module>)`` in
+    importlib._bootstrap._find_and_load_unlocked). With lazy imports that can
+    happen after the function was bound, so the function is put back.
+    """
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in _EXPORTS and isinstance(value, types.ModuleType) and hasattr(value, name):
+            value = getattr(value, name)
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package

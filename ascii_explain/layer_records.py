@@ -7,6 +7,7 @@ from typing import Any, Optional
 from . import introspect
 from .arithmetic import evaluate, product
 from .formulas import Formula, FormulaTerm, find_formula
+from .layer_costs import cost_fields
 from .records import SOURCE_FORMULA, SOURCE_WEIGHTS, LayerRecord, Term
 
 FROZEN_REASON = "layer frozen (trainable=False)"
@@ -33,6 +34,7 @@ def record_for_layer(layer: Any, depth: int = 0) -> LayerRecord:
         activation=introspect.activation_name(layer, config),
         depth=depth,
         notes=tuple(notes),
+        **cost_fields(layer, config),
     )
 
 

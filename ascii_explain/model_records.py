@@ -18,6 +18,7 @@ from typing import Any, Optional
 from . import introspect
 from .arithmetic import evaluate, product, total
 from .formulas import find_formula
+from .layer_costs import cost_fields
 from .layer_records import FROZEN_REASON, record_for_layer
 from .records import SOURCE_FORMULA, SOURCE_WEIGHTS, Call, LayerRecord, Term
 
@@ -68,9 +69,16 @@ def records_for_single_layer(layer: Any, expand_nested: bool = False) -> ModelRe
 
 
 def is_container(layer: Any) -> bool:
-    """A nested model, or a layer with sublayers and no registered formula of its own."""
+    """A nested model, or a user's layer with sublayers and no registered formula of its own.
+
+    Keras's own layers that hold sublayers (LSTM and its cell, Bidirectional,
+    MultiHeadAttention, ...) stay single rows: they have (or will have)
+    formulas and MACs of their own, and their sublayers are internals.
+    """
     if introspect.is_model(layer):
         return True
+    if introspect.is_keras_builtin(layer):
+        return False
     return find_formula(type(layer)) is None and bool(introspect.sublayers(layer))
 
 
@@ -220,6 +228,7 @@ def _container_record(
         depth=depth,
         notes=tuple(notes),
         parent=parent,
+        **cost_fields(layer, config),
     )
 
 
