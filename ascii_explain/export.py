@@ -24,7 +24,13 @@ def to_dict(explanation: Explanation) -> dict[str, Any]:
     """Everything the explanation knows, as JSON-ready dicts, lists, numbers and strings."""
     e = explanation
     return {
-        "model": {"name": e.model_name, "class": e.model_class},
+        "model": {
+            "name": e.model_name,
+            "class": e.model_class,
+            "kind": e.model_kind,
+            "inputs": list(e.input_names),
+            "outputs": list(e.output_names),
+        },
         "input_shapes": _plain(e.input_shapes),
         "totals": {
             "params": e.total_params,
@@ -75,6 +81,17 @@ def _record_dict(record: LayerRecord) -> dict[str, Any]:
         "depth": record.depth,
         "inbound": list(record.inbound),
         "calls": record.calls,
+        "call_list": [
+            {
+                "inbound": list(call.inbound),
+                "inbound_calls": list(call.inbound_calls),
+                "input_shape": _plain(call.input_shape),
+                "output_shape": _plain(call.output_shape),
+            }
+            for call in record.call_list
+        ],
+        "parent": record.parent,
+        "counted_in": record.counted_in,
         "notes": list(record.notes),
         "macs": record.macs,
         "macs_formula": record.macs_formula,

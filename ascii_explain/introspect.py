@@ -317,7 +317,7 @@ def _producing_node(tensor: Any) -> Any:
     Operation._inbound_nodes: both private, both in every Keras 3 release
     (checked on 3.15.1); ``keras.src.ops.node`` documents them.
     """
-    history = getattr(tensor, "_keras_history", None)
+    history: Any = getattr(tensor, "_keras_history", None)
     operation = getattr(history, "operation", None)
     if operation is None:
         return None
@@ -368,7 +368,7 @@ def _walk_functional(model: Any) -> tuple[list[GraphEntry], list[str], list[str]
         nodes[id(node)] = node
         if id(tensor) in input_ids:
             source_rank[id(node)] = input_ids[id(tensor)]
-        node_parents = []
+        node_parents: list[Any] = []
         for parent_tensor in node.input_tensors:
             parent = inside(parent_tensor)
             if parent is not None and all(parent is not seen for seen in node_parents):

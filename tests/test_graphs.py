@@ -152,6 +152,20 @@ def test_shared_layer_counted_once_with_each_call():
     assert "← shared_dense (call 1), shared_dense (call 2)" in text
 
 
+def test_json_export_carries_the_graph():
+    import json
+
+    from ascii_explain.export import to_json
+
+    data = json.loads(to_json(explain(graph_models.siamese(), expand_nested=True)))
+    assert data["model"]["kind"] == "functional" and data["model"]["inputs"] == ["left", "right"]
+    shared = next(layer for layer in data["layers"] if layer["name"] == "shared_dense")
+    assert shared["calls"] == 2 and [call["inbound"] for call in shared["call_list"]] == [["left"], ["right"]]
+    assert shared["call_list"][1]["output_shape"] == [None, 5]
+    inner = next(layer for layer in data["layers"] if layer["name"] == "enc_dense")
+    assert inner["depth"] == 1 and inner["parent"] == "encoder"
+
+
 def test_layer_applied_twice_in_a_row():
     """x = d(d(x)): one row, two calls, the second reading the first."""
     inputs = keras.Input((4,), name="x")

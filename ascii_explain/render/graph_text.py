@@ -223,8 +223,8 @@ def plan_gutter(rows: Sequence[RowLink]) -> Gutter:
     touching: list[list[_Lane]] = [[] for _ in rows]
     for lane in lanes.values():
         lane.column *= 2
-        for row in range(lane.start, lane.end + 1):
-            touching[row].append(lane)
+        for index in range(lane.start, lane.end + 1):
+            touching[index].append(lane)
     return Gutter(list(lanes.values()), 2 * columns + 1 if columns else 0, touching)
 
 
