@@ -162,6 +162,21 @@ def layer_config(layer: Any) -> Optional[dict[str, Any]]:
         return None
 
 
+def sublayer_configs(layer: Any) -> dict[str, dict[str, Any]]:
+    """``{name: get_config()}`` of the layer's direct sublayers (attention projections).
+
+    ``Layer._flatten_layers(include_self=False, recursive=False)`` is private;
+    present and unchanged in every Keras 3 release (checked on 3.15.1). A
+    sublayer whose config fails is left out.
+    """
+    result: dict[str, dict[str, Any]] = {}
+    for sublayer in layer._flatten_layers(include_self=False, recursive=False):
+        config = layer_config(sublayer)
+        if config is not None:
+            result[sublayer.name] = config
+    return result
+
+
 def activation_name(layer: Any, config: Optional[dict[str, Any]]) -> str:
     """The activation shown on the data row: "" for none or linear."""
     name = ""
