@@ -56,8 +56,14 @@ def ensure_explainable(obj: Any) -> None:
 
 
 def _unbuilt_inside(obj: Any) -> list[str]:
-    """Paths ("outer/inner/dense") of every unbuilt layer nested anywhere in ``obj``."""
+    """Paths ("outer/inner/dense") of every unbuilt layer nested anywhere in ``obj``.
+
+    Keras's own layers are not looked into: their sublayers are internals
+    (TextVectorization keeps a StringLookup that is never marked built).
+    """
     unbuilt: list[str] = []
+    if is_keras_builtin(obj) and not is_model(obj):
+        return unbuilt
     stack = [(layer, obj.name) for layer in reversed(sublayers(obj))]
     seen: set[int] = set()
     while stack:
@@ -68,7 +74,8 @@ def _unbuilt_inside(obj: Any) -> list[str]:
         name = f"{path}/{getattr(layer, 'name', '?')}"
         if not getattr(layer, "built", False):
             unbuilt.append(name)
-        stack.extend((inner, name) for inner in reversed(sublayers(layer)))
+        if is_model(layer) or not is_keras_builtin(layer):
+            stack.extend((inner, name) for inner in reversed(sublayers(layer)))
     return unbuilt
 
 
