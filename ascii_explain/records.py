@@ -53,6 +53,9 @@ class LayerRecord:
     inbound: Tuple[str, ...] = ()
     calls: int = 1
     notes: Tuple[str, ...] = field(default_factory=tuple)
+    # The layer's own ``trainable`` flag, as keras.Model.summary(show_trainable=True)
+    # shows it; a term's ``trainable`` says which weights train.
+    trainable: bool = True
 
     @property
     def terms(self) -> dict[str, str]:

@@ -1,0 +1,377 @@
+"""Views of an Explanation other than the diagram: dict/JSON, tabulate tables, Markdown, HTML.
+
+Each is a function of the records; nothing here touches Keras, and the records
+stay free of formatting (the views format). ``tabulate`` and ``html`` are
+imported inside the functions that use them, so ``import ascii_explain`` does
+not pay for them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from typing import Any, Optional
+
+from .explanation import Explanation
+from .records import LayerRecord, OutputShape, neurons_of
+from .render.arithmetic_text import arithmetic_text, check_text
+
+# Bumped when a key of to_dict() changes meaning or goes away (new keys do not bump it).
+FORMAT_VERSION = 1
+
+TABLE_HEADERS = (
+    "",
+    "Layer",
+    "Operation",
+    "Activation",
+    "Data dimensions",
+    "Neurons",
+    "Weights (N)",
+    "Weights (%)",
+    "Trainable",
+    "Arithmetic",
+)
+TABLE_ALIGN = ("left", "left", "left", "left", "right", "right", "right", "right", "center", "left")
+MARKS = {"mismatch": "!", "fallback": "?", "": ""}
+
+
+# ----------------------------------------------------------------------------- dict / JSON
+
+
+def to_dict(explanation: Explanation) -> dict[str, Any]:
+    """Every record field, the totals (ours and Keras's), mismatches and fallbacks, as JSON types.
+
+    Keys are stable across runs; tuples become lists, so
+    ``json.loads(to_json(e)) == to_dict(e)``. Each layer holds all of
+    ``LayerRecord``'s fields (``term_list`` as a list of term dicts) plus its
+    derived counts (``trainable_params``, ``non_trainable_params``,
+    ``matches``, ``is_fallback``, ``neurons``).
+    """
+    e = explanation
+    return {
+        "format_version": FORMAT_VERSION,
+        "model_name": e.model_name,
+        "model_class": e.model_class,
+        "input_shapes": _plain(e.input_shapes),
+        "layers": [_record_dict(record) for record in e.layers],
+        "totals": {
+            "params": e.total_params,
+            "trainable": e.trainable_params,
+            "non_trainable": e.non_trainable_params,
+        },
+        "keras_totals": {
+            "params": e.keras_total_params,
+            "trainable": e.keras_trainable_params,
+            "non_trainable": e.keras_non_trainable_params,
+        },
+        "totals_match": e.totals_match,
+        "mismatches": [record.name for record in e.mismatches],
+        "fallbacks": [record.name for record in e.fallbacks],
+        "extra": _plain(e.extra),
+    }
+
+
+def to_json(explanation: Explanation, **kwargs: Any) -> str:
+    """``to_dict`` as JSON; sorted keys and indent 2 unless ``kwargs`` (for ``json.dumps``) say otherwise."""
+    kwargs.setdefault("indent", 2)
+    kwargs.setdefault("sort_keys", True)
+    return json.dumps(to_dict(explanation), **kwargs)
+
+
+def _record_dict(record: LayerRecord) -> dict[str, Any]:
+    fields = {field.name: _plain(getattr(record, field.name)) for field in dataclasses.fields(record)}
+    fields.update(
+        trainable_params=record.trainable_params,
+        non_trainable_params=record.non_trainable_params,
+        matches=record.matches,
+        is_fallback=record.is_fallback,
+        neurons=record.neurons,
+    )
+    return fields
+
+
+def _plain(value: Any) -> Any:
+    """JSON's types only: dataclasses become dicts, tuples lists; anything unknown its str()."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {field.name: _plain(getattr(value, field.name)) for field in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {str(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    return str(value)
+
+
+# ----------------------------------------------------------------------------- rows shared by the tables
+
+
+@dataclasses.dataclass(frozen=True)
+class _Row:
+    """One table row: a layer, or the model's input when no InputLayer record stands for it."""
+
+    kind: str  # "mismatch", "fallback" or ""
+    name: str
+    operation: str
+    activation: str
+    dims: str
+    neurons: Optional[int]
+    params: Optional[int]
+    percent: Optional[float]
+    trainable: str
+    arithmetic: str
+    check: str
+    record: Optional[LayerRecord]
+
+
+def _rows(explanation: Explanation) -> list[_Row]:
+    rows = []
+    records = explanation.layers
+    if explanation.input_shapes and (not records or records[0].class_name != "InputLayer"):
+        shape = explanation.input_shapes[0]
+        rows.append(_Row("", "", "Input", "", _dims(shape), neurons_of(shape), None, None, "", "", "", None))
+    total = explanation.total_params
+    for record in records:
+        kind = "fallback" if record.is_fallback else ("mismatch" if not record.matches else "")
+        weighted = bool(record.term_list) or kind != ""
+        rows.append(
+            _Row(
+                kind=kind,
+                name=record.name,
+                operation="Input" if record.class_name == "InputLayer" else record.class_name,
+                activation=record.activation,
+                dims=_dims(record.output_shape),
+                neurons=record.neurons,
+                params=None if record.class_name == "InputLayer" else record.params,
+                percent=None if record.class_name == "InputLayer" else _share(record.params, total),
+                trainable="-" if not record.term_list else ("Y" if record.trainable else "N"),
+                arithmetic=arithmetic_text(record) if weighted else "",
+                check=check_text(record),
+                record=record,
+            )
+        )
+    return rows
+
+
+def _share(params: int, total: int) -> float:
+    return 100.0 * params / total if total else 0.0
+
+
+def _dims(shape: Optional[OutputShape]) -> str:
+    from .render.text import format_dims
+
+    return format_dims(shape, compact=True)
+
+
+def _number(value: Optional[int]) -> str:
+    return "" if value is None else f"{value:,}"
+
+
+def _percent(value: Optional[float]) -> str:
+    return "" if value is None else f"{value:.1f}%"
+
+
+# ----------------------------------------------------------------------------- tabulate tables and Markdown
+
+
+def to_table(explanation: Explanation, fmt: str = "github") -> str:
+    """The layers as a table in any ``tabulate`` format; ``"markdown"`` means tabulate's ``"github"``."""
+    import tabulate
+
+    name = "github" if fmt == "markdown" else fmt
+    if name not in tabulate.tabulate_formats:
+        raise ValueError(
+            f"unknown table format {fmt!r}; use 'markdown' or one of tabulate's formats: "
+            + ", ".join(tabulate.tabulate_formats)
+        )
+    return _tabulate(explanation, name, escape=lambda text: text)
+
+
+def to_markdown(explanation: Explanation) -> str:
+    """A heading, a GitHub-flavoured table (arithmetic in code spans), and the totals as a list."""
+    from .render.text import totals_lines
+
+    e = explanation
+    table = _tabulate(e, "github", escape=_markdown_escape, code=True)
+    totals = "\n".join("- " + _markdown_escape(line.strip()) for line in totals_lines(e))
+    title = f"**{_markdown_escape(e.model_name)}** ({_markdown_escape(e.model_class)})"
+    return f"{title}\n\n{table}\n\n{totals}"
+
+
+def _tabulate(explanation: Explanation, fmt: str, escape: Any, code: bool = False) -> str:
+    import tabulate
+
+    def arithmetic(row: _Row) -> str:
+        text = row.arithmetic
+        if code and text:
+            text = f"`{text}`"
+        if row.check:
+            text = f"{text} ({escape(row.check)})" if text else escape(row.check)
+        return text
+
+    table = [
+        [
+            MARKS[row.kind],
+            escape(row.name),
+            escape(row.operation),
+            escape(row.activation),
+            row.dims,
+            _number(row.neurons),
+            _number(row.params),
+            _percent(row.percent),
+            row.trainable,
+            arithmetic(row),
+        ]
+        for row in _rows(explanation)
+    ]
+    # Numbers are formatted here ("1,024", "21.1%") and not re-parsed, so every
+    # format shows them the same; alignment is explicit for the same reason.
+    return tabulate.tabulate(
+        table, headers=TABLE_HEADERS, tablefmt=fmt, colalign=TABLE_ALIGN, disable_numparse=True
+    )
+
+
+def _markdown_escape(text: str) -> str:
+    """Layer names are user text: keep them from opening HTML, emphasis or a new table cell."""
+    for char, replacement in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("|", "\\|")):
+        text = text.replace(char, replacement)
+    for char in "*_`[]":
+        text = text.replace(char, "\\" + char)
+    return text
+
+
+# ----------------------------------------------------------------------------- HTML
+
+# Classes for stylesheets, and inline styles because notebook viewers (GitHub's
+# among them) drop <style> elements; the "!" and "?" marks and the words say
+# the same again for viewers that drop styles too.
+_STYLE = {
+    "table": "border-collapse:collapse;font-family:system-ui,-apple-system,'Segoe UI',sans-serif;font-size:13px",
+    "caption": "caption-side:top;text-align:left;font-weight:bold;padding:4px 0 8px 0",
+    "th": "text-align:{align};padding:4px 8px;border-bottom:2px solid #888;white-space:nowrap",
+    "td": "text-align:{align};padding:3px 8px;border-bottom:1px solid #ddd;vertical-align:top",
+    "code": "font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12px;"
+    "background:transparent;white-space:pre",
+    "mismatch": "background-color:#fde2e1",
+    "fallback": "background-color:#fff3cd",
+    "mark-mismatch": "color:#b00020;font-weight:bold",
+    "mark-fallback": "color:#8a5a00;font-weight:bold",
+    "nontrainable": "color:#8a4b00;font-style:italic",
+    "input": "color:#555",
+    "foot": "text-align:left;padding:3px 8px;border:none",
+}
+
+
+def to_html(explanation: Explanation) -> str:
+    """A self-contained HTML table: the diagram's columns, the arithmetic, and the totals under it."""
+    import html
+
+    e = explanation
+    esc = html.escape
+    headers = ("", "Operation", "Activation", "Data dimensions", "Neurons", "Weights (N)", "Weights (%)",
+               "Trainable", "Layer", "Arithmetic")
+    aligns = ("center", "left", "left", "right", "right", "right", "right", "center", "left", "left")
+    head = "".join(
+        f'<th class="ae-col" style="{_STYLE["th"].format(align=align)}">{esc(text)}</th>'
+        for text, align in zip(headers, aligns, strict=True)
+    )
+    body = []
+    for row in _rows(e):
+        row_class = "ae-row" + (f" ae-{row.kind}" if row.kind else "") + (" ae-input" if row.record is None else "")
+        row_style = _STYLE[row.kind] if row.kind else ""
+        glyph = ""
+        if row.record is not None and row.operation != "Input":
+            from .render.glyphs import glyph_for
+
+            symbol = esc(glyph_for(row.record.class_name).strip())
+            glyph = f'<code class="ae-glyph" style="{_STYLE["code"]}">{symbol}</code> '
+        mark = MARKS[row.kind]
+        mark_cell = (
+            f'<span class="ae-mark" style="{_STYLE["mark-" + row.kind]}">{esc(mark)}</span>' if mark else ""
+        )
+        arithmetic = _arithmetic_html(row)
+        cells = (
+            mark_cell,
+            glyph + f'<span class="ae-operation">{esc(row.operation)}</span>',
+            esc(row.activation),
+            f'<code style="{_STYLE["code"]}">{esc(row.dims)}</code>',
+            esc(_number(row.neurons)),
+            esc(_number(row.params)),
+            esc(_percent(row.percent)),
+            esc(row.trainable) if row.record is not None else "",
+            f'<span class="ae-name">{esc(row.name)}</span>',
+            arithmetic,
+        )
+        tds = "".join(
+            f'<td style="{_STYLE["td"].format(align=align)}">{cell}</td>'
+            for cell, align in zip(cells, aligns, strict=True)
+        )
+        style_attr = f' style="{row_style}"' if row_style else ""
+        body.append(f'<tr class="{row_class}"{style_attr}>{tds}</tr>')
+    foot = "".join(
+        f'<tr class="ae-total{_total_class(line)}"><td colspan="{len(headers)}" '
+        f'style="{_STYLE["foot"]}{_total_style(line)}">{esc(line.strip())}</td></tr>'
+        for line in _totals(e)
+    )
+    caption = f'Model "{esc(e.model_name)}" ({esc(e.model_class)})'
+    return (
+        '<div class="ascii-explain">'
+        f'<table class="ae-table" style="{_STYLE["table"]}">'
+        f'<caption style="{_STYLE["caption"]}">{caption}</caption>'
+        f"<thead><tr>{head}</tr></thead>"
+        f"<tbody>{''.join(body)}</tbody>"
+        f"<tfoot>{foot}</tfoot>"
+        "</table></div>"
+    )
+
+
+def _arithmetic_html(row: _Row) -> str:
+    """The arithmetic in monospace, non-trainable terms set apart, the check text under it."""
+    import html
+
+    if row.record is None or not row.arithmetic:
+        text = ""
+    else:
+        text = html.escape(row.arithmetic)
+        for term in row.record.term_list:
+            if term.trainable:
+                continue
+            plain = html.escape(f"{term.name} {term.expression} (non-trainable)")
+            title = html.escape(term.reason, quote=True)
+            text = text.replace(
+                plain, f'<span class="ae-nontrainable" title="{title}" style="{_STYLE["nontrainable"]}">{plain}</span>'
+            )
+        text = f'<code class="ae-arithmetic" style="{_STYLE["code"]}">{text}</code>'
+    if row.check:
+        style = _STYLE["mark-" + row.kind] if row.kind else ""
+        text += f'<div class="ae-check" style="{style}">{html.escape(row.check)}</div>'
+    return text
+
+
+def _totals(explanation: Explanation) -> list[str]:
+    from .render.text import totals_lines
+
+    return totals_lines(explanation)
+
+
+def _total_class(line: str) -> str:
+    if line.startswith("!"):
+        return " ae-mismatch"
+    if line.startswith("?"):
+        return " ae-fallback"
+    if line.strip().startswith("non-trainable"):
+        return " ae-nontrainable"
+    return ""
+
+
+def _total_style(line: str) -> str:
+    kind = _total_class(line).strip()
+    if kind == "ae-mismatch":
+        return ";" + _STYLE["mark-mismatch"]
+    if kind == "ae-fallback":
+        return ";" + _STYLE["mark-fallback"]
+    if kind == "ae-nontrainable":
+        return ";" + _STYLE["nontrainable"]
+    if line.startswith("Total params"):
+        return ";font-weight:bold"
+    return ""
