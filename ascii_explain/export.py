@@ -122,6 +122,7 @@ class _Row:
     arithmetic: str
     check: str
     record: Optional[LayerRecord]
+    notes: tuple[str, ...] = ()
 
 
 def _rows(explanation: Explanation) -> list[_Row]:
@@ -148,6 +149,7 @@ def _rows(explanation: Explanation) -> list[_Row]:
                 arithmetic=arithmetic_text(record) if weighted else "",
                 check=check_text(record),
                 record=record,
+                notes=tuple(record.notes),
             )
         )
     return rows
@@ -245,21 +247,36 @@ def _markdown_escape(text: str) -> str:
 # Classes for stylesheets, and inline styles because notebook viewers (GitHub's
 # among them) drop <style> elements; the "!" and "?" marks and the words say
 # the same again for viewers that drop styles too.
+_FONT = "system-ui,-apple-system,'Segoe UI',Helvetica,Arial,sans-serif"
+_MONO = "ui-monospace,SFMono-Regular,Menlo,Consolas,'DejaVu Sans Mono',monospace"
 _STYLE = {
-    "table": "border-collapse:collapse;font-family:system-ui,-apple-system,'Segoe UI',sans-serif;font-size:13px",
-    "caption": "caption-side:top;text-align:left;font-weight:bold;padding:4px 0 8px 0",
-    "th": "text-align:{align};padding:4px 8px;border-bottom:2px solid #888;white-space:nowrap",
-    "td": "text-align:{align};padding:3px 8px;border-bottom:1px solid #ddd;vertical-align:top",
-    "code": "font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12px;"
-    "background:transparent;white-space:pre",
+    "table": f"border-collapse:collapse;font-family:{_FONT};font-size:13px;color:#1f2328",
+    "caption": "caption-side:top;text-align:left;font-weight:bold;font-size:14px;padding:4px 0 8px 0",
+    "th": "text-align:{align};padding:4px 6px;border-bottom:2px solid #888;vertical-align:bottom",
+    "td": "text-align:{align};padding:4px 6px;border-bottom:1px solid #ddd;vertical-align:top",
+    "glyph": f"font-family:{_MONO};white-space:pre;color:#57606a",
+    "nowrap": "white-space:nowrap",
+    "code": f"font-family:{_MONO};font-size:12px",
     "mismatch": "background-color:#fde2e1",
     "fallback": "background-color:#fff3cd",
     "mark-mismatch": "color:#b00020;font-weight:bold",
     "mark-fallback": "color:#8a5a00;font-weight:bold",
     "nontrainable": "color:#8a4b00;font-style:italic",
-    "input": "color:#555",
-    "foot": "text-align:left;padding:3px 8px;border:none",
+    "note": "color:#57606a;font-size:12px",
+    "foot": "text-align:left;padding:3px 8px;border:none;white-space:pre-wrap",
 }
+_COLUMNS = (  # (header, alignment)
+    ("", "center"),
+    ("Operation", "left"),
+    ("Activation", "left"),
+    ("Data dimensions", "right"),
+    ("Neurons", "right"),
+    ("Weights (N)", "right"),
+    ("Weights (%)", "right"),
+    ("Trainable", "center"),
+    ("Layer", "left"),
+    ("Arithmetic", "left"),
+)
 
 
 def to_html(explanation: Explanation) -> str:
@@ -267,84 +284,99 @@ def to_html(explanation: Explanation) -> str:
     import html
 
     e = explanation
-    esc = html.escape
-    headers = ("", "Operation", "Activation", "Data dimensions", "Neurons", "Weights (N)", "Weights (%)",
-               "Trainable", "Layer", "Arithmetic")
-    aligns = ("center", "left", "left", "right", "right", "right", "right", "center", "left", "left")
     head = "".join(
-        f'<th class="ae-col" style="{_STYLE["th"].format(align=align)}">{esc(text)}</th>'
-        for text, align in zip(headers, aligns, strict=True)
+        f'<th class="ae-col" style="{_STYLE["th"].format(align=align)}">{html.escape(text)}</th>'
+        for text, align in _COLUMNS
     )
-    body = []
-    for row in _rows(e):
-        row_class = "ae-row" + (f" ae-{row.kind}" if row.kind else "") + (" ae-input" if row.record is None else "")
-        row_style = _STYLE[row.kind] if row.kind else ""
-        glyph = ""
-        if row.record is not None and row.operation != "Input":
-            from .render.glyphs import glyph_for
-
-            symbol = esc(glyph_for(row.record.class_name).strip())
-            glyph = f'<code class="ae-glyph" style="{_STYLE["code"]}">{symbol}</code> '
-        mark = MARKS[row.kind]
-        mark_cell = (
-            f'<span class="ae-mark" style="{_STYLE["mark-" + row.kind]}">{esc(mark)}</span>' if mark else ""
-        )
-        arithmetic = _arithmetic_html(row)
-        cells = (
-            mark_cell,
-            glyph + f'<span class="ae-operation">{esc(row.operation)}</span>',
-            esc(row.activation),
-            f'<code style="{_STYLE["code"]}">{esc(row.dims)}</code>',
-            esc(_number(row.neurons)),
-            esc(_number(row.params)),
-            esc(_percent(row.percent)),
-            esc(row.trainable) if row.record is not None else "",
-            f'<span class="ae-name">{esc(row.name)}</span>',
-            arithmetic,
-        )
-        tds = "".join(
-            f'<td style="{_STYLE["td"].format(align=align)}">{cell}</td>'
-            for cell, align in zip(cells, aligns, strict=True)
-        )
-        style_attr = f' style="{row_style}"' if row_style else ""
-        body.append(f'<tr class="{row_class}"{style_attr}>{tds}</tr>')
-    foot = "".join(
-        f'<tr class="ae-total{_total_class(line)}"><td colspan="{len(headers)}" '
-        f'style="{_STYLE["foot"]}{_total_style(line)}">{esc(line.strip())}</td></tr>'
+    body = [_row_html(row) for row in _rows(e)]
+    foot = [
+        f'<tr class="ae-total{_total_class(line)}"><td colspan="{len(_COLUMNS)}" '
+        f'style="{_STYLE["foot"]}{_total_style(line)}">{html.escape(line.strip())}</td></tr>'
         for line in _totals(e)
+    ]
+    caption = f'Model "{html.escape(e.model_name)}" ({html.escape(e.model_class)})'
+    # One row a line, so that a diff of two versions reads row by row.
+    return "\n".join(
+        [
+            '<div class="ascii-explain">',
+            f'<table class="ae-table" style="{_STYLE["table"]}">',
+            f'<caption style="{_STYLE["caption"]}">{caption}</caption>',
+            f"<thead><tr>{head}</tr></thead>",
+            "<tbody>",
+            *body,
+            "</tbody>",
+            "<tfoot>",
+            *foot,
+            "</tfoot>",
+            "</table>",
+            "</div>",
+        ]
     )
-    caption = f'Model "{esc(e.model_name)}" ({esc(e.model_class)})'
-    return (
-        '<div class="ascii-explain">'
-        f'<table class="ae-table" style="{_STYLE["table"]}">'
-        f'<caption style="{_STYLE["caption"]}">{caption}</caption>'
-        f"<thead><tr>{head}</tr></thead>"
-        f"<tbody>{''.join(body)}</tbody>"
-        f"<tfoot>{foot}</tfoot>"
-        "</table></div>"
+
+
+def _row_html(row: _Row) -> str:
+    import html
+
+    from .render.glyphs import GLYPHS
+
+    esc = html.escape
+    mark = MARKS[row.kind]
+    is_layer = row.record is not None and row.operation != "Input"
+    # keras_sequential_ascii's glyph, when it has one for this class ("?????" says nothing here).
+    glyph = GLYPHS.get(row.record.class_name, "").strip() if is_layer and row.record is not None else ""
+    cells = (
+        f'<span class="ae-mark" style="{_STYLE["mark-" + row.kind]}">{esc(mark)}</span>' if mark else "",
+        f'<span style="{_STYLE["nowrap"]}">'
+        + (f'<span class="ae-glyph" style="{_STYLE["glyph"]}">{esc(glyph)}</span> ' if glyph else "")
+        + f'<span class="ae-operation">{esc(row.operation)}</span></span>',
+        esc(row.activation),
+        f'<span style="{_STYLE["nowrap"]}">{esc(row.dims.replace(" ", " × "))}</span>',
+        esc(_number(row.neurons)),
+        esc(_number(row.params)),
+        esc(_percent(row.percent)),
+        esc(row.trainable) if is_layer else "",
+        f'<span class="ae-name">{esc(row.name)}</span>',
+        _arithmetic_html(row),
     )
+    tds = "".join(
+        f'<td style="{_STYLE["td"].format(align=align)}">{cell}</td>'
+        for cell, (_, align) in zip(cells, _COLUMNS, strict=True)
+    )
+    row_class = "ae-row" + (f" ae-{row.kind}" if row.kind else "") + ("" if is_layer else " ae-input")
+    style_attr = f' style="{_STYLE[row.kind]}"' if row.kind else ""
+    return f'<tr class="{row_class}"{style_attr}>{tds}</tr>'
 
 
 def _arithmetic_html(row: _Row) -> str:
-    """The arithmetic in monospace, non-trainable terms set apart, the check text under it."""
+    """The arithmetic in monospace, wrapping only between terms; non-trainable terms set apart; checks under it."""
     import html
+    import re
 
-    if row.record is None or not row.arithmetic:
-        text = ""
-    else:
-        text = html.escape(row.arithmetic)
-        for term in row.record.term_list:
-            if term.trainable:
-                continue
-            plain = html.escape(f"{term.name} {term.expression} (non-trainable)")
-            title = html.escape(term.reason, quote=True)
-            text = text.replace(
-                plain, f'<span class="ae-nontrainable" title="{title}" style="{_STYLE["nontrainable"]}">{plain}</span>'
-            )
-        text = f'<code class="ae-arithmetic" style="{_STYLE["code"]}">{text}</code>'
+    text = ""
+    if row.record is not None and row.arithmetic:
+        non_trainable = {
+            f"{term.name} {term.expression} (non-trainable)": term.reason
+            for term in row.record.term_list
+            if not term.trainable
+        }
+        pieces = []
+        for piece in re.split(r"( \+ | = )", row.arithmetic):
+            if piece in (" + ", " = "):
+                pieces.append(html.escape(piece))
+            elif piece in non_trainable:
+                pieces.append(
+                    f'<span class="ae-nontrainable" title="{html.escape(non_trainable[piece])}" '
+                    f'style="{_STYLE["nowrap"]};{_STYLE["nontrainable"]}">{html.escape(piece)}</span>'
+                )
+            else:
+                pieces.append(f'<span style="{_STYLE["nowrap"]}">{html.escape(piece)}</span>')
+        text = f'<span class="ae-arithmetic" style="{_STYLE["code"]}">{"".join(pieces)}</span>'
     if row.check:
-        style = _STYLE["mark-" + row.kind] if row.kind else ""
-        text += f'<div class="ae-check" style="{style}">{html.escape(row.check)}</div>'
+        text += f'<div class="ae-check" style="{_STYLE["mark-" + row.kind]}">{html.escape(row.check)}</div>'
+    for note in row.notes:
+        if note.startswith("no registered formula"):  # the check above says so already
+            continue
+        text += f'<div class="ae-note" style="{_STYLE["note"]}">{html.escape(note)}</div>'
     return text
 
 

@@ -174,6 +174,10 @@ def format_dims(shape: Optional[OutputShape], compact: bool = False) -> str:
     return " ".join(dim.rjust(4) for dim in dims)
 
 
+def _is_multi(shape: Optional[OutputShape]) -> bool:
+    return bool(shape) and all(isinstance(part, tuple) for part in shape)  # type: ignore[union-attr]
+
+
 def _number(value: Optional[int]) -> str:
     return "?" if value is None else f"{value:,}"
 
@@ -264,6 +268,10 @@ class _Layout:
             fitted.label = max(MIN_NARROW_LABEL, *(len(abbreviate(text)) for text in labels))
         if fitted.fixed_width > width:
             fitted = layout(SHORT_HEADERS, True, fitted.label, False)
+        if fitted.fixed_width > width:
+            # Several outputs ("5 | 5 | 5") go on their own lines before any label is cut.
+            single = [len(format_dims(s, True)) for s in shapes if not _is_multi(s)]
+            fitted.dims = max([len(fitted.headers[1]), *single, fitted.dims - (fitted.fixed_width - width)])
         if fitted.fixed_width > width:
             fitted.label = max(MIN_NARROW_LABEL, fitted.label - (fitted.fixed_width - width))
         if fitted.fixed_width > width:
