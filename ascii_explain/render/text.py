@@ -489,7 +489,7 @@ def _non_trainable_reasons(explanation: Explanation) -> list[str]:
 
 def _wrap_all(lines: list[str], width: int) -> list[str]:
     """Wrap the totals; a label stays with its number ("Non-trainable: 64")."""
-    wrapped = []
+    wrapped: list[str] = []
     for line in lines:
         indent = " " * (len(line) - len(line.lstrip()) + 2)
         kept = re.sub(r": (?=[0-9?])", ":" + _KEEP, line)
