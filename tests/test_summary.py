@@ -328,3 +328,14 @@ def test_patched_summary_of_an_unbuilt_model_falls_back_to_keras():
     assert "Param #" in "".join(calls[1:])
     with pytest.raises(ascii_explain.NotBuiltError):
         ascii_explain.summary(model)
+
+
+def test_rich_print_colours_the_diagram_without_changing_it():
+    from rich.console import Console
+
+    e = explain(examples.seed003_batchnorm())
+    console = Console(file=io.StringIO(), force_terminal=True, color_system="standard", width=200, soft_wrap=True)
+    console.print(e)
+    coloured = console.file.getvalue()
+    assert ANSI.search(coloured)
+    assert re.sub(r"\x1b\[[0-9;]*m", "", coloured).rstrip("\n") == str(e)
