@@ -5,14 +5,44 @@ formula, checks it against Keras's ``count_params()``, and draws a
 keras_sequential_ascii-style diagram with neurons, percentages and arithmetic.
 ``summary(model)`` is a drop-in for ``model.summary()`` (``patch()`` makes it
 the one Keras uses); in Jupyter an explanation displays itself as a table.
+
+The public names below are imported on first use (PEP 562 ``__getattr__``):
+importing TensorFlow takes seconds and prints C++ log lines, so
+``import ascii_explain`` alone must not do it. The command line checks a
+missing file and silences those lines before Keras loads, and the pytest plugin,
+which pytest imports in every session, stays cheap.
 """
 
-from .explain import explain
-from .explanation import Explanation
-from .formulas import Formula, FormulaTerm, register_formula, unregister_formula
-from .introspect import NotBuiltError
-from .keras_summary import patch, summary, unpatch
-from .records import LayerRecord, Term
+from __future__ import annotations
+
+import importlib
+import sys
+import types
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # for type checkers and IDEs; at run time __getattr__ imports on demand
+    from .explain import explain
+    from .explanation import Explanation
+    from .formulas import Formula, FormulaTerm, register_formula, unregister_formula
+    from .introspect import NotBuiltError
+    from .keras_summary import patch, summary, unpatch
+    from .records import LayerRecord, Term
+
+# public name -> the submodule that defines it
+_EXPORTS = {
+    "Explanation": ".explanation",
+    "Formula": ".formulas",
+    "FormulaTerm": ".formulas",
+    "LayerRecord": ".records",
+    "NotBuiltError": ".introspect",
+    "Term": ".records",
+    "explain": ".explain",
+    "patch": ".keras_summary",
+    "register_formula": ".formulas",
+    "summary": ".keras_summary",
+    "unpatch": ".keras_summary",
+    "unregister_formula": ".formulas",
+}
 
 __all__ = [
     "Explanation",
@@ -30,3 +60,34 @@ __all__ = [
 ]
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> Any:
+    module_name = _EXPORTS.get(name)
+    if module_name is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module_name, __name__), name)
+    globals()[name] = value  # cached: the next access is a plain attribute
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
+
+class _Package(types.ModuleType):
+    """Keeps ``ascii_explain.explain`` the function, as an eager ``from .explain import explain`` would.
+
+    When a submodule is first imported, the import system sets it as an
+    attribute of its package (``setattr(parent, "explain", <module>)`` in
+    importlib._bootstrap._find_and_load_unlocked). With lazy imports that can
+    happen after the function was bound, so the function is put back.
+    """
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in _EXPORTS and isinstance(value, types.ModuleType) and hasattr(value, name):
+            value = getattr(value, name)
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package

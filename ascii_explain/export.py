@@ -33,6 +33,8 @@ TABLE_HEADERS = (
 )
 TABLE_ALIGN = ("left", "left", "left", "left", "right", "right", "right", "right", "center", "left")
 MARKS = {"mismatch": "!", "fallback": "?", "": ""}
+# tabulate's Markdown flavours: "*" in the arithmetic would turn into emphasis, so it goes in code spans.
+MARKDOWN_FORMATS = ("github", "pipe")
 
 
 # ----------------------------------------------------------------------------- dict / JSON
@@ -41,6 +43,8 @@ MARKS = {"mismatch": "!", "fallback": "?", "": ""}
 def to_dict(explanation: Explanation) -> dict[str, Any]:
     """Every record field, the totals (ours and Keras's), mismatches and fallbacks, as JSON types.
 
+    ``totals`` holds our sums and Keras's (``keras_params``, ...) and whether
+    they ``match``; ``mismatches`` and ``fallbacks`` name the layers concerned.
     Keys are stable across runs; tuples become lists, so
     ``json.loads(to_json(e)) == to_dict(e)``. Each layer holds all of
     ``LayerRecord``'s fields (``term_list`` as a list of term dicts) plus its
@@ -50,23 +54,20 @@ def to_dict(explanation: Explanation) -> dict[str, Any]:
     e = explanation
     return {
         "format_version": FORMAT_VERSION,
-        "model_name": e.model_name,
-        "model_class": e.model_class,
+        "model": {"name": e.model_name, "class": e.model_class},
         "input_shapes": _plain(e.input_shapes),
-        "layers": [_record_dict(record) for record in e.layers],
         "totals": {
             "params": e.total_params,
             "trainable": e.trainable_params,
             "non_trainable": e.non_trainable_params,
+            "keras_params": e.keras_total_params,
+            "keras_trainable": e.keras_trainable_params,
+            "keras_non_trainable": e.keras_non_trainable_params,
+            "match": e.totals_match,
         },
-        "keras_totals": {
-            "params": e.keras_total_params,
-            "trainable": e.keras_trainable_params,
-            "non_trainable": e.keras_non_trainable_params,
-        },
-        "totals_match": e.totals_match,
         "mismatches": [record.name for record in e.mismatches],
         "fallbacks": [record.name for record in e.fallbacks],
+        "layers": [_record_dict(record) for record in e.layers],
         "extra": _plain(e.extra),
     }
 
@@ -186,7 +187,7 @@ def to_table(explanation: Explanation, fmt: str = "github") -> str:
             f"unknown table format {fmt!r}; use 'markdown' or one of tabulate's formats: "
             + ", ".join(tabulate.tabulate_formats)
         )
-    return _tabulate(explanation, name, escape=lambda text: text)
+    return _tabulate(explanation, name, escape=lambda text: text, code=name in MARKDOWN_FORMATS)
 
 
 def to_markdown(explanation: Explanation) -> str:
@@ -226,6 +227,23 @@ def _tabulate(explanation: Explanation, fmt: str, escape: Any, code: bool = Fals
         ]
         for row in _rows(explanation)
     ]
+    e = explanation
+    agreement = "agrees" if e.totals_match else "MISMATCH"
+    table.append(
+        [
+            "" if e.totals_match else MARKS["mismatch"],
+            "total",
+            "",
+            "",
+            "",
+            "",
+            _number(e.total_params),
+            _percent(100.0 if e.total_params else 0.0),
+            "",
+            f"trainable {e.trainable_params:,}, non-trainable {e.non_trainable_params:,}; "
+            f"Keras's count_params() {e.keras_total_params:,}: {agreement}",
+        ]
+    )
     # Numbers are formatted here ("1,024", "21.1%") and not re-parsed, so every
     # format shows them the same; alignment is explicit for the same reason.
     return tabulate.tabulate(

@@ -76,10 +76,17 @@ def test_dict_has_every_record_field_and_the_totals(forgetful_formula):
         assert layer["name"] == record.name and layer["params"] == record.params
         assert layer["term_list"] == [dataclasses.asdict(term) for term in record.term_list]
         assert layer["trainable_params"] == record.trainable_params
-    assert d["totals"] == {"params": e.total_params, "trainable": e.trainable_params, "non_trainable": 8}
-    assert d["keras_totals"]["params"] == marked_model().count_params()
+    assert d["model"] == {"name": "marked", "class": "Functional"}
+    assert d["totals"] == {
+        "params": e.total_params,
+        "trainable": e.trainable_params,
+        "non_trainable": 8,
+        "keras_params": marked_model().count_params(),
+        "keras_trainable": e.keras_trainable_params,
+        "keras_non_trainable": 8,
+        "match": False,
+    }
     assert d["mismatches"] == ["head"] and d["fallbacks"] == ["scale"]
-    assert d["totals_match"] is False
     conv = d["layers"][1]
     assert conv["output_shape"] == [None, 6, 6, 4] and conv["formula"] == "(3*3*3+1)*4"
 
@@ -122,6 +129,10 @@ def test_every_tabulate_format(fmt):
 def test_markdown_format_is_github_and_errors_name_the_formats():
     e = explain(examples.seed000_small_cnn())
     assert e.table("markdown") == e.table("github") == e.table()
+    table = e.table("markdown").splitlines()
+    assert all(line.startswith("|") for line in table)
+    assert "`kernel 3*3*3*2 + bias 2 = (3*3*3+1)*2 = 56`" in table[3]  # code spans: "*" is not emphasis
+    assert table[-1].startswith("|    | total ") and " 265 | " in table[-1] and table[-1].endswith("265: agrees |")
     with pytest.raises(ValueError, match="unknown table format 'nope'.*github.*latex"):
         e.table("nope")
 
@@ -135,6 +146,8 @@ def test_to_markdown(forgetful_formula):
     assert "`kernel 3*3*3*4 + bias 4 = (3*3*3+1)*4 = 112`" in md
     assert EVIL not in md and "&lt;evil&amp;x&gt;" in md
     assert "- ! 1 of" in md.replace("\\", "") and "- ? 1 layers" in md
+    total_row = next(line for line in lines if "| total " in line)
+    assert total_row.startswith("| !") and "MISMATCH" in total_row  # formulas 236, Keras 238
 
 
 # ----------------------------------------------------------------------------- HTML and Jupyter

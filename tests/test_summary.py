@@ -334,8 +334,9 @@ def test_rich_print_colours_the_diagram_without_changing_it():
     from rich.console import Console
 
     e = explain(examples.seed003_batchnorm())
-    console = Console(file=io.StringIO(), force_terminal=True, color_system="standard", width=200, soft_wrap=True)
+    buffer = io.StringIO()
+    console = Console(file=buffer, force_terminal=True, color_system="standard", width=200, soft_wrap=True)
     console.print(e)
-    coloured = console.file.getvalue()
+    coloured = buffer.getvalue()
     assert ANSI.search(coloured)
     assert re.sub(r"\x1b\[[0-9;]*m", "", coloured).rstrip("\n") == str(e)

@@ -1,0 +1,185 @@
+"""Where the command line's model comes from: a saved file, ``module:callable``, or custom-layer modules.
+
+Every failure raises ``InputError`` with one sentence that names the file (or
+callable) and the problem; the CLI prints it as one line. Paths are checked
+before Keras is imported, so a missing file or a directory is reported at once.
+
+Loading only reads: ``keras.saving.load_model(path, compile=False)`` opens a
+``.keras`` archive with ``open(path, "rb")`` and a legacy ``.h5`` file with
+``h5py.File(path, mode="r")`` (Keras 3.15.1, saving_lib.load_model and
+legacy_h5_format.load_model_from_hdf5). ``safe_mode`` keeps its default (True),
+so a saved ``Lambda`` is refused rather than executed. Nothing is fetched from
+the network: only existing local files are accepted, never URLs, ``hf://`` or
+``gs://`` names (which ``load_model`` would download).
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import os
+import re
+import sys
+import zipfile
+from pathlib import Path
+from typing import Any
+
+KERAS_SUFFIXES = (".keras",)
+H5_SUFFIXES = (".h5", ".hdf5")
+# module.sub:attr.attr -- what ``module:callable`` looks like (no slashes, no file suffix).
+_CALLABLE_SPEC = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_][\w.]*$")
+_ACCEPTED = "expected a .keras file, a legacy .h5 file, or module:callable"
+
+
+class InputError(Exception):
+    """Bad input from the user: a missing, unreadable or corrupt file, or a callable that gives no model."""
+
+
+def is_callable_spec(spec: str) -> bool:
+    """``pkg.module:build_model`` rather than a file path (a file of that name wins)."""
+    return bool(_CALLABLE_SPEC.match(spec)) and not os.path.exists(spec)
+
+
+def check_model_file(spec: str) -> Path:
+    """The path of a readable, plausible model file; ``InputError`` otherwise. Imports no Keras."""
+    if "://" in spec:
+        raise InputError(f"{spec}: not a local file; ascii-explain reads local .keras/.h5 files and never downloads")
+    path = Path(spec)
+    if not path.exists():
+        raise InputError(f"{spec}: no such file ({_ACCEPTED})")
+    if path.is_dir():
+        raise InputError(f"{spec}: is a directory, not a model file ({_ACCEPTED})")
+    if not path.is_file():
+        raise InputError(f"{spec}: not a regular file ({_ACCEPTED})")
+    suffix = path.suffix.lower()
+    if suffix not in KERAS_SUFFIXES + H5_SUFFIXES:
+        raise InputError(f"{spec}: unsupported file type {suffix or '(no suffix)'!r} ({_ACCEPTED})")
+    try:
+        with open(path, "rb") as handle:
+            signature = handle.read(8)
+    except OSError as error:
+        raise InputError(f"{spec}: cannot read the file ({error.strerror or error})") from error
+    if suffix in KERAS_SUFFIXES and not zipfile.is_zipfile(path):
+        # A .keras file is a zip archive (config.json, model.weights.h5, metadata.json).
+        raise InputError(f"{spec}: not a valid .keras file (not a zip archive; corrupt or truncated?)")
+    if suffix in H5_SUFFIXES and not _looks_like_hdf5(path, signature):
+        raise InputError(f"{spec}: not a valid .h5 file (no HDF5 signature; corrupt or truncated?)")
+    return path.resolve()
+
+
+def _looks_like_hdf5(path: Path, signature: bytes) -> bool:
+    try:
+        import h5py  # a Keras dependency; imports without TensorFlow
+    except ImportError:  # let Keras report it
+        return True
+    # h5py.is_hdf5 also finds the signature after a user block (offset 512, 1024, ...).
+    return signature == b"\x89HDF\r\n\x1a\n" or bool(h5py.is_hdf5(str(path)))
+
+
+def load_model_file(path: Path, spec: str) -> Any:
+    """Load a checked model file read-only, without compiling it."""
+    import keras
+
+    try:
+        model = keras.saving.load_model(str(path), compile=False)
+    except Exception as error:  # noqa: BLE001 - whatever Keras raises, the user gets one line
+        raise InputError(f"{spec}: cannot load the model: {_load_problem(error)}") from error
+    return _require_model(model, spec, "the file")
+
+
+# Keras 3.15.1's words for a class it cannot find: .keras (serialization_lib) and legacy .h5.
+_UNKNOWN_CLASS = re.compile(r"Could not locate class '([^']+)'|Unknown layer: '([^']+)'")
+_SAVED_MODULE = re.compile(r"Full object config: \{'module': '([^']+)'")
+
+
+def _load_problem(error: BaseException) -> str:
+    """What went wrong, in the user's terms when Keras's message is a known one (it can run to pages)."""
+    text = str(error)
+    unknown = _UNKNOWN_CLASS.search(text)
+    if unknown:
+        name = (unknown.group(1) or unknown.group(2)).split(">")[-1]  # "package>Class" when registered
+        module = _SAVED_MODULE.search(text)
+        where = f" (saved from module {module.group(1)!r})" if module else ""
+        return f"unknown layer class {name!r}{where}; import the module that defines it with --custom MODULE"
+    if "deserialization of a `Lambda` layer" in text:
+        return (
+            "it holds a Lambda layer's Python code, which Keras's safe mode refuses to load; "
+            "rebuild the model in code and pass module:callable instead"
+        )
+    return describe_error(error)
+
+
+def call_model_factory(spec: str) -> Any:
+    """Import ``module``, get ``callable`` and call it with no arguments; it must return a keras.Model.
+
+    ``spec`` may also name a model object directly (``module:model``).
+    """
+    import keras
+
+    module_name, _, attribute_path = spec.partition(":")
+    module = import_user_module(module_name, what=spec)
+    target: Any = module
+    for attribute in attribute_path.split("."):
+        try:
+            target = getattr(target, attribute)
+        except AttributeError as error:
+            raise InputError(f"{spec}: module {module_name!r} has no attribute {attribute_path!r}") from error
+    if isinstance(target, keras.Model):  # a model is callable too: use it, don't call it on nothing
+        return target
+    if not callable(target):
+        raise InputError(f"{spec}: {attribute_path} is a {type(target).__name__}, not a callable returning a model")
+    try:
+        result = target()
+    except Exception as error:  # noqa: BLE001 - user code: report it in one line
+        raise InputError(f"{spec}: {attribute_path}() raised {describe_error(error)}") from error
+    return _require_model(result, spec, f"{attribute_path}()")
+
+
+def _require_model(obj: Any, spec: str, source: str) -> Any:
+    import keras
+
+    if not isinstance(obj, keras.Model):
+        kind = f"{type(obj).__module__}.{type(obj).__qualname__}"
+        raise InputError(f"{spec}: {source} returned a {kind}, not a keras.Model")
+    return obj
+
+
+def import_user_module(name: str, what: str = "") -> Any:
+    """Import a user's module by dotted name or ``.py`` path, with the working directory importable.
+
+    A console script's ``sys.path`` does not hold the working directory (unlike
+    ``python -m``), yet ``--custom my_layers`` usually means ``./my_layers.py``.
+    """
+    label = what or name
+    cwd = os.getcwd()
+    if cwd not in sys.path:
+        sys.path.insert(0, cwd)
+    try:
+        if name.endswith(".py"):
+            return _import_file(Path(name), label)
+        return importlib.import_module(name)
+    except InputError:
+        raise
+    except Exception as error:  # noqa: BLE001 - ImportError, or anything the module raises on import
+        raise InputError(f"{label}: cannot import module {name!r} ({describe_error(error)})") from error
+
+
+def _import_file(path: Path, label: str) -> Any:
+    if not path.is_file():
+        raise InputError(f"{label}: no such file {str(path)!r}")
+    module_name = path.stem
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    if spec is None or spec.loader is None:
+        raise InputError(f"{label}: cannot import {str(path)!r}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def describe_error(error: BaseException) -> str:
+    """``TypeName: first line of the message`` -- one line, whatever the exception holds."""
+    message = " ".join(str(error).split())
+    if len(message) > 300:
+        message = message[:297] + "..."
+    return f"{type(error).__name__}: {message}" if message else type(error).__name__
