@@ -2,9 +2,11 @@
 
 ``explain(model)`` recomputes each layer's parameter count from an explicit
 formula, checks it against Keras's ``count_params()``, and draws a
-keras_sequential_ascii-style diagram with neurons, percentages and arithmetic.
-``summary(model)`` is a drop-in for ``model.summary()`` (``patch()`` makes it
-the one Keras uses); in Jupyter an explanation displays itself as a table.
+keras_sequential_ascii-style diagram with neurons, percentages and arithmetic,
+mult-adds, output-shape arithmetic and memory. ``trace(model, sample)`` shows
+every layer's output on a small input. ``summary(model)`` is a drop-in for
+``model.summary()`` (``patch()`` makes it the one Keras uses); in Jupyter an
+explanation displays itself as a table.
 
 The public names below are imported on first use (PEP 562 ``__getattr__``):
 importing TensorFlow takes seconds and prints C++ log lines, so
@@ -26,7 +28,9 @@ if TYPE_CHECKING:  # for type checkers and IDEs; at run time __getattr__ imports
     from .formulas import Formula, FormulaTerm, register_formula, unregister_formula
     from .introspect import NotBuiltError
     from .keras_summary import patch, summary, unpatch
+    from .macs import register_macs, unregister_macs
     from .records import LayerRecord, Term
+    from .trace import TraceResult, TraceStep, trace
 
 # public name -> the submodule that defines it
 _EXPORTS = {
@@ -36,12 +40,17 @@ _EXPORTS = {
     "LayerRecord": ".records",
     "NotBuiltError": ".introspect",
     "Term": ".records",
+    "TraceResult": ".trace",
+    "TraceStep": ".trace",
     "explain": ".explain",
     "patch": ".keras_summary",
     "register_formula": ".formulas",
+    "register_macs": ".macs",
     "summary": ".keras_summary",
+    "trace": ".trace",
     "unpatch": ".keras_summary",
     "unregister_formula": ".formulas",
+    "unregister_macs": ".macs",
 }
 
 __all__ = [
@@ -51,12 +60,17 @@ __all__ = [
     "LayerRecord",
     "NotBuiltError",
     "Term",
+    "TraceResult",
+    "TraceStep",
     "explain",
     "patch",
     "register_formula",
+    "register_macs",
     "summary",
+    "trace",
     "unpatch",
     "unregister_formula",
+    "unregister_macs",
 ]
 
 __version__ = "0.1.0"

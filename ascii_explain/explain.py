@@ -9,14 +9,18 @@ from .explanation import Explanation
 from .layer_records import record_for_layer
 
 
-def explain(model: Any, *, width: Optional[int] = None, ascii_only: bool = False) -> Explanation:
+def explain(model: Any, *, width: Optional[int] = None, ascii_only: bool = False, batch_size: int = 1) -> Explanation:
     """Explain where every parameter of a built Keras model comes from.
 
     ``model`` is a built ``keras.Model`` (Sequential, Functional, or subclassed
     after it has been called) or a built layer. ``width`` and ``ascii_only``
     set how ``str()`` draws the diagram; ``Explanation.render`` takes them too.
-    The model is only read, never changed.
+    ``batch_size`` (default 1) is the batch the activation memory is counted
+    for; parameters and mult-adds are per sample. The model is only read,
+    never changed.
     """
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+        raise ValueError(f"batch_size must be a positive integer (the batch to count memory for), got {batch_size!r}")
     introspect.ensure_explainable(model)
     if introspect.is_model(model):
         layers = introspect.model_layers(model)
@@ -37,4 +41,6 @@ def explain(model: Any, *, width: Optional[int] = None, ascii_only: bool = False
         keras_non_trainable_params=non_trainable,
         width=width,
         ascii_only=ascii_only,
+        batch_size=batch_size,
+        input_sample_bytes=introspect.model_input_sample_bytes(model) if introspect.is_model(model) else None,
     )

@@ -22,6 +22,10 @@ class Explanation:
     width: Optional[int] = None
     ascii_only: bool = False
     extra: dict = field(default_factory=dict)
+    # The batch the activation memory is counted for: explain(model, batch_size=32).
+    batch_size: int = 1
+    # Bytes of ONE sample of the model's inputs (None when a dimension is unknown).
+    input_sample_bytes: Optional[int] = None
 
     @property
     def total_params(self) -> int:
@@ -58,6 +62,54 @@ class Explanation:
             and self.trainable_params == self.keras_trainable_params
             and self.non_trainable_params == self.keras_non_trainable_params
         )
+
+    # ------------------------------------------------ mult-adds and memory
+
+    @property
+    def total_macs(self) -> int:
+        """Mult-adds for one sample: the sum of the known ``record.macs`` (each layer times its calls).
+
+        A layer whose MACs are unknown adds nothing; ``macs_unknown`` lists
+        them, so with any there this is a lower bound.
+        """
+        return sum(record.macs * max(record.calls, 1) for record in self.top_level if record.macs is not None)
+
+    @property
+    def macs_unknown(self) -> list[LayerRecord]:
+        """Top-level records without a mult-add count (no MACs function, or an unknown dimension)."""
+        return [record for record in self.top_level if record.macs is None]
+
+    @property
+    def param_bytes(self) -> int:
+        """Bytes of the weights by each weight's dtype, as Keras's summary counts them (float32 = 4)."""
+        return sum(record.param_bytes for record in self.top_level)
+
+    @property
+    def activation_bytes_by_layer(self) -> dict[str, Optional[int]]:
+        """Bytes of each layer's output for ``batch_size`` samples (None when a dimension is unknown)."""
+        return {
+            record.name: None if record.output_bytes is None else record.output_bytes * self.batch_size
+            for record in self.top_level
+            if record.class_name != "InputLayer"
+        }
+
+    @property
+    def activation_bytes(self) -> Optional[int]:
+        """Total bytes of every layer's output for ``batch_size`` samples; None if any is unknown.
+
+        Each layer's output counted once, nothing fused or freed: what a plain
+        forward pass produces (and training keeps for the backward pass), not
+        a measured peak. The model's inputs are not included (``input_bytes``).
+        """
+        sizes = list(self.activation_bytes_by_layer.values())
+        if any(size is None for size in sizes):
+            return None
+        return sum(size for size in sizes if size is not None)
+
+    @property
+    def input_bytes(self) -> Optional[int]:
+        """Bytes of the model's inputs for ``batch_size`` samples."""
+        return None if self.input_sample_bytes is None else self.input_sample_bytes * self.batch_size
 
     def layer(self, name: str) -> LayerRecord:
         """The record of the layer called ``name``."""

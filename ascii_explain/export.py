@@ -67,6 +67,14 @@ def to_dict(explanation: Explanation) -> dict[str, Any]:
         },
         "mismatches": [record.name for record in e.mismatches],
         "fallbacks": [record.name for record in e.fallbacks],
+        "costs": {
+            "macs": e.total_macs,
+            "macs_unknown": [record.name for record in e.macs_unknown],
+            "param_bytes": e.param_bytes,
+            "batch_size": e.batch_size,
+            "activation_bytes": e.activation_bytes,
+            "input_bytes": e.input_bytes,
+        },
         "layers": [_record_dict(record) for record in e.layers],
         "extra": _plain(e.extra),
     }
@@ -281,6 +289,7 @@ _STYLE = {
     "mark-fallback": "color:#8a5a00;font-weight:bold",
     "nontrainable": "color:#8a4b00;font-style:italic",
     "note": "color:#57606a;font-size:12px",
+    "cost": f"color:#57606a;font-family:{_MONO};font-size:12px;white-space:pre-wrap",
     "foot": "text-align:left;padding:3px 8px;border:none;white-space:pre-wrap",
 }
 _COLUMNS = (  # (header, alignment)
@@ -389,6 +398,11 @@ def _arithmetic_html(row: _Row) -> str:
             else:
                 pieces.append(f'<span style="{_STYLE["nowrap"]}">{html.escape(piece)}</span>')
         text = f'<span class="ae-arithmetic" style="{_STYLE["code"]}">{"".join(pieces)}</span>'
+    if row.record is not None:
+        from .render.cost_text import cost_details
+
+        for line in cost_details(row.record):  # shape arithmetic and mult-adds, as under the diagram's rows
+            text += f'<div class="ae-cost" style="{_STYLE["cost"]}">{html.escape(line)}</div>'
     if row.check:
         text += f'<div class="ae-check" style="{_STYLE["mark-" + row.kind]}">{html.escape(row.check)}</div>'
     for note in row.notes:

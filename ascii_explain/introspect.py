@@ -132,6 +132,21 @@ def layer_config(layer: Any) -> Optional[dict[str, Any]]:
         return None
 
 
+def sublayer_configs(layer: Any) -> dict[str, dict[str, Any]]:
+    """``{name: get_config()}`` of the layer's direct sublayers (attention projections).
+
+    ``Layer._flatten_layers(include_self=False, recursive=False)`` is private;
+    present and unchanged in every Keras 3 release (checked on 3.15.1). A
+    sublayer whose config fails is left out.
+    """
+    result: dict[str, dict[str, Any]] = {}
+    for sublayer in layer._flatten_layers(include_self=False, recursive=False):
+        config = layer_config(sublayer)
+        if config is not None:
+            result[sublayer.name] = config
+    return result
+
+
 def activation_name(layer: Any, config: Optional[dict[str, Any]]) -> str:
     """The activation shown on the data row: "" for none or linear."""
     name = ""
@@ -205,3 +220,72 @@ def model_param_counts(model: Any) -> tuple[int, int, int]:
     trainable = _count_unique(model.trainable_weights)
     non_trainable = _count_unique(model.non_trainable_weights)
     return trainable + non_trainable, trainable, non_trainable
+
+
+def dtype_bits(dtype: Any) -> int:
+    """Bits per element of a dtype, from Keras's own table (the one ``model.summary()`` uses).
+
+    ``keras.src.utils.dtype_utils.dtype_size`` (private module, checked on
+    3.15.1) gives float32 32, int8 8, bool 1, ...
+    """
+    from keras.src.utils import dtype_utils
+
+    return int(dtype_utils.dtype_size(keras.backend.standardize_dtype(dtype)))
+
+
+def output_dtypes(layer: Any) -> Optional[tuple[str, ...]]:
+    """Dtypes of the layer's outputs at its first call, or None outside a symbolic graph."""
+    tensors = _first_node_attribute(layer, "output_tensors")
+    if not tensors:
+        return None
+    return tuple(str(keras.backend.standardize_dtype(tensor.dtype)) for tensor in tensors)
+
+
+def model_input_sample_bytes(model: Any) -> Optional[int]:
+    """Bytes of one sample of the model's symbolic inputs; None when unknown."""
+    try:
+        inputs = model.inputs
+    except (AttributeError, ValueError):
+        return None
+    if not inputs:
+        return None
+    bits = 0
+    for tensor in inputs:
+        size = 1
+        for dim in tensor.shape[1:]:
+            if dim is None:
+                return None
+            size *= int(dim)
+        bits += size * dtype_bits(tensor.dtype)
+    return -(-bits // 8)
+
+
+@dataclass(frozen=True)
+class CallStep:
+    """One call of a layer inside a model's graph: the layer and the symbolic outputs of that call."""
+
+    layer: Any
+    outputs: tuple[Any, ...]
+
+
+def graph_call_steps(model: Any) -> tuple[Any, list[CallStep]]:
+    """(the graph's symbolic input structure, every layer call in execution order) of a graph model.
+
+    A Functional model is its own graph; a Sequential model keeps one in
+    ``_functional`` once built. Both are read through ``Function._nodes_by_depth``
+    (deepest first is execution order), the map Keras itself runs the graph
+    with (``Function._run_through_graph``). All three are private; checked on
+    Keras 3.15.1. Returns (None, []) for a model without a graph (subclassed).
+    """
+    graph = model if isinstance(model, keras.Model) and hasattr(model, "_nodes_by_depth") else None
+    if graph is None:
+        graph = getattr(model, "_functional", None)
+    if graph is None or not hasattr(graph, "_nodes_by_depth"):
+        return None, []
+    steps = []
+    for depth in sorted(graph._nodes_by_depth, reverse=True):
+        for node in graph._nodes_by_depth[depth]:
+            if node.operation is None or node.is_input:
+                continue
+            steps.append(CallStep(node.operation, tuple(node.outputs)))
+    return graph.input, steps

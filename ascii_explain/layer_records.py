@@ -7,6 +7,8 @@ from typing import Any, Optional
 from . import introspect
 from .arithmetic import evaluate, product
 from .formulas import Formula, FormulaTerm, find_formula
+from .formulas.registry import SUBLAYERS_KEYWORD, wants_sublayers
+from .layer_costs import cost_fields
 from .records import SOURCE_FORMULA, SOURCE_WEIGHTS, LayerRecord, Term
 
 FROZEN_REASON = "layer frozen (trainable=False)"
@@ -34,6 +36,7 @@ def record_for_layer(layer: Any, depth: int = 0) -> LayerRecord:
         depth=depth,
         notes=tuple(notes),
         trainable=bool(layer.trainable),
+        **cost_fields(layer, config),
     )
 
 
@@ -44,7 +47,10 @@ def _formula_for(layer: Any, config: Optional[dict[str, Any]]) -> tuple[Optional
     if config is None:
         return None, ["layer.get_config() failed: counted from weight shapes"]
     try:
-        return function(config, introspect.build_shape(layer)), []
+        keywords = {}
+        if wants_sublayers(function):
+            keywords[SUBLAYERS_KEYWORD] = introspect.sublayer_configs(layer)
+        return function(config, introspect.build_shape(layer), **keywords), []
     except Exception as error:  # noqa: BLE001 - a formula must never crash an explanation
         return None, [
             f"formula {function.__name__} failed ({type(error).__name__}: {error}): counted from weight shapes"

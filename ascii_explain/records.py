@@ -56,6 +56,25 @@ class LayerRecord:
     # The layer's own ``trainable`` flag, as keras.Model.summary(show_trainable=True)
     # shows it; a term's ``trainable`` says which weights train.
     trainable: bool = True
+    # Multiply-accumulates for one sample (one call), and the plain integer
+    # arithmetic that evaluates to it ("26*26*3*3*1*32"); None and "" when no
+    # MACs function covers the layer, with the reason in macs_note.
+    macs: Optional[int] = None
+    macs_formula: str = ""
+    macs_note: str = ""
+    # Output-shape arithmetic for convolution, pooling, padding, cropping,
+    # upsampling and transposed convolution rows, "" for other layers:
+    # shape_formula is the line a person reads ("valid: floor((16-3)/1)+1 = 14"),
+    # shape_axes one expression per spatial axis, in the notation
+    # ascii_explain.shapes.evaluate_shape reads (floor, ceil, max, %).
+    shape_formula: str = ""
+    shape_axes: Tuple[str, ...] = ()
+    # Bytes of the layer's weights by each weight's dtype, as Keras's summary
+    # counts them (float32 4 bytes, int8 1 byte, ...).
+    param_bytes: int = 0
+    # Bytes of the layer's output for ONE sample (elements times the output
+    # dtype's size); None when a dimension is unknown.
+    output_bytes: Optional[int] = None
 
     @property
     def terms(self) -> dict[str, str]:

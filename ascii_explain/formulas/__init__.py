@@ -1,6 +1,19 @@
 """Parameter formulas. Importing this package registers every built-in formula."""
 
-from . import conv, core, normalization  # noqa: F401  (registration side effects)
+from . import (  # noqa: F401  (registration side effects)
+    activations,
+    applications,
+    attention,
+    audio,
+    conv,
+    core,
+    einsum,
+    embedding,
+    models,
+    normalization,
+    recurrent,
+    spectral,
+)
 from .registry import (
     BuildShape,
     Formula,

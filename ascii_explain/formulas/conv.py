@@ -7,6 +7,7 @@ from typing import Any, Mapping
 import keras
 
 from ..arithmetic import group, product
+from ._quantization import frozen_by_lora, lora_rank, lora_terms
 from ._shapes import as_tuple, channels
 from .registry import BuildShape, Formula, FormulaTerm, register_formula
 
@@ -24,6 +25,8 @@ def conv(config: Mapping[str, Any], input_shape: BuildShape) -> Formula:
     Mirrors ``BaseConv.build``: kernel shape
     ``kernel_size + (in_channels // groups, filters)``; with a bias,
     the count factors as ``(k1*..*kn*(in/groups)+1)*filters``.
+    ``enable_lora(rank)`` freezes the kernel and adds ``lora_kernel_a``
+    ``k1*..*kn*(in/groups)*rank`` and ``lora_kernel_b`` ``rank*filters``.
     """
     kernel = as_tuple(config["kernel_size"])
     filters = int(config["filters"])
@@ -33,6 +36,11 @@ def conv(config: Mapping[str, Any], input_shape: BuildShape) -> Formula:
     window = product([*kernel, per_group])
     terms = [FormulaTerm("kernel", f"{window}*{filters}"), *_bias(config, str(filters))]
     compact = f"{group(f'{window}+1')}*{filters}" if len(terms) == 2 else None
+    rank = lora_rank(config)
+    if rank:
+        # BaseConv.enable_lora: kernel frozen, a is kernel.shape[:-1] + (rank,), b is (rank, filters).
+        terms = frozen_by_lora(terms, "kernel", rank) + lora_terms("lora_kernel", [window], [filters], rank)
+        compact = None
     return Formula(terms, compact)
 
 

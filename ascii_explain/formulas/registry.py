@@ -12,6 +12,7 @@ explained by the Dense formula unless it registers its own.
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Optional, Sequence
 
@@ -73,7 +74,11 @@ def register_formula(*layer_classes: type) -> Callable[[FormulaFunction], Formul
 
     The function receives ``layer.get_config()`` and the shape the layer was
     built with (batch axis first), and returns named terms. Registering a class
-    that already has a formula replaces it.
+    that already has a formula replaces it. A layer built from Keras
+    sublayers may also declare a keyword argument ``sublayers``: it then
+    receives ``{sublayer.name: sublayer.get_config()}`` for the layer's direct
+    sublayers (used by the attention formulas to see quantized or LoRA
+    projections).
     """
 
     def decorator(function: FormulaFunction) -> FormulaFunction:
@@ -82,6 +87,22 @@ def register_formula(*layer_classes: type) -> Callable[[FormulaFunction], Formul
         return function
 
     return decorator
+
+
+# The optional keyword a formula may declare to receive its sublayers' configs
+# (``{sublayer.name: sublayer.get_config()}``). Only layers that build Keras
+# sublayers need it: after ``model.quantize()`` or ``sublayer.enable_lora()``,
+# MultiHeadAttention's own config still says float32 while its query/key/
+# value/output EinsumDense sublayers hold int8 kernels and scales (3.15.1).
+SUBLAYERS_KEYWORD = "sublayers"
+
+
+def wants_sublayers(function: FormulaFunction) -> bool:
+    """True when ``function`` declares the ``sublayers`` keyword."""
+    try:
+        return SUBLAYERS_KEYWORD in inspect.signature(function).parameters
+    except (TypeError, ValueError):  # builtins or C callables have no signature
+        return False
 
 
 def unregister_formula(layer_class: type) -> None:

@@ -18,6 +18,7 @@ from ..explanation import Explanation
 from ..layer_range import resolve_layer_range
 from ..records import LayerRecord, OutputShape, neurons_of
 from .arithmetic_text import arithmetic_text, check_text
+from .cost_text import cost_details, cost_totals_lines, format_bytes
 from .glyphs import GLYPH_WIDTH, glyph_for, to_ascii
 
 MARK_MISMATCH = "!"
@@ -148,6 +149,7 @@ def _details(record: LayerRecord) -> list[str]:
     details = []
     if record.term_list or record.is_fallback or not record.matches:
         details.append("params  " + arithmetic_text(record))
+    details.extend(cost_details(record))
     check = check_text(record)
     if check:
         details.append(check)
@@ -440,7 +442,7 @@ def totals_lines(explanation: Explanation) -> list[str]:
 def _totals_lines(explanation: Explanation) -> list[str]:
     e = explanation
     lines = [
-        f"Total params: {e.total_params:,}   Trainable: {e.trainable_params:,}   "
+        f"Total params: {e.total_params:,} ({format_bytes(e.param_bytes)})   Trainable: {e.trainable_params:,}   "
         f"Non-trainable: {e.non_trainable_params:,}"
     ]
     lines.extend(_non_trainable_reasons(e))
@@ -465,6 +467,7 @@ def _totals_lines(explanation: Explanation) -> list[str]:
             f"{MARK_MISMATCH} Keras's totals: {e.keras_total_params:,} "
             f"(trainable {e.keras_trainable_params:,}, non-trainable {e.keras_non_trainable_params:,})"
         )
+    lines.extend(cost_totals_lines(e))
     return lines
 
 

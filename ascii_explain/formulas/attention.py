@@ -1,0 +1,143 @@
+"""Attention layers: MultiHeadAttention, GroupQueryAttention, Attention, AdditiveAttention."""
+
+from __future__ import annotations
+
+from typing import Any, Mapping, Optional, Sequence
+
+import keras
+
+from ..arithmetic import product
+from ._quantization import (
+    float8_terms,
+    frozen_by_lora,
+    group_index_term,
+    lora_rank,
+    lora_terms,
+    quantization_of,
+    quantized_matrix_terms,
+)
+from .registry import BuildShape, Formula, FormulaTerm, register_formula
+
+Sublayers = Optional[Mapping[str, Mapping[str, Any]]]
+
+
+def _projection(
+    name: str,
+    rows: Sequence[Any],
+    columns: Sequence[Any],
+    use_bias: bool,
+    config: Mapping[str, Any],
+    sublayers: Sublayers,
+) -> list[FormulaTerm]:
+    """One EinsumDense projection ``rows -> columns``, its terms named ``name/weight``.
+
+    The projection's own config (from ``sublayers``) says whether it was
+    quantized or given LoRA after the attention layer was built; without it,
+    the attention layer's dtype policy is what Keras passed down at build time.
+    The quantizer reduces ``rows`` (the contracted axes) and keeps ``columns``.
+    """
+    own = (sublayers or {}).get(name) or config
+    quantization = quantization_of(own)
+    rank = lora_rank(own)
+    terms = quantized_matrix_terms("kernel", rows, columns, quantization)
+    terms = frozen_by_lora(terms, "kernel", rank)
+    if use_bias:
+        terms.append(FormulaTerm("bias", product(columns)))
+    terms += float8_terms(quantization)
+    terms += group_index_term([product(rows)], quantization)
+    # EinsumDense.enable_lora: a is kernel[:-1] + (rank,), b is (rank, kernel[-1]).
+    kernel = [*rows, *columns]
+    terms += lora_terms("lora_kernel", kernel[:-1], kernel[-1:], rank)
+    return [FormulaTerm(f"{name}/{term.name}", term.expression, term.trainable, term.reason) for term in terms]
+
+
+def _shapes(input_shape: BuildShape) -> tuple[Sequence[Any], Sequence[Any], Sequence[Any]]:
+    """(query, value, key) shapes from MultiHeadAttention's ``shapes_dict`` build config."""
+    shapes = dict(input_shape)  # type: ignore[arg-type]
+    query, value = shapes["query_shape"], shapes["value_shape"]
+    key = shapes.get("key_shape") or value
+    return query, value, key
+
+
+@register_formula(keras.layers.MultiHeadAttention)
+def multi_head_attention(
+    config: Mapping[str, Any], input_shape: BuildShape, sublayers: Sublayers = None
+) -> Formula:
+    """MultiHeadAttention: four EinsumDense projections (five with ``use_gate``).
+
+    Mirrors ``MultiHeadAttention.build``: query ``q*heads*key_dim``, key
+    ``k*heads*key_dim``, value ``v*heads*value_dim`` (``q``, ``k``, ``v`` the
+    last axes of query, key and value: cross-attention may differ), each with
+    a ``heads*dim`` bias when ``use_bias``; the gate (``use_gate``) projects the
+    query to ``heads*value_dim``; attention_output maps ``heads*value_dim`` to
+    ``output_shape`` (default: the query's last axis), bias ``output_shape``.
+    """
+    query, value, key = _shapes(input_shape)
+    heads, key_dim = int(config["num_heads"]), int(config["key_dim"])
+    value_dim = int(config.get("value_dim") or key_dim)
+    use_bias = bool(config.get("use_bias", True))
+    output = config.get("output_shape")
+    if output is None:
+        output = [int(query[-1])]
+    elif isinstance(output, int):
+        output = [output]
+    terms = _projection("query", [int(query[-1])], [heads, key_dim], use_bias, config, sublayers)
+    terms += _projection("key", [int(key[-1])], [heads, key_dim], use_bias, config, sublayers)
+    if config.get("use_gate", False):
+        terms += _projection("gate", [int(query[-1])], [heads, value_dim], use_bias, config, sublayers)
+    terms += _projection("value", [int(value[-1])], [heads, value_dim], use_bias, config, sublayers)
+    terms += _projection("attention_output", [heads, value_dim], [int(n) for n in output], use_bias, config, sublayers)
+    return Formula(terms)
+
+
+@register_formula(keras.layers.GroupQueryAttention)
+def group_query_attention(
+    config: Mapping[str, Any], input_shape: BuildShape, sublayers: Sublayers = None
+) -> Formula:
+    """GroupQueryAttention: query/gate over ``num_query_heads``, key/value over ``num_key_value_heads``.
+
+    Mirrors ``GroupQueryAttention.build``: query ``m*uh``, key ``k*vh``,
+    value ``v*vh`` (u query heads, v key/value heads, h ``head_dim``), the
+    optional gate like the query, and attention_output ``u*h*m`` back to the
+    query's width ``m``; biases over the output letters when ``use_bias``.
+    """
+    query, value, key = _shapes(input_shape)
+    q_heads, kv_heads = int(config["num_query_heads"]), int(config["num_key_value_heads"])
+    head_dim = int(config["head_dim"])
+    use_bias = bool(config.get("use_bias", True))
+    features = int(query[-1])
+    terms = _projection("query", [features], [q_heads, head_dim], use_bias, config, sublayers)
+    terms += _projection("key", [int(key[-1])], [kv_heads, head_dim], use_bias, config, sublayers)
+    if config.get("use_gate", False):
+        terms += _projection("gate", [features], [q_heads, head_dim], use_bias, config, sublayers)
+    terms += _projection("value", [int(value[-1])], [kv_heads, head_dim], use_bias, config, sublayers)
+    terms += _projection("attention_output", [q_heads, head_dim], [features], use_bias, config, sublayers)
+    return Formula(terms)
+
+
+@register_formula(keras.layers.Attention)
+def dot_attention(config: Mapping[str, Any], input_shape: BuildShape) -> Formula:
+    """Attention (Luong): a scalar ``scale`` with ``use_scale``, a scalar ``concat_score_weight`` for "concat".
+
+    Mirrors ``Attention.build``: both weights have shape ``()``, one parameter
+    each, whatever the input widths.
+    """
+    terms = []
+    if config.get("use_scale", False):
+        terms.append(FormulaTerm("scale", "1"))
+    if config.get("score_mode", "dot") == "concat":
+        terms.append(FormulaTerm("concat_score_weight", "1"))
+    return Formula(terms)
+
+
+@register_formula(keras.layers.AdditiveAttention)
+def additive_attention(config: Mapping[str, Any], input_shape: BuildShape) -> Formula:
+    """AdditiveAttention (Bahdanau): ``scale`` of the query's width ``dim`` with ``use_scale``.
+
+    Mirrors ``AdditiveAttention.build``: ``scale`` has shape ``[dim]`` where
+    ``dim = input_shape[0][-1]`` (the query's last axis).
+    """
+    if not config.get("use_scale", True):
+        return Formula(())
+    query = input_shape[0]  # type: ignore[index]
+    return Formula([FormulaTerm("scale", str(int(query[-1])))])

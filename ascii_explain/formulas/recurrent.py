@@ -1,0 +1,177 @@
+"""Recurrent layers and their cells: SimpleRNN, LSTM, GRU, ConvLSTM1D/2D/3D, RNN, StackedRNNCells.
+
+A layer such as ``LSTM`` creates one cell and its weights are the cell's, so
+the layer and the cell share a formula; the layer's build shape has a time
+axis the cell's lacks, and both formulas read only the last axis (or the
+channel axis for ConvLSTM).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+import keras
+
+from ..arithmetic import group, product
+from ._nested import frozen, nested_formula, prefixed
+from ._shapes import as_tuple
+from .registry import BuildShape, Formula, FormulaTerm, register_formula
+
+_rnn = keras.src.layers.rnn
+
+
+def _gated(config: Mapping[str, Any], input_shape: BuildShape, gates: int, bias_rows: int) -> Formula:
+    """``gates`` stacked (input + recurrent) projections; the bias has ``bias_rows`` rows."""
+    units = int(config["units"])
+    inputs = int(input_shape[-1])  # type: ignore[index]
+    gate = "" if gates == 1 else f"{gates}*"
+    terms = [
+        FormulaTerm("kernel", f"{inputs}*{gate}{units}"),
+        FormulaTerm("recurrent_kernel", f"{units}*{gate}{units}"),
+    ]
+    extra = ""
+    if config.get("use_bias", True):
+        rows = "" if bias_rows == 1 else f"{bias_rows}*"
+        terms.append(FormulaTerm("bias", f"{rows}{gate}{units}"))
+        extra = f"+{bias_rows}"
+    return Formula(terms, f"{gate}({inputs}+{units}{extra})*{units}")
+
+
+@register_formula(keras.layers.SimpleRNN, keras.layers.SimpleRNNCell)
+def simple_rnn(config: Mapping[str, Any], input_shape: BuildShape) -> Formula:
+    """SimpleRNN(Cell): kernel ``in*units`` + recurrent_kernel ``units*units`` + bias ``units``.
+
+    Mirrors ``SimpleRNNCell.build``; the count factors as ``(in+units+1)*units``.
+    """
+    return _gated(config, input_shape, gates=1, bias_rows=1)
+
+
+@register_formula(keras.layers.LSTM, keras.layers.LSTMCell)
+def lstm(config: Mapping[str, Any], input_shape: BuildShape) -> Formula:
+    """LSTM(Cell): four gates (i, f, c, o): ``4*(in+units+1)*units``.
+
+    Mirrors ``LSTMCell.build``: kernel ``(in, 4*units)``, recurrent_kernel
+    ``(units, 4*units)``, bias ``(4*units,)`` when ``use_bias``
+    (``unit_forget_bias`` changes its initial value, not its size).
+    """
+    return _gated(config, input_shape, gates=4, bias_rows=1)
+
+
+@register_formula(keras.layers.GRU, keras.layers.GRUCell)
+def gru(config: Mapping[str, Any], input_shape: BuildShape) -> Formula:
+    """GRU(Cell): three gates (z, r, h): ``3*(in+units+2)*units`` with ``reset_after``.
+
+    Mirrors ``GRUCell.build``: kernel ``(in, 3*units)``, recurrent_kernel
+    ``(units, 3*units)``; with ``reset_after`` (the default) the input and the
+    recurrent projections have separate biases, shape ``(2, 3*units)``,
+    otherwise one bias ``(3*units,)``.
+    """
+    return _gated(config, input_shape, gates=3, bias_rows=2 if config.get("reset_after", True) else 1)
+
+
+@register_formula(_rnn.conv_lstm.ConvLSTM, _rnn.conv_lstm.ConvLSTMCell)
+def conv_lstm(config: Mapping[str, Any], input_shape: BuildShape) -> Formula:
+    """ConvLSTM1D/2D/3D (and their cell): an LSTM whose projections are convolutions.
+
+    Mirrors ``ConvLSTMCell.build``: kernel ``kernel_size + (in, 4*filters)``,
+    recurrent_kernel ``kernel_size + (filters, 4*filters)``, bias
+    ``(4*filters,)``: ``4*(k*in + k*filters + 1)*filters``. The channel axis
+    is the last one, or the one before the spatial axes for "channels_first".
+    """
+    kernel = as_tuple(config["kernel_size"])
+    filters = int(config["filters"])
+    shape = input_shape  # type: ignore[assignment]
+    if config.get("data_format") == "channels_first":
+        inputs = int(shape[-(len(kernel) + 1)])  # type: ignore[index]
+    else:
+        inputs = int(shape[-1])  # type: ignore[index]
+    window = product(kernel)
+    terms = [
+        FormulaTerm("kernel", f"{window}*{inputs}*4*{filters}"),
+        FormulaTerm("recurrent_kernel", f"{window}*{filters}*4*{filters}"),
+    ]
+    compact = f"4*({window}*{inputs}+{window}*{filters})*{filters}"
+    if config.get("use_bias", True):
+        terms.append(FormulaTerm("bias", f"4*{filters}"))
+        compact = f"4*({window}*{inputs}+{window}*{filters}+1)*{filters}"
+    return Formula(terms, compact)
+
+
+@register_formula(keras.layers.RNN)
+def rnn(config: Mapping[str, Any], input_shape: BuildShape) -> Formula:
+    """RNN(cell): the cell's formula; a list of cells is a StackedRNNCells.
+
+    Mirrors ``RNN.build``, which builds ``cell`` on the input without its time
+    axis and creates no weights of its own.
+    """
+    cell = config["cell"]
+    step_shape = (input_shape[0], *input_shape[2:])  # type: ignore[index]
+    inner = nested_formula(cell, step_shape)
+    return Formula(frozen(list(inner.terms), cell), inner.expression)
+
+
+@register_formula(keras.layers.StackedRNNCells)
+def stacked_rnn_cells(config: Mapping[str, Any], input_shape: BuildShape) -> Formula:
+    """StackedRNNCells: each cell's formula, each cell fed by the previous one's output.
+
+    Mirrors ``StackedRNNCells.build``: cell ``i`` is built on
+    ``(batch, output_size of cell i-1)``. Terms are named ``cell_name/weight``.
+    """
+    terms: list[FormulaTerm] = []
+    parts = []
+    shape = tuple(input_shape)  # type: ignore[arg-type]
+    for cell in config["cells"]:
+        inner = nested_formula(cell, shape)
+        terms += frozen(prefixed(inner, _unique(cell["config"]["name"], terms)), cell)
+        parts.append(group(inner.expression))
+        size = cell["config"].get("units", cell["config"].get("filters"))
+        shape = (shape[0], int(size)) if size is not None else shape
+    return Formula(terms, " + ".join(parts) if parts else None)
+
+
+def _unique(name: str, terms: list[FormulaTerm]) -> str:
+    """Cells of a stack have distinct names in Keras; keep term names distinct regardless."""
+    taken = {term.name.split("/")[0] for term in terms}
+    candidate, index = name, 1
+    while candidate in taken:
+        candidate, index = f"{name}_{index}", index + 1
+    return candidate
+
+
+@register_formula(keras.layers.Bidirectional)
+def bidirectional(config: Mapping[str, Any], input_shape: BuildShape) -> Formula:
+    """Bidirectional: the forward layer's formula + the backward layer's formula.
+
+    Mirrors ``Bidirectional.build``: both copies are built on the same input
+    and keep their own weights, named after Keras's ``forward_<name>`` and
+    ``backward_<name>`` (or the ``backward_layer`` given). Identical
+    directions print as ``2*(...)``.
+    """
+    forward = config["layer"]
+    backward = config.get("backward_layer") or forward
+    forward_formula = nested_formula(forward, input_shape)
+    backward_formula = nested_formula(backward, input_shape)
+    forward_name = forward["config"]["name"]
+    backward_name = backward["config"]["name"] if backward is not forward else f"backward_{forward_name}"
+    if backward_name == forward_name:
+        backward_name = f"{backward_name}_backward"
+    terms = frozen(prefixed(forward_formula, forward_name), forward)
+    terms += frozen(prefixed(backward_formula, backward_name), backward)
+    if forward_formula.expression == backward_formula.expression:
+        compact = f"2*{group(forward_formula.expression)}"
+    else:
+        compact = f"{forward_formula.expression} + {backward_formula.expression}"
+    return Formula(terms, compact)
+
+
+@register_formula(keras.layers.TimeDistributed)
+def time_distributed(config: Mapping[str, Any], input_shape: BuildShape) -> Formula:
+    """TimeDistributed: the wrapped layer's formula on one time step (same weights at every step).
+
+    Mirrors ``TimeDistributed.build``: the inner layer is built on
+    ``(batch,) + input_shape[2:]``.
+    """
+    inner_config = config["layer"]
+    step_shape = (input_shape[0], *input_shape[2:])  # type: ignore[index]
+    inner = nested_formula(inner_config, step_shape)
+    return Formula(frozen(list(inner.terms), inner_config), inner.expression)

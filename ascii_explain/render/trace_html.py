@@ -1,0 +1,33 @@
+"""A trace as HTML for Jupyter: one table row per layer call, every text escaped."""
+
+from __future__ import annotations
+
+import html
+
+from ..trace import TraceResult
+from .trace_text import _shown, values_lines
+
+
+def render_trace_html(result: TraceResult) -> str:
+    single = result.batch_size == 1
+    batch = "one sample" if single else f"a batch of {result.batch_size} (batch axis first)"
+    rows = []
+    entries = [("input", "", array) for array in result.inputs]
+    entries += [(step.name, step.class_name, array) for step in result.steps for array in step.values]
+    for name, class_name, array in entries:
+        shown = _shown(array, single)
+        values = "\n".join(values_lines(shown, 100))
+        rows.append(
+            "<tr>"
+            f"<td>{html.escape(name)}</td><td>{html.escape(class_name)}</td>"
+            f"<td>{html.escape(str(shown.shape))}</td>"
+            f"<td><pre style=\"margin:0\">{html.escape(values)}</pre></td>"
+            "</tr>"
+        )
+    caption = html.escape(f"Trace of {result.model_name!r} on {batch}, inference mode")
+    return (
+        "<table class=\"ascii-explain-trace\">"
+        f"<caption>{caption}</caption>"
+        "<thead><tr><th>layer</th><th>class</th><th>shape</th><th>values</th></tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )
