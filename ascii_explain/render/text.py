@@ -422,16 +422,19 @@ class _Layout:
         return lines
 
 
-# Lines wrap only between terms and steps ("kernel 3*3*3*2 + bias 2 = ..."),
-# never inside "moving_mean 32 (non-trainable)": spaces inside a term are
-# swapped for a character textwrap does not break on, then swapped back.
+# Lines wrap only between named terms and between steps ("kernel 3*3*3*2 +
+# bias 2 = (3*3*3+1)*2 = 56"): never inside "moving_mean 32 (non-trainable)"
+# nor inside a step such as "3*3*32 + (32+1)*32". Spaces that must not break
+# are swapped for a character textwrap does not break on, then swapped back.
 _KEEP = "\u00a0"
-_SEPARATORS = re.compile(r"( \+ | = |: )")
+_TERM_SEPARATORS = re.compile(r"( \+ |: )")
 
 
 def _keep_terms_whole(text: str) -> str:
-    parts = _SEPARATORS.split(text)
-    return "".join(part if _SEPARATORS.fullmatch(part) else part.replace(" ", _KEEP) for part in parts)
+    terms, *steps = text.split(" = ")
+    parts = _TERM_SEPARATORS.split(terms)
+    kept = "".join(part if _TERM_SEPARATORS.fullmatch(part) else part.replace(" ", _KEEP) for part in parts)
+    return " = ".join([kept, *(step.replace(" ", _KEEP) for step in steps)])
 
 
 def totals_lines(explanation: Explanation) -> list[str]:
