@@ -401,24 +401,23 @@ class _Layout:
         width = max(self.width, self.detail_indent + 20)
         # Continuation lines sit deeper, as long as that leaves room for a term.
         deeper = 8 if width - self.detail_indent - 8 >= 40 else 2
-        lines = [line.replace(_KEEP, " ") for line in textwrap.wrap(
-            _keep_terms_whole(text),
-            width=width,
-            initial_indent=indent,
-            subsequent_indent=indent + " " * deeper,
-            break_long_words=False,
-            break_on_hyphens=False,
-        )]
-        if max(map(len, lines), default=0) > width:
-            # A single term is wider than the room: break it at its spaces, never inside a number.
-            lines = textwrap.wrap(
-                text,
-                width=width,
-                initial_indent=indent,
-                subsequent_indent=indent + " " * deeper,
-                break_long_words=False,
-                break_on_hyphens=False,
-            )
+        # Break between terms and steps; where one step alone is wider than a
+        # narrow width allows, also inside steps at " + " and " = "; last, at any
+        # space. Never inside a number: textwrap never breaks a word here.
+        for kept in (_keep_terms_whole(text), _keep_steps_apart(text), text):
+            lines = [
+                line.replace(_KEEP, " ")
+                for line in textwrap.wrap(
+                    kept,
+                    width=width,
+                    initial_indent=indent,
+                    subsequent_indent=indent + " " * deeper,
+                    break_long_words=False,
+                    break_on_hyphens=False,
+                )
+            ]
+            if max(map(len, lines), default=0) <= width:
+                break
         return lines
 
 
@@ -428,6 +427,12 @@ class _Layout:
 # are swapped for a character textwrap does not break on, then swapped back.
 _KEEP = "\u00a0"
 _TERM_SEPARATORS = re.compile(r"( \+ |: )")
+
+
+def _keep_steps_apart(text: str) -> str:
+    """Narrow widths: every " + " and " = " may break, inside a step too; a named term stays whole."""
+    parts = re.split(r"( \+ | = |: )", text)
+    return "".join(part if part in (" + ", " = ", ": ") else part.replace(" ", _KEEP) for part in parts)
 
 
 def _keep_terms_whole(text: str) -> str:
