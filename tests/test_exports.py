@@ -145,7 +145,7 @@ def test_to_markdown(forgetful_formula):
     # Arithmetic in code spans (no "*" read as emphasis), user text escaped.
     assert "`kernel 3*3*3*4 + bias 4 = (3*3*3+1)*4 = 112`" in md
     assert EVIL not in md and "&lt;evil&amp;x&gt;" in md
-    assert "- ! 1 of" in md.replace("\\", "") and "- ? 1 layers" in md
+    assert "- ! 1 of" in md.replace("\\", "") and "- ? 1 layer has" in md
     total_row = next(line for line in lines if "| total " in line)
     assert total_row.startswith("| !") and "MISMATCH" in total_row  # formulas 236, Keras 238
 

@@ -467,7 +467,8 @@ def _totals_lines(explanation: Explanation) -> list[str]:
     if e.fallbacks:
         listed = ", ".join(f"{r.name} ({r.class_name})" for r in e.fallbacks)
         lines.append(
-            f"{MARK_FALLBACK} {len(e.fallbacks)} layers have no registered formula, "
+            f"{MARK_FALLBACK} {len(e.fallbacks)} {'layer has' if len(e.fallbacks) == 1 else 'layers have'} "
+            "no registered formula, "
             f"counted from weight shapes: {listed}"
         )
     if not e.totals_match:
