@@ -228,6 +228,7 @@ def _container_record(
         depth=depth,
         notes=tuple(notes),
         parent=parent,
+        trainable=bool(layer.trainable),
         **cost_fields(layer, config),
     )
 

@@ -82,6 +82,9 @@ class LayerRecord:
     # that row. Such a record is left out of the totals, as Keras counts
     # each weight once.
     counted_in: str = ""
+    # The layer's own ``trainable`` flag, as keras.Model.summary(show_trainable=True)
+    # shows it; a term's ``trainable`` says which weights train.
+    trainable: bool = True
     # Multiply-accumulates for one sample (one call), and the plain integer
     # arithmetic that evaluates to it ("26*26*3*3*1*32"); None and "" when no
     # MACs function covers the layer, with the reason in macs_note.
