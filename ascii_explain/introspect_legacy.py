@@ -21,6 +21,9 @@ What differs in Keras 2 (``tf_keras`` 2.21, checked against its source):
   is ``"kernel"``. DepthwiseConv1D/2D call their kernel ``depthwise_kernel``
   where Keras 3 calls it ``kernel``: :func:`term_names` renames the formula's
   term so the diagram uses the model's own name.
+- Graphs: a Functional model keeps ``_network_nodes`` (keys ``"<layer>_ib-<i>"``)
+  and each node lists its inputs through ``iterate_inbound()``; the rows keep
+  Keras 2's own ``model.layers`` order (a topological order by depth).
 - Configs: BatchNormalization's ``axis`` is the list of positive axes fixed by
   ``build`` and, with ``virtual_batch_size``, shifted by one for the virtual
   batch axis that ``build`` inserts (the build shape does not have it). Its
@@ -37,7 +40,7 @@ import re
 import sys
 from typing import Any, Optional
 
-from .records import OutputShape, Shape
+from .records import Call, OutputShape, Shape
 
 # Top-level packages whose layers follow the Keras 2 API.
 LEGACY_PACKAGES = ("tf_keras",)
@@ -180,10 +183,7 @@ def _first_node_shapes(layer: Any, attribute: str) -> Optional[OutputShape]:
         shapes = getattr(nodes[0], attribute)
     except Exception:  # a node without tensors (e.g. a layer called on eager data)
         return None
-    tree = _shape_tree(shapes)
-    if isinstance(tree, tuple) and len(tree) == 1 and isinstance(tree[0], tuple):
-        return tree[0]  # an InputLayer's node: [shape]
-    return tree
+    return _one_or_tuple(_shape_tree(shapes))  # an InputLayer's node gives [shape]
 
 
 def _shape_tree(value: Any) -> Any:
@@ -212,3 +212,64 @@ def _is_dim(value: Any) -> bool:
 
 def _shape(value: Any) -> Shape:
     return tuple(None if dim is None else int(dim) for dim in value)
+
+
+GraphPairs = list[tuple[Any, list[Call]]]
+
+
+def model_graph(model: Any, include_input_layer: bool) -> tuple[str, GraphPairs, list[str], list[str]]:
+    """(kind, [(layer, its calls in this model)], input names, output names) of a Keras 2 model.
+
+    ``kind`` is "sequential", "functional" or "subclassed" (introspect's KIND_*
+    values). A subclassed model (no graph network) lists its layers with no calls.
+    """
+    module = _legacy_module()
+    sequential = isinstance(model, module.Sequential)
+    kind = "sequential" if sequential else "functional"
+    # Functional._is_graph_network and _network_nodes: private, tf_keras 2.21 (engine/functional.py).
+    if not getattr(model, "_is_graph_network", False):
+        layers = list(model.layers)
+        if sequential:  # a chain by definition
+            entries = [(layer, [Call((layers[i - 1].name,) if i else ())]) for i, layer in enumerate(layers)]
+            return kind, entries, [], [layers[-1].name] if layers else []
+        return "subclassed", [(layer, []) for layer in layers], [], []
+    network_nodes = set(getattr(model, "_network_nodes", ()))
+
+    def model_nodes(layer: Any) -> list[Any]:
+        return [node for i, node in enumerate(layer._inbound_nodes) if f"{layer.name}_ib-{i}" in network_nodes]
+
+    layers = list(model.layers)
+    if sequential and include_input_layer:
+        # Sequential.layers hides the InputLayer; its graph has it (Functional.layers of the same model).
+        inputs = [t._keras_history.layer for t in model.inputs]
+        layers = [layer for layer in inputs if layer not in layers] + layers
+    call_numbers: dict[tuple[str, int], int] = {}
+    for layer in layers:
+        indices = [i for i in range(len(layer._inbound_nodes)) if f"{layer.name}_ib-{i}" in network_nodes]
+        for number, index in enumerate(indices, start=1):
+            call_numbers[(layer.name, index)] = number if len(indices) > 1 else 0
+    entries = []
+    for layer in layers:
+        calls = []
+        for node in model_nodes(layer):
+            inbound = [] if node.is_input else list(node.iterate_inbound())
+            calls.append(
+                Call(
+                    inbound=tuple(str(parent.name) for parent, _, _, _ in inbound),
+                    input_shape=_one_or_tuple(_shape_tree(node.input_shapes)),
+                    output_shape=_one_or_tuple(_shape_tree(node.output_shapes)),
+                    inbound_calls=tuple(call_numbers.get((parent.name, index), 0) for parent, index, _, _ in inbound),
+                )
+            )
+        entries.append((layer, calls))
+    names = (
+        [str(t._keras_history.layer.name) for t in model.inputs],
+        [str(t._keras_history.layer.name) for t in model.outputs],
+    )
+    return kind, entries, names[0], names[1]
+
+
+def _one_or_tuple(tree: Any) -> Any:
+    if isinstance(tree, tuple) and len(tree) == 1 and isinstance(tree[0], tuple):
+        return tree[0]
+    return tree

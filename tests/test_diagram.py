@@ -55,12 +55,14 @@ def _joined_details(text: str) -> list[str]:
     joined: list[str] = []
     indent = None
     for line in text.splitlines():
-        depth = len(line) - len(line.lstrip())
-        if indent is not None and line.strip() and depth > indent and not joined[-1].endswith("%"):
-            joined[-1] += " " + line.strip()
+        # Graph lanes ("|") and nesting bars (":") at the left count as indentation.
+        content = line.lstrip(" |:")
+        depth = len(line) - len(content)
+        if indent is not None and content.strip() and depth > indent and not joined[-1].endswith("%"):
+            joined[-1] += " " + content.strip()
             continue
-        joined.append(line.strip())
-        indent = depth if line.strip().startswith("params") else None
+        joined.append(content.strip())
+        indent = depth if content.startswith("params") else None
     return joined
 
 
@@ -126,7 +128,7 @@ def test_fallback_is_marked_and_labelled():
     row = next(line for line in text.splitlines() if "my_scale" in line and "---" in line)
     assert row.startswith("?")
     assert "from weight shapes" in text
-    assert "1 layers have no registered formula" in text
+    assert "1 layer has no registered formula" in text
 
 
 def test_mismatch_is_marked(monkeypatch):

@@ -280,3 +280,41 @@ def test_cli_and_pytest_helper_on_tf_keras_with_legacy_switch(tmp_path):
     )
     assert helper.returncode == 0, helper.stderr
     assert "helper 52" in helper.stdout
+
+
+def siamese(api):
+    """Two inputs, a layer called twice, a merge, a nested model: the same code on Keras 2 and Keras 3."""
+    lay = api.layers
+    inner = api.Sequential([api.Input((6,), name="inner_in"), lay.Dense(4, name="inner_dense")], name="inner")
+    left, right = api.Input((6,), name="left"), api.Input((6,), name="right")
+    shared = lay.Dense(6, name="shared")
+    merged = lay.Add(name="add")([shared(left), shared(right)])
+    out = lay.Dense(2, name="head")(lay.Concatenate(name="cat")([inner(merged), merged]))
+    return api.Model([left, right], out, name="siamese")
+
+
+def graph_rows(explanation):
+    return {
+        r.name: (
+            r.params,
+            r.depth,
+            r.parent,
+            r.inbound,
+            r.calls,
+            r.output_shape,
+            [c.inbound_calls for c in r.call_list],
+        )
+        for r in explanation.layers
+    }
+
+
+def test_tf_keras_graph_reads_like_keras3_inbound_shared_and_nested():
+    legacy = explain(siamese(tf_keras), expand_nested=True)
+    check_whole(legacy)
+    modern = explain(siamese(keras), expand_nested=True)
+    assert graph_rows(legacy) == graph_rows(modern)
+    assert (legacy.input_names, legacy.output_names) == (["left", "right"], ["head"])
+    assert legacy.layer("shared").calls == 2 and legacy.layer("add").inbound == ("shared", "shared")
+    assert [c.inbound_calls for c in legacy.layer("add").call_list] == [(1, 2)]
+    assert legacy.total_params == 92
+    assert "call 2  ← right" in legacy.render(width=100)
