@@ -105,6 +105,8 @@ def keras_summary_order(obj: Any) -> list[str]:
     ``summary_utils.print_summary`` uses ``model.layers`` for Sequential and
     subclassed models and the private ``model._operations`` for Functional ones.
     """
+    if legacy.is_model(obj):  # tf_keras 2.21 layer_utils.print_summary lists model.layers
+        return [layer.name for layer in obj.layers]
     if not isinstance(obj, keras.Model):
         return [obj.name]
     operations = obj.layers

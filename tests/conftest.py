@@ -81,6 +81,7 @@ BACKEND_SUBSET_MODULES = {
     "test_trace",
     "test_macs",
     "test_memory",
+    "test_summary",
 }
 # Single tests from larger modules: a few applications, the CLI on a saved model and a built-in example.
 BACKEND_SUBSET_TESTS = {

@@ -318,3 +318,15 @@ def test_tf_keras_graph_reads_like_keras3_inbound_shared_and_nested():
     assert [c.inbound_calls for c in legacy.layer("add").call_list] == [(1, 2)]
     assert legacy.total_params == 92
     assert "call 2  ← right" in legacy.render(width=100)
+
+
+def test_drop_in_summary_on_a_tf_keras_model():
+    from ascii_explain import summary
+
+    printed = []
+    model = examples.seed002_vgg_mnist(api=tf_keras)
+    names = [layer.name for layer in model.layers]
+    summary(model, print_fn=printed.append, layer_range=(names[4], names[5]), line_length=100)
+    (text,) = printed
+    assert "Total params: 329,962" in text
+    assert "(3*3*32+1)*64" in text and "(3*3*1+1)*32" not in text  # only the layers in the range are drawn
