@@ -19,8 +19,10 @@ fi
 
 venv() {  # venv NAME EXTRAS: create .venv-NAME (if missing) and install the project with EXTRAS into it
   local dir=".venv-$1"
+  local start=$SECONDS
   [[ -x "$dir/bin/python" ]] || python3 -m venv "$dir"
   "$dir/bin/pip" install -q -e ".[$2]" >&2
+  echo "== $dir ready (.[$2]) in $((SECONDS - start)) s" >&2
   echo "$dir"
 }
 
@@ -39,9 +41,12 @@ run() {  # run LABEL PYTHON ENV... -- PYTEST-ARGS...: one pytest run, timed
 if [[ "$mode" == "subset" ]]; then
   py="$(venv backends test,jax,torch,legacy)/bin/python"
   # Fewer hypothesis examples (10, not 200): building a layer traces it through the backend, several times slower.
-  run "PyTorch backend, -m backend_subset" "$py" KERAS_BACKEND=torch HYPOTHESIS_PROFILE=backend -- -m backend_subset -n 2 "$@"
-  run "JAX backend, -m backend_subset" "$py" KERAS_BACKEND=jax HYPOTHESIS_PROFILE=backend -- -m backend_subset -n 2 "$@"
-  run "Keras 2 (tf_keras), -m legacy" "$py" KERAS_BACKEND=tensorflow -- -m legacy -n 2 "$@"
+  # --dist load: the few slow files (attention, recurrent) would otherwise keep one worker busy alone.
+  run "PyTorch backend, -m backend_subset" "$py" KERAS_BACKEND=torch HYPOTHESIS_PROFILE=backend -- \
+    -m backend_subset -n 2 --dist load -q "$@"
+  run "JAX backend, -m backend_subset" "$py" KERAS_BACKEND=jax HYPOTHESIS_PROFILE=backend -- \
+    -m backend_subset -n 2 --dist load -q "$@"
+  run "Keras 2 (tf_keras), -m legacy" "$py" KERAS_BACKEND=tensorflow -- -m legacy -n 2 -q "$@"
 else
   for backend in torch jax; do
     py="$(venv "$backend" "test,$backend")/bin/python"
