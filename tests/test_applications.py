@@ -58,6 +58,9 @@ SLOW = [
 
 
 def _build(name: str):
+    if name.startswith("NASNet") and keras.backend.backend() == "torch":
+        # keras/src/applications/nasnet.py (3.15.1) raises ValueError on torch ("outstanding bug").
+        pytest.skip("Keras does not build NASNet on the torch backend")
     keras.backend.clear_session()
     return getattr(A, name)(weights=None)
 
