@@ -238,6 +238,8 @@ class _Layout:
 
     def detail_lines(self, text: str) -> list[str]:
         indent = " " * self.detail_indent
+        if _fits_unwrapped(text, max(self.width, self.detail_indent + 20) - self.detail_indent):
+            return [(indent + text).replace(_KEEP, " ")]  # what textwrap gives for one short line
         return [line.replace(_KEEP, " ") for line in textwrap.wrap(
             _keep_terms_whole(text),
             width=max(self.width, self.detail_indent + 20),
@@ -254,6 +256,15 @@ class _Layout:
 # are swapped for a character textwrap does not break on, then swapped back.
 _KEEP = "\u00a0"
 _TERM_SEPARATORS = re.compile(r"( \+ |: )")
+
+
+def _fits_unwrapped(text: str, room: int) -> bool:
+    """True when textwrap would return ``text`` unchanged as one line (most detail lines).
+
+    textwrap only changes a line that is too long, has whitespace other than
+    spaces (expanded or replaced) or spaces at either end (dropped).
+    """
+    return 0 < len(text) <= room and text.isprintable() and text[0] != " " and text[-1] != " "
 
 
 def _keep_terms_whole(text: str) -> str:
@@ -297,18 +308,19 @@ def _totals_lines(explanation: Explanation) -> list[str]:
 
 def _non_trainable_reasons(explanation: Explanation) -> list[str]:
     """One line per reason: how many parameters, and in which layers."""
-    by_reason: dict[str, tuple[int, list[str]]] = {}
+    # reason -> (count, names in order, each once: a dict keeps the order and finds a name at once)
+    by_reason: dict[str, tuple[int, dict[str, None]]] = {}
     for record in explanation.top_level:
         for term in record.term_list:
             if term.trainable:
                 continue
             reason = term.reason or "marked non-trainable by the layer"
-            count, names = by_reason.get(reason, (0, []))
-            if record.name not in names:
-                names.append(record.name)
-            by_reason[reason] = (count + term.count, names)
+            count, layer_names = by_reason.get(reason, (0, {}))
+            layer_names[record.name] = None
+            by_reason[reason] = (count + term.count, layer_names)
     lines = []
-    for reason, (count, names) in by_reason.items():
+    for reason, (count, layer_names) in by_reason.items():
+        names = list(layer_names)
         shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
         lines.append(f"  non-trainable {count:,}: {reason} ({shown})")
     return lines
