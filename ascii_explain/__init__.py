@@ -4,7 +4,9 @@
 formula, checks it against Keras's ``count_params()``, and draws a
 keras_sequential_ascii-style diagram with neurons, percentages and arithmetic,
 mult-adds, output-shape arithmetic and memory. ``trace(model, sample)`` shows
-every layer's output on a small input.
+every layer's output on a small input. ``summary(model)`` is a drop-in for
+``model.summary()`` (``patch()`` makes it the one Keras uses); in Jupyter an
+explanation displays itself as a table.
 
 The public names below are imported on first use (PEP 562 ``__getattr__``):
 importing TensorFlow takes seconds and prints C++ log lines, so
@@ -25,6 +27,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs; at run time __getattr__ imports
     from .explanation import Explanation
     from .formulas import Formula, FormulaTerm, register_formula, unregister_formula
     from .introspect import NotBuiltError
+    from .keras_summary import patch, summary, unpatch
     from .macs import register_macs, unregister_macs
     from .records import LayerRecord, Term
     from .trace import TraceResult, TraceStep, trace
@@ -40,9 +43,12 @@ _EXPORTS = {
     "TraceResult": ".trace",
     "TraceStep": ".trace",
     "explain": ".explain",
+    "patch": ".keras_summary",
     "register_formula": ".formulas",
     "register_macs": ".macs",
+    "summary": ".keras_summary",
     "trace": ".trace",
+    "unpatch": ".keras_summary",
     "unregister_formula": ".formulas",
     "unregister_macs": ".macs",
 }
@@ -57,9 +63,12 @@ __all__ = [
     "TraceResult",
     "TraceStep",
     "explain",
+    "patch",
     "register_formula",
     "register_macs",
+    "summary",
     "trace",
+    "unpatch",
     "unregister_formula",
     "unregister_macs",
 ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Any, Optional, Sequence
 
 from .records import LayerRecord, Shape
 
@@ -118,15 +118,74 @@ class Explanation:
                 return record
         raise KeyError(f"no layer named {name!r}; layers: {', '.join(r.name for r in self.layers)}")
 
-    def render(self, width: Optional[int] = None, ascii_only: Optional[bool] = None) -> str:
-        """The diagram as text, ``width`` columns wide (default 100)."""
+    def render(
+        self,
+        width: Optional[int] = None,
+        ascii_only: Optional[bool] = None,
+        *,
+        show_trainable: bool = False,
+        layer_range: Optional[Sequence[str]] = None,
+    ) -> str:
+        """The diagram as text, ``width`` columns wide (default 100).
+
+        ``show_trainable`` adds a TRAINABLE column; ``layer_range=(first, last)``
+        draws only those layers (names or regular expressions, both inclusive,
+        as in ``keras.Model.summary``).
+        """
         from .render.text import render_text
 
         return render_text(
             self,
             width=width if width is not None else (self.width or 100),
             ascii_only=self.ascii_only if ascii_only is None else ascii_only,
+            show_trainable=show_trainable,
+            layer_range=layer_range,
         )
+
+    # Views over the same records, in ascii_explain/export.py (imported when first used).
+
+    def to_dict(self) -> dict[str, Any]:
+        """Every record field and the totals as plain JSON types (lists, not tuples)."""
+        from .export import to_dict
+
+        return to_dict(self)
+
+    def to_json(self, **kwargs: Any) -> str:
+        """``to_dict()`` as JSON: sorted keys, indent 2; ``kwargs`` go to ``json.dumps``."""
+        from .export import to_json
+
+        return to_json(self, **kwargs)
+
+    def to_markdown(self) -> str:
+        """A GitHub-flavoured Markdown table with the totals under it."""
+        from .export import to_markdown
+
+        return to_markdown(self)
+
+    def table(self, fmt: str = "github") -> str:
+        """The layers as a table in any ``tabulate`` format ("github", "grid", "latex", "html", ...)."""
+        from .export import to_table
+
+        return to_table(self, fmt)
+
+    def to_html(self) -> str:
+        """An HTML table: the diagram's columns, the arithmetic, mismatches and fallbacks highlighted."""
+        from .export import to_html
+
+        return to_html(self)
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        """Jupyter shows the HTML table, a console the diagram; no IPython import needed."""
+        return {"text/plain": str(self), "text/html": self.to_html()}
+
+    def __rich__(self) -> Any:
+        """``rich.print(e)`` prints the diagram with colour (rich imported only here)."""
+        from .render.colour import coloured
+
+        return coloured(self.render())
 
     def __str__(self) -> str:
         return self.render()

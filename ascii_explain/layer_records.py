@@ -36,6 +36,7 @@ def record_for_layer(layer: Any, depth: int = 0) -> LayerRecord:
         activation=introspect.activation_name(layer, config),
         depth=depth,
         notes=tuple(notes),
+        trainable=bool(layer.trainable),
         **cost_fields(layer, config, facts),
     )
 

@@ -53,6 +53,9 @@ class LayerRecord:
     inbound: Tuple[str, ...] = ()
     calls: int = 1
     notes: Tuple[str, ...] = field(default_factory=tuple)
+    # The layer's own ``trainable`` flag, as keras.Model.summary(show_trainable=True)
+    # shows it; a term's ``trainable`` says which weights train.
+    trainable: bool = True
     # Multiply-accumulates for one sample (one call), and the plain integer
     # arithmetic that evaluates to it ("26*26*3*3*1*32"); None and "" when no
     # MACs function covers the layer, with the reason in macs_note.

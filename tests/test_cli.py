@@ -148,12 +148,12 @@ def test_h5_file_as_json_to_output_file(models, tmp_path):
 
 
 def _looks_like_html(text: str) -> bool:
-    return text.startswith('<div class="ascii-explain">') and "<table>" in text and "<td>bn" in text
+    return text.startswith('<div class="ascii-explain">') and "<table " in text and '<span class="ae-name">bn<' in text
 
 
 def _looks_like_markdown(text: str) -> bool:
     lines = text.splitlines()
-    return all(line.startswith("|") for line in lines) and "`(3*3*3+1)*4`" in text and lines[1].startswith("|--")
+    return all(line.startswith("|") for line in lines) and "= (3*3*3+1)*4 = " in text and lines[1].startswith("|--")
 
 
 def _looks_like_rst(text: str) -> bool:
@@ -173,7 +173,7 @@ def test_formats_through_the_console_script(models, fmt, looks_right):
     assert f"{model.count_params():,}" in result.stdout
 
 
-# "html" is both: the CLI's own HTML (a caption and tabulate's escaping "html" table) wins.
+# "html" is both: the CLI's own HTML (export.to_html, the notebook's table) wins over tabulate's.
 @pytest.mark.parametrize("fmt", [*cli.OWN_FORMATS, *(f for f in tabulate_formats if f not in cli.OWN_FORMATS)])
 def test_every_format_writes_what_the_exporter_gives(models, fmt, tmp_path):
     directory, model = models
@@ -239,7 +239,7 @@ def test_module_callable_is_explained_and_checked(models):
     result = run_cli(f"{USER_MODULE}:build_clean", "--check", "--format", "github", cwd=directory)
     assert result.returncode == 0, result.stderr
     assert "| head " in result.stdout
-    assert "`(5+1)*3`" in result.stdout
+    assert "= (5+1)*3 = 18`" in result.stdout  # the arithmetic in a code span
 
 
 def test_python_dash_m_explains_the_builtin_example(tmp_path):

@@ -126,7 +126,7 @@ def test_fallback_is_marked_and_labelled():
     row = next(line for line in text.splitlines() if "my_scale" in line and "---" in line)
     assert row.startswith("?")
     assert "from weight shapes" in text
-    assert "1 layers have no registered formula" in text
+    assert "1 layer has no registered formula" in text
 
 
 def test_mismatch_is_marked(monkeypatch):

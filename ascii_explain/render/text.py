@@ -12,9 +12,10 @@ from __future__ import annotations
 import re
 import textwrap
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Optional, Sequence
 
 from ..explanation import Explanation
+from ..layer_range import resolve_layer_range
 from ..records import LayerRecord, OutputShape, neurons_of
 from .arithmetic_text import arithmetic_text, check_text
 from .cost_text import cost_details, cost_totals_lines, format_bytes
@@ -30,6 +31,18 @@ MIN_NAME = 8
 HEADERS = ("OPERATION", "DATA DIMENSIONS", "NEURONS", "WEIGHTS(N)", "WEIGHTS(%)", "LAYER")
 
 
+class DiagramTooNarrowError(ValueError):
+    """The width asked for cannot hold the diagram's numbers, which are never cut."""
+
+    def __init__(self, width: int, needed: int) -> None:
+        super().__init__(
+            f"width {width} is too narrow for this diagram: its numbers need at least {needed} columns "
+            f"(numbers are never cut); ask for {needed} or more"
+        )
+        self.width = width
+        self.needed = needed
+
+
 @dataclass
 class _DataRow:
     label: str
@@ -43,34 +56,74 @@ class _OperationRow:
     details: list[str] = field(default_factory=list)
 
 
-def render_text(explanation: Explanation, width: int = 100, ascii_only: bool = False) -> str:
-    rows = _rows(explanation)
+def render_text(
+    explanation: Explanation,
+    width: int = 100,
+    ascii_only: bool = False,
+    show_trainable: bool = False,
+    layer_range: Optional[Sequence[str]] = None,
+) -> str:
+    """The diagram, no line wider than ``width``.
+
+    ``show_trainable`` adds keras.Model.summary's TRAINABLE column (Y, N, or -
+    for a layer without weights); ``layer_range=(first, last)`` draws only
+    those layers, as keras.Model.summary does (see ``layer_range.py``), while
+    the totals and percentages stay the whole model's.
+    """
+    records, start, stop = _selected(explanation, layer_range)
+    rows = _rows(explanation, records, starts_at_input=start == 0)
     total = explanation.total_params
-    layout = _Layout.fit(rows, total, width)
+    layout = _Layout.fit(rows, total, width, show_trainable)
     lines = [layout.header(), ""]
     for row in rows:
         if isinstance(row, _DataRow):
-            lines.append(layout.data_line(row))
+            lines.extend(layout.data_lines(row))
         else:
             lines.append(layout.operation_line(row.record, total))
             for detail in row.details:
                 lines.extend(layout.detail_lines(detail))
     lines.append("")
-    lines.extend(_wrap_all(_totals_lines(explanation), width))
+    totals = _totals_lines(explanation)
+    if layer_range is not None:
+        top = explanation.top_level
+        totals.insert(
+            0,
+            f"Showing layers {start + 1} to {stop} of {len(top)} "
+            f"({top[start].name} to {top[stop - 1].name}); totals are the whole model's.",
+        )
+    lines.extend(_wrap_all(totals, width))
     text = "\n".join(line.rstrip() for line in lines)
     return to_ascii(text) if ascii_only else text
 
 
-def _rows(explanation: Explanation) -> list[_DataRow | _OperationRow]:
+def _selected(explanation: Explanation, layer_range: Optional[Sequence[str]]) -> tuple[list[LayerRecord], int, int]:
+    """The records to draw: top-level layers in the range, each with its nested records."""
+    top = explanation.top_level
+    start, stop = resolve_layer_range([record.name for record in top], layer_range)
+    selected = []
+    index = -1
+    for record in explanation.layers:
+        if record.depth == 0:
+            index += 1
+        if start <= index < stop:
+            selected.append(record)
+    return selected, start, stop
+
+
+def _rows(
+    explanation: Explanation, records: list[LayerRecord], starts_at_input: bool = True
+) -> list[_DataRow | _OperationRow]:
     """Data and operation rows in display order; an Activation folds into the row above.
 
     As in keras_sequential_ascii (``compress_layers``), an Activation layer
     after a layer without an activation is drawn as the label of that layer's
-    data row rather than as a row of its own.
+    data row rather than as a row of its own. A range that starts mid-model
+    opens with the data its first layer reads.
     """
     rows: list[_DataRow | _OperationRow] = []
-    records = explanation.layers
-    if not records or records[0].class_name != "InputLayer":
+    if records and not starts_at_input:
+        rows.append(_DataRow("", records[0].input_shape))
+    elif not records or records[0].class_name != "InputLayer":
         for shape in explanation.input_shapes[:1]:
             rows.append(_DataRow("Input", shape))
     for record in records:
@@ -104,22 +157,67 @@ def _details(record: LayerRecord) -> list[str]:
     return details
 
 
-def format_dims(shape: Optional[OutputShape]) -> str:
-    """keras_sequential_ascii's dimension style: 4 columns a dimension, 9 for a vector."""
+def format_dims(shape: Optional[OutputShape], compact: bool = False) -> str:
+    """keras_sequential_ascii's dimension style: 4 columns a dimension, 9 for a vector.
+
+    ``compact`` (for narrow widths) separates the dimensions by one space.
+    """
     if shape is None:
         return "?"
     if shape and all(isinstance(part, tuple) for part in shape):
-        return " | ".join(format_dims(part) for part in shape)  # type: ignore[arg-type]
+        return " | ".join(format_dims(part, compact) for part in shape)  # type: ignore[arg-type]
     dims = ["None" if dim is None else str(dim) for dim in shape[1:]]
     if not dims:
         return "scalar"
+    if compact:
+        return " ".join(dims)
     if len(dims) == 1:
         return dims[0].rjust(9)
     return " ".join(dim.rjust(4) for dim in dims)
 
 
+def _is_multi(shape: Optional[OutputShape]) -> bool:
+    return bool(shape) and all(isinstance(part, tuple) for part in shape)  # type: ignore[union-attr]
+
+
 def _number(value: Optional[int]) -> str:
     return "?" if value is None else f"{value:,}"
+
+
+def _percent(params: int, total: int) -> str:
+    return f"{100.0 * params / total if total else 0.0:.1f}%"
+
+
+# Narrow widths: after the name column goes, the headers are shortened, then
+# the dimensions are written compactly, then the labels are abbreviated.
+SHORT_HEADERS = ("OP", "DIMS", "NEURONS", "PARAMS", "%", "LAYER")
+TRAINABLE_HEADERS = ("TRAINABLE", "TR")
+MIN_NARROW_LABEL = 5
+# Words shortened, in this order, before a label is cut with "~".
+_ABBREVIATIONS = (
+    ("Normalization", "Norm"),
+    ("Pooling", "Pool"),
+    ("Padding", "Pad"),
+    ("Average", "Avg"),
+    ("Global", "G"),
+    ("Transpose", "T"),
+    ("Separable", "Sep"),
+    ("Depthwise", "Dw"),
+    ("Activation", "Act"),
+    ("Dropout", "Drop"),
+    ("Cropping", "Crop"),
+    ("Sampling", "Samp"),
+    ("Attention", "Attn"),
+)
+
+
+def abbreviate(label: str, room: int = 0) -> str:
+    """Shorten the words of a class name ("BatchNormalization" -> "BatchNorm") until it fits ``room``."""
+    for word, short in _ABBREVIATIONS:
+        if len(label) <= room:
+            break
+        label = label.replace(word, short)
+    return label
 
 
 @dataclass
@@ -131,28 +229,58 @@ class _Layout:
     params: int
     percent: int
     show_names: bool
+    trainable: int = 0
+    headers: tuple[str, ...] = HEADERS
+    compact_dims: bool = False
 
     @classmethod
-    def fit(cls, rows: list[_DataRow | _OperationRow], total: int, width: int) -> _Layout:
+    def fit(
+        cls, rows: list[_DataRow | _OperationRow], total: int, width: int, show_trainable: bool = False
+    ) -> _Layout:
         labels = [r.label if isinstance(r, _DataRow) else r.record.class_name for r in rows]
         shapes = [r.shape for r in rows if isinstance(r, _DataRow)]
         records = [r.record for r in rows if isinstance(r, _OperationRow)]
-        layout = cls(
-            width=width,
-            label=min(MAX_LABEL, max([MIN_LABEL, *map(len, labels)])),
-            dims=max([len(HEADERS[1]), *(len(format_dims(s)) for s in shapes)]),
-            neurons=max([len(HEADERS[2]), *(len(_number(neurons_of(s))) for s in shapes)]),
-            params=max([len(HEADERS[3]), *(len(_number(r.params)) for r in records)], default=len(HEADERS[3])),
-            percent=len(HEADERS[4]),
-            show_names=True,
-        )
-        # Narrow widths: drop the name column first, then shorten labels.
-        if layout.fixed_width + 2 + MIN_NAME > width:
-            layout.show_names = False
-        overflow = layout.fixed_width - width
-        if overflow > 0:
-            layout.label = max(MIN_LABEL, layout.label - overflow)
-        return layout
+        params = [len(_number(r.params)) for r in records]
+        percents = [len(_percent(r.params, total)) for r in records]
+
+        def layout(headers: tuple[str, ...], compact: bool, label: int, show_names: bool) -> _Layout:
+            return cls(
+                width=width,
+                label=label,
+                dims=max([len(headers[1]), *(len(format_dims(s, compact)) for s in shapes)]),
+                neurons=max([len(headers[2]), *(len(_number(neurons_of(s))) for s in shapes)]),
+                params=max([len(headers[3]), *params]),
+                percent=max([len(headers[4]), *percents]),
+                show_names=show_names,
+                trainable=len(TRAINABLE_HEADERS[headers is SHORT_HEADERS]) if show_trainable else 0,
+                headers=headers,
+                compact_dims=compact,
+            )
+
+        label = min(MAX_LABEL, max([MIN_LABEL, *map(len, labels)]))
+        fitted = layout(HEADERS, False, label, True)
+        if fitted.fixed_width + 2 + MIN_NAME > width:
+            fitted.show_names = False
+        # Narrow widths, one step at a time until the diagram fits: short headers,
+        # abbreviated labels ("BatchNorm"), compact dimensions, cut labels ("Batc~"),
+        # and last, dimensions too wide for their column drawn on lines of their own.
+        if fitted.fixed_width > width:
+            fitted = layout(SHORT_HEADERS, False, label, False)
+        if fitted.fixed_width > width:
+            fitted.label = max(MIN_NARROW_LABEL, *(len(abbreviate(text)) for text in labels))
+        if fitted.fixed_width > width:
+            fitted = layout(SHORT_HEADERS, True, fitted.label, False)
+        if fitted.fixed_width > width:
+            # Several outputs ("5 | 5 | 5") go on their own lines before any label is cut.
+            single = [len(format_dims(s, True)) for s in shapes if not _is_multi(s)]
+            fitted.dims = max([len(fitted.headers[1]), *single, fitted.dims - (fitted.fixed_width - width)])
+        if fitted.fixed_width > width:
+            fitted.label = max(MIN_NARROW_LABEL, fitted.label - (fitted.fixed_width - width))
+        if fitted.fixed_width > width:
+            fitted.dims = max(len(fitted.headers[1]), fitted.dims - (fitted.fixed_width - width))
+        if fitted.fixed_width > width:
+            raise DiagramTooNarrowError(width, fitted.fixed_width)
+        return fitted
 
     @property
     def fixed_width(self) -> int:
@@ -169,6 +297,7 @@ class _Layout:
             + self.params
             + 2
             + self.percent
+            + (2 + self.trainable if self.trainable else 0)
         )
 
     @property
@@ -176,6 +305,8 @@ class _Layout:
         return MARGIN + self.label + 3
 
     def _label(self, text: str) -> str:
+        if len(text) > self.label:
+            text = abbreviate(text, self.label)
         if len(text) > self.label:
             text = text[: self.label - 1] + "~"
         return text.rjust(self.label)
@@ -188,8 +319,17 @@ class _Layout:
             name = name[: max(room - 1, 1)] + "~"
         return "  " + name
 
+    def _trainable(self, record: Optional[LayerRecord]) -> str:
+        if not self.trainable:
+            return ""
+        if record is None:
+            return " " * (2 + self.trainable)
+        # keras.Model.summary: "Y"/"N" from layer.trainable, "-" for a layer without weights.
+        flag = "-" if not record.term_list else ("Y" if record.trainable else "N")
+        return "  " + flag.center(self.trainable)
+
     def header(self) -> str:
-        operation, dims, neurons, params, percent, layer = HEADERS
+        operation, dims, neurons, params, percent, layer = self.headers
         line = (
             " " * MARGIN
             + operation.rjust(self.label)
@@ -202,24 +342,43 @@ class _Layout:
             + "  "
             + percent.rjust(self.percent)
         )
+        if self.trainable:
+            line += "  " + TRAINABLE_HEADERS[self.headers is SHORT_HEADERS].center(self.trainable)
         return line + ("  " + layer if self.show_names else "")
 
-    def data_line(self, row: _DataRow) -> str:
-        return (
+    def data_lines(self, row: _DataRow) -> list[str]:
+        dims = format_dims(row.shape, self.compact_dims)
+        overflowing = len(dims) > self.dims
+        line = (
             " " * MARGIN
             + self._label(row.label)
             + "   "
             + DATA_GLYPH
             + " "
-            + format_dims(row.shape).rjust(self.dims)
+            + ("" if overflowing else dims).rjust(self.dims)
             + "  "
             + _number(neurons_of(row.shape)).rjust(self.neurons)
-            + (" " * (2 + self.params + 2 + self.percent) + self._name(row.name) if row.name else "")
+            + (
+                " " * (2 + self.params + 2 + self.percent) + self._trainable(None) + self._name(row.name)
+                if row.name
+                else ""
+            )
         )
+        if not overflowing:
+            return [line]
+        indent = " " * self.detail_indent
+        wrapped = textwrap.wrap(
+            format_dims(row.shape, compact=True),
+            width=max(self.width, self.detail_indent + 20),
+            initial_indent=indent + "dims  ",
+            subsequent_indent=indent + "      ",
+            break_long_words=False,
+            break_on_hyphens=False,
+        )
+        return [line, *wrapped]
 
     def operation_line(self, record: LayerRecord, total: int) -> str:
         mark = MARK_FALLBACK if record.is_fallback else (MARK_MISMATCH if not record.matches else " ")
-        share = 100.0 * record.params / total if total else 0.0
         return (
             mark.ljust(MARGIN)
             + self._label(record.class_name)
@@ -232,22 +391,36 @@ class _Layout:
             + "  "
             + _number(record.params).rjust(self.params)
             + "  "
-            + f"{share:.1f}%".rjust(self.percent)
+            + _percent(record.params, total).rjust(self.percent)
+            + self._trainable(record)
             + self._name(record.name)
         )
 
     def detail_lines(self, text: str) -> list[str]:
         indent = " " * self.detail_indent
-        if _fits_unwrapped(text, max(self.width, self.detail_indent + 20) - self.detail_indent):
+        width = max(self.width, self.detail_indent + 20)
+        if _fits_unwrapped(text, width - self.detail_indent):
             return [(indent + text).replace(_KEEP, " ")]  # what textwrap gives for one short line
-        return [line.replace(_KEEP, " ") for line in textwrap.wrap(
-            _keep_terms_whole(text),
-            width=max(self.width, self.detail_indent + 20),
-            initial_indent=indent,
-            subsequent_indent=indent + "        ",
-            break_long_words=False,
-            break_on_hyphens=False,
-        )]
+        # Continuation lines sit deeper, as long as that leaves room for a term.
+        deeper = 8 if width - self.detail_indent - 8 >= 40 else 2
+        # Break between terms and steps; where one step alone is wider than a
+        # narrow width allows, also inside steps at " + " and " = "; last, at any
+        # space. Never inside a number: textwrap never breaks a word here.
+        for kept in (_keep_terms_whole(text), _keep_steps_apart(text), text):
+            lines = [
+                line.replace(_KEEP, " ")
+                for line in textwrap.wrap(
+                    kept,
+                    width=width,
+                    initial_indent=indent,
+                    subsequent_indent=indent + " " * deeper,
+                    break_long_words=False,
+                    break_on_hyphens=False,
+                )
+            ]
+            if max(map(len, lines), default=0) <= width:
+                break
+        return lines
 
 
 # Lines wrap only between named terms and between steps ("kernel 3*3*3*2 +
@@ -267,11 +440,22 @@ def _fits_unwrapped(text: str, room: int) -> bool:
     return 0 < len(text) <= room and text.isprintable() and text[0] != " " and text[-1] != " "
 
 
+def _keep_steps_apart(text: str) -> str:
+    """Narrow widths: every " + " and " = " may break, inside a step too; a named term stays whole."""
+    parts = re.split(r"( \+ | = |: )", text)
+    return "".join(part if part in (" + ", " = ", ": ") else part.replace(" ", _KEEP) for part in parts)
+
+
 def _keep_terms_whole(text: str) -> str:
     terms, *steps = text.split(" = ")
     parts = _TERM_SEPARATORS.split(terms)
     kept = "".join(part if _TERM_SEPARATORS.fullmatch(part) else part.replace(" ", _KEEP) for part in parts)
     return " = ".join([kept, *(step.replace(" ", _KEEP) for step in steps)])
+
+
+def totals_lines(explanation: Explanation) -> list[str]:
+    """The words after the diagram (totals, reasons, marks), shared with the HTML and Markdown views."""
+    return _totals_lines(explanation)
 
 
 def _totals_lines(explanation: Explanation) -> list[str]:
@@ -294,7 +478,8 @@ def _totals_lines(explanation: Explanation) -> list[str]:
     if e.fallbacks:
         listed = ", ".join(f"{r.name} ({r.class_name})" for r in e.fallbacks)
         lines.append(
-            f"{MARK_FALLBACK} {len(e.fallbacks)} layers have no registered formula, "
+            f"{MARK_FALLBACK} {len(e.fallbacks)} {'layer has' if len(e.fallbacks) == 1 else 'layers have'} "
+            "no registered formula, "
             f"counted from weight shapes: {listed}"
         )
     if not e.totals_match:
@@ -327,11 +512,16 @@ def _non_trainable_reasons(explanation: Explanation) -> list[str]:
 
 
 def _wrap_all(lines: list[str], width: int) -> list[str]:
-    wrapped = []
+    """Wrap the totals; a label stays with its number ("Non-trainable: 64")."""
+    wrapped: list[str] = []
     for line in lines:
         indent = " " * (len(line) - len(line.lstrip()) + 2)
+        kept = re.sub(r": (?=[0-9?])", ":" + _KEEP, line)
         wrapped.extend(
-            textwrap.wrap(line, width=width, subsequent_indent=indent, break_long_words=False, break_on_hyphens=False)
+            part.replace(_KEEP, " ")
+            for part in textwrap.wrap(
+                kept, width=width, subsequent_indent=indent, break_long_words=False, break_on_hyphens=False
+            )
             or [""]
         )
     return wrapped
