@@ -406,11 +406,11 @@ class _Layout:
         # Break between terms and steps; where one step alone is wider than a
         # narrow width allows, also inside steps at " + " and " = "; last, at any
         # space. Never inside a number: textwrap never breaks a word here.
-        for kept in (_keep_terms_whole(text), _keep_steps_apart(text), text):
+        for keep in (_keep_terms_whole, _keep_steps_apart, str):  # each tried only if the one before overflows
             lines = [
                 line.replace(_KEEP, " ")
                 for line in textwrap.wrap(
-                    kept,
+                    keep(text),
                     width=width,
                     initial_indent=indent,
                     subsequent_indent=indent + " " * deeper,
