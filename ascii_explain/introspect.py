@@ -146,6 +146,12 @@ def _shapes_of(tensors: Any) -> Optional[OutputShape]:
 
 
 def _as_shape(shape: Any) -> Shape:
+    if type(shape) is tuple:  # KerasTensor.shape is already a tuple of ints and Nones: returned as is
+        for dim in shape:
+            if dim is not None and type(dim) is not int:
+                break
+        else:
+            return shape
     return tuple(None if dim is None else int(dim) for dim in shape)
 
 
@@ -239,9 +245,7 @@ def _variable_shape(variable: Any) -> Shape:
     the rest of reading a weight. Anything else goes through ``.shape``.
     """
     shape = getattr(variable, "_shape", None)
-    if type(shape) is tuple and all(type(dim) is int for dim in shape):
-        return shape
-    return _as_shape(variable.shape)
+    return _as_shape(shape if type(shape) is tuple else variable.shape)
 
 
 def keras_param_count(layer: Any) -> int:
