@@ -29,11 +29,12 @@ if TYPE_CHECKING:  # for type checkers and IDEs; at run time __getattr__ imports
     from .introspect import NotBuiltError
     from .keras_summary import patch, summary, unpatch
     from .macs import register_macs, unregister_macs
-    from .records import LayerRecord, Term
+    from .records import Call, LayerRecord, Term
     from .trace import TraceResult, TraceStep, trace
 
 # public name -> the submodule that defines it
 _EXPORTS = {
+    "Call": ".records",
     "Explanation": ".explanation",
     "Formula": ".formulas",
     "FormulaTerm": ".formulas",
@@ -54,6 +55,7 @@ _EXPORTS = {
 }
 
 __all__ = [
+    "Call",
     "Explanation",
     "Formula",
     "FormulaTerm",

@@ -22,6 +22,11 @@ class Explanation:
     width: Optional[int] = None
     ascii_only: bool = False
     extra: dict = field(default_factory=dict)
+    # Graph-shaped models (issue 4): "functional", "sequential", "subclassed"
+    # or "layer"; the names of the layers producing the model's inputs and outputs.
+    model_kind: str = ""
+    input_names: list[str] = field(default_factory=list)
+    output_names: list[str] = field(default_factory=list)
     # The batch the activation memory is counted for: explain(model, batch_size=32).
     batch_size: int = 1
     # Bytes of ONE sample of the model's inputs (None when a dimension is unknown).
@@ -42,7 +47,8 @@ class Explanation:
 
     @property
     def top_level(self) -> list[LayerRecord]:
-        return [record for record in self.layers if record.depth == 0]
+        """The rows the totals add up: depth 0, each weight once (see ``LayerRecord.counted_in``)."""
+        return [record for record in self.layers if record.depth == 0 and not record.counted_in]
 
     @property
     def mismatches(self) -> list[LayerRecord]:

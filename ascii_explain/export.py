@@ -54,7 +54,13 @@ def to_dict(explanation: Explanation) -> dict[str, Any]:
     e = explanation
     return {
         "format_version": FORMAT_VERSION,
-        "model": {"name": e.model_name, "class": e.model_class},
+        "model": {
+            "name": e.model_name,
+            "class": e.model_class,
+            "kind": e.model_kind,
+            "inputs": list(e.input_names),
+            "outputs": list(e.output_names),
+        },
         "input_shapes": _plain(e.input_shapes),
         "totals": {
             "params": e.total_params,

@@ -15,7 +15,7 @@ from typing import Any, Optional
 
 import keras
 
-from .records import OutputShape, Shape
+from .records import Call, OutputShape, Shape
 
 
 class NotBuiltError(ValueError):
@@ -30,17 +30,54 @@ _HOW_TO_BUILD = (
 
 
 def ensure_explainable(obj: Any) -> None:
-    """Raise one clear error for anything ``explain`` cannot read."""
+    """Raise one clear error for anything ``explain`` cannot read, nested pieces included."""
+    if isinstance(obj, type) and issubclass(obj, keras.layers.Layer):
+        raise TypeError(
+            f"explain() takes {_ACCEPTED} instance; got the class {obj.__qualname__} itself. "
+            f"Create it, build it, then pass the instance."
+        )
     if not isinstance(obj, keras.layers.Layer):
         raise TypeError(f"explain() takes {_ACCEPTED}; got {type(obj).__module__}.{type(obj).__qualname__}.")
-    if not obj.built:
+    built = getattr(obj, "built", None)
+    if built is None:  # Layer.__init__ never ran (a subclass that forgot super().__init__())
+        raise TypeError(
+            f"{type(obj).__qualname__} is a keras Layer whose __init__ did not run; "
+            "call super().__init__(**kwargs) first in its __init__."
+        )
+    if not built:
         kind = "model" if isinstance(obj, keras.Model) else "layer"
         raise NotBuiltError(f"The {kind} {obj.name!r} is not built, so it has no weights to explain; {_HOW_TO_BUILD}.")
-    unbuilt = [layer.name for layer in getattr(obj, "layers", []) if not layer.built]
+    unbuilt = _unbuilt_inside(obj)
     if unbuilt:
         raise NotBuiltError(
-            f"Layers {', '.join(repr(name) for name in unbuilt)} of {obj.name!r} are not built; {_HOW_TO_BUILD}."
+            f"Layers {', '.join(repr(name) for name in unbuilt)} inside {obj.name!r} are not built, so their "
+            f"weights do not exist yet; {_HOW_TO_BUILD}. A sublayer that call() never uses stays unbuilt: "
+            "build it yourself (layer.build(input_shape)) or remove it."
         )
+
+
+def _unbuilt_inside(obj: Any) -> list[str]:
+    """Paths ("outer/inner/dense") of every unbuilt layer nested anywhere in ``obj``.
+
+    Keras's own layers are not looked into: their sublayers are internals
+    (TextVectorization keeps a StringLookup that is never marked built).
+    """
+    unbuilt: list[str] = []
+    if is_keras_builtin(obj) and not is_model(obj):
+        return unbuilt
+    stack = [(layer, obj.name) for layer in reversed(sublayers(obj))]
+    seen: set[int] = set()
+    while stack:
+        layer, path = stack.pop()
+        if id(layer) in seen:
+            continue
+        seen.add(id(layer))
+        name = f"{path}/{getattr(layer, 'name', '?')}"
+        if not getattr(layer, "built", False):
+            unbuilt.append(name)
+        if is_model(layer) or not is_keras_builtin(layer):
+            stack.extend((inner, name) for inner in reversed(sublayers(layer)))
+    return unbuilt
 
 
 def is_model(obj: Any) -> bool:
@@ -212,14 +249,14 @@ class WeightInfo:
     dtype: str
 
 
-def weights(layer: Any) -> list[WeightInfo]:
+def weights(layer: Any, exclude: Optional[set[int]] = None) -> list[WeightInfo]:
     """The layer's weights, each counted once, with Keras's trainable flag.
 
     A frozen layer (``layer.trainable = False``) keeps its variables'
     ``trainable`` flags but Keras reports none of them as trainable, so both
     must hold.
     """
-    seen: set[int] = set()
+    seen: set[int] = set(exclude or ())
     result = []
     for variable in layer.weights:
         if id(variable) in seen:
@@ -292,6 +329,259 @@ def model_param_counts(model: Any) -> tuple[int, int, int]:
         else:
             non_trainable += size
     return trainable + non_trainable, trainable, non_trainable
+
+
+# ---------------------------------------------------------------------------
+# Graphs: which layer reads which, for Functional, Sequential, nested and
+# subclassed models. One walk per model, linear in nodes + edges.
+# ---------------------------------------------------------------------------
+
+KIND_FUNCTIONAL = "functional"
+KIND_SEQUENTIAL = "sequential"
+KIND_SUBCLASSED = "subclassed"
+KIND_LAYER = "layer"
+
+
+@dataclass
+class GraphEntry:
+    """One row's worth of graph: a layer (or a keras.ops operation) and its calls in this model."""
+
+    layer: Any
+    # One Call per time the layer is called in this model, in Keras's call
+    # order. Empty for a subclassed model's sublayers: Keras records no graph
+    # for a model called on data, so what reads what is unknown.
+    calls: list[Call]
+    is_operation: bool = False
+
+
+@dataclass
+class ModelGraph:
+    kind: str
+    entries: list[GraphEntry]
+    input_names: list[str]
+    output_names: list[str]
+
+
+def model_graph(model: Any, include_input_layer: bool = True) -> ModelGraph:
+    """The model's layers in a readable topological order, each with its calls.
+
+    ``include_input_layer=False`` leaves out a Sequential model's InputLayer,
+    as ``Sequential.layers`` does (the top-level diagram draws it as the
+    "Input" row); a nested Sequential keeps it so its rows start like a
+    nested Functional model's.
+    """
+    functional = _functional_of(model)
+    if functional is not None:
+        entries, inputs, outputs = _walk_functional(functional)
+        if isinstance(model, keras.Sequential) and not include_input_layer:
+            entries = [entry for entry in entries if not _is_input_layer(entry.layer)]
+        kind = KIND_SEQUENTIAL if isinstance(model, keras.Sequential) else KIND_FUNCTIONAL
+        return ModelGraph(kind, entries, inputs, outputs)
+    if isinstance(model, keras.Sequential):
+        # A Sequential without a symbolic graph: a chain by definition.
+        layers = list(model.layers)
+        entries = [
+            GraphEntry(layer, [Call((layers[index - 1].name,) if index else ())]) for index, layer in enumerate(layers)
+        ]
+        return ModelGraph(KIND_SEQUENTIAL, entries, [], [layers[-1].name] if layers else [])
+    return ModelGraph(KIND_SUBCLASSED, [GraphEntry(layer, []) for layer in sublayers(model)], [], [])
+
+
+def _functional_of(model: Any) -> Any:
+    """The Functional graph behind a model, or None for a subclassed model."""
+    if isinstance(model, keras.Sequential):
+        # Sequential._functional: private, the Functional model Keras builds
+        # once the input shape is known (checked on 3.15.1); None before that.
+        return getattr(model, "_functional", None)
+    # Functional (and Function) keep `_operations`, the graph's operations
+    # ordered by depth (private; checked on 3.15.1). Subclassed models have none.
+    if getattr(model, "_operations", None) is not None and hasattr(model, "outputs"):
+        return model
+    return None
+
+
+def _is_input_layer(layer: Any) -> bool:
+    return isinstance(layer, keras.layers.InputLayer)
+
+
+def _producing_node(tensor: Any) -> Any:
+    """The Node whose call produced ``tensor``, or None for a raw input.
+
+    KerasTensor._keras_history = (operation, node_index, tensor_index) and
+    Operation._inbound_nodes: both private, both in every Keras 3 release
+    (checked on 3.15.1); ``keras.src.ops.node`` documents them.
+    """
+    history: Any = getattr(tensor, "_keras_history", None)
+    operation = getattr(history, "operation", None)
+    if operation is None:
+        return None
+    return operation._inbound_nodes[history.node_index]
+
+
+def _producer_name(tensor: Any) -> str:
+    history = getattr(tensor, "_keras_history", None)
+    operation = getattr(history, "operation", None)
+    return str(operation.name) if operation is not None else "?"
+
+
+def _walk_functional(model: Any) -> tuple[list[GraphEntry], list[str], list[str]]:
+    """One pass over a Functional model's nodes (calls), then a topological order of them.
+
+    Keras's own order (``model.layers``) sorts by depth from the outputs, which
+    interleaves parallel branches: in an Inception block all four branches'
+    first Conv2Ds come before any of their BatchNormalizations. Here a depth-
+    first topological sort keeps each branch contiguous: after a node, its
+    readiest child comes next (ties broken by Keras's order), and only when a
+    branch ends at a merge still waiting for other inputs does another branch
+    start. For a straight chain this is exactly Keras's order.
+    """
+    inputs = list(model.inputs)
+    outputs = list(model.outputs)
+    input_ids = {id(tensor): index for index, tensor in enumerate(inputs)}
+    # Node.is_input: public attribute of keras.src.ops.node.Node (checked on 3.15.1).
+
+    def inside(tensor: Any) -> Any:
+        node = _producing_node(tensor)
+        if node is None:
+            return None
+        # A model built from an intermediate tensor (keras.Model(x, y) with x
+        # produced by a layer) stops there, as Keras's map_graph does.
+        if id(tensor) in input_ids and not node.is_input:
+            return None
+        return node
+
+    nodes: dict[int, Any] = {}
+    parents: dict[int, list[Any]] = {}
+    source_rank: dict[int, int] = {}
+    stack = [tensor for tensor in outputs] + [tensor for tensor in inputs]
+    while stack:
+        tensor = stack.pop()
+        node = inside(tensor)
+        if node is None or id(node) in nodes:
+            continue
+        nodes[id(node)] = node
+        if id(tensor) in input_ids:
+            source_rank[id(node)] = input_ids[id(tensor)]
+        node_parents: list[Any] = []
+        for parent_tensor in node.input_tensors:
+            parent = inside(parent_tensor)
+            if parent is not None and all(parent is not seen for seen in node_parents):
+                node_parents.append(parent)
+                stack.append(parent_tensor)
+        parents[id(node)] = node_parents
+
+    # Keras's order of operations (Function.operations, public) breaks ties.
+    operation_rank = {id(operation): index for index, operation in enumerate(model.operations)}
+    node_rank = {
+        node_id: (source_rank.get(node_id, len(inputs)), operation_rank.get(id(node.operation), len(operation_rank)))
+        for node_id, node in nodes.items()
+    }
+    children: dict[int, list[Any]] = {node_id: [] for node_id in nodes}
+    waiting = {node_id: len(node_parents) for node_id, node_parents in parents.items()}
+    for node_id, node_parents in parents.items():
+        for parent in node_parents:
+            children[id(parent)].append(nodes[node_id])
+
+    order: list[Any] = []
+
+    def emit(node: Any) -> list[Any]:
+        order.append(node)
+        now_ready = []
+        for child in children[id(node)]:
+            waiting[id(child)] -= 1
+            if not waiting[id(child)]:
+                now_ready.append(child)
+        return sorted(now_ready, key=lambda n: node_rank[id(n)])
+
+    # The model's inputs come first, in model.inputs order, like a function's
+    # arguments; then a depth-first walk from the first input's readers.
+    sources = sorted((node for node_id, node in nodes.items() if not waiting[node_id]), key=lambda n: node_rank[id(n)])
+    ready = [node for node in reversed(sources) if not node.is_input]
+    first_readers: list[Any] = []
+    for node in sources:
+        if node.is_input:
+            first_readers.extend(emit(node))
+    ready.extend(reversed(first_readers))
+    while ready:
+        ready.extend(reversed(emit(ready.pop())))
+
+    entries: dict[int, GraphEntry] = {}
+    call_number: dict[int, int] = {}  # node id -> 1-based call in this model
+    for node in order:
+        operation = node.operation
+        if id(operation) not in entries:
+            entries[id(operation)] = GraphEntry(
+                operation, [], is_operation=not isinstance(operation, keras.layers.Layer)
+            )
+            # Calls in Keras's call order (the index in _inbound_nodes, private,
+            # checked on 3.15.1), keeping only the calls that are part of this model.
+            model_nodes = [n for n in operation._inbound_nodes if id(n) in nodes]
+            for number, model_node in enumerate(model_nodes, start=1):
+                call_number[id(model_node)] = number if len(model_nodes) > 1 else 0
+    for entry in entries.values():
+        for node in entry.layer._inbound_nodes:
+            if id(node) in nodes:
+                tensors = list(node.input_tensors)
+                entry.calls.append(
+                    Call(
+                        inbound=tuple(_producer_name(tensor) for tensor in tensors),
+                        input_shape=_shapes_of(tensors),
+                        output_shape=_shapes_of(node.output_tensors),
+                        inbound_calls=tuple(call_number.get(id(_producing_node(tensor)), 0) for tensor in tensors),
+                    )
+                )
+    return list(entries.values()), [_producer_name(t) for t in inputs], [_producer_name(t) for t in outputs]
+
+
+def sublayers(layer: Any) -> list[Any]:
+    """The layers a layer or subclassed model tracks directly (not recursively).
+
+    ``Layer._flatten_layers``: private, the same walk ``Model.layers`` uses
+    (checked on 3.15.1); it finds sublayers assigned as attributes or held in
+    lists and dicts, in assignment order.
+    """
+    flatten = getattr(layer, "_flatten_layers", None)
+    if flatten is None:
+        return []
+    return list(flatten(include_self=False, recursive=False))
+
+
+def known_shapes(layer: Any) -> tuple[Optional[OutputShape], Optional[OutputShape]]:
+    """(input, output) shapes of a layer outside any symbolic graph, where Keras knows them.
+
+    The input is the shape ``build`` received (``get_build_config``, public).
+    The output comes from the layer's first call if it was ever called
+    symbolically, else from ``compute_output_shape`` (public) when the class
+    implements it and has no sublayers (whose symbolic calls would add nodes
+    to the model); anything else is None, drawn as "?".
+    """
+    shape = build_shape(layer)
+    built_with = shape if isinstance(shape, tuple) else None
+    known = output_shape(layer)
+    if known is not None:
+        return input_shape(layer) or built_with, known
+    if built_with is None or sublayers(layer):
+        return built_with, None
+    if type(layer).compute_output_shape is keras.layers.Layer.compute_output_shape:
+        return built_with, None
+    try:
+        computed = layer.compute_output_shape(built_with)
+    except Exception:  # a shape Keras cannot compute is shown as "?", never a crash
+        return built_with, None
+    try:
+        return built_with, _as_shape_tree(computed)
+    except (TypeError, ValueError):
+        return built_with, None
+
+
+def is_keras_builtin(layer: Any) -> bool:
+    """A layer class that Keras itself defines (its module is under ``keras.``)."""
+    return type(layer).__module__.split(".")[0] == "keras"
+
+
+def weight_ids(layer: Any) -> set[int]:
+    """Identities of a layer's weights; none for a keras.ops operation (it has no ``weights``)."""
+    return {id(variable) for variable in getattr(layer, "weights", None) or ()}
 
 
 def dtype_bits(dtype: Any) -> int:

@@ -35,6 +35,22 @@ class Term:
     reason: str = ""
 
 
+@dataclass(frozen=True)
+class Call:
+    """One call of a layer in the model's graph: the layers it read and the shapes.
+
+    ``inbound`` names the layer that produced each input tensor, in the order
+    the call received them (a layer called on the same tensor twice is named twice).
+    """
+
+    inbound: Tuple[str, ...]
+    input_shape: Optional[OutputShape] = None
+    output_shape: Optional[OutputShape] = None
+    # For each name in ``inbound``: which call of that layer produced the
+    # input (1, 2, ...) when that layer is called more than once, else 0.
+    inbound_calls: Tuple[int, ...] = ()
+
+
 @dataclass
 class LayerRecord:
     """What ascii_explain knows about one layer of a model."""
@@ -53,6 +69,19 @@ class LayerRecord:
     inbound: Tuple[str, ...] = ()
     calls: int = 1
     notes: Tuple[str, ...] = field(default_factory=tuple)
+    # Graph-shaped models (issue 4). ``inbound`` above lists the layers this
+    # layer reads from, over all its calls, each name once; ``call_list`` has
+    # one entry per call in this model (a shared layer has several, and
+    # ``calls == len(call_list)`` when the graph is known). ``parent`` is the
+    # path of the nested model a record sits in ("" at the top level,
+    # "outer/inner" two levels down); ``depth`` counts those levels.
+    call_list: Tuple[Call, ...] = field(default_factory=tuple)
+    parent: str = ""
+    # A top-level layer whose weights an earlier top-level row already holds
+    # (a layer used both inside a nested model and outside it): the name of
+    # that row. Such a record is left out of the totals, as Keras counts
+    # each weight once.
+    counted_in: str = ""
     # The layer's own ``trainable`` flag, as keras.Model.summary(show_trainable=True)
     # shows it; a term's ``trainable`` says which weights train.
     trainable: bool = True

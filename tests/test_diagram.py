@@ -55,12 +55,14 @@ def _joined_details(text: str) -> list[str]:
     joined: list[str] = []
     indent = None
     for line in text.splitlines():
-        depth = len(line) - len(line.lstrip())
-        if indent is not None and line.strip() and depth > indent and not joined[-1].endswith("%"):
-            joined[-1] += " " + line.strip()
+        # Graph lanes ("|") and nesting bars (":") at the left count as indentation.
+        content = line.lstrip(" |:")
+        depth = len(line) - len(content)
+        if indent is not None and content.strip() and depth > indent and not joined[-1].endswith("%"):
+            joined[-1] += " " + content.strip()
             continue
-        joined.append(line.strip())
-        indent = depth if line.strip().startswith("params") else None
+        joined.append(content.strip())
+        indent = depth if content.startswith("params") else None
     return joined
 
 

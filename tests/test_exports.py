@@ -76,7 +76,15 @@ def test_dict_has_every_record_field_and_the_totals(forgetful_formula):
         assert layer["name"] == record.name and layer["params"] == record.params
         assert layer["term_list"] == [dataclasses.asdict(term) for term in record.term_list]
         assert layer["trainable_params"] == record.trainable_params
-    assert d["model"] == {"name": "marked", "class": "Functional"}
+    model = marked_model()
+    assert d["model"] == {
+        "name": "marked",
+        "class": "Functional",
+        # issue 4: the graph's kind and the layers making its inputs and outputs
+        "kind": "functional",
+        "inputs": [tensor._keras_history.operation.name for tensor in model.inputs],
+        "outputs": [tensor._keras_history.operation.name for tensor in model.outputs],
+    }
     assert d["totals"] == {
         "params": e.total_params,
         "trainable": e.trainable_params,

@@ -144,7 +144,8 @@ def check_fits(text: str, width: int, explanation) -> None:
     # Numbers are never cut: the WEIGHTS column adds up to the total, each arithmetic
     # line (joined with its continuation lines) evaluates to the count printed after it.
     column = [int(match.group(1).replace(",", "")) for row in lines if (match := re.search(r"-{4,} +([0-9,]+) ", row))]
-    assert len(column) == len([line for line in lines if "----" in line])
+    # Operation rows; a data row may hold dashes too, the graph lane leaving it ("+----- #####").
+    assert len(column) == len([line for line in lines if "----" in line and "#####" not in line])
     assert sum(column) == explanation.total_params
     arithmetic = [match for line in _joined_details(text) if (match := ARITHMETIC.search(line))]
     assert len(arithmetic) == len([r for r in explanation.layers if r.params])

@@ -17,6 +17,7 @@ from typing import Optional, Sequence
 from ..explanation import Explanation
 from ..layer_range import resolve_layer_range
 from ..records import LayerRecord, OutputShape, neurons_of
+from . import graph_text
 from .arithmetic_text import arithmetic_text, check_text
 from .cost_text import cost_details, cost_totals_lines, format_bytes
 from .glyphs import GLYPH_WIDTH, glyph_for, to_ascii
@@ -48,6 +49,11 @@ class _DataRow:
     label: str
     shape: Optional[OutputShape]
     name: str = ""
+    # The layer whose output this row shows, and the nested model it is in
+    # (graph_text draws lanes between rows by these names).
+    producer: str = ""
+    scope: str = ""
+    depth: int = 0
 
 
 @dataclass
@@ -71,19 +77,22 @@ def render_text(
     the totals and percentages stay the whole model's.
     """
     records, start, stop = _selected(explanation, layer_range)
-    rows = _rows(explanation, records, starts_at_input=start == 0)
+    rows = _rows(explanation, records, starts_at_input=start == 0, ascii_only=ascii_only)
     total = explanation.total_params
-    layout = _Layout.fit(rows, total, width, show_trainable)
+    gutter = graph_text.plan_gutter([_link(row) for row in rows])
+    layout = _Layout.fit(rows, total, width, show_trainable, gutter.width)
     lines = [layout.header(), ""]
-    for row in rows:
+    for index, row in enumerate(rows):
+        lane, connect = gutter.cells(index)
         if isinstance(row, _DataRow):
-            lines.extend(layout.data_lines(row))
+            lines.extend(layout.data_lines(row, lane, connect, gutter.passing(index)))
         else:
-            lines.append(layout.operation_line(row.record, total))
+            lines.append(layout.operation_line(row.record, total, lane, connect))
+            passing = gutter.passing(index)
             for detail in row.details:
-                lines.extend(layout.detail_lines(detail))
+                lines.extend(layout.detail_lines(detail, passing, row.record.depth))
     lines.append("")
-    totals = _totals_lines(explanation)
+    totals = _totals_lines(explanation) + _graph_lines(explanation)
     if layer_range is not None:
         top = explanation.top_level
         totals.insert(
@@ -111,7 +120,7 @@ def _selected(explanation: Explanation, layer_range: Optional[Sequence[str]]) ->
 
 
 def _rows(
-    explanation: Explanation, records: list[LayerRecord], starts_at_input: bool = True
+    explanation: Explanation, records: list[LayerRecord], starts_at_input: bool = True, ascii_only: bool = False
 ) -> list[_DataRow | _OperationRow]:
     """Data and operation rows in display order; an Activation folds into the row above.
 
@@ -122,13 +131,20 @@ def _rows(
     """
     rows: list[_DataRow | _OperationRow] = []
     if records and not starts_at_input:
-        rows.append(_DataRow("", records[0].input_shape))
+        first = records[0]
+        reads = first.inbound[0] if first.inbound else ""
+        rows.append(_DataRow("", first.input_shape, producer=reads, scope=first.parent))
     elif not records or records[0].class_name != "InputLayer":
         for shape in explanation.input_shapes[:1]:
-            rows.append(_DataRow("Input", shape))
-    for record in records:
+            rows.append(_DataRow("Input", shape, producer=(explanation.input_names or [""])[0]))
+    readers = graph_text.consumer_counts(records)
+    # An expanded nested model's output row waits until its inner rows are drawn.
+    waiting: list[_DataRow] = []
+    for index, record in enumerate(records):
+        while waiting and waiting[-1].depth >= record.depth:
+            rows.append(waiting.pop())
         if record.class_name == "InputLayer":
-            rows.append(_DataRow("Input", record.output_shape, record.name))
+            rows.append(_DataRow("Input", record.output_shape, record.name, record.name, record.parent, record.depth))
             continue
         previous = rows[-1] if rows else None
         if (
@@ -137,12 +153,51 @@ def _rows(
             and not previous.label
             and record.params == 0
             and record.matches
+            and _only_reader(record, previous, readers)
         ):
             previous.label = record.activation
+            previous.producer = record.name
             continue
-        rows.append(_OperationRow(record, _details(record)))
-        rows.append(_DataRow(record.activation, record.output_shape))
+        above = previous.producer if isinstance(previous, _DataRow) else None
+        rows.append(_OperationRow(record, graph_text.graph_details(record, above, ascii_only) + _details(record)))
+        data = _DataRow(
+            record.activation,
+            record.output_shape,
+            graph_text.output_mark(record.name, explanation.output_names, ascii_only) if record.depth == 0 else "",
+            record.name,
+            record.parent,
+            record.depth,
+        )
+        expanded = index + 1 < len(records) and records[index + 1].depth > record.depth
+        (waiting if expanded else rows).append(data)
+    rows.extend(reversed(waiting))
     return rows
+
+
+def _only_reader(record: LayerRecord, above: _DataRow, readers: dict) -> bool:
+    """Fold an Activation into the row above only if it is that row's one and only reader."""
+    if record.calls > 1 or record.parent != above.scope:
+        return False
+    if not record.inbound:  # no graph (subclassed model): the keras_sequential_ascii rule
+        return True
+    return graph_text.reads_only(record, above.producer) and readers.get((above.scope, above.producer), 0) <= 1
+
+
+def _link(row: _DataRow | _OperationRow) -> graph_text.RowLink:
+    if isinstance(row, _DataRow):
+        return graph_text.RowLink(row.scope, producer=row.producer)
+    return graph_text.RowLink(row.record.parent, reads=tuple(row.record.inbound))
+
+
+def _graph_lines(explanation: Explanation) -> list[str]:
+    lines = graph_text.io_lines(explanation.input_names, explanation.output_names, explanation.layers)
+    if explanation.model_kind == "subclassed":
+        lines.append(graph_text.SUBCLASSED_NOTE)
+    return lines
+
+
+def _depth(row: _DataRow | _OperationRow) -> int:
+    return row.depth if isinstance(row, _DataRow) else row.record.depth
 
 
 def _details(record: LayerRecord) -> list[str]:
@@ -232,12 +287,22 @@ class _Layout:
     trainable: int = 0
     headers: tuple[str, ...] = HEADERS
     compact_dims: bool = False
+    # Columns of graph lanes after the margin (graph_text.Gutter.width), 0 for a chain.
+    gutter: int = 0
 
     @classmethod
     def fit(
-        cls, rows: list[_DataRow | _OperationRow], total: int, width: int, show_trainable: bool = False
+        cls,
+        rows: list[_DataRow | _OperationRow],
+        total: int,
+        width: int,
+        show_trainable: bool = False,
+        gutter: int = 0,
     ) -> _Layout:
-        labels = [r.label if isinstance(r, _DataRow) else r.record.class_name for r in rows]
+        labels = [
+            graph_text.depth_bars(_depth(r)) + (r.label if isinstance(r, _DataRow) else r.record.class_name)
+            for r in rows
+        ]
         shapes = [r.shape for r in rows if isinstance(r, _DataRow)]
         records = [r.record for r in rows if isinstance(r, _OperationRow)]
         params = [len(_number(r.params)) for r in records]
@@ -255,6 +320,7 @@ class _Layout:
                 trainable=len(TRAINABLE_HEADERS[headers is SHORT_HEADERS]) if show_trainable else 0,
                 headers=headers,
                 compact_dims=compact,
+                gutter=gutter,
             )
 
         label = min(MAX_LABEL, max([MIN_LABEL, *map(len, labels)]))
@@ -286,6 +352,7 @@ class _Layout:
     def fixed_width(self) -> int:
         return (
             MARGIN
+            + self.gutter
             + self.label
             + 3
             + GLYPH_WIDTH
@@ -302,18 +369,37 @@ class _Layout:
 
     @property
     def detail_indent(self) -> int:
-        return MARGIN + self.label + 3
+        return MARGIN + self.gutter + self.label + 3
 
-    def _label(self, text: str) -> str:
-        if len(text) > self.label:
-            text = abbreviate(text, self.label)
-        if len(text) > self.label:
-            text = text[: self.label - 1] + "~"
-        return text.rjust(self.label)
+    def _label(self, text: str, depth: int = 0) -> str:
+        bars = graph_text.depth_bars(depth)
+        room = max(self.label - len(bars), 1)
+        if len(text) > room:
+            text = abbreviate(text, room)
+        if len(text) > room:
+            text = text[: room - 1] + "~"
+        return bars + text.rjust(room)
 
-    def _name(self, name: str) -> str:
+    def _lead(self, mark: str, lane: str, label: str, depth: int, connect: Optional[str]) -> str:
+        """Margin, gutter and label; a row that joins a lane gets its ``+--->`` line drawn through."""
+        shown = self._label(label, depth)
+        lead = mark.ljust(MARGIN) + lane.ljust(self.gutter) + shown + "   "
+        if connect is None:
+            return lead
+        text = shown[len(graph_text.depth_bars(depth)) :].strip()
+        text_start = len(lead) - 3 - len(text) if text else len(lead)
+        return graph_text.connect_line(lead, MARGIN, text_start, connect)
+
+    def _indent(self, lane: str, depth: int) -> str:
+        """The start of a detail line: margin, the lanes passing by, depth bars, then blank to the text."""
+        bars = graph_text.depth_bars(depth)
+        pad = self.detail_indent - MARGIN - self.gutter - len(bars)
+        return " " * MARGIN + lane.ljust(self.gutter) + bars + " " * pad
+
+    def _name(self, name: str, depth: int = 0) -> str:
         if not self.show_names or not name:
             return ""
+        name = "  " * depth + name  # inner rows of an expanded nested model are indented
         room = self.width - self.fixed_width - 2
         if len(name) > room:
             name = name[: max(room - 1, 1)] + "~"
@@ -331,7 +417,7 @@ class _Layout:
     def header(self) -> str:
         operation, dims, neurons, params, percent, layer = self.headers
         line = (
-            " " * MARGIN
+            " " * (MARGIN + self.gutter)
             + operation.rjust(self.label)
             + " " * (3 + GLYPH_WIDTH + 1)
             + dims.rjust(self.dims)
@@ -346,27 +432,27 @@ class _Layout:
             line += "  " + TRAINABLE_HEADERS[self.headers is SHORT_HEADERS].center(self.trainable)
         return line + ("  " + layer if self.show_names else "")
 
-    def data_lines(self, row: _DataRow) -> list[str]:
+    def data_lines(
+        self, row: _DataRow, lane: str = "", connect: Optional[str] = None, passing: str = ""
+    ) -> list[str]:
         dims = format_dims(row.shape, self.compact_dims)
         overflowing = len(dims) > self.dims
         line = (
-            " " * MARGIN
-            + self._label(row.label)
-            + "   "
+            self._lead("", lane, row.label, row.depth, connect)
             + DATA_GLYPH
             + " "
             + ("" if overflowing else dims).rjust(self.dims)
             + "  "
             + _number(neurons_of(row.shape)).rjust(self.neurons)
             + (
-                " " * (2 + self.params + 2 + self.percent) + self._trainable(None) + self._name(row.name)
+                " " * (2 + self.params + 2 + self.percent) + self._trainable(None) + self._name(row.name, row.depth)
                 if row.name
                 else ""
             )
         )
         if not overflowing:
             return [line]
-        indent = " " * self.detail_indent
+        indent = self._indent(passing, row.depth)
         wrapped = textwrap.wrap(
             format_dims(row.shape, compact=True),
             width=max(self.width, self.detail_indent + 20),
@@ -377,12 +463,10 @@ class _Layout:
         )
         return [line, *wrapped]
 
-    def operation_line(self, record: LayerRecord, total: int) -> str:
+    def operation_line(self, record: LayerRecord, total: int, lane: str = "", connect: Optional[str] = None) -> str:
         mark = MARK_FALLBACK if record.is_fallback else (MARK_MISMATCH if not record.matches else " ")
         return (
-            mark.ljust(MARGIN)
-            + self._label(record.class_name)
-            + "   "
+            self._lead(mark, lane, record.class_name, record.depth, connect)
             + glyph_for(record.class_name)
             + " "
             + "-" * self.dims
@@ -393,11 +477,11 @@ class _Layout:
             + "  "
             + _percent(record.params, total).rjust(self.percent)
             + self._trainable(record)
-            + self._name(record.name)
+            + self._name(record.name, record.depth)
         )
 
-    def detail_lines(self, text: str) -> list[str]:
-        indent = " " * self.detail_indent
+    def detail_lines(self, text: str, lane: str = "", depth: int = 0) -> list[str]:
+        indent = self._indent(lane, depth)
         width = max(self.width, self.detail_indent + 20)
         if _fits_unwrapped(text, width - self.detail_indent):
             return [(indent + text).replace(_KEEP, " ")]  # what textwrap gives for one short line

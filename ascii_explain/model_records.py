@@ -1,0 +1,245 @@
+"""A whole model's records: graph order, inbound layers, calls, nested models.
+
+``layer_records.record_for_layer`` explains one layer; this module walks a
+model (via ``introspect.model_graph``) and gives every row its place in the
+graph. A nested model or a custom layer holding sublayers without a formula of
+its own is a *container*: one row whose count is the sum of its inner rows
+(``"56 + 57 + 140"``), and with ``expand_nested`` its inner rows follow it,
+one level deeper, to any depth. Totals add up depth-0 rows only, so an
+expanded model is never counted twice.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any, Optional
+
+from . import introspect
+from .arithmetic import evaluate, product, total
+from .formulas import find_formula
+from .layer_costs import cost_fields
+from .layer_records import FROZEN_REASON, record_for_layer
+from .records import SOURCE_FORMULA, SOURCE_WEIGHTS, Call, LayerRecord, Term
+
+OPERATION_NOTE = "a keras.ops operation in the graph, not a layer: no weights"
+
+
+@dataclass
+class ModelRecords:
+    """The records of one model, plus what the diagram needs about its graph."""
+
+    records: list[LayerRecord]
+    kind: str
+    input_names: list[str]
+    output_names: list[str]
+
+
+def records_for_model(model: Any, expand_nested: bool = False) -> ModelRecords:
+    """Records for a top-level model (the InputLayer of a Sequential is left out, as Keras does)."""
+    graph = introspect.model_graph(model, include_input_layer=False)
+    records = _records_for_graph(graph, expand_nested, depth=0, parent="")
+    _mark_counted_elsewhere(records, {entry.layer.name: entry.layer for entry in graph.entries})
+    return ModelRecords(records, graph.kind, graph.input_names, graph.output_names)
+
+
+def _mark_counted_elsewhere(records: list[LayerRecord], layers: dict[str, Any]) -> None:
+    """A top-level row whose weights an earlier top-level row holds is not counted again."""
+    holder: dict[int, str] = {}
+    for index, record in enumerate(records):
+        if record.depth or record.name not in layers:
+            continue
+        ids = introspect.weight_ids(layers[record.name])
+        owners = {holder[weight] for weight in ids if weight in holder}
+        if ids and len(owners) == 1 and all(weight in holder for weight in ids):
+            (owner,) = owners
+            records[index] = dataclasses.replace(
+                record, counted_in=owner, notes=(*record.notes, f"weights already counted in {owner}: not added again")
+            )
+            continue
+        for weight in ids:
+            holder.setdefault(weight, record.name)
+
+
+def records_for_single_layer(layer: Any, expand_nested: bool = False) -> ModelRecords:
+    """``explain(layer)``: the layer's own row (a container's inner rows too, if asked)."""
+    entry = introspect.GraphEntry(layer, [])
+    records = _records_for_entry(entry, expand_nested, depth=0, parent="", kind=introspect.KIND_LAYER)
+    return ModelRecords(records, introspect.KIND_LAYER, [], [])
+
+
+def is_container(layer: Any) -> bool:
+    """A nested model, or a user's layer with sublayers and no registered formula of its own.
+
+    Keras's own layers that hold sublayers (LSTM and its cell, Bidirectional,
+    MultiHeadAttention, ...) stay single rows: they have (or will have)
+    formulas and MACs of their own, and their sublayers are internals.
+    """
+    if introspect.is_model(layer):
+        return True
+    if introspect.is_keras_builtin(layer):
+        return False
+    return find_formula(type(layer)) is None and bool(introspect.sublayers(layer))
+
+
+def _records_for_graph(graph: introspect.ModelGraph, expand_nested: bool, depth: int, parent: str) -> list[LayerRecord]:
+    records: list[LayerRecord] = []
+    for entry in graph.entries:
+        records.extend(_records_for_entry(entry, expand_nested, depth, parent, graph.kind))
+    return records
+
+
+def _records_for_entry(
+    entry: introspect.GraphEntry, expand_nested: bool, depth: int, parent: str, kind: str
+) -> list[LayerRecord]:
+    layer = entry.layer
+    if entry.is_operation:
+        return [_with_graph(_operation_record(layer, depth, parent), entry.calls, layer, kind)]
+    if is_container(layer):
+        path = f"{parent}/{layer.name}" if parent else layer.name
+        inner = _inner_records(layer, expand_nested, depth + 1, path)
+        record = _container_record(layer, inner, depth, parent, expanded=expand_nested)
+        record = _with_graph(record, entry.calls, layer, kind)
+        return [record, *inner] if expand_nested else [record]
+    record = dataclasses.replace(record_for_layer(layer, depth), parent=parent)
+    return [_with_graph(record, entry.calls, layer, kind)]
+
+
+def _inner_records(layer: Any, expand_nested: bool, depth: int, path: str) -> list[LayerRecord]:
+    if introspect.is_model(layer):
+        graph = introspect.model_graph(layer, include_input_layer=True)
+    else:
+        graph = introspect.ModelGraph(
+            introspect.KIND_SUBCLASSED, [introspect.GraphEntry(sub, []) for sub in introspect.sublayers(layer)], [], []
+        )
+    return _records_for_graph(graph, expand_nested, depth, path)
+
+
+def _with_graph(record: LayerRecord, calls: list[Call], layer: Any, kind: str) -> LayerRecord:
+    """Fill ``inbound``, ``calls``, ``call_list`` and shapes from this model's graph.
+
+    The shapes of a layer's first call *in this model* win over the shapes of
+    its first call anywhere (a layer built in another model first).
+    """
+    if not calls:
+        if kind in (introspect.KIND_SUBCLASSED, introspect.KIND_LAYER) and record.output_shape is None:
+            known_input, known_output = introspect.known_shapes(layer)
+            return dataclasses.replace(
+                record, input_shape=record.input_shape or known_input, output_shape=known_output
+            )
+        return record
+    # Called once: every input in order, as Keras's node lists them. Shared:
+    # the layers any call reads, each once; call_list has each call's own.
+    inbound: list[str] = list(calls[0].inbound)
+    if len(calls) > 1:
+        inbound = []
+        for call in calls:
+            inbound.extend(name for name in call.inbound if name not in inbound)
+    first = calls[0]
+    return dataclasses.replace(
+        record,
+        inbound=tuple(inbound),
+        calls=len(calls),
+        call_list=tuple(calls),
+        input_shape=first.input_shape if first.input_shape is not None else record.input_shape,
+        output_shape=first.output_shape if first.output_shape is not None else record.output_shape,
+    )
+
+
+def _operation_record(operation: Any, depth: int, parent: str) -> LayerRecord:
+    """A keras.ops call in a functional graph (``x + y`` on KerasTensors): a row with no weights."""
+    return LayerRecord(
+        name=str(operation.name),
+        class_name=type(operation).__name__,
+        params=0,
+        keras_params=0,
+        formula="0",
+        term_list=(),
+        source=SOURCE_FORMULA,
+        output_shape=None,
+        depth=depth,
+        notes=(OPERATION_NOTE,),
+        parent=parent,
+    )
+
+
+def _container_record(
+    layer: Any, inner: list[LayerRecord], depth: int, parent: str, expanded: bool
+) -> LayerRecord:
+    """One row for a nested model: its count is the sum of its direct inner rows' counts.
+
+    Terms are named after the inner layers (split into trainable and
+    non-trainable parts where a layer has both, so totals split as Keras's
+    do); weights the container creates itself (``add_weight`` on a
+    subclassed model) are added as terms after their Keras names.
+    """
+    direct = [record for record in inner if record.depth == depth + 1]
+    terms: list[Term] = []
+    parts: list[str] = []
+    for record in direct:
+        if record.params:
+            parts.append(str(record.params))
+        # Term names must be unique (``LayerRecord.terms`` is a dict): a layer
+        # with both parts gets "core.trainable" and "core.non_trainable".
+        both = bool(record.trainable_params and record.non_trainable_params)
+        if record.trainable_params:
+            name = f"{record.name}.trainable" if both else record.name
+            terms.append(Term(name, str(record.trainable_params), record.trainable_params, True))
+        if record.non_trainable_params:
+            name = f"{record.name}.non_trainable" if both else record.name
+            reasons = [term.reason for term in record.term_list if not term.trainable and term.reason]
+            reason = reasons[0] if reasons else ""
+            terms.append(Term(name, str(record.non_trainable_params), record.non_trainable_params, False, reason))
+    own = _own_weights(layer)
+    for weight in own:
+        expression = product(weight.shape)
+        trainable = weight.trainable
+        terms.append(Term(weight.name, expression, evaluate(expression), trainable, "" if trainable else FROZEN_REASON))
+        parts.append(expression)
+    formula = total(parts)
+    # Collapsed, a fallback inside shows on the container's row; expanded,
+    # the inner row carries the mark and the container stays plain.
+    descendants_fallback = [record.name for record in inner if record.is_fallback]
+    source = SOURCE_WEIGHTS if (own or (descendants_fallback and not expanded)) else SOURCE_FORMULA
+    notes = []
+    if descendants_fallback and not expanded:
+        notes.append("includes counts from weight shapes: " + ", ".join(descendants_fallback))
+    if own:
+        notes.append("weights created by " + layer.name + " itself counted from their shapes")
+    inside = len([record for record in direct if record.class_name != "InputLayer"])
+    if expanded:
+        notes.append(f"the sum of the {inside} rows nested below it, counted once in the totals")
+    elif inside:
+        plural = "" if inside == 1 else "s"
+        notes.append(f"nested: {inside} layer{plural} inside; explain(model, expand_nested=True) shows them")
+    config = introspect.layer_config(layer)
+    input_shape, output_shape = _container_shapes(layer)
+    return LayerRecord(
+        name=layer.name,
+        class_name=type(layer).__name__,
+        params=evaluate(formula),
+        keras_params=introspect.keras_param_count(layer),
+        formula=formula,
+        term_list=tuple(terms),
+        source=source,
+        output_shape=output_shape,
+        input_shape=input_shape,
+        activation=introspect.activation_name(layer, config) if not introspect.is_model(layer) else "",
+        depth=depth,
+        notes=tuple(notes),
+        parent=parent,
+        trainable=bool(layer.trainable),
+        **cost_fields(layer, config),
+    )
+
+
+def _container_shapes(layer: Any) -> tuple[Optional[Any], Optional[Any]]:
+    return introspect.input_shape(layer), introspect.output_shape(layer)
+
+
+def _own_weights(layer: Any) -> list[introspect.WeightInfo]:
+    """Weights of a container that no sublayer holds (``add_weight`` on the container)."""
+    held: set[int] = set()
+    for sub in introspect.sublayers(layer):
+        held |= introspect.weight_ids(sub)
+    return [weight for weight in introspect.weights(layer, exclude=held)]
