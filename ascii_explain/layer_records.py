@@ -14,7 +14,7 @@ from .records import SOURCE_FORMULA, SOURCE_WEIGHTS, LayerRecord, Term
 FROZEN_REASON = "layer frozen (trainable=False)"
 
 
-def record_for_layer(layer: Any, depth: int = 0) -> LayerRecord:
+def record_for_layer(layer: Any, depth: int = 0, parent: str = "") -> LayerRecord:
     facts = introspect.layer_facts(layer)  # config, shapes and weights, each read once
     config = facts.config
     formula, notes = _formula_for(layer, facts)
@@ -35,6 +35,7 @@ def record_for_layer(layer: Any, depth: int = 0) -> LayerRecord:
         input_shape=facts.input_shape,
         activation=introspect.activation_name(layer, config),
         depth=depth,
+        parent=parent,
         notes=tuple(notes),
         trainable=bool(layer.trainable),
         **cost_fields(layer, config, facts),
