@@ -54,4 +54,5 @@ def explain(
         output_names=graph.output_names,
         batch_size=batch_size,
         input_sample_bytes=introspect.model_input_sample_bytes(model) if introspect.is_model(model) else None,
+        summary_order=introspect.keras_summary_order(model),
     )

@@ -31,6 +31,8 @@ class Explanation:
     batch_size: int = 1
     # Bytes of ONE sample of the model's inputs (None when a dimension is unknown).
     input_sample_bytes: Optional[int] = None
+    # Layer names in keras.Model.summary's order, which layer_range counts in.
+    summary_order: list[str] = field(default_factory=list)
 
     @property
     def total_params(self) -> int:

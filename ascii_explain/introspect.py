@@ -84,6 +84,21 @@ def is_model(obj: Any) -> bool:
     return isinstance(obj, keras.Model)
 
 
+def keras_summary_order(obj: Any) -> list[str]:
+    """Layer names in the order ``keras.Model.summary`` lists them.
+
+    ``layer_range`` counts in this order, so ours must too. Keras 3.15.1's
+    ``summary_utils.print_summary`` uses ``model.layers`` for Sequential and
+    subclassed models and the private ``model._operations`` for Functional ones.
+    """
+    if not isinstance(obj, keras.Model):
+        return [obj.name]
+    operations = obj.layers
+    if not isinstance(obj, keras.Sequential) and hasattr(obj, "_operations"):
+        operations = obj._operations  # Functional only; checked on Keras 3.15.1
+    return [operation.name for operation in operations]
+
+
 def model_layers(model: Any) -> list[Any]:
     """The layers in Keras's display order (``model.layers``)."""
     return list(model.layers)

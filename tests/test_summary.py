@@ -221,8 +221,27 @@ def test_layer_range_rows_and_totals():
     text = capture(examples.seed003_batchnorm(), line_length=100, layer_range=("conv0", "bn0"))
     operations = [line.split()[0] for line in text.splitlines() if "-----" in line]
     assert operations == ["Conv2D", "BatchNormalization"]
-    assert "Showing layers 3 to 4 of 8 (conv0 to bn0)" in text
+    assert "Showing layers 3 to 4 of 8 in keras.Model.summary's order (conv0 to bn0)" in text
     assert "Total params: 37,633" in text  # the totals stay the whole model's
+
+
+def two_branches() -> keras.Model:
+    """Keras lists this by depth (a1, b1, a2, b2); our diagram keeps each branch together (a1, a2, b1, b2)."""
+    image = keras.Input((6, 6, 2), name="image")
+    a = keras.layers.Conv2D(2, 1, name="a1")(image)
+    b = keras.layers.Conv2D(2, 1, name="b1")(image)
+    a = keras.layers.Conv2D(2, 1, name="a2")(a)
+    b = keras.layers.Conv2D(2, 1, name="b2")(b)
+    return keras.Model(image, keras.layers.Concatenate(name="joined")([a, b]))
+
+
+@pytest.mark.parametrize("layer_range", [("a1", "b1"), ("b1", "b2"), ("a2", "joined")])
+def test_layer_range_on_branches_selects_what_keras_selects(layer_range):
+    model = two_branches()
+    text = capture(model, line_length=140, layer_range=layer_range)
+    ours = [line.split()[-1] for line in text.splitlines() if "-----" in line and "%" in line]  # operation rows
+    theirs = re.findall(r"│ (\w+) +(?:\(|│)", keras_capture(model, layer_range=layer_range))  # "name (Type)" or wrapped
+    assert sorted(ours) == sorted(theirs) and ours
 
 
 def test_layer_range_errors():

@@ -76,8 +76,10 @@ def render_text(
     those layers, as keras.Model.summary does (see ``layer_range.py``), while
     the totals and percentages stay the whole model's.
     """
-    records, start, stop = _selected(explanation, layer_range)
-    rows = _rows(explanation, records, starts_at_input=start == 0, ascii_only=ascii_only)
+    records, shown = _selected(explanation, layer_range)
+    top = explanation.top_level
+    starts_at_input = not records or not top or records[0] is top[0]
+    rows = _rows(explanation, records, starts_at_input=starts_at_input, ascii_only=ascii_only)
     total = explanation.total_params
     gutter = graph_text.plan_gutter([_link(row) for row in rows])
     layout = _Layout.fit(rows, total, width, show_trainable, gutter.width)
@@ -93,30 +95,37 @@ def render_text(
                 lines.extend(layout.detail_lines(detail, passing, row.record.depth))
     lines.append("")
     totals = _totals_lines(explanation) + _graph_lines(explanation)
-    if layer_range is not None:
-        top = explanation.top_level
-        totals.insert(
-            0,
-            f"Showing layers {start + 1} to {stop} of {len(top)} "
-            f"({top[start].name} to {top[stop - 1].name}); totals are the whole model's.",
-        )
+    if shown:
+        totals.insert(0, shown)
     lines.extend(_wrap_all(totals, width))
     text = "\n".join(line.rstrip() for line in lines)
     return to_ascii(text) if ascii_only else text
 
 
-def _selected(explanation: Explanation, layer_range: Optional[Sequence[str]]) -> tuple[list[LayerRecord], int, int]:
-    """The records to draw: top-level layers in the range, each with its nested records."""
-    top = explanation.top_level
-    start, stop = resolve_layer_range([record.name for record in top], layer_range)
+def _selected(explanation: Explanation, layer_range: Optional[Sequence[str]]) -> tuple[list[LayerRecord], str]:
+    """The records to draw, each top-level one with its nested records, and a line saying which.
+
+    The range is resolved in keras.Model.summary's order (``summary_order``),
+    so it selects the same layers Keras would; they are drawn in our order,
+    which keeps a branch's layers together.
+    """
+    if layer_range is None:
+        return list(explanation.layers), ""
+    order = explanation.summary_order or [record.name for record in explanation.top_level]
+    start, stop = resolve_layer_range(order, layer_range)
+    chosen = set(order[start:stop])
     selected = []
-    index = -1
+    include = False
     for record in explanation.layers:
         if record.depth == 0:
-            index += 1
-        if start <= index < stop:
+            include = record.name in chosen
+        if include:
             selected.append(record)
-    return selected, start, stop
+    shown = (
+        f"Showing layers {start + 1} to {stop} of {len(order)} in keras.Model.summary's order "
+        f"({order[start]} to {order[stop - 1]}); totals are the whole model's."
+    )
+    return selected, shown
 
 
 def _rows(
