@@ -221,6 +221,17 @@ def _details(record: LayerRecord) -> list[str]:
     return details
 
 
+def shorten_name(name: str, room: int) -> str:
+    """Fit a layer name into ``room`` columns by cutting its middle: generated names
+    share their start (``conv2_block1_...``) and differ at the end, so both ends stay."""
+    if len(name) <= room:
+        return name
+    if room < 4:
+        return name[: max(room - 1, 1)] + "~"
+    head = (room - 1) // 2
+    return name[:head] + "~" + name[len(name) - (room - 1 - head) :]
+
+
 def format_dims(shape: Optional[OutputShape], compact: bool = False) -> str:
     """keras_sequential_ascii's dimension style: 4 columns a dimension, 9 for a vector.
 
@@ -408,11 +419,9 @@ class _Layout:
     def _name(self, name: str, depth: int = 0) -> str:
         if not self.show_names or not name:
             return ""
-        name = "  " * depth + name  # inner rows of an expanded nested model are indented
-        room = self.width - self.fixed_width - 2
-        if len(name) > room:
-            name = name[: max(room - 1, 1)] + "~"
-        return "  " + name
+        indent = "  " * depth  # inner rows of an expanded nested model are indented
+        room = self.width - self.fixed_width - 2 - len(indent)
+        return "  " + indent + shorten_name(name, room)
 
     def _trainable(self, record: Optional[LayerRecord]) -> str:
         if not self.trainable:
