@@ -10,6 +10,7 @@ so tests and the explanation itself can check that promise. It parses with
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from collections.abc import Iterable
 
@@ -28,6 +29,20 @@ class FormulaSyntaxError(ValueError):
 
 def evaluate(expression: str) -> int:
     """Evaluate a plain integer arithmetic string (digits, + - * //, parentheses)."""
+    if not isinstance(expression, str):  # as before the cache: re.match raises TypeError
+        return _evaluate(expression)
+    return _evaluate_cached(expression)
+
+
+# A model repeats the same few expressions (every 3x3 conv of a width, every
+# bias); parsing each once keeps explaining linear in the layers, not in ast.parse.
+# Only values are cached, never errors, and the cache is bounded.
+@functools.lru_cache(maxsize=4096)
+def _evaluate_cached(expression: str) -> int:
+    return _evaluate(expression)
+
+
+def _evaluate(expression: str) -> int:
     if not _ALLOWED_CHARS.match(expression) or not expression.strip():
         raise FormulaSyntaxError(f"not plain integer arithmetic: {expression!r}")
     try:

@@ -15,6 +15,7 @@ JAX, PyTorch) need no branch: everything read here is backend-independent.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any, Optional
 
@@ -129,14 +130,18 @@ def model_input_shapes(model: Any) -> list[Shape]:
     return [_as_shape(tensor.shape) for tensor in inputs or []]
 
 
-def build_shape(layer: Any) -> Any:
+_UNREAD: Any = object()  # "not read yet": None is a real value (no symbolic call)
+
+
+def build_shape(layer: Any, first_input_shape: Any = _UNREAD) -> Any:
     """The shape(s) the layer was built with, as a formula expects them.
 
     ``Layer.get_build_config()`` (public since Keras 3.0; checked on 3.15.1)
     returns ``{"input_shape": shape}`` for a one-argument ``build`` and
     ``{"shapes_dict": {...}}`` for several (attention layers). A layer whose
     ``build`` was never wrapped (no weights, e.g. Activation) has none; then
-    the shape of its first call's input is used, if there is one.
+    the shape of its first call's input is used, if there is one
+    (``first_input_shape`` when the caller has already read it).
     """
     if legacy.is_legacy(layer):
         return legacy.build_shape(layer)
@@ -149,7 +154,7 @@ def build_shape(layer: Any) -> Any:
             return _as_shape_tree(config["input_shape"])
         if "shapes_dict" in config:
             return {key: _as_shape_tree(value) for key, value in config["shapes_dict"].items()}
-    return input_shape(layer)
+    return input_shape(layer) if first_input_shape is _UNREAD else first_input_shape
 
 
 def input_shape(layer: Any) -> Optional[OutputShape]:
@@ -166,6 +171,37 @@ def output_shape(layer: Any) -> Optional[OutputShape]:
         return legacy.output_shape(layer)
     tensors = _first_node_attribute(layer, "output_tensors")
     return _shapes_of(tensors)
+
+
+@dataclass(frozen=True)
+class LayerFacts:
+    """Everything one layer's record reads from Keras, read once (``layer_facts``).
+
+    Formulas, mult-adds, shape arithmetic and bytes all need the config, the
+    build shape and the first call's shapes; reading them once per layer keeps
+    ``get_config()`` (the costliest read: it serializes every initializer and
+    regularizer) and the graph-node lookups to one each.
+    """
+
+    config: Optional[dict[str, Any]]
+    build_shape: Any
+    input_shape: Optional[OutputShape]
+    output_shape: Optional[OutputShape]
+    output_dtypes: Optional[tuple[str, ...]]
+    weights: tuple[WeightInfo, ...]
+
+
+def layer_facts(layer: Any) -> LayerFacts:
+    """Read a layer's config, shapes, output dtypes and weights, each once."""
+    first_input = input_shape(layer)
+    return LayerFacts(
+        config=layer_config(layer),
+        build_shape=build_shape(layer, first_input),
+        input_shape=first_input,
+        output_shape=output_shape(layer),
+        output_dtypes=output_dtypes(layer),
+        weights=tuple(weights(layer)),
+    )
 
 
 def _first_node_attribute(layer: Any, attribute: str) -> Any:
@@ -185,6 +221,12 @@ def _shapes_of(tensors: Any) -> Optional[OutputShape]:
 
 
 def _as_shape(shape: Any) -> Shape:
+    if type(shape) is tuple:  # KerasTensor.shape is already a tuple of ints and Nones: returned as is
+        for dim in shape:
+            if dim is not None and type(dim) is not int:
+                break
+        else:
+            return shape
     return tuple(None if dim is None else int(dim) for dim in shape)
 
 
@@ -278,12 +320,24 @@ def weights(layer: Any, exclude: Optional[set[int]] = None) -> list[WeightInfo]:
         result.append(
             WeightInfo(
                 name=legacy.weight_name(variable) if is_legacy else str(variable.name),
-                shape=_as_shape(variable.shape),
+                shape=_variable_shape(variable),
                 trainable=bool(layer.trainable and variable.trainable),
                 dtype=legacy.dtype_name(variable.dtype) if is_legacy else str(variable.dtype),
             )
         )
     return result
+
+
+def _variable_shape(variable: Any) -> Shape:
+    """A variable's shape as a tuple of ints.
+
+    ``KerasVariable._shape`` (private, checked on 3.15.1) is the standardized
+    tuple that ``KerasVariable.shape`` returns; the TensorFlow backend's
+    ``shape`` wraps it in a ``tf.TensorShape`` first, which costs more than
+    the rest of reading a weight. Anything else goes through ``.shape``.
+    """
+    shape = getattr(variable, "_shape", None)
+    return _as_shape(shape if type(shape) is tuple else variable.shape)
 
 
 def keras_param_count(layer: Any) -> int:
@@ -308,9 +362,27 @@ def _count_unique(variables: Any) -> int:
 
 
 def model_param_counts(model: Any) -> tuple[int, int, int]:
-    """Keras's own (total, trainable, non-trainable), each weight counted once."""
-    trainable = _count_unique(model.trainable_weights)
-    non_trainable = _count_unique(model.non_trainable_weights)
+    """Keras's own (total, trainable, non-trainable), each weight counted once.
+
+    One walk of ``model.weights`` split the way ``Layer.trainable_weights``
+    and ``non_trainable_weights`` split it (keras/src/layers/layer.py, checked
+    on 3.15.1: a frozen model has no trainable weights, otherwise each
+    variable's own flag decides); asking for both lists walks every layer twice.
+    """
+    seen: set[int] = set()
+    trainable = non_trainable = 0
+    model_trainable = bool(model.trainable)
+    for variable in model.weights:
+        if id(variable) in seen:
+            continue
+        seen.add(id(variable))
+        size = 1
+        for dim in _variable_shape(variable):
+            size *= int(dim)  # type: ignore[arg-type]
+        if model_trainable and variable.trainable:
+            trainable += size
+        else:
+            non_trainable += size
     return trainable + non_trainable, trainable, non_trainable
 
 
@@ -574,8 +646,20 @@ def dtype_bits(dtype: Any) -> int:
     """Bits per element of a dtype, from Keras's own table (the one ``model.summary()`` uses).
 
     ``keras.src.utils.dtype_utils.dtype_size`` (private module, checked on
-    3.15.1) gives float32 32, int8 8, bool 1, ...
+    3.15.1) gives float32 32, int8 8, bool 1, ... Keras 3 variables and
+    tensors name their dtype with a string, so the answer is kept per string.
     """
+    if isinstance(dtype, str):
+        return _dtype_bits_by_name(dtype)
+    return _dtype_bits(dtype)
+
+
+@functools.lru_cache(maxsize=64)
+def _dtype_bits_by_name(dtype: str) -> int:
+    return _dtype_bits(dtype)
+
+
+def _dtype_bits(dtype: Any) -> int:
     from keras.src.utils import dtype_utils
 
     return int(dtype_utils.dtype_size(keras.backend.standardize_dtype(dtype)))

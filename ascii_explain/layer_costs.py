@@ -18,21 +18,28 @@ from .records import neurons_of
 from .shapes import find_shape_function
 
 
-def cost_fields(layer: Any, config: Optional[dict[str, Any]]) -> dict[str, Any]:
-    macs, macs_formula, macs_note = macs_for(layer, config)
-    shape_formula, shape_axes = shape_formula_for(layer, config)
+def cost_fields(
+    layer: Any, config: Optional[dict[str, Any]], facts: Optional[introspect.LayerFacts] = None
+) -> dict[str, Any]:
+    """The cost fields of ``layer``'s record; ``facts`` when the caller has read them already."""
+    if facts is None:
+        facts = introspect.layer_facts(layer)
+    macs, macs_formula, macs_note = macs_for(layer, config, facts)
+    shape_formula, shape_axes = shape_formula_for(layer, config, facts)
     return {
         "macs": macs,
         "macs_formula": macs_formula,
         "macs_note": macs_note,
         "shape_formula": shape_formula,
         "shape_axes": shape_axes,
-        "param_bytes": param_bytes(layer),
-        "output_bytes": output_bytes(layer),
+        "param_bytes": param_bytes(layer, facts),
+        "output_bytes": output_bytes(layer, facts),
     }
 
 
-def macs_for(layer: Any, config: Optional[dict[str, Any]]) -> tuple[Optional[int], str, str]:
+def macs_for(
+    layer: Any, config: Optional[dict[str, Any]], facts: Optional[introspect.LayerFacts] = None
+) -> tuple[Optional[int], str, str]:
     """(macs, formula, note): the count and its arithmetic, or (None, "", why it is unknown)."""
     if introspect.is_model(layer):
         return _nested_model_macs(layer)
@@ -41,8 +48,10 @@ def macs_for(layer: Any, config: Optional[dict[str, Any]]) -> tuple[Optional[int
         return None, "", f"no mult-add formula for {type(layer).__name__}"
     if config is None:
         return None, "", "layer.get_config() failed"
+    if facts is None:
+        facts = introspect.layer_facts(layer)
     try:
-        expression = function(config, introspect.build_shape(layer), introspect.output_shape(layer))
+        expression = function(config, facts.build_shape, facts.output_shape)
         return evaluate(expression), expression, ""
     except UnknownDimensionError as error:
         return None, "", str(error)
@@ -54,7 +63,8 @@ def _nested_model_macs(model: Any) -> tuple[Optional[int], str, str]:
     """A model used as a layer: the sum of its layers' MACs, unknown if any of them is."""
     values = []
     for layer in introspect.model_layers(model):
-        macs, _, note = macs_for(layer, introspect.layer_config(layer))
+        facts = introspect.layer_facts(layer)
+        macs, _, note = macs_for(layer, facts.config, facts)
         if macs is None:
             return None, "", f"unknown in its layer {layer.name!r}: {note}"
         values.append(macs)
@@ -62,11 +72,15 @@ def _nested_model_macs(model: Any) -> tuple[Optional[int], str, str]:
     return evaluate(expression), expression, ""
 
 
-def shape_formula_for(layer: Any, config: Optional[dict[str, Any]]) -> tuple[str, tuple[str, ...]]:
+def shape_formula_for(
+    layer: Any, config: Optional[dict[str, Any]], facts: Optional[introspect.LayerFacts] = None
+) -> tuple[str, tuple[str, ...]]:
     """(text, per-axis expressions) for the layers ascii_explain.shapes covers, else ("", ())."""
     function = find_shape_function(type(layer), introspect.keras3_counterpart)
-    shape = introspect.build_shape(layer)
-    if function is None or config is None or not isinstance(shape, tuple) or not shape or isinstance(shape[0], tuple):
+    if function is None or config is None:
+        return "", ()
+    shape = (facts or introspect.layer_facts(layer)).build_shape
+    if not isinstance(shape, tuple) or not shape or isinstance(shape[0], tuple):
         return "", ()
     try:
         formula = function(config, shape)
@@ -75,10 +89,10 @@ def shape_formula_for(layer: Any, config: Optional[dict[str, Any]]) -> tuple[str
     return formula.text, formula.axes
 
 
-def param_bytes(layer: Any) -> int:
+def param_bytes(layer: Any, facts: Optional[introspect.LayerFacts] = None) -> int:
     """Bytes of the layer's weights by dtype, summed in bits then rounded up, as Keras's summary does."""
     bits = 0
-    for weight in introspect.weights(layer):
+    for weight in facts.weights if facts is not None else introspect.weights(layer):
         size = 1
         for dim in weight.shape:
             size *= int(dim or 0)
@@ -86,10 +100,12 @@ def param_bytes(layer: Any) -> int:
     return -(-bits // 8)
 
 
-def output_bytes(layer: Any) -> Optional[int]:
+def output_bytes(layer: Any, facts: Optional[introspect.LayerFacts] = None) -> Optional[int]:
     """Bytes of one sample's output: elements times the output dtype's size; None when unknown."""
-    shape = introspect.output_shape(layer)
-    dtypes = introspect.output_dtypes(layer)
+    if facts is None:
+        facts = introspect.layer_facts(layer)
+    shape = facts.output_shape
+    dtypes = facts.output_dtypes
     if shape is None or dtypes is None:
         return None
     shapes = shape if shape and all(isinstance(part, tuple) for part in shape) else (shape,)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any, Optional
+from typing import Any, Iterable, Optional
 
 from . import introspect
 from .arithmetic import evaluate, product
@@ -15,12 +15,13 @@ from .records import SOURCE_FORMULA, SOURCE_WEIGHTS, LayerRecord, Term
 FROZEN_REASON = "layer frozen (trainable=False)"
 
 
-def record_for_layer(layer: Any, depth: int = 0) -> LayerRecord:
-    config = introspect.layer_config(layer)
-    formula, notes = _formula_for(layer, config)
+def record_for_layer(layer: Any, depth: int = 0, parent: str = "") -> LayerRecord:
+    facts = introspect.layer_facts(layer)  # config, shapes and weights, each read once
+    config = facts.config
+    formula, notes = _formula_for(layer, facts)
     source = SOURCE_FORMULA
     if formula is None:
-        formula = _formula_from_weights(layer)
+        formula = _formula_from_weights(facts.weights)
         source = SOURCE_WEIGHTS
     term_list = tuple(_evaluate_terms(formula, frozen=not layer.trainable))
     return LayerRecord(
@@ -31,27 +32,28 @@ def record_for_layer(layer: Any, depth: int = 0) -> LayerRecord:
         formula=formula.expression,
         term_list=term_list,
         source=source,
-        output_shape=introspect.output_shape(layer),
-        input_shape=introspect.input_shape(layer),
+        output_shape=facts.output_shape,
+        input_shape=facts.input_shape,
         activation=introspect.activation_name(layer, config),
         depth=depth,
+        parent=parent,
         notes=tuple(notes),
         trainable=bool(layer.trainable),
-        **cost_fields(layer, config),
+        **cost_fields(layer, config, facts),
     )
 
 
-def _formula_for(layer: Any, config: Optional[dict[str, Any]]) -> tuple[Optional[Formula], list[str]]:
+def _formula_for(layer: Any, facts: introspect.LayerFacts) -> tuple[Optional[Formula], list[str]]:
     function = find_formula(type(layer), introspect.keras3_counterpart)
     if function is None:
         return None, ["no registered formula for this layer class: counted from weight shapes"]
-    if config is None:
+    if facts.config is None:
         return None, ["layer.get_config() failed: counted from weight shapes"]
     try:
         keywords = {}
         if wants_sublayers(function):
             keywords[SUBLAYERS_KEYWORD] = introspect.sublayer_configs(layer)
-        formula = function(config, introspect.build_shape(layer), **keywords)
+        formula = function(facts.config, facts.build_shape, **keywords)
     except Exception as error:  # noqa: BLE001 - a formula must never crash an explanation
         return None, [
             f"formula {function.__name__} failed ({type(error).__name__}: {error}): counted from weight shapes"
@@ -67,12 +69,9 @@ def _renamed(formula: Formula, names: dict[str, str]) -> Formula:
     return Formula(terms, formula.compact)
 
 
-def _formula_from_weights(layer: Any) -> Formula:
+def _formula_from_weights(weights: Iterable[introspect.WeightInfo]) -> Formula:
     """The honest fallback: each weight's shape multiplied out, named as Keras names it."""
-    terms = [
-        FormulaTerm(weight.name, product(weight.shape), trainable=weight.trainable)
-        for weight in introspect.weights(layer)
-    ]
+    terms = [FormulaTerm(weight.name, product(weight.shape), trainable=weight.trainable) for weight in weights]
     return Formula(terms)
 
 

@@ -101,7 +101,7 @@ def _records_for_entry(
         record = _container_record(layer, inner, depth, parent, expanded=expand_nested)
         record = _with_graph(record, entry.calls, layer, kind)
         return [record, *inner] if expand_nested else [record]
-    record = dataclasses.replace(record_for_layer(layer, depth), parent=parent)
+    record = record_for_layer(layer, depth, parent)
     return [_with_graph(record, entry.calls, layer, kind)]
 
 
@@ -119,7 +119,10 @@ def _with_graph(record: LayerRecord, calls: list[Call], layer: Any, kind: str) -
     """Fill ``inbound``, ``calls``, ``call_list`` and shapes from this model's graph.
 
     The shapes of a layer's first call *in this model* win over the shapes of
-    its first call anywhere (a layer built in another model first).
+    its first call anywhere (a layer built in another model first). Every
+    caller passes a record it has just built and keeps no other reference to,
+    so the graph's fields are set on it in place: ``dataclasses.replace``
+    would rebuild all thirty fields for every row of the model.
     """
     if not calls:
         if kind in (introspect.KIND_SUBCLASSED, introspect.KIND_LAYER) and record.output_shape is None:
@@ -136,14 +139,14 @@ def _with_graph(record: LayerRecord, calls: list[Call], layer: Any, kind: str) -
         for call in calls:
             inbound.extend(name for name in call.inbound if name not in inbound)
     first = calls[0]
-    return dataclasses.replace(
-        record,
-        inbound=tuple(inbound),
-        calls=len(calls),
-        call_list=tuple(calls),
-        input_shape=first.input_shape if first.input_shape is not None else record.input_shape,
-        output_shape=first.output_shape if first.output_shape is not None else record.output_shape,
-    )
+    record.inbound = tuple(inbound)
+    record.calls = len(calls)
+    record.call_list = tuple(calls)
+    if first.input_shape is not None:
+        record.input_shape = first.input_shape
+    if first.output_shape is not None:
+        record.output_shape = first.output_shape
+    return record
 
 
 def _operation_record(operation: Any, depth: int, parent: str) -> LayerRecord:

@@ -26,6 +26,7 @@ for transposed convolutions, and each padding/cropping/upsampling layer's
 from __future__ import annotations
 
 import ast
+import functools
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Callable, Mapping, Optional, Sequence
@@ -98,6 +99,18 @@ def evaluate_shape(expression: str) -> int:
     Division is exact (rational), so ``floor((16-3)/2)`` is 6 as on paper; the
     result must be a whole number. Parsed with ``ast``, never ``eval``.
     """
+    if not isinstance(expression, str):
+        return _evaluate_shape(expression)
+    return _evaluate_shape_cached(expression)
+
+
+# Layers of a model repeat the same axis arithmetic; each expression is parsed once.
+@functools.lru_cache(maxsize=4096)
+def _evaluate_shape_cached(expression: str) -> int:
+    return _evaluate_shape(expression)
+
+
+def _evaluate_shape(expression: str) -> int:
     try:
         tree = ast.parse(expression, mode="eval")
     except SyntaxError as error:

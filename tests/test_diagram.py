@@ -152,3 +152,11 @@ def test_mismatch_is_marked(monkeypatch):
     assert row.startswith("!")
     assert "MISMATCH: this formula gives 12, Keras's count_params() gives 15" in text
     assert "1 of 1 layers disagree with Keras" in text
+
+
+def test_long_names_are_cut_in_the_middle():
+    from ascii_explain.render.text import shorten_name
+
+    assert shorten_name("conv2_block1_1_conv", 12) == "conv2~1_conv"
+    assert shorten_name("short", 12) == "short"
+    assert len(shorten_name("conv2_block1_preact_bn", 9)) == 9

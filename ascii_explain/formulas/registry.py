@@ -12,6 +12,7 @@ explained by the Dense formula unless it registers its own.
 
 from __future__ import annotations
 
+import functools
 import inspect
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Optional, Sequence
@@ -100,6 +101,16 @@ SUBLAYERS_KEYWORD = "sublayers"
 
 def wants_sublayers(function: FormulaFunction) -> bool:
     """True when ``function`` declares the ``sublayers`` keyword."""
+    try:
+        return _declares_sublayers(function)
+    except TypeError:  # an unhashable callable: read its signature every time
+        return _declares_sublayers.__wrapped__(function)
+
+
+# inspect.signature costs as much as the rest of a formula; a function's
+# signature does not change, so it is read once per function.
+@functools.lru_cache(maxsize=1024)
+def _declares_sublayers(function: FormulaFunction) -> bool:
     try:
         return SUBLAYERS_KEYWORD in inspect.signature(function).parameters
     except (TypeError, ValueError):  # builtins or C callables have no signature

@@ -221,6 +221,17 @@ def _details(record: LayerRecord) -> list[str]:
     return details
 
 
+def shorten_name(name: str, room: int) -> str:
+    """Fit a layer name into ``room`` columns by cutting its middle: generated names
+    share their start (``conv2_block1_...``) and differ at the end, so both ends stay."""
+    if len(name) <= room:
+        return name
+    if room < 4:
+        return name[: max(room - 1, 1)] + "~"
+    head = (room - 1) // 2
+    return name[:head] + "~" + name[len(name) - (room - 1 - head) :]
+
+
 def format_dims(shape: Optional[OutputShape], compact: bool = False) -> str:
     """keras_sequential_ascii's dimension style: 4 columns a dimension, 9 for a vector.
 
@@ -408,11 +419,9 @@ class _Layout:
     def _name(self, name: str, depth: int = 0) -> str:
         if not self.show_names or not name:
             return ""
-        name = "  " * depth + name  # inner rows of an expanded nested model are indented
-        room = self.width - self.fixed_width - 2
-        if len(name) > room:
-            name = name[: max(room - 1, 1)] + "~"
-        return "  " + name
+        indent = "  " * depth  # inner rows of an expanded nested model are indented
+        room = self.width - self.fixed_width - 2 - len(indent)
+        return "  " + indent + shorten_name(name, room)
 
     def _trainable(self, record: Optional[LayerRecord]) -> str:
         if not self.trainable:
@@ -492,16 +501,18 @@ class _Layout:
     def detail_lines(self, text: str, lane: str = "", depth: int = 0) -> list[str]:
         indent = self._indent(lane, depth)
         width = max(self.width, self.detail_indent + 20)
+        if _fits_unwrapped(text, width - self.detail_indent):
+            return [(indent + text).replace(_KEEP, " ")]  # what textwrap gives for one short line
         # Continuation lines sit deeper, as long as that leaves room for a term.
         deeper = 8 if width - self.detail_indent - 8 >= 40 else 2
         # Break between terms and steps; where one step alone is wider than a
         # narrow width allows, also inside steps at " + " and " = "; last, at any
         # space. Never inside a number: textwrap never breaks a word here.
-        for kept in (_keep_terms_whole(text), _keep_steps_apart(text), text):
+        for keep in (_keep_terms_whole, _keep_steps_apart, str):  # each tried only if the one before overflows
             lines = [
                 line.replace(_KEEP, " ")
                 for line in textwrap.wrap(
-                    kept,
+                    keep(text),
                     width=width,
                     initial_indent=indent,
                     subsequent_indent=indent + " " * deeper,
@@ -520,6 +531,15 @@ class _Layout:
 # are swapped for a character textwrap does not break on, then swapped back.
 _KEEP = "\u00a0"
 _TERM_SEPARATORS = re.compile(r"( \+ |: )")
+
+
+def _fits_unwrapped(text: str, room: int) -> bool:
+    """True when textwrap would return ``text`` unchanged as one line (most detail lines).
+
+    textwrap only changes a line that is too long, has whitespace other than
+    spaces (expanded or replaced) or spaces at either end (dropped).
+    """
+    return 0 < len(text) <= room and text.isprintable() and text[0] != " " and text[-1] != " "
 
 
 def _keep_steps_apart(text: str) -> str:
@@ -575,18 +595,19 @@ def _totals_lines(explanation: Explanation) -> list[str]:
 
 def _non_trainable_reasons(explanation: Explanation) -> list[str]:
     """One line per reason: how many parameters, and in which layers."""
-    by_reason: dict[str, tuple[int, list[str]]] = {}
+    # reason -> (count, names in order, each once: a dict keeps the order and finds a name at once)
+    by_reason: dict[str, tuple[int, dict[str, None]]] = {}
     for record in explanation.top_level:
         for term in record.term_list:
             if term.trainable:
                 continue
             reason = term.reason or "marked non-trainable by the layer"
-            count, names = by_reason.get(reason, (0, []))
-            if record.name not in names:
-                names.append(record.name)
-            by_reason[reason] = (count + term.count, names)
+            count, layer_names = by_reason.get(reason, (0, {}))
+            layer_names[record.name] = None
+            by_reason[reason] = (count + term.count, layer_names)
     lines = []
-    for reason, (count, names) in by_reason.items():
+    for reason, (count, layer_names) in by_reason.items():
+        names = list(layer_names)
         shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
         lines.append(f"  non-trainable {count:,}: {reason} ({shown})")
     return lines
