@@ -2,8 +2,9 @@
 
 Needs the ``legacy`` extra (tf_keras). The main suite's environment has no
 tf_keras, so this module is skipped there with the reason below; ``.ci/run``
-runs it in a second environment made with ``pip install ".[test,legacy]"``
-(``-m legacy``), so it never goes unrun in CI.
+runs it (``-m legacy``) in the second environment that
+``scripts/backend_matrix.sh --subset`` makes with ``pip install -e ".[test,jax,torch,legacy]"``,
+so it never goes unrun in CI.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ import keras
 import pytest
 
 tf_keras = pytest.importorskip(
-    "tf_keras", reason="needs tf_keras (Keras 2): pip install '.[legacy]'; .ci/run runs it in .venv-legacy"
+    "tf_keras",
+    reason="needs tf_keras (Keras 2): pip install '.[legacy]'; .ci/run runs it via scripts/backend_matrix.sh --subset",
 )
 
 from ascii_explain import NotBuiltError, examples, explain, register_formula, unregister_formula  # noqa: E402
