@@ -183,7 +183,7 @@ def test_weight_names_lose_keras2_scope():
     assert [w.dtype for w in weights(layer)] == ["float32", "float32"]
 
 
-class Scale(tf_keras.layers.Layer):
+class Scale(tf_keras.layers.Layer):  # type: ignore[name-defined]
     def build(self, input_shape):
         self.scale = self.add_weight(name="scale", shape=(input_shape[-1],))
 
@@ -191,7 +191,7 @@ class Scale(tf_keras.layers.Layer):
         return inputs * self.scale
 
 
-class WideDense(tf_keras.layers.Dense):
+class WideDense(tf_keras.layers.Dense):  # type: ignore[name-defined]
     pass
 
 
@@ -325,7 +325,7 @@ def test_tf_keras_graph_reads_like_keras3_inbound_shared_and_nested():
 def test_drop_in_summary_on_a_tf_keras_model():
     from ascii_explain import summary
 
-    printed = []
+    printed: list[str] = []
     model = examples.seed002_vgg_mnist(api=tf_keras)
     names = [layer.name for layer in model.layers]
     summary(model, print_fn=printed.append, layer_range=(names[4], names[5]), line_length=100)
