@@ -9,7 +9,7 @@ subclass still wins over the counterpart of its base.
 
 from __future__ import annotations
 
-from typing import Callable, Mapping, Optional, TypeVar
+from typing import Any, Callable, Iterable, Mapping, Optional, TypeVar
 
 T = TypeVar("T")
 
@@ -28,3 +28,17 @@ def nearest(registry: Mapping[type, T], layer_class: type, counterpart: Optional
             if entry is not None:
                 return entry
     return None
+
+
+def classes_named(module: Any, names: Iterable[str]) -> list[type]:
+    """The classes ``module`` (e.g. ``keras.layers``) has under ``names``.
+
+    Names missing from the installed Keras are skipped, so registration lists
+    written for one Keras release still load on an older or newer one.
+    """
+    classes = []
+    for name in names:
+        candidate = getattr(module, name, None)
+        if isinstance(candidate, type):
+            classes.append(candidate)
+    return classes

@@ -7,6 +7,7 @@ from typing import Any, Mapping
 import keras
 
 from ..arithmetic import group
+from ..class_lookup import classes_named
 from ._quantization import (
     float8_terms,
     frozen_by_lora,
@@ -161,10 +162,7 @@ WEIGHTLESS_LAYER_NAMES = (
     "Solarization",
 )
 
-for _name in WEIGHTLESS_LAYER_NAMES:
-    _layer_class = getattr(keras.layers, _name, None)
-    if isinstance(_layer_class, type):
-        register_formula(_layer_class)(no_weights)
+register_formula(*classes_named(keras.layers, WEIGHTLESS_LAYER_NAMES))(no_weights)
 
 
 @register_formula(keras.layers.Pipeline)

@@ -7,6 +7,7 @@ from typing import Any, Mapping
 import keras
 
 from ..arithmetic import product
+from ..class_lookup import classes_named
 from .registry import BuildShape, OutputShapeArg, known, register_macs
 
 
@@ -129,10 +130,7 @@ ZERO_MACS_LAYER_NAMES = (
     "Normalization",
 )
 
-for _name in ZERO_MACS_LAYER_NAMES:
-    _layer_class = getattr(keras.layers, _name, None)
-    if isinstance(_layer_class, type):
-        register_macs(_layer_class)(zero_macs)
+register_macs(*classes_named(keras.layers, ZERO_MACS_LAYER_NAMES))(zero_macs)
 
 
 @register_macs(keras.layers.UpSampling1D, keras.layers.UpSampling2D, keras.layers.UpSampling3D)
