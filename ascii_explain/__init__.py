@@ -25,10 +25,9 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # for type checkers and IDEs; at run time __getattr__ imports on demand
     from .explain import explain
     from .explanation import Explanation
-    from .formulas import Formula, FormulaTerm, register_formula, unregister_formula
     from .introspect import NotBuiltError
     from .keras_summary import patch, summary, unpatch
-    from .macs import register_macs, unregister_macs
+    from .layers import Formula, FormulaTerm, register_formula, register_macs, unregister_formula, unregister_macs
     from .records import Call, LayerRecord, Term
     from .trace import TraceResult, TraceStep, trace
 
@@ -36,8 +35,8 @@ if TYPE_CHECKING:  # for type checkers and IDEs; at run time __getattr__ imports
 _EXPORTS = {
     "Call": ".records",
     "Explanation": ".explanation",
-    "Formula": ".formulas",
-    "FormulaTerm": ".formulas",
+    "Formula": ".layers",
+    "FormulaTerm": ".layers",
     "LayerRecord": ".records",
     "NotBuiltError": ".introspect",
     "Term": ".records",
@@ -45,13 +44,13 @@ _EXPORTS = {
     "TraceStep": ".trace",
     "explain": ".explain",
     "patch": ".keras_summary",
-    "register_formula": ".formulas",
-    "register_macs": ".macs",
+    "register_formula": ".layers",
+    "register_macs": ".layers",
     "summary": ".keras_summary",
     "trace": ".trace",
     "unpatch": ".keras_summary",
-    "unregister_formula": ".formulas",
-    "unregister_macs": ".macs",
+    "unregister_formula": ".layers",
+    "unregister_macs": ".layers",
 }
 
 __all__ = [

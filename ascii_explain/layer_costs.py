@@ -13,9 +13,8 @@ from typing import Any, Optional
 
 from . import introspect
 from .arithmetic import evaluate, total
-from .macs import UnknownDimensionError, find_macs
+from .layers import UnknownDimensionError, find_macs, find_shape_function
 from .records import neurons_of
-from .shapes import find_shape_function
 
 
 def cost_fields(

@@ -7,9 +7,8 @@ from typing import Any, Iterable, Optional
 
 from . import introspect
 from .arithmetic import evaluate, product
-from .formulas import Formula, FormulaTerm, find_formula
-from .formulas.registry import SUBLAYERS_KEYWORD, wants_sublayers
 from .layer_costs import cost_fields
+from .layers import SUBLAYERS_KEYWORD, Formula, FormulaTerm, find_formula, wants_sublayers
 from .records import SOURCE_FORMULA, SOURCE_WEIGHTS, LayerRecord, Term
 
 FROZEN_REASON = "layer frozen (trainable=False)"

@@ -17,9 +17,9 @@ from typing import Any, Optional
 
 from . import introspect
 from .arithmetic import evaluate, product, total
-from .formulas import find_formula
 from .layer_costs import cost_fields
 from .layer_records import FROZEN_REASON, record_for_layer
+from .layers import find_formula
 from .records import SOURCE_FORMULA, SOURCE_WEIGHTS, Call, LayerRecord, Term
 
 OPERATION_NOTE = "a keras.ops operation in the graph, not a layer: no weights"

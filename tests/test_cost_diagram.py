@@ -8,7 +8,7 @@ import pytest
 
 from ascii_explain import examples, explain
 from ascii_explain.arithmetic import evaluate
-from ascii_explain.shapes import evaluate_shape
+from ascii_explain.layers import evaluate_shape
 
 MACS_LINE = re.compile(r"^macs    ([0-9+\-*/() ]+) = (\d+)$")
 SHAPE_AXIS = re.compile(r"((?:[0-9+\-*/%()]|floor|ceil|max|,(?=\d))+) = (\d+)")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import keras
 import pytest
 
-from ascii_explain.formulas import find_formula
+from ascii_explain.layers import find_formula
 
 from .helpers import assert_layer_formula_matches
 from .layer_catalog import NOT_GENERICALLY_BUILDABLE, NotBuildable, build_default, public_layer_classes
@@ -25,7 +25,7 @@ def test_every_public_layer_has_a_matching_formula(layer_class):
     layer = build_default(layer_class)
     assert find_formula(type(layer)) is not None, (
         f"{type(layer).__name__} has no registered formula ({len(layer.weights)} weights): add one in "
-        "ascii_explain/formulas/, or its name to WEIGHTLESS_LAYER_NAMES if it never creates weights"
+        "ascii_explain/layers/, or its name to WEIGHTLESS_LAYERS (layers/weightless.py) if it never creates weights"
     )
     assert_layer_formula_matches(layer)
 

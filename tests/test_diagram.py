@@ -132,7 +132,7 @@ def test_fallback_is_marked_and_labelled():
 
 
 def test_mismatch_is_marked(monkeypatch):
-    from ascii_explain.formulas import Formula, FormulaTerm, register_formula, unregister_formula
+    from ascii_explain.layers import Formula, FormulaTerm, register_formula, unregister_formula
 
     class WrongDense(layers.Dense):
         pass

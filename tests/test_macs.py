@@ -8,7 +8,7 @@ from keras import layers
 
 from ascii_explain import examples, explain, register_macs, unregister_macs
 from ascii_explain.arithmetic import evaluate
-from ascii_explain.macs import find_macs, registered_macs_classes
+from ascii_explain.layers import find_macs, registered_macs_classes
 
 
 def record_of(layer, *input_shapes):

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from keras import layers
 
 from ascii_explain import examples, explain
-from ascii_explain.shapes import ShapeSyntaxError, evaluate_shape, registered_shape_classes
+from ascii_explain.layers import ShapeSyntaxError, evaluate_shape, registered_shape_classes
 
 SIZES = st.integers(1, 24)
 

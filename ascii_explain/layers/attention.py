@@ -1,4 +1,4 @@
-"""Attention layers: MultiHeadAttention, GroupQueryAttention, Attention, AdditiveAttention."""
+"""Attention layers: MultiHeadAttention, GroupQueryAttention, Attention, AdditiveAttention; parameters and mult-adds."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ from typing import Any, Mapping, Optional, Sequence
 import keras
 
 from ..arithmetic import product
-from ._quantization import (
+from .dims import known
+from .formula import BuildShape, Formula, FormulaTerm
+from .quantization import (
     float8_terms,
     frozen_by_lora,
     group_index_term,
@@ -16,7 +18,7 @@ from ._quantization import (
     quantization_of,
     quantized_matrix_terms,
 )
-from .registry import BuildShape, Formula, FormulaTerm, register_formula
+from .registry import OutputShapeArg, register_formula, register_macs
 
 Sublayers = Optional[Mapping[str, Mapping[str, Any]]]
 
@@ -141,3 +143,91 @@ def additive_attention(config: Mapping[str, Any], input_shape: BuildShape) -> Fo
         return Formula(())
     query = input_shape[0]  # type: ignore[index]
     return Formula([FormulaTerm("scale", str(int(query[-1])))])
+
+
+# ----------------------------------------------------------------- mult-adds
+
+
+def _positions_and_features(shape: Any) -> tuple[str, int]:
+    """(positions, features): positions are the axes between batch and the last, multiplied out."""
+    dims = known(*shape[1:])
+    return product(dims[:-1]), dims[-1]
+
+
+@register_macs(keras.layers.MultiHeadAttention)
+def multi_head_attention_macs(config: Mapping[str, Any], input_shape: BuildShape, output_shape: OutputShapeArg) -> str:
+    """MultiHeadAttention: projections + score and value matmuls.
+
+    With Tq query and Tv value positions, H heads, key_dim K, value_dim V:
+    query ``Tq*dq*H*K`` + key ``Tv*dk*H*K`` + value ``Tv*dv*H*V`` (+ gate
+    ``Tq*dq*H*V`` when ``use_gate``) + scores ``H*Tq*Tv*K`` + weighted values
+    ``H*Tq*Tv*V`` + output ``Tq*H*V*out``. Softmax, scaling, masking and biases
+    are not MACs. Covered when attention runs over all the axes between batch
+    and features (Keras's default ``attention_axes``); otherwise unknown.
+    """
+    query = input_shape["query_shape"]
+    value = input_shape["value_shape"]
+    key = input_shape.get("key_shape") or value
+    rank = len(query)
+    axes = config.get("attention_axes")
+    if axes is not None and sorted(int(a) % rank for a in axes) != list(range(1, rank - 1)):
+        raise ValueError(f"attention_axes={axes} (not all inner axes) is not covered")
+    tq, dq = _positions_and_features(query)
+    tv, dv = _positions_and_features(value)
+    dk = known(key[-1])[0]
+    heads, key_dim = int(config["num_heads"]), int(config["key_dim"])
+    value_dim = int(config.get("value_dim") or key_dim)
+    out = config.get("output_shape")
+    out_size = product(out if isinstance(out, (list, tuple)) else [out]) if out else str(dq)
+    parts = [
+        f"{tq}*{dq}*{heads}*{key_dim}",
+        f"{tv}*{dk}*{heads}*{key_dim}",
+        f"{tv}*{dv}*{heads}*{value_dim}",
+    ]
+    if config.get("use_gate"):
+        parts.append(f"{tq}*{dq}*{heads}*{value_dim}")
+    parts += [
+        f"{heads}*{tq}*{tv}*{key_dim}",
+        f"{heads}*{tq}*{tv}*{value_dim}",
+        f"{tq}*{heads}*{value_dim}*{out_size}",
+    ]
+    return " + ".join(parts)
+
+
+@register_macs(keras.layers.GroupQueryAttention)
+def group_query_attention_macs(config: Mapping[str, Any], input_shape: BuildShape, output_shape: OutputShapeArg) -> str:
+    """GroupQueryAttention: projections + score and value matmuls.
+
+    With Tq query and Tv value positions, Hq query heads, Hkv key/value heads,
+    head_dim D: query ``Tq*dq*Hq*D`` + key ``Tv*dk*Hkv*D`` + value
+    ``Tv*dv*Hkv*D`` (+ gate ``Tq*dq*Hq*D`` when ``use_gate``) + scores
+    ``Hq*Tq*Tv*D`` + weighted values ``Hq*Tq*Tv*D`` + output ``Tq*Hq*D*dq``.
+    Key/value heads are shared by groups of query heads, not recomputed.
+    """
+    query = input_shape["query_shape"]
+    value = input_shape["value_shape"]
+    key = input_shape.get("key_shape") or value
+    tq, dq = _positions_and_features(query)
+    tv, dv = _positions_and_features(value)
+    dk = known(key[-1])[0]
+    hq, hkv, dim = int(config["num_query_heads"]), int(config["num_key_value_heads"]), int(config["head_dim"])
+    parts = [f"{tq}*{dq}*{hq}*{dim}", f"{tv}*{dk}*{hkv}*{dim}", f"{tv}*{dv}*{hkv}*{dim}"]
+    if config.get("use_gate"):
+        parts.append(f"{tq}*{dq}*{hq}*{dim}")
+    parts += [f"{hq}*{tq}*{tv}*{dim}", f"{hq}*{tq}*{tv}*{dim}", f"{tq}*{hq}*{dim}*{dq}"]
+    return " + ".join(parts)
+
+
+@register_macs(keras.layers.Attention)
+def attention_macs(config: Mapping[str, Any], input_shape: BuildShape, output_shape: OutputShapeArg) -> str:
+    """Attention (Luong, ``score_mode="dot"``): scores ``Tq*Tv*d`` + weighted values ``Tq*Tv*dv``.
+
+    There are no projections; the optional scale is element-wise. The
+    ``"concat"`` score mode (a tanh of sums) is not covered (unknown MACs).
+    """
+    if config.get("score_mode", "dot") != "dot":
+        raise ValueError(f"score_mode={config.get('score_mode')!r} is not covered")
+    query, value = input_shape[0], input_shape[1]
+    tq, d = _positions_and_features(query)
+    tv, dv = _positions_and_features(value)
+    return f"{tq}*{tv}*{d} + {tq}*{tv}*{dv}"

@@ -6,8 +6,9 @@ from typing import Any, Mapping
 
 from keras.src.applications import convnext, inception_resnet_v2
 
-from .core import no_weights
-from .registry import BuildShape, Formula, FormulaTerm, register_formula
+from .formula import BuildShape, Formula, FormulaTerm
+from .registry import register_formula
+from .weightless import no_weights
 
 
 @register_formula(convnext.LayerScale)

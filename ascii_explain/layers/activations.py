@@ -1,4 +1,4 @@
-"""PReLU: the one activation layer with weights."""
+"""PReLU: the one activation layer with weights (its MACs are 0: an element-wise product)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ from typing import Any, Mapping
 import keras
 
 from ..arithmetic import product
-from .registry import BuildShape, Formula, FormulaTerm, register_formula
+from .formula import BuildShape, Formula, FormulaTerm
+from .registry import register_formula, register_macs
+from .weightless import zero_macs
 
 
 @register_formula(keras.layers.PReLU)
@@ -25,3 +27,7 @@ def prelu(config: Mapping[str, Any], input_shape: BuildShape) -> Formula:
     for axis in shared:
         shape[int(axis) - 1] = 1
     return Formula([FormulaTerm("alpha", product(int(size) for size in shape))])
+
+
+# PReLU's slope is an element-wise product, not a multiply-accumulate (README convention).
+register_macs(keras.layers.PReLU)(zero_macs)

@@ -6,8 +6,9 @@ from typing import Any, Mapping
 
 import keras
 
-from ._nested import frozen, nested_formula, prefixed
-from .registry import BuildShape, Formula, FormulaTerm, register_formula
+from .formula import BuildShape, Formula, FormulaTerm
+from .nested import frozen, nested_formula, prefixed
+from .registry import register_formula
 
 
 @register_formula(keras.Sequential, keras.src.models.functional.Functional)

@@ -1,4 +1,4 @@
-"""EinsumDense: a kernel whose shape comes from the einsum equation."""
+"""EinsumDense: a kernel whose shape comes from the einsum equation; parameters and mult-adds."""
 
 from __future__ import annotations
 
@@ -7,8 +7,10 @@ from typing import Any, Mapping
 import keras
 
 from ..arithmetic import product
-from ._einsum import einsum_shapes
-from ._quantization import (
+from .dims import known
+from .einsum_equation import einsum_shapes
+from .formula import BuildShape, Formula, FormulaTerm
+from .quantization import (
     float8_terms,
     frozen_by_lora,
     group_index_term,
@@ -17,7 +19,7 @@ from ._quantization import (
     quantization_of,
     quantized_matrix_terms,
 )
-from .registry import BuildShape, Formula, FormulaTerm, register_formula
+from .registry import OutputShapeArg, register_formula, register_macs
 
 
 @register_formula(keras.layers.EinsumDense)
@@ -53,3 +55,26 @@ def einsum_dense(config: Mapping[str, Any], input_shape: BuildShape) -> Formula:
     terms += float8_terms(quantization)
     terms += lora_terms("lora_kernel", kernel[:-1], kernel[-1:], rank)
     return Formula(terms)
+
+
+@register_macs(keras.layers.EinsumDense)
+def einsum_dense_macs(config: Mapping[str, Any], input_shape: BuildShape, output_shape: OutputShapeArg) -> str:
+    """EinsumDense: the product of the sizes of every index in the equation, batch excluded.
+
+    An einsum of input and kernel does one multiply-accumulate per combination
+    of all its indices (kept and summed). Every kernel index is an input or an
+    output index, so the sizes come from the two shapes. Equations with
+    ``...`` are not covered (unknown MACs).
+    """
+    equation = str(config["equation"])
+    inputs, rest = equation.split(",")
+    output = rest.split("->")[1]
+    if "." in equation:
+        raise ValueError("EinsumDense equations with '...' are not covered")
+    sizes: dict[str, Any] = {}
+    for letters, shape in ((inputs, input_shape), (output, output_shape)):
+        for letter, dim in zip(letters, shape, strict=False):
+            sizes.setdefault(letter, dim)
+    batch = inputs[0]
+    ordered = [letter for letter in dict.fromkeys(inputs + output) if letter != batch]
+    return product(known(*(sizes[letter] for letter in ordered)))

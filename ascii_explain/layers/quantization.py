@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping, Optional, Sequence
 
 from ..arithmetic import product
-from .registry import FormulaTerm
+from .formula import FormulaTerm
 
 # Keras's default float8 history (QuantizedFloat8DTypePolicy.default_amax_history_length, 3.15.1).
 DEFAULT_AMAX_HISTORY = 1024

@@ -7,10 +7,11 @@ from typing import Any, Mapping
 import keras
 
 from ..arithmetic import group
-from ._einsum import einsum_shapes
-from ._nested import frozen, layer_class, nested_build_shape, nested_formula
-from ._shapes import channels
-from .registry import BuildShape, Formula, FormulaTerm, register_formula
+from .dims import channels
+from .einsum_equation import einsum_shapes
+from .formula import BuildShape, Formula, FormulaTerm
+from .nested import frozen, layer_class, nested_build_shape, nested_formula
+from .registry import register_formula
 
 _conv = keras.src.layers.convolutional
 

@@ -7,8 +7,10 @@ from typing import Any, Mapping
 import keras
 
 from ..arithmetic import product
-from ._shapes import axes
-from .registry import BuildShape, Formula, FormulaTerm, register_formula
+from .dims import axes
+from .formula import BuildShape, Formula, FormulaTerm
+from .registry import register_formula, register_macs
+from .weightless import zero_macs
 
 STATISTICS_REASON = "moving statistics, updated by the forward pass, not by gradients"
 
@@ -114,3 +116,14 @@ def normalization(config: Mapping[str, Any], input_shape: BuildShape) -> Formula
         FormulaTerm("count", "1", trainable=False, reason=ADAPTED_REASON),
     ]
     return Formula(terms)
+
+
+# Normalization's per-element scale and shift are not multiply-accumulates
+# (README convention): 0 MACs.
+register_macs(
+    keras.layers.BatchNormalization,
+    keras.layers.LayerNormalization,
+    keras.layers.GroupNormalization,
+    keras.layers.RMSNormalization,
+    keras.layers.Normalization,
+)(zero_macs)

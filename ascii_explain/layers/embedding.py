@@ -6,7 +6,8 @@ from typing import Any, Mapping
 
 import keras
 
-from ._quantization import (
+from .formula import BuildShape, Formula, FormulaTerm
+from .quantization import (
     frozen_by_lora,
     group_index_term,
     lora_rank,
@@ -14,7 +15,8 @@ from ._quantization import (
     quantization_of,
     quantized_matrix_terms,
 )
-from .registry import BuildShape, Formula, FormulaTerm, register_formula
+from .registry import register_formula, register_macs
+from .weightless import zero_macs
 
 
 def _table_terms(config: Mapping[str, Any]) -> list[FormulaTerm]:
@@ -61,3 +63,7 @@ def reversible_embedding(config: Mapping[str, Any], input_shape: BuildShape) -> 
         reverse = quantized_matrix_terms("reverse_embeddings", [rows], [columns], quantization, pack_rows=True)
         terms += reverse
     return Formula(terms)
+
+
+# A table lookup, not a multiply-accumulate (README convention): 0 MACs.
+register_macs(keras.layers.Embedding)(zero_macs)

@@ -6,7 +6,8 @@ from typing import Any, Mapping
 
 import keras
 
-from .registry import BuildShape, Formula, FormulaTerm, register_formula
+from .formula import BuildShape, Formula, FormulaTerm
+from .registry import register_formula
 
 
 @register_formula(keras.layers.STFTSpectrogram)

@@ -14,7 +14,8 @@ from typing import Any, Mapping, Optional
 
 import keras
 
-from .registry import Formula, FormulaTerm, find_formula
+from .formula import Formula, FormulaTerm
+from .registry import find_formula
 
 
 def layer_class(serialized: Mapping[str, Any]) -> type:

@@ -1,0 +1,85 @@
+"""Layer families: each module holds one family's parameter formula, mult-add and output-shape functions.
+
+Importing this package registers every built-in function in the one registry
+(``registry.py``). The modules, by family:
+
+- ``core`` (Dense, Pipeline), ``einsum`` (EinsumDense), ``conv`` (all
+  convolutions), ``pooling``, ``reshaping`` (ZeroPadding, Cropping,
+  UpSampling), ``merging`` (Dot), ``attention``, ``recurrent``,
+  ``normalization``, ``embedding``, ``spectral`` (SpectralNormalization),
+  ``audio`` (STFTSpectrogram), ``activations`` (PReLU), ``applications``
+  (keras.applications' own layers), ``models`` (a model used as a layer),
+  ``weightless`` (the one table of layers without weights);
+- shared helpers: ``formula`` (what a formula returns), ``shape_arithmetic``
+  (the floor/ceil notation and its evaluator), ``dims`` (reading sizes from
+  configs and shapes), ``quantization`` (quantized and LoRA terms),
+  ``einsum_equation`` (weight shapes from an einsum equation), ``nested``
+  (formulas of layers serialized inside a wrapper's config).
+
+Every function sees facts — the layer's config dict, its shapes and, for a
+few, its sublayers' configs — never a Keras layer, so each can be run on
+hand-written facts (tests/test_layers_on_facts.py). See CONTRIBUTING.md,
+"Adding a layer".
+"""
+
+from . import (  # noqa: F401  (registration side effects)
+    activations,
+    applications,
+    attention,
+    audio,
+    conv,
+    core,
+    einsum,
+    embedding,
+    merging,
+    models,
+    normalization,
+    pooling,
+    recurrent,
+    reshaping,
+    spectral,
+    weightless,
+)
+from .dims import UnknownDimensionError
+from .formula import SUBLAYERS_KEYWORD, BuildShape, Formula, FormulaTerm, wants_sublayers
+from .registry import (
+    MacsFunction,
+    find_formula,
+    find_macs,
+    find_shape_function,
+    register_formula,
+    register_macs,
+    register_shape,
+    registered_classes,
+    registered_macs_classes,
+    registered_shape_classes,
+    unregister_formula,
+    unregister_macs,
+    unregister_shape,
+)
+from .shape_arithmetic import ShapeFormula, ShapeSyntaxError, evaluate_shape
+
+__all__ = [
+    "SUBLAYERS_KEYWORD",
+    "BuildShape",
+    "Formula",
+    "FormulaTerm",
+    "MacsFunction",
+    "ShapeFormula",
+    "ShapeSyntaxError",
+    "UnknownDimensionError",
+    "evaluate_shape",
+    "find_formula",
+    "find_macs",
+    "find_shape_function",
+    "register_formula",
+    "register_macs",
+    "register_shape",
+    "registered_classes",
+    "registered_macs_classes",
+    "registered_shape_classes",
+    "unregister_formula",
+    "unregister_macs",
+    "unregister_shape",
+    "wants_sublayers",
+]

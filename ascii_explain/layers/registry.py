@@ -1,0 +1,221 @@
+"""The one registry of layer families: class -> (parameter formula, mult-add function, shape function).
+
+Each layer family (``layers/conv.py``, ``layers/recurrent.py``, ...) registers
+up to three small pure functions for the classes it covers:
+
+- a parameter **formula** ``(config, build_shape) -> Formula`` (see ``formula.py``);
+- a **mult-add** function ``(config, build_shape, output_shape) -> str``, an
+  integer arithmetic string such as ``"26*26*3*3*1*32"`` (see "Mult-adds" below);
+- an output-**shape** function ``(config, input_shape) -> ShapeFormula`` (see
+  ``shape_arithmetic.py``).
+
+They live side by side in one :class:`LayerEntry` per class, so the three
+public families of functions below (``register_formula``/``find_formula``,
+``register_macs``/``find_macs``, ``register_shape``/``find_shape_function``)
+are thin wrappers over one mechanism. Registering a class that already has a
+function of that kind replaces it, which is how a user's registration wins
+over a built-in.
+
+Lookup walks ``layer_class.__mro__`` and returns the function of the nearest
+class that has one *of the asked kind*: a user's subclass of ``Dense`` is
+explained by Dense's formula, MACs and shape unless it registers its own, and
+a class with only a formula still inherits its base's MACs. ``counterpart``
+maps a class of the MRO to another class whose entry stands in for it when it
+has none of its own; the reader supplies it for Keras 2 (``tf_keras``)
+classes, which have Keras 3 classes of the same name. The registry never
+imports the reader: the hook is a parameter. A user's registration for a
+subclass still wins over the counterpart of its base.
+
+Mult-adds: a MAC is one multiplication of an input (or activation) by a weight
+(or by another activation, in attention and ``Dot``) added into an output sum
+(see the README, "Mult-adds and memory"). Bias additions, activations,
+normalization's scale and shift, pooling, gating products and other
+element-wise work are not MACs. A layer without a registered MACs function
+has unknown MACs (``None``, shown as ``?``): never a guess.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, Literal, Mapping, Optional, Sequence, TypeVar
+
+from .formula import BuildShape, Formula
+from .shape_arithmetic import ShapeFormula
+
+# Same meaning as BuildShape, for the layer's output: one shape, or several.
+OutputShapeArg = Any
+
+FormulaFunction = Callable[[Mapping[str, Any], BuildShape], Formula]
+MacsFunction = Callable[[Mapping[str, Any], BuildShape, OutputShapeArg], str]
+ShapeFunction = Callable[[Mapping[str, Any], Sequence[Any]], ShapeFormula]
+
+Counterpart = Callable[[type], Optional[type]]
+Kind = Literal["formula", "macs", "shape"]
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass
+class LayerEntry:
+    """What the registry knows about one class; a kind left None is looked up on the bases."""
+
+    formula: Optional[FormulaFunction] = None
+    macs: Optional[MacsFunction] = None
+    shape: Optional[ShapeFunction] = None
+
+
+_ENTRIES: dict[type, LayerEntry] = {}
+
+
+# ------------------------------------------------------------- the mechanism
+
+
+def _register(kind: Kind, layer_classes: Sequence[type]) -> Callable[[F], F]:
+    def decorator(function: F) -> F:
+        for layer_class in layer_classes:
+            setattr(_ENTRIES.setdefault(layer_class, LayerEntry()), kind, function)
+        return function
+
+    return decorator
+
+
+def _unregister(kind: Kind, layer_class: type) -> None:
+    entry = _ENTRIES.get(layer_class)
+    if entry is not None:
+        setattr(entry, kind, None)
+
+
+def _find(kind: Kind, layer_class: type, counterpart: Optional[Counterpart] = None) -> Any:
+    """The ``kind`` function of the nearest class in ``layer_class``'s MRO (or its counterpart's MRO), or None."""
+    for klass in layer_class.__mro__:
+        entry = _ENTRIES.get(klass)
+        function = getattr(entry, kind) if entry is not None else None
+        if function is not None:
+            return function
+        stand_in = counterpart(klass) if counterpart is not None else None
+        if stand_in is not None and stand_in is not klass:
+            function = _find(kind, stand_in)
+            if function is not None:
+                return function
+    return None
+
+
+def _registered(kind: Kind) -> list[type]:
+    return [layer_class for layer_class, entry in _ENTRIES.items() if getattr(entry, kind) is not None]
+
+
+def classes_named(module: Any, names: Iterable[str]) -> list[type]:
+    """The classes ``module`` (e.g. ``keras.layers``) has under ``names``.
+
+    Names missing from the installed Keras are skipped, so registration lists
+    written for one Keras release still load on an older or newer one.
+    """
+    classes = []
+    for name in names:
+        candidate = getattr(module, name, None)
+        if isinstance(candidate, type):
+            classes.append(candidate)
+    return classes
+
+
+# ------------------------------------------------------ parameter formulas
+
+
+def register_formula(*layer_classes: type) -> Callable[[FormulaFunction], FormulaFunction]:
+    """Register ``function`` as the parameter formula for ``layer_classes``.
+
+    Use it for your own layers::
+
+        from ascii_explain import register_formula, Formula, FormulaTerm
+
+        @register_formula(MyLayer)
+        def my_layer(config, input_shape):
+            units, last = config["units"], input_shape[-1]
+            return Formula([FormulaTerm("w", f"{last}*{units}")])
+
+    The function receives ``layer.get_config()`` and the shape the layer was
+    built with (batch axis first), and returns named terms. Registering a class
+    that already has a formula replaces it. A layer built from Keras
+    sublayers may also declare a keyword argument ``sublayers``: it then
+    receives ``{sublayer.name: sublayer.get_config()}`` for the layer's direct
+    sublayers (used by the attention formulas to see quantized or LoRA
+    projections).
+    """
+    return _register("formula", layer_classes)
+
+
+def unregister_formula(layer_class: type) -> None:
+    """Remove a formula registered for exactly ``layer_class`` (not its bases)."""
+    _unregister("formula", layer_class)
+
+
+def find_formula(layer_class: type, counterpart: Optional[Counterpart] = None) -> Optional[FormulaFunction]:
+    """The formula for the nearest class in ``layer_class``'s MRO, or None.
+
+    ``counterpart`` maps a class of the MRO to a class whose formula stands in
+    for it (the reader's, for Keras 2 ``tf_keras`` classes).
+    """
+    function: Optional[FormulaFunction] = _find("formula", layer_class, counterpart)
+    return function
+
+
+def registered_classes() -> list[type]:
+    """The classes that have a parameter formula of their own."""
+    return _registered("formula")
+
+
+# --------------------------------------------------------------- mult-adds
+
+
+def register_macs(*layer_classes: type) -> Callable[[MacsFunction], MacsFunction]:
+    """Register ``function(config, input_shape, output_shape) -> str`` as the MACs of ``layer_classes``.
+
+    For your own layers::
+
+        from ascii_explain import register_macs
+
+        @register_macs(MyScale)
+        def my_scale_macs(config, input_shape, output_shape):
+            \"\"\"MyScale: an element-wise product, 0 MACs.\"\"\"
+            return "0"
+    """
+    return _register("macs", layer_classes)
+
+
+def unregister_macs(layer_class: type) -> None:
+    """Remove a MACs function registered for exactly ``layer_class`` (not its bases)."""
+    _unregister("macs", layer_class)
+
+
+def find_macs(layer_class: type, counterpart: Optional[Counterpart] = None) -> Optional[MacsFunction]:
+    """The MACs function for the nearest class in ``layer_class``'s MRO, or None."""
+    function: Optional[MacsFunction] = _find("macs", layer_class, counterpart)
+    return function
+
+
+def registered_macs_classes() -> list[type]:
+    """The classes that have a MACs function of their own."""
+    return _registered("macs")
+
+
+# ------------------------------------------------------------ output shapes
+
+
+def register_shape(*layer_classes: type) -> Callable[[ShapeFunction], ShapeFunction]:
+    """Register ``function(config, input_shape) -> ShapeFormula`` for ``layer_classes``."""
+    return _register("shape", layer_classes)
+
+
+def unregister_shape(layer_class: type) -> None:
+    """Remove a shape function registered for exactly ``layer_class`` (not its bases)."""
+    _unregister("shape", layer_class)
+
+
+def find_shape_function(layer_class: type, counterpart: Optional[Counterpart] = None) -> Optional[ShapeFunction]:
+    """The shape function for the nearest class in ``layer_class``'s MRO, or None."""
+    function: Optional[ShapeFunction] = _find("shape", layer_class, counterpart)
+    return function
+
+
+def registered_shape_classes() -> list[type]:
+    """The classes that have a shape function of their own."""
+    return _registered("shape")
