@@ -62,9 +62,7 @@ def _shapes(input_shape: BuildShape) -> tuple[Sequence[Any], Sequence[Any], Sequ
 
 
 @register_formula(keras.layers.MultiHeadAttention)
-def multi_head_attention(
-    config: Mapping[str, Any], input_shape: BuildShape, sublayers: Sublayers = None
-) -> Formula:
+def multi_head_attention(config: Mapping[str, Any], input_shape: BuildShape, sublayers: Sublayers = None) -> Formula:
     """MultiHeadAttention: four EinsumDense projections (five with ``use_gate``).
 
     Mirrors ``MultiHeadAttention.build``: query ``q*heads*key_dim``, key
@@ -93,9 +91,7 @@ def multi_head_attention(
 
 
 @register_formula(keras.layers.GroupQueryAttention)
-def group_query_attention(
-    config: Mapping[str, Any], input_shape: BuildShape, sublayers: Sublayers = None
-) -> Formula:
+def group_query_attention(config: Mapping[str, Any], input_shape: BuildShape, sublayers: Sublayers = None) -> Formula:
     """GroupQueryAttention: query/gate over ``num_query_heads``, key/value over ``num_key_value_heads``.
 
     Mirrors ``GroupQueryAttention.build``: query ``m*uh``, key ``k*vh``,

@@ -35,7 +35,9 @@ def _padding_shape(rank: int) -> ShapeFunction:
     def padding_shape(config: Mapping[str, Any], input_shape: Sequence[Any]) -> ShapeFormula:
         """Zero padding: ``n+before+after`` on each spatial axis."""
         pairs = _pairs(config["padding"], rank)
-        return shape_formula("pad", spatial_dims(config, input_shape, rank), lambda i, n: f"{n}+{pairs[i][0]}+{pairs[i][1]}")
+        return shape_formula(
+            "pad", spatial_dims(config, input_shape, rank), lambda i, n: f"{n}+{pairs[i][0]}+{pairs[i][1]}"
+        )
 
     return padding_shape
 
