@@ -4,7 +4,7 @@ Importing this package registers every built-in function in the one registry
 (``registry.py``). The modules, by family:
 
 - ``core`` (Dense, Pipeline), ``einsum`` (EinsumDense), ``conv`` (all
-  convolutions), ``pooling``, ``reshaping`` (ZeroPadding, Cropping,
+  convolutions), ``conv_lstm``, ``pooling``, ``reshaping`` (ZeroPadding, Cropping,
   UpSampling), ``merging`` (Dot), ``attention``, ``recurrent``,
   ``normalization``, ``embedding``, ``spectral`` (SpectralNormalization),
   ``audio`` (STFTSpectrogram), ``activations`` (PReLU), ``applications``
@@ -28,6 +28,7 @@ from . import (  # noqa: F401  (registration side effects)
     attention,
     audio,
     conv,
+    conv_lstm,
     core,
     einsum,
     embedding,

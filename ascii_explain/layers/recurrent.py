@@ -1,11 +1,10 @@
-"""Recurrent layers and their cells: SimpleRNN, LSTM, GRU, ConvLSTM1D/2D/3D, RNN, StackedRNNCells.
+"""Recurrent layers and their cells: SimpleRNN, LSTM, GRU, RNN, StackedRNNCells (ConvLSTM: conv_lstm.py).
 
 Parameters for all of them; mult-adds for SimpleRNN, LSTM, GRU and Bidirectional wrappers of them.
 
 A layer such as ``LSTM`` creates one cell and its weights are the cell's, so
 the layer and the cell share a formula; the layer's build shape has a time
-axis the cell's lacks, and both formulas read only the last axis (or the
-channel axis for ConvLSTM).
+axis the cell's lacks, and both formulas read only the last axis.
 """
 
 from __future__ import annotations
@@ -14,13 +13,11 @@ from typing import Any, Mapping
 
 import keras
 
-from ..arithmetic import group, product
-from .dims import as_tuple, known
+from ..arithmetic import group
+from .dims import known
 from .formula import BuildShape, Formula, FormulaTerm
 from .nested import frozen, nested_formula, prefixed
 from .registry import OutputShapeArg, register_formula, register_macs
-
-_rnn = keras.src.layers.rnn
 
 
 def _gated(config: Mapping[str, Any], input_shape: BuildShape, gates: int, bias_rows: int) -> Formula:
@@ -70,34 +67,6 @@ def gru(config: Mapping[str, Any], input_shape: BuildShape) -> Formula:
     otherwise one bias ``(3*units,)``.
     """
     return _gated(config, input_shape, gates=3, bias_rows=2 if config.get("reset_after", True) else 1)
-
-
-@register_formula(_rnn.conv_lstm.ConvLSTM, _rnn.conv_lstm.ConvLSTMCell)
-def conv_lstm(config: Mapping[str, Any], input_shape: BuildShape) -> Formula:
-    """ConvLSTM1D/2D/3D (and their cell): an LSTM whose projections are convolutions.
-
-    Mirrors ``ConvLSTMCell.build``: kernel ``kernel_size + (in, 4*filters)``,
-    recurrent_kernel ``kernel_size + (filters, 4*filters)``, bias
-    ``(4*filters,)``: ``4*(k*in + k*filters + 1)*filters``. The channel axis
-    is the last one, or the one before the spatial axes for "channels_first".
-    """
-    kernel = as_tuple(config["kernel_size"])
-    filters = int(config["filters"])
-    shape = input_shape  # type: ignore[assignment]
-    if config.get("data_format") == "channels_first":
-        inputs = int(shape[-(len(kernel) + 1)])  # type: ignore[index]
-    else:
-        inputs = int(shape[-1])  # type: ignore[index]
-    window = product(kernel)
-    terms = [
-        FormulaTerm("kernel", f"{window}*{inputs}*4*{filters}"),
-        FormulaTerm("recurrent_kernel", f"{window}*{filters}*4*{filters}"),
-    ]
-    compact = f"4*({window}*{inputs}+{window}*{filters})*{filters}"
-    if config.get("use_bias", True):
-        terms.append(FormulaTerm("bias", f"4*{filters}"))
-        compact = f"4*({window}*{inputs}+{window}*{filters}+1)*{filters}"
-    return Formula(terms, compact)
 
 
 @register_formula(keras.layers.RNN)
