@@ -12,7 +12,7 @@ the MatMul ops are compared: the gates' element-wise products are not MACs.
 Grouped convolutions and transposed convolutions are not cross-checked: TF
 runs the first through a function call the profiler does not enter, and
 its statistic for Conv2DBackpropInput counts output positions, a different
-convention from ours (documented in macs/conv.py). Dilated convolutions are
+convention from ours (documented in layers/conv.py). Dilated convolutions are
 not either: TF runs them as SpaceToBatchND + Conv2D on a padded grid, and the
 profiler counts the padded positions too (8x8 instead of 7x7 for a 3x3 kernel,
 dilation 2, on 11x11), more than the mathematical count.
