@@ -26,21 +26,21 @@ if TYPE_CHECKING:  # for type checkers and IDEs; at run time __getattr__ imports
     from .explain import explain
     from .explanation import Explanation
     from .formulas import Formula, FormulaTerm, register_formula, unregister_formula
-    from .introspect import NotBuiltError
+    from .read.model import NotBuiltError
     from .keras_summary import patch, summary, unpatch
     from .macs import register_macs, unregister_macs
-    from .records import Call, LayerRecord, Term
+    from .build.records import Call, LayerRecord, Term
     from .trace import TraceResult, TraceStep, trace
 
 # public name -> the submodule that defines it
 _EXPORTS = {
-    "Call": ".records",
+    "Call": ".build.records",
     "Explanation": ".explanation",
     "Formula": ".formulas",
     "FormulaTerm": ".formulas",
-    "LayerRecord": ".records",
-    "NotBuiltError": ".introspect",
-    "Term": ".records",
+    "LayerRecord": ".build.records",
+    "NotBuiltError": ".read.model",
+    "Term": ".build.records",
     "TraceResult": ".trace",
     "TraceStep": ".trace",
     "explain": ".explain",

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Optional
 
 from ..explanation import Explanation
-from ..records import LayerRecord
+from ..build.records import LayerRecord
 
 UNKNOWN = "?"
 
