@@ -23,13 +23,13 @@ import types
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # for type checkers and IDEs; at run time __getattr__ imports on demand
+    from .build.records import Call, LayerRecord, Term
     from .explain import explain
     from .explanation import Explanation
     from .formulas import Formula, FormulaTerm, register_formula, unregister_formula
-    from .read.model import NotBuiltError
     from .keras_summary import patch, summary, unpatch
     from .macs import register_macs, unregister_macs
-    from .build.records import Call, LayerRecord, Term
+    from .read.model import NotBuiltError
     from .trace import TraceResult, TraceStep, trace
 
 # public name -> the submodule that defines it

@@ -119,9 +119,7 @@ def trace(model: Any, sample: Any) -> TraceResult:
     position = 0
     for step in steps:
         count = len(step.outputs)
-        result_steps.append(
-            TraceStep(step.name, step.class_name, tuple(arrays[position : position + count]))
-        )
+        result_steps.append(TraceStep(step.name, step.class_name, tuple(arrays[position : position + count])))
         position += count
     return TraceResult(model.name, tuple(inputs), tuple(result_steps), added)
 

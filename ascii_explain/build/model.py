@@ -84,9 +84,7 @@ def _records_for_graph(graph: GraphFacts, expand_nested: bool, depth: int, paren
     return records
 
 
-def _records_for_entry(
-    facts: LayerFacts, expand_nested: bool, depth: int, parent: str, kind: str
-) -> list[LayerRecord]:
+def _records_for_entry(facts: LayerFacts, expand_nested: bool, depth: int, parent: str, kind: str) -> list[LayerRecord]:
     if facts.is_operation:
         return [_with_graph(_operation_record(facts, depth, parent), facts, kind)]
     if is_container(facts):

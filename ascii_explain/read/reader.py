@@ -9,7 +9,7 @@ per model, once, so no function asks "is this tf_keras?" again.
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any, Optional, Sequence
 
 import keras
 
@@ -138,7 +138,7 @@ class Reader:
             name = getattr(function, "__name__", "") if callable(function) else ""
         return "" if name == "linear" else name
 
-    def layer_facts(self, layer: Any, calls: list[Call] = (), outside_graph: bool = False) -> LayerFacts:  # type: ignore[assignment]
+    def layer_facts(self, layer: Any, calls: Sequence[Call] = (), outside_graph: bool = False) -> LayerFacts:
         """Read one layer (its nested model's graph or its sublayers too) into facts.
 
         ``outside_graph``: the layer sits in a subclassed model or is explained

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Optional
 
-from ..explanation import Explanation
 from ..build.records import LayerRecord
+from ..explanation import Explanation
 
 UNKNOWN = "?"
 
