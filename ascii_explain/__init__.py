@@ -23,23 +23,23 @@ import types
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # for type checkers and IDEs; at run time __getattr__ imports on demand
+    from .build.records import Call, LayerRecord, Term
     from .explain import explain
     from .explanation import Explanation
-    from .introspect import NotBuiltError
     from .keras_summary import patch, summary, unpatch
     from .layers import Formula, FormulaTerm, register_formula, register_macs, unregister_formula, unregister_macs
-    from .records import Call, LayerRecord, Term
+    from .read.model import NotBuiltError
     from .trace import TraceResult, TraceStep, trace
 
 # public name -> the submodule that defines it
 _EXPORTS = {
-    "Call": ".records",
+    "Call": ".build.records",
     "Explanation": ".explanation",
     "Formula": ".layers",
     "FormulaTerm": ".layers",
-    "LayerRecord": ".records",
-    "NotBuiltError": ".introspect",
-    "Term": ".records",
+    "LayerRecord": ".build.records",
+    "NotBuiltError": ".read.model",
+    "Term": ".build.records",
     "TraceResult": ".trace",
     "TraceStep": ".trace",
     "explain": ".explain",

@@ -16,7 +16,7 @@ import sys
 import traceback
 from typing import Any, Callable, Iterator, Optional, Sequence
 
-from .loading import InputError, check_model_file, describe_error, is_callable_spec
+from .read.files import InputError, check_model_file, describe_error, is_callable_spec
 
 PROG = "ascii-explain"
 OWN_FORMATS = ("text", "html", "markdown", "json")
@@ -101,7 +101,7 @@ def run(args: argparse.Namespace) -> int:
         checked_path = check_model_file(args.path)  # fails fast, before TensorFlow's seconds of import
     with _native_stderr_silenced(enabled=not args.debug):
         _import_keras()
-    from .loading import import_user_module
+    from .read.files import import_user_module
 
     for module in args.custom:
         import_user_module(module, what=f"--custom {module}")
@@ -119,7 +119,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _load(args: argparse.Namespace, checked_path: Any) -> Any:
-    from .loading import call_model_factory, load_model_file
+    from .read.files import call_model_factory, load_model_file
 
     if checked_path is not None:
         return load_model_file(checked_path, args.path)

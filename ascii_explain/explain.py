@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from . import introspect
+from .build.model import build_records
 from .explanation import Explanation
-from .model_records import records_for_model, records_for_single_layer
+from .read.model import read_model
 
 
 def explain(
@@ -30,29 +30,27 @@ def explain(
     """
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
         raise ValueError(f"batch_size must be a positive integer (the batch to count memory for), got {batch_size!r}")
-    introspect.ensure_explainable(model)
-    if introspect.is_model(model):
-        graph = records_for_model(model, expand_nested=expand_nested)
-        input_shapes = introspect.model_input_shapes(model)
+    facts = read_model(model)  # validates, picks the Keras 3 or tf_keras reader once, reads everything
+    graph = build_records(facts, expand_nested=expand_nested)
+    if facts.is_model:
+        input_shapes = list(facts.input_shapes)
     else:
-        graph = records_for_single_layer(model, expand_nested=expand_nested)
         shape = graph.records[0].input_shape
         input_shapes = [shape] if shape and not isinstance(shape[0], tuple) else []
-    total, trainable, non_trainable = introspect.model_param_counts(model)
     return Explanation(
-        model_name=model.name,
-        model_class=type(model).__name__,
+        model_name=facts.name,
+        model_class=facts.class_name,
         layers=graph.records,
         input_shapes=input_shapes,  # type: ignore[arg-type]
-        keras_total_params=total,
-        keras_trainable_params=trainable,
-        keras_non_trainable_params=non_trainable,
+        keras_total_params=facts.keras_total_params,
+        keras_trainable_params=facts.keras_trainable_params,
+        keras_non_trainable_params=facts.keras_non_trainable_params,
         width=width,
         ascii_only=ascii_only,
         model_kind=graph.kind,
         input_names=graph.input_names,
         output_names=graph.output_names,
         batch_size=batch_size,
-        input_sample_bytes=introspect.model_input_sample_bytes(model) if introspect.is_model(model) else None,
-        summary_order=introspect.keras_summary_order(model),
+        input_sample_bytes=facts.input_sample_bytes,
+        summary_order=list(facts.summary_order),
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Optional, Sequence
 
-from .records import LayerRecord, Shape
+from .build.records import LayerRecord, Shape
 
 
 @dataclass

@@ -12,8 +12,8 @@ import dataclasses
 import json
 from typing import Any, Optional
 
+from .build.records import LayerRecord, OutputShape, neurons_of
 from .explanation import Explanation
-from .records import LayerRecord, OutputShape, neurons_of
 from .render.arithmetic_text import arithmetic_text, check_text
 
 # Bumped when a key of to_dict() changes meaning or goes away (new keys do not bump it).

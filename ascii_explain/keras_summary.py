@@ -31,7 +31,7 @@ import warnings
 from typing import Any, Callable, Optional, Sequence
 
 from .explain import explain
-from .introspect import NotBuiltError
+from .read.model import NotBuiltError
 from .render.text import DiagramTooNarrowError
 
 DEFAULT_WIDTH = 100

@@ -25,7 +25,8 @@ from typing import Any, Optional
 import keras
 import numpy as np
 
-from . import introspect
+from .read.keras3 import graph_call_steps
+from .read.model import open_reader
 
 
 @dataclass(frozen=True)
@@ -91,19 +92,19 @@ def trace(model: Any, sample: Any) -> TraceResult:
     an array (or a list/dict of arrays for several inputs) with or without
     the batch axis; keep it small. The model is not changed.
     """
-    introspect.ensure_explainable(model)
-    if introspect.is_legacy(model):
+    reader = open_reader(model)
+    if reader.is_legacy:
         raise TypeError(
             f"trace() runs Keras 3 models (on any backend); {model.name!r} is a Keras 2 (tf_keras) model. "
             "explain() reads it; to see its layers' outputs, build "
             "tf_keras.Model(model.inputs, [layer.output for layer in model.layers]) and call it."
         )
-    if not introspect.is_model(model):
+    if not reader.is_model(model):
         raise TypeError(
             f"trace() takes a Sequential or Functional keras.Model; got the layer {model.name!r}. "
             "Put it in a model first, e.g. keras.Sequential([keras.Input(shape), layer])."
         )
-    graph_input, steps = introspect.graph_call_steps(model)
+    graph_input, steps = graph_call_steps(model)
     if graph_input is None or not steps:
         raise TypeError(_NEEDS_GRAPH.format(name=model.name))
     inputs, added = _prepare_inputs(graph_input, sample)
@@ -118,9 +119,7 @@ def trace(model: Any, sample: Any) -> TraceResult:
     position = 0
     for step in steps:
         count = len(step.outputs)
-        result_steps.append(
-            TraceStep(step.layer.name, type(step.layer).__name__, tuple(arrays[position : position + count]))
-        )
+        result_steps.append(TraceStep(step.name, step.class_name, tuple(arrays[position : position + count])))
         position += count
     return TraceResult(model.name, tuple(inputs), tuple(result_steps), added)
 

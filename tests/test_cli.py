@@ -24,7 +24,7 @@ from tabulate import tabulate_formats
 import ascii_explain
 from ascii_explain import cli, explain, export
 from ascii_explain.examples import EXAMPLES
-from ascii_explain.loading import is_callable_spec
+from ascii_explain.read.files import is_callable_spec
 
 from .cli_support import file_fingerprint, install_network_guard, run_cli, run_python
 

@@ -24,8 +24,8 @@ tf_keras = pytest.importorskip(
 )
 
 from ascii_explain import NotBuiltError, examples, explain, register_formula, unregister_formula  # noqa: E402
-from ascii_explain.introspect import weights  # noqa: E402
 from ascii_explain.layers import Formula, FormulaTerm  # noqa: E402
+from ascii_explain.read.model import layer_weights as weights  # noqa: E402
 
 from .helpers import assert_record_consistent  # noqa: E402
 

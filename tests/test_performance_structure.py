@@ -121,7 +121,7 @@ def test_explaining_imports_nothing_only_other_views_need(tmp_path):
         "text = str(explain(model))\n"
         "assert 'Dense' in text\n"
         "unwanted = ('tabulate', 'ascii_explain.export', 'ascii_explain.trace', 'ascii_explain.cli',\n"
-        "            'ascii_explain.loading', 'ascii_explain.examples', 'ascii_explain.checks')\n"
+        "            'ascii_explain.read.files', 'ascii_explain.examples', 'ascii_explain.checks')\n"
         "print(sorted(m for m in sys.modules if m in unwanted))\n"
     )
     result = run_python("-c", code, cwd=tmp_path)

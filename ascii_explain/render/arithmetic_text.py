@@ -6,7 +6,7 @@ Shared by every renderer so the text, HTML and Markdown views say the same thing
 from __future__ import annotations
 
 from ..arithmetic import total
-from ..records import LayerRecord
+from ..build.records import LayerRecord
 
 
 def terms_text(record: LayerRecord) -> str:

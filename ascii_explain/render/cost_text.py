@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Optional
 
+from ..build.records import LayerRecord
 from ..explanation import Explanation
-from ..records import LayerRecord
 
 UNKNOWN = "?"
 

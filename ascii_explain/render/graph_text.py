@@ -27,7 +27,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Optional, Sequence
 
-from ..records import Call, LayerRecord, OutputShape
+from ..build.records import Call, LayerRecord, OutputShape
 
 ARROW_IN = "←"
 ARROW_OUT = "→"

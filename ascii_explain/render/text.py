@@ -14,9 +14,9 @@ import textwrap
 from dataclasses import dataclass, field
 from typing import Optional, Sequence
 
+from ..build.records import LayerRecord, OutputShape, neurons_of
 from ..explanation import Explanation
 from ..layer_range import resolve_layer_range
-from ..records import LayerRecord, OutputShape, neurons_of
 from . import graph_text
 from .arithmetic_text import arithmetic_text, check_text
 from .cost_text import cost_details, cost_totals_lines, format_bytes

@@ -114,7 +114,7 @@ def call_model_factory(spec: str) -> Any:
 
     ``spec`` may also name a model object directly (``module:model``).
     """
-    from .introspect import is_model
+    from .model import is_model
 
     module_name, _, attribute_path = spec.partition(":")
     module = import_user_module(module_name, what=spec)
@@ -136,7 +136,7 @@ def call_model_factory(spec: str) -> Any:
 
 
 def _require_model(obj: Any, spec: str, source: str) -> Any:
-    from .introspect import is_model  # a Keras 3 model, or a Keras 2 (tf_keras) one
+    from .model import is_model  # a Keras 3 model, or a Keras 2 (tf_keras) one
 
     if not is_model(obj):
         kind = f"{type(obj).__module__}.{type(obj).__qualname__}"

@@ -1,25 +1,25 @@
-"""A whole model's records: graph order, inbound layers, calls, nested models.
+"""A whole model's records from its facts: graph order, inbound layers, calls, nested models.
 
-``layer_records.record_for_layer`` explains one layer; this module walks a
-model (via ``introspect.model_graph``) and gives every row its place in the
-graph. A nested model or a custom layer holding sublayers without a formula of
-its own is a *container*: one row whose count is the sum of its inner rows
-(``"56 + 57 + 140"``), and with ``expand_nested`` its inner rows follow it,
-one level deeper, to any depth. Totals add up depth-0 rows only, so an
-expanded model is never counted twice.
+``build.layer.record_for_layer`` explains one layer; this module walks a
+model's graph facts (``read.facts.GraphFacts``) and gives every row its place
+in the graph. A nested model or a custom layer holding sublayers without a
+formula of its own is a *container*: one row whose count is the sum of its
+inner rows (``"56 + 57 + 140"``), and with ``expand_nested`` its inner rows
+follow it, one level deeper, to any depth. Totals add up depth-0 rows only,
+so an expanded model is never counted twice.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import Any, Optional
 
-from . import introspect
-from .arithmetic import evaluate, product, total
-from .layer_costs import cost_fields
-from .layer_records import FROZEN_REASON, record_for_layer
-from .layers import find_formula
+from ..arithmetic import evaluate, product, total
+from ..layers import find_formula
+from ..read.facts import KIND_LAYER, KIND_SUBCLASSED, GraphFacts, LayerFacts, ModelFacts
+from ..read.legacy import keras3_counterpart
+from .costs import cost_fields
+from .layer import FROZEN_REASON, record_for_layer
 from .records import SOURCE_FORMULA, SOURCE_WEIGHTS, Call, LayerRecord, Term
 
 OPERATION_NOTE = "a keras.ops operation in the graph, not a layer: no weights"
@@ -35,21 +35,23 @@ class ModelRecords:
     output_names: list[str]
 
 
-def records_for_model(model: Any, expand_nested: bool = False) -> ModelRecords:
-    """Records for a top-level model (the InputLayer of a Sequential is left out, as Keras does)."""
-    graph = introspect.model_graph(model, include_input_layer=False)
+def build_records(facts: ModelFacts, expand_nested: bool = False) -> ModelRecords:
+    """Records for what ``explain`` was given: a model's rows (its Sequential InputLayer left out, as
+    Keras does), or a single layer's own row (a container's inner rows too, if asked)."""
+    graph = facts.graph
     records = _records_for_graph(graph, expand_nested, depth=0, parent="")
-    _mark_counted_elsewhere(records, {entry.layer.name: entry.layer for entry in graph.entries})
-    return ModelRecords(records, graph.kind, graph.input_names, graph.output_names)
+    if graph.kind != KIND_LAYER:
+        _mark_counted_elsewhere(records, {entry.name: entry for entry in graph.entries})
+    return ModelRecords(records, graph.kind, list(graph.input_names), list(graph.output_names))
 
 
-def _mark_counted_elsewhere(records: list[LayerRecord], layers: dict[str, Any]) -> None:
+def _mark_counted_elsewhere(records: list[LayerRecord], layers: dict[str, LayerFacts]) -> None:
     """A top-level row whose weights an earlier top-level row holds is not counted again."""
     holder: dict[int, str] = {}
     for index, record in enumerate(records):
         if record.depth or record.name not in layers:
             continue
-        ids = introspect.weight_ids(layers[record.name])
+        ids = layers[record.name].weight_ids
         owners = {holder[weight] for weight in ids if weight in holder}
         if ids and len(owners) == 1 and all(weight in holder for weight in ids):
             (owner,) = owners
@@ -61,61 +63,45 @@ def _mark_counted_elsewhere(records: list[LayerRecord], layers: dict[str, Any]) 
             holder.setdefault(weight, record.name)
 
 
-def records_for_single_layer(layer: Any, expand_nested: bool = False) -> ModelRecords:
-    """``explain(layer)``: the layer's own row (a container's inner rows too, if asked)."""
-    entry = introspect.GraphEntry(layer, [])
-    records = _records_for_entry(entry, expand_nested, depth=0, parent="", kind=introspect.KIND_LAYER)
-    return ModelRecords(records, introspect.KIND_LAYER, [], [])
-
-
-def is_container(layer: Any) -> bool:
+def is_container(facts: LayerFacts) -> bool:
     """A nested model, or a user's layer with sublayers and no registered formula of its own.
 
     Keras's own layers that hold sublayers (LSTM and its cell, Bidirectional,
     MultiHeadAttention, ...) stay single rows: they have (or will have)
     formulas and MACs of their own, and their sublayers are internals.
     """
-    if introspect.is_model(layer):
+    if facts.is_model:
         return True
-    if introspect.is_keras_builtin(layer):
+    if facts.is_keras_builtin:
         return False
-    return find_formula(type(layer), introspect.keras3_counterpart) is None and bool(introspect.sublayers(layer))
+    return find_formula(facts.layer_class, keras3_counterpart) is None and facts.has_sublayers
 
 
-def _records_for_graph(graph: introspect.ModelGraph, expand_nested: bool, depth: int, parent: str) -> list[LayerRecord]:
+def _records_for_graph(graph: GraphFacts, expand_nested: bool, depth: int, parent: str) -> list[LayerRecord]:
     records: list[LayerRecord] = []
     for entry in graph.entries:
         records.extend(_records_for_entry(entry, expand_nested, depth, parent, graph.kind))
     return records
 
 
-def _records_for_entry(
-    entry: introspect.GraphEntry, expand_nested: bool, depth: int, parent: str, kind: str
-) -> list[LayerRecord]:
-    layer = entry.layer
-    if entry.is_operation:
-        return [_with_graph(_operation_record(layer, depth, parent), entry.calls, layer, kind)]
-    if is_container(layer):
-        path = f"{parent}/{layer.name}" if parent else layer.name
-        inner = _inner_records(layer, expand_nested, depth + 1, path)
-        record = _container_record(layer, inner, depth, parent, expanded=expand_nested)
-        record = _with_graph(record, entry.calls, layer, kind)
+def _records_for_entry(facts: LayerFacts, expand_nested: bool, depth: int, parent: str, kind: str) -> list[LayerRecord]:
+    if facts.is_operation:
+        return [_with_graph(_operation_record(facts, depth, parent), facts, kind)]
+    if is_container(facts):
+        path = f"{parent}/{facts.name}" if parent else facts.name
+        inner = _inner_records(facts, expand_nested, depth + 1, path)
+        record = _container_record(facts, inner, depth, parent, expanded=expand_nested)
+        record = _with_graph(record, facts, kind)
         return [record, *inner] if expand_nested else [record]
-    record = record_for_layer(layer, depth, parent)
-    return [_with_graph(record, entry.calls, layer, kind)]
+    return [_with_graph(record_for_layer(facts, depth, parent), facts, kind)]
 
 
-def _inner_records(layer: Any, expand_nested: bool, depth: int, path: str) -> list[LayerRecord]:
-    if introspect.is_model(layer):
-        graph = introspect.model_graph(layer, include_input_layer=True)
-    else:
-        graph = introspect.ModelGraph(
-            introspect.KIND_SUBCLASSED, [introspect.GraphEntry(sub, []) for sub in introspect.sublayers(layer)], [], []
-        )
+def _inner_records(facts: LayerFacts, expand_nested: bool, depth: int, path: str) -> list[LayerRecord]:
+    graph = facts.graph if facts.graph is not None else GraphFacts(KIND_SUBCLASSED, facts.sublayers)
     return _records_for_graph(graph, expand_nested, depth, path)
 
 
-def _with_graph(record: LayerRecord, calls: list[Call], layer: Any, kind: str) -> LayerRecord:
+def _with_graph(record: LayerRecord, facts: LayerFacts, kind: str) -> LayerRecord:
     """Fill ``inbound``, ``calls``, ``call_list`` and shapes from this model's graph.
 
     The shapes of a layer's first call *in this model* win over the shapes of
@@ -124,11 +110,13 @@ def _with_graph(record: LayerRecord, calls: list[Call], layer: Any, kind: str) -
     so the graph's fields are set on it in place: ``dataclasses.replace``
     would rebuild all thirty fields for every row of the model.
     """
+    calls: tuple[Call, ...] = facts.calls
     if not calls:
-        if kind in (introspect.KIND_SUBCLASSED, introspect.KIND_LAYER) and record.output_shape is None:
-            known_input, known_output = introspect.known_shapes(layer)
+        if kind in (KIND_SUBCLASSED, KIND_LAYER) and record.output_shape is None:
+            # Outside any symbolic graph: the shape build received, and what compute_output_shape gives.
+            built_with = facts.build_shape if isinstance(facts.build_shape, tuple) else None
             return dataclasses.replace(
-                record, input_shape=record.input_shape or known_input, output_shape=known_output
+                record, input_shape=record.input_shape or built_with, output_shape=facts.computed_output_shape
             )
         return record
     # Called once: every input in order, as Keras's node lists them. Shared:
@@ -149,11 +137,11 @@ def _with_graph(record: LayerRecord, calls: list[Call], layer: Any, kind: str) -
     return record
 
 
-def _operation_record(operation: Any, depth: int, parent: str) -> LayerRecord:
+def _operation_record(facts: LayerFacts, depth: int, parent: str) -> LayerRecord:
     """A keras.ops call in a functional graph (``x + y`` on KerasTensors): a row with no weights."""
     return LayerRecord(
-        name=str(operation.name),
-        class_name=type(operation).__name__,
+        name=facts.name,
+        class_name=facts.class_name,
         params=0,
         keras_params=0,
         formula="0",
@@ -167,7 +155,7 @@ def _operation_record(operation: Any, depth: int, parent: str) -> LayerRecord:
 
 
 def _container_record(
-    layer: Any, inner: list[LayerRecord], depth: int, parent: str, expanded: bool
+    facts: LayerFacts, inner: list[LayerRecord], depth: int, parent: str, expanded: bool
 ) -> LayerRecord:
     """One row for a nested model: its count is the sum of its direct inner rows' counts.
 
@@ -193,7 +181,7 @@ def _container_record(
             reasons = [term.reason for term in record.term_list if not term.trainable and term.reason]
             reason = reasons[0] if reasons else ""
             terms.append(Term(name, str(record.non_trainable_params), record.non_trainable_params, False, reason))
-    own = _own_weights(layer)
+    own = facts.own_weights
     for weight in own:
         expression = product(weight.shape)
         trainable = weight.trainable
@@ -208,41 +196,27 @@ def _container_record(
     if descendants_fallback and not expanded:
         notes.append("includes counts from weight shapes: " + ", ".join(descendants_fallback))
     if own:
-        notes.append("weights created by " + layer.name + " itself counted from their shapes")
+        notes.append("weights created by " + facts.name + " itself counted from their shapes")
     inside = len([record for record in direct if record.class_name != "InputLayer"])
     if expanded:
         notes.append(f"the sum of the {inside} rows nested below it, counted once in the totals")
     elif inside:
         plural = "" if inside == 1 else "s"
         notes.append(f"nested: {inside} layer{plural} inside; explain(model, expand_nested=True) shows them")
-    config = introspect.layer_config(layer)
-    input_shape, output_shape = _container_shapes(layer)
     return LayerRecord(
-        name=layer.name,
-        class_name=type(layer).__name__,
+        name=facts.name,
+        class_name=facts.class_name,
         params=evaluate(formula),
-        keras_params=introspect.keras_param_count(layer),
+        keras_params=facts.keras_params,
         formula=formula,
         term_list=tuple(terms),
         source=source,
-        output_shape=output_shape,
-        input_shape=input_shape,
-        activation=introspect.activation_name(layer, config) if not introspect.is_model(layer) else "",
+        output_shape=facts.output_shape,
+        input_shape=facts.input_shape,
+        activation=facts.activation if not facts.is_model else "",
         depth=depth,
         notes=tuple(notes),
         parent=parent,
-        trainable=bool(layer.trainable),
-        **cost_fields(layer, config),
+        trainable=facts.trainable,
+        **cost_fields(facts),
     )
-
-
-def _container_shapes(layer: Any) -> tuple[Optional[Any], Optional[Any]]:
-    return introspect.input_shape(layer), introspect.output_shape(layer)
-
-
-def _own_weights(layer: Any) -> list[introspect.WeightInfo]:
-    """Weights of a container that no sublayer holds (``add_weight`` on the container)."""
-    held: set[int] = set()
-    for sub in introspect.sublayers(layer):
-        held |= introspect.weight_ids(sub)
-    return [weight for weight in introspect.weights(layer, exclude=held)]

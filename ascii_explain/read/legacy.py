@@ -1,15 +1,16 @@
 """Keras 2 models built with ``tf_keras``: everything that differs from Keras 3, in one place.
 
-``introspect`` asks :func:`is_legacy` about each object and, for a ``tf_keras``
-layer or model, calls the function of the same name here. The rest of
-ascii_explain (formulas, records, rendering) never learns which Keras built
-the model: shapes, configs and weight names come out in Keras 3's form.
+``read/model.py`` asks :func:`is_legacy` once per model and, for a ``tf_keras``
+model or layer, reads it with :data:`LEGACY` (a :class:`LegacyReader`), whose
+methods return what the Keras 3 reader returns. The rest of ascii_explain
+(formulas, records, rendering) never learns which Keras built the model:
+shapes, configs and weight names come out in Keras 3's form.
 
 What differs in Keras 2 (``tf_keras`` 2.21, checked against its source):
 
 - Classes: ``tf_keras.layers.Dense`` is not ``keras.layers.Dense``, so the
   formula registry, keyed by Keras 3 classes, cannot find it along the MRO.
-  :func:`formula_counterpart` maps a ``tf_keras`` class to the Keras 3 class of
+  :func:`keras3_counterpart` maps a ``tf_keras`` class to the Keras 3 class of
   the same name; a user's subclass still finds its own registration first.
 - Shapes: ``layer.input_shape`` / ``output_shape`` exist (public Keras 2 API),
   but raise for shared layers; ``_inbound_nodes[0]`` (private, ``Node.input_shapes``
@@ -20,7 +21,7 @@ What differs in Keras 2 (``tf_keras`` 2.21, checked against its source):
 - Weight names: ``variable.name`` is the scoped ``"dense/kernel:0"``; Keras 3's
   is ``"kernel"``. DepthwiseConv1D/2D call their kernel ``depthwise_kernel``
   where Keras 3 calls it ``kernel``: :func:`term_names` renames the formula's
-  term so the diagram uses the model's own name.
+  term so the diagram uses the model's own name (``LayerFacts.term_renames``).
 - Graphs: a Functional model keeps ``_network_nodes`` (keys ``"<layer>_ib-<i>"``)
   and each node lists its inputs through ``iterate_inbound()``; the rows keep
   Keras 2's own ``model.layers`` order (a topological order by depth).
@@ -40,7 +41,9 @@ import re
 import sys
 from typing import Any, Optional
 
-from .records import Call, OutputShape, Shape
+from ..build.records import Call, OutputShape, Shape
+from .facts import KIND_FUNCTIONAL, KIND_SEQUENTIAL, KIND_SUBCLASSED
+from .reader import RawGraph, Reader
 
 # Top-level packages whose layers follow the Keras 2 API.
 LEGACY_PACKAGES = ("tf_keras",)
@@ -83,9 +86,12 @@ def is_legacy_class(klass: type) -> bool:
     return klass.__module__.split(".", 1)[0] in LEGACY_PACKAGES
 
 
-def formula_counterpart(klass: type) -> Optional[type]:
-    """The Keras 3 layer class that a ``tf_keras`` class stands for (same name), or None.
+def keras3_counterpart(klass: type) -> Optional[type]:
+    """For a class in a layer's MRO, the Keras 3 class whose registered functions stand in for it, or None.
 
+    Keras 3 classes are their own: None. A ``tf_keras`` class maps to the Keras 3
+    class of the same name, so Keras 2 layers use the same formulas, mult-add
+    and shape functions (passed to the registries' ``find_*`` as ``counterpart``).
     Only classes defined inside ``tf_keras`` are mapped: a user's ``class
     Dense(tf_keras.layers.Layer)`` is not Keras's Dense.
     """
@@ -151,7 +157,7 @@ def normalize_config(layer: Any, config: dict[str, Any]) -> dict[str, Any]:
 
 
 def build_shape(layer: Any) -> Any:
-    """The shape ``build`` received, as introspect.build_shape gives it for Keras 3 (batch axis first)."""
+    """The shape ``build`` received, as the Keras 3 reader gives it (batch axis first)."""
     try:
         config = layer.get_build_config()
     except Exception:  # an old tf_keras without it, or a custom override that fails
@@ -214,25 +220,21 @@ def _shape(value: Any) -> Shape:
     return tuple(None if dim is None else int(dim) for dim in value)
 
 
-GraphPairs = list[tuple[Any, list[Call]]]
+def _raw_graph(model: Any, include_input_layer: bool) -> RawGraph:
+    """A Keras 2 model's layers (in its own ``model.layers`` order), each with its calls in this model.
 
-
-def model_graph(model: Any, include_input_layer: bool) -> tuple[str, GraphPairs, list[str], list[str]]:
-    """(kind, [(layer, its calls in this model)], input names, output names) of a Keras 2 model.
-
-    ``kind`` is "sequential", "functional" or "subclassed" (introspect's KIND_*
-    values). A subclassed model (no graph network) lists its layers with no calls.
+    A subclassed model (no graph network) lists its layers with no calls.
     """
     module = _legacy_module()
     sequential = isinstance(model, module.Sequential)
-    kind = "sequential" if sequential else "functional"
+    kind = KIND_SEQUENTIAL if sequential else KIND_FUNCTIONAL
     # Functional._is_graph_network and _network_nodes: private, tf_keras 2.21 (engine/functional.py).
     if not getattr(model, "_is_graph_network", False):
         layers = list(model.layers)
         if sequential:  # a chain by definition
-            entries = [(layer, [Call((layers[i - 1].name,) if i else ())]) for i, layer in enumerate(layers)]
-            return kind, entries, [], [layers[-1].name] if layers else []
-        return "subclassed", [(layer, []) for layer in layers], [], []
+            chain = [(layer, [Call((layers[i - 1].name,) if i else ())], False) for i, layer in enumerate(layers)]
+            return RawGraph(kind, chain, [], [layers[-1].name] if layers else [])
+        return RawGraph(KIND_SUBCLASSED, [(layer, [], False) for layer in layers], [], [])
     network_nodes = set(getattr(model, "_network_nodes", ()))
 
     def model_nodes(layer: Any) -> list[Any]:
@@ -248,7 +250,7 @@ def model_graph(model: Any, include_input_layer: bool) -> tuple[str, GraphPairs,
         indices = [i for i in range(len(layer._inbound_nodes)) if f"{layer.name}_ib-{i}" in network_nodes]
         for number, index in enumerate(indices, start=1):
             call_numbers[(layer.name, index)] = number if len(indices) > 1 else 0
-    entries = []
+    entries: list[tuple[Any, list[Call], bool]] = []
     for layer in layers:
         calls = []
         for node in model_nodes(layer):
@@ -261,15 +263,61 @@ def model_graph(model: Any, include_input_layer: bool) -> tuple[str, GraphPairs,
                     inbound_calls=tuple(call_numbers.get((parent.name, index), 0) for parent, index, _, _ in inbound),
                 )
             )
-        entries.append((layer, calls))
+        entries.append((layer, calls, False))
     names = (
         [str(t._keras_history.layer.name) for t in model.inputs],
         [str(t._keras_history.layer.name) for t in model.outputs],
     )
-    return kind, entries, names[0], names[1]
+    return RawGraph(kind, entries, names[0], names[1])
 
 
 def _one_or_tuple(tree: Any) -> Any:
     if isinstance(tree, tuple) and len(tree) == 1 and isinstance(tree[0], tuple):
         return tree[0]
     return tree
+
+
+class LegacyReader(Reader):
+    """Reads ``tf_keras`` models and layers into the facts the Keras 3 reader gives."""
+
+    builtin_packages = ("keras", *LEGACY_PACKAGES)
+    is_legacy = True
+
+    def is_model(self, obj: Any) -> bool:
+        return is_model(obj)
+
+    def build_shape(self, layer: Any, first_input_shape: Any) -> Any:
+        return build_shape(layer)
+
+    def input_shape(self, layer: Any) -> Optional[OutputShape]:
+        return input_shape(layer)
+
+    def output_shape(self, layer: Any) -> Optional[OutputShape]:
+        return output_shape(layer)
+
+    def output_dtypes(self, layer: Any) -> Optional[tuple[str, ...]]:
+        return output_dtypes(layer)
+
+    def normalize_config(self, layer: Any, config: dict[str, Any]) -> dict[str, Any]:
+        return normalize_config(layer, config)
+
+    def weight_name(self, variable: Any) -> str:
+        return weight_name(variable)
+
+    def dtype_name(self, dtype: Any) -> str:
+        return dtype_name(dtype)
+
+    def term_renames(self, layer: Any) -> dict[str, str]:
+        return term_names(layer)
+
+    def raw_graph(self, model: Any, include_input_layer: bool) -> RawGraph:
+        return _raw_graph(model, include_input_layer)
+
+    def summary_order(self, obj: Any) -> list[str]:
+        """tf_keras 2.21's layer_utils.print_summary lists ``model.layers``; a layer is its own row."""
+        if not is_model(obj):
+            return [obj.name]
+        return [layer.name for layer in obj.layers]
+
+
+LEGACY = LegacyReader()

@@ -1,49 +1,47 @@
-"""Turning one Keras layer into a LayerRecord: formula first, weight shapes as fallback."""
+"""One layer's facts -> its LayerRecord: the registered formula first, weight shapes as the fallback."""
 
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any, Iterable, Optional
+from typing import Iterable, Optional
 
-from . import introspect
-from .arithmetic import evaluate, product
-from .layer_costs import cost_fields
-from .layers import SUBLAYERS_KEYWORD, Formula, FormulaTerm, find_formula, wants_sublayers
+from ..arithmetic import evaluate, product
+from ..layers import SUBLAYERS_KEYWORD, Formula, FormulaTerm, find_formula, wants_sublayers
+from ..read.facts import LayerFacts, WeightFacts
+from ..read.legacy import keras3_counterpart
+from .costs import cost_fields
 from .records import SOURCE_FORMULA, SOURCE_WEIGHTS, LayerRecord, Term
 
 FROZEN_REASON = "layer frozen (trainable=False)"
 
 
-def record_for_layer(layer: Any, depth: int = 0, parent: str = "") -> LayerRecord:
-    facts = introspect.layer_facts(layer)  # config, shapes and weights, each read once
-    config = facts.config
-    formula, notes = _formula_for(layer, facts)
+def record_for_layer(facts: LayerFacts, depth: int = 0, parent: str = "") -> LayerRecord:
+    formula, notes = _formula_for(facts)
     source = SOURCE_FORMULA
     if formula is None:
         formula = _formula_from_weights(facts.weights)
         source = SOURCE_WEIGHTS
-    term_list = tuple(_evaluate_terms(formula, frozen=not layer.trainable))
     return LayerRecord(
-        name=layer.name,
-        class_name=type(layer).__name__,
+        name=facts.name,
+        class_name=facts.class_name,
         params=evaluate(formula.expression),
-        keras_params=introspect.keras_param_count(layer),
+        keras_params=facts.keras_params,
         formula=formula.expression,
-        term_list=term_list,
+        term_list=tuple(_evaluate_terms(formula, frozen=not facts.trainable)),
         source=source,
         output_shape=facts.output_shape,
         input_shape=facts.input_shape,
-        activation=introspect.activation_name(layer, config),
+        activation=facts.activation,
         depth=depth,
         parent=parent,
         notes=tuple(notes),
-        trainable=bool(layer.trainable),
-        **cost_fields(layer, config, facts),
+        trainable=facts.trainable,
+        **cost_fields(facts),
     )
 
 
-def _formula_for(layer: Any, facts: introspect.LayerFacts) -> tuple[Optional[Formula], list[str]]:
-    function = find_formula(type(layer), introspect.keras3_counterpart)
+def _formula_for(facts: LayerFacts) -> tuple[Optional[Formula], list[str]]:
+    function = find_formula(facts.layer_class, keras3_counterpart)
     if function is None:
         return None, ["no registered formula for this layer class: counted from weight shapes"]
     if facts.config is None:
@@ -51,13 +49,13 @@ def _formula_for(layer: Any, facts: introspect.LayerFacts) -> tuple[Optional[For
     try:
         keywords = {}
         if wants_sublayers(function):
-            keywords[SUBLAYERS_KEYWORD] = introspect.sublayer_configs(layer)
+            keywords[SUBLAYERS_KEYWORD] = facts.sublayer_configs
         formula = function(facts.config, facts.build_shape, **keywords)
     except Exception as error:  # noqa: BLE001 - a formula must never crash an explanation
         return None, [
             f"formula {function.__name__} failed ({type(error).__name__}: {error}): counted from weight shapes"
         ]
-    return _renamed(formula, introspect.formula_term_names(layer)), []
+    return _renamed(formula, facts.term_renames), []
 
 
 def _renamed(formula: Formula, names: dict[str, str]) -> Formula:
@@ -68,7 +66,7 @@ def _renamed(formula: Formula, names: dict[str, str]) -> Formula:
     return Formula(terms, formula.compact)
 
 
-def _formula_from_weights(weights: Iterable[introspect.WeightInfo]) -> Formula:
+def _formula_from_weights(weights: Iterable[WeightFacts]) -> Formula:
     """The honest fallback: each weight's shape multiplied out, named as Keras names it."""
     terms = [FormulaTerm(weight.name, product(weight.shape), trainable=weight.trainable) for weight in weights]
     return Formula(terms)

@@ -1,0 +1,106 @@
+"""A layer's costs beside its parameters: mult-adds, output-shape arithmetic and bytes, from its facts.
+
+``cost_fields(facts)`` gives the LayerRecord fields ``macs``, ``macs_formula``,
+``macs_note``, ``shape_formula``, ``shape_axes``, ``param_bytes`` and
+``output_bytes``. Like the parameter formulas, the MACs and shape functions
+see only the config and shapes; a function that fails never crashes an
+explanation: the value becomes unknown, with the reason.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from ..arithmetic import evaluate, total
+from ..layers import UnknownDimensionError, find_macs, find_shape_function
+from ..read.dtypes import dtype_bits
+from ..read.facts import LayerFacts
+from ..read.legacy import keras3_counterpart
+from .records import neurons_of
+
+
+def cost_fields(facts: LayerFacts) -> dict[str, Any]:
+    """The cost fields of the layer's record."""
+    macs, macs_formula, macs_note = macs_for(facts)
+    shape_formula, shape_axes = shape_formula_for(facts)
+    return {
+        "macs": macs,
+        "macs_formula": macs_formula,
+        "macs_note": macs_note,
+        "shape_formula": shape_formula,
+        "shape_axes": shape_axes,
+        "param_bytes": param_bytes(facts),
+        "output_bytes": output_bytes(facts),
+    }
+
+
+def macs_for(facts: LayerFacts) -> tuple[Optional[int], str, str]:
+    """(macs, formula, note): the count and its arithmetic, or (None, "", why it is unknown)."""
+    if facts.is_model:
+        return _nested_model_macs(facts)
+    function = find_macs(facts.layer_class, keras3_counterpart)
+    if function is None:
+        return None, "", f"no mult-add formula for {facts.class_name}"
+    if facts.config is None:
+        return None, "", "layer.get_config() failed"
+    try:
+        expression = function(facts.config, facts.build_shape, facts.output_shape)
+        return evaluate(expression), expression, ""
+    except UnknownDimensionError as error:
+        return None, "", str(error)
+    except Exception as error:  # noqa: BLE001 - a MACs function must never crash an explanation
+        return None, "", f"{function.__name__} failed ({type(error).__name__}: {error})"
+
+
+def _nested_model_macs(model: LayerFacts) -> tuple[Optional[int], str, str]:
+    """A model used as a layer: the sum of its layers' MACs (in ``model.layers`` order), unknown if any is."""
+    values = []
+    for layer in model.model_layers:
+        macs, _, note = macs_for(layer)
+        if macs is None:
+            return None, "", f"unknown in its layer {layer.name!r}: {note}"
+        values.append(macs)
+    expression = total(str(value) for value in values if value)
+    return evaluate(expression), expression, ""
+
+
+def shape_formula_for(facts: LayerFacts) -> tuple[str, tuple[str, ...]]:
+    """(text, per-axis expressions) for the layers the layer families (ascii_explain.layers) give shape arithmetic, else ("", ())."""
+    function = find_shape_function(facts.layer_class, keras3_counterpart)
+    if function is None or facts.config is None:
+        return "", ()
+    shape = facts.build_shape
+    if not isinstance(shape, tuple) or not shape or isinstance(shape[0], tuple):
+        return "", ()
+    try:
+        formula = function(facts.config, shape)
+    except Exception:  # noqa: BLE001 - the arithmetic is an aid; without it the row is still right
+        return "", ()
+    return formula.text, formula.axes
+
+
+def param_bytes(facts: LayerFacts) -> int:
+    """Bytes of the layer's weights by dtype, summed in bits then rounded up, as Keras's summary does."""
+    bits = 0
+    for weight in facts.weights:
+        size = 1
+        for dim in weight.shape:
+            size *= int(dim or 0)
+        bits += size * dtype_bits(weight.dtype)
+    return -(-bits // 8)
+
+
+def output_bytes(facts: LayerFacts) -> Optional[int]:
+    """Bytes of one sample's output: elements times the output dtype's size; None when unknown."""
+    shape = facts.output_shape
+    dtypes = facts.output_dtypes
+    if shape is None or dtypes is None:
+        return None
+    shapes = shape if shape and all(isinstance(part, tuple) for part in shape) else (shape,)
+    bits = 0
+    for part, dtype in zip(shapes, dtypes, strict=False):
+        elements = neurons_of(part)  # type: ignore[arg-type]
+        if elements is None:
+            return None
+        bits += elements * dtype_bits(dtype)
+    return -(-bits // 8)

@@ -1,0 +1,140 @@
+"""Plain facts read from a Keras model: what ``build/`` turns into records, with no Keras object inside.
+
+A reader (``read/reader.py``) reads each layer once into a :class:`LayerFacts`
+and the model into a :class:`ModelFacts`; from there on nothing holds a
+layer. The one exception is ``LayerFacts.layer_class``: the class itself,
+because the formula, mult-add and shape registries look classes up along
+their MRO (a user's subclass of Dense finds Dense's formula).
+
+Calls and shapes use ``build.records``' types (``Call``, ``Shape``,
+``OutputShape``): the reader produces the same ``Call`` objects the records
+carry, so nothing has to copy them. ``build/records.py`` imports nothing of
+the package, so this creates no cycle.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+from ..build.records import Call, OutputShape, Shape
+
+KIND_FUNCTIONAL = "functional"
+KIND_SEQUENTIAL = "sequential"
+KIND_SUBCLASSED = "subclassed"
+KIND_LAYER = "layer"
+
+
+@dataclass(frozen=True)
+class WeightFacts:
+    """One weight (variable) of a layer, as Keras 3 names it (``"kernel"``, never ``"dense/kernel:0"``)."""
+
+    name: str
+    shape: Shape
+    dtype: str
+    # Keras's own flag: the variable trains AND its layer is not frozen.
+    trainable: bool
+    # id() of the variable: which layers share a weight (a layer used inside
+    # and outside a nested model), and which weights a container creates itself.
+    id: int
+
+
+@dataclass(frozen=True)
+class LayerFacts:
+    """Everything one layer's row needs, read once.
+
+    Formulas, mult-adds, shape arithmetic and bytes all need the config, the
+    build shape and the first call's shapes; reading them once per layer keeps
+    ``get_config()`` (the costliest read: it serializes every initializer and
+    regularizer) and the graph-node lookups to one each.
+    """
+
+    name: str
+    # The class itself, for the registries' MRO lookup; class_name for display.
+    layer_class: type
+    class_name: str
+    # ``get_config()`` (a Keras 2 config already in Keras 3's form), or None when it failed.
+    config: Optional[dict[str, Any]] = None
+    # The shape(s) ``build`` received, as a formula expects them (a tuple, a
+    # dict of shapes for several build arguments, or None).
+    build_shape: Any = None
+    # Shapes and dtypes of the layer's first call anywhere (None outside a symbolic graph).
+    input_shape: Optional[OutputShape] = None
+    output_shape: Optional[OutputShape] = None
+    output_dtypes: Optional[tuple[str, ...]] = None
+    weights: tuple[WeightFacts, ...] = ()
+    keras_params: int = 0
+    trainable: bool = True
+    # The activation shown on the data row: "" for none or linear.
+    activation: str = ""
+    is_model: bool = False
+    # A class Keras itself defines (its sublayers are internals, never rows).
+    is_keras_builtin: bool = False
+    # A keras.ops call in a Functional graph (``x + y`` on KerasTensors), not a layer.
+    is_operation: bool = False
+    # One Call per time the layer is called in the model being read, in
+    # Keras's call order. Empty for a subclassed model's sublayers: Keras
+    # records no graph for a model called on data, so what reads what is unknown.
+    calls: tuple[Call, ...] = ()
+    # Formula term names that this layer's Keras gives its weights under
+    # another name ({} for Keras 3; tf_keras's DepthwiseConv2D says depthwise_kernel).
+    term_renames: dict[str, str] = field(default_factory=dict)
+    # ``{name: get_config()}`` of the direct sublayers (attention projections),
+    # for formulas that declare a ``sublayers`` keyword.
+    sublayer_configs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Full facts of the direct sublayers, for a layer that Keras does not
+    # define (it may be a container: one row summing its sublayers' rows).
+    # Keras's own layers' sublayers are internals and are not read.
+    sublayers: tuple[LayerFacts, ...] = ()
+    has_sublayers: bool = False
+    # ids of the weights that direct sublayers hold: the rest the layer created itself.
+    held_weight_ids: frozenset[int] = frozenset()
+    # A model used as a layer: its own graph (InputLayer included) ...
+    graph: Optional[GraphFacts] = None
+    # ... and its layers in Keras's ``model.layers`` order (its mult-adds add up in this order).
+    model_layers: tuple[LayerFacts, ...] = ()
+    # Outside any symbolic graph (a subclassed model's layer, a lone layer):
+    # the output shape ``compute_output_shape`` gives, where Keras knows it.
+    computed_output_shape: Optional[OutputShape] = None
+
+    @property
+    def own_weights(self) -> list[WeightFacts]:
+        """Weights that no direct sublayer holds (``add_weight`` on a container)."""
+        return [weight for weight in self.weights if weight.id not in self.held_weight_ids]
+
+    @property
+    def weight_ids(self) -> set[int]:
+        return {weight.id for weight in self.weights}
+
+
+@dataclass(frozen=True)
+class GraphFacts:
+    """A model's layers in a readable topological order (each with its calls), and its ends."""
+
+    kind: str
+    entries: tuple[LayerFacts, ...]
+    input_names: tuple[str, ...] = ()
+    output_names: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ModelFacts:
+    """What ``explain`` reads about the object it was given: a model, or a single layer.
+
+    For a single layer, ``graph`` has kind "layer" and one entry, the layer.
+    """
+
+    name: str
+    class_name: str
+    is_model: bool
+    graph: GraphFacts
+    # Shapes of the model's symbolic inputs, batch axis included ([] when unknown).
+    input_shapes: tuple[Shape, ...]
+    # Keras's own counts, each weight counted once.
+    keras_total_params: int
+    keras_trainable_params: int
+    keras_non_trainable_params: int
+    # Bytes of one sample of the model's symbolic inputs; None when unknown or for a layer.
+    input_sample_bytes: Optional[int]
+    # Layer names in the order ``keras.Model.summary`` lists them (layer_range counts in it).
+    summary_order: tuple[str, ...]
