@@ -136,7 +136,8 @@ class ViewModel:
 
 
 def build_view_model(explanation: ExplanationData) -> ViewModel:
-    layers = tuple(layer_view(record, explanation.total_params) for record in explanation.layers)
+    total = explanation.total_params  # once: it sums the records
+    layers = tuple(layer_view(record, total) for record in explanation.layers)
     return ViewModel(layers, tuple(totals_items(explanation)))
 
 
