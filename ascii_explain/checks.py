@@ -7,7 +7,7 @@ One list of plain sentences, shared by ``ascii-explain --check`` and
 from __future__ import annotations
 
 from .explanation import Explanation
-from .render.arithmetic_text import arithmetic_text
+from .views.arithmetic_text import arithmetic_text
 
 
 def formula_problems(explanation: Explanation, allow_fallback: bool = False) -> list[str]:

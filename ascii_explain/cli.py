@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import inspect
 import os
 import sys
 import traceback
-from typing import Any, Callable, Iterator, Optional, Sequence
+from typing import Any, Iterator, Optional, Sequence
 
 from .read.files import InputError, check_model_file, describe_error, is_callable_spec
 
@@ -136,45 +135,27 @@ def _load(args: argparse.Namespace, checked_path: Any) -> Any:
 def _explain(model: Any, args: argparse.Namespace) -> Any:
     from . import NotBuiltError, explain
 
-    options = _optional_explain_options(explain, args)
+    options: dict[str, Any] = {"expand_nested": args.expand_nested}
+    if args.batch_size is not None:
+        options["batch_size"] = args.batch_size
     try:
         return explain(model, width=args.width, ascii_only=args.ascii, **options)
     except (NotBuiltError, TypeError) as error:  # explain()'s own one-sentence errors about the model
         raise InputError(f"{_source_label(args)}: {error}") from error
 
 
-def _optional_explain_options(explain: Callable[..., Any], args: argparse.Namespace) -> dict[str, Any]:
-    """--expand-nested and --batch-size, passed only to an explain() that accepts them.
-
-    They arrive with issues 4 and 6; until then the CLI says on stderr that the
-    option had no effect rather than failing or pretending.
-    """
-    wanted = {}
-    if args.expand_nested:
-        wanted["expand_nested"] = ("--expand-nested", True)
-    if args.batch_size is not None:
-        wanted["batch_size"] = ("--batch-size", args.batch_size)
-    accepted = inspect.signature(explain).parameters
-    options = {}
-    for keyword, (flag, value) in wanted.items():
-        if keyword in accepted:
-            options[keyword] = value
-        else:
-            _say(f"note: {flag} is not supported by this version of explain(); ignored")
-    return options
-
-
 def _render(explanation: Any, args: argparse.Namespace) -> str:
-    from . import export
+    from .views import exports
 
     fmt = args.format
     if fmt == "text":
         return explanation.render(width=args.width, ascii_only=args.ascii)
     if fmt == "json":
-        return export.to_json(explanation)
+        return exports.to_json(explanation)
     if fmt == "html":
-        return export.to_html(explanation)
-    return export.to_table(explanation, fmt)  # "markdown" or any tabulate format
+        return exports.to_html(explanation)
+    # "markdown" is tabulate's "github" table, unlike Explanation.to_markdown() (heading, escaping, totals).
+    return exports.to_table(explanation, fmt)
 
 
 def _write(text: str, args: argparse.Namespace) -> None:

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Optional, Sequence
 
 from .build.records import LayerRecord, Shape
+
+if TYPE_CHECKING:  # the views never import this module, so naming their types here makes no cycle
+    from .views.model import ViewModel
+    from .views.styled import StyledText
 
 
 @dataclass
@@ -126,6 +130,32 @@ class Explanation:
                 return record
         raise KeyError(f"no layer named {name!r}; layers: {', '.join(r.name for r in self.layers)}")
 
+    def view_model(self) -> ViewModel:
+        """What the views share (marks, percentages, arithmetic pieces, totals lines), computed now."""
+        from .views.model import build_view_model
+
+        return build_view_model(self)
+
+    def render_styled(
+        self,
+        width: Optional[int] = None,
+        ascii_only: Optional[bool] = None,
+        *,
+        show_trainable: bool = False,
+        layer_range: Optional[Sequence[str]] = None,
+    ) -> StyledText:
+        """The diagram with the roles of its parts, for colour (``render`` is its plain text)."""
+        from .views.text import render_diagram
+
+        return render_diagram(
+            self,
+            self.view_model(),
+            width=width if width is not None else (self.width or 100),
+            ascii_only=self.ascii_only if ascii_only is None else ascii_only,
+            show_trainable=show_trainable,
+            layer_range=layer_range,
+        )
+
     def render(
         self,
         width: Optional[int] = None,
@@ -140,45 +170,37 @@ class Explanation:
         draws only those layers (names or regular expressions, both inclusive,
         as in ``keras.Model.summary``).
         """
-        from .render.text import render_text
+        return self.render_styled(width, ascii_only, show_trainable=show_trainable, layer_range=layer_range).plain
 
-        return render_text(
-            self,
-            width=width if width is not None else (self.width or 100),
-            ascii_only=self.ascii_only if ascii_only is None else ascii_only,
-            show_trainable=show_trainable,
-            layer_range=layer_range,
-        )
-
-    # Views over the same records, in ascii_explain/export.py (imported when first used).
+    # Views over the same records, in ascii_explain/views/ (each imported when first used).
 
     def to_dict(self) -> dict[str, Any]:
         """Every record field and the totals as plain JSON types (lists, not tuples)."""
-        from .export import to_dict
+        from .views.json import to_dict
 
         return to_dict(self)
 
     def to_json(self, **kwargs: Any) -> str:
         """``to_dict()`` as JSON: sorted keys, indent 2; ``kwargs`` go to ``json.dumps``."""
-        from .export import to_json
+        from .views.json import to_json
 
         return to_json(self, **kwargs)
 
     def to_markdown(self) -> str:
         """A GitHub-flavoured Markdown table with the totals under it."""
-        from .export import to_markdown
+        from .views.markdown import to_markdown
 
         return to_markdown(self)
 
     def table(self, fmt: str = "github") -> str:
         """The layers as a table in any ``tabulate`` format ("github", "grid", "latex", "html", ...)."""
-        from .export import to_table
+        from .views.tables import to_table
 
         return to_table(self, fmt)
 
     def to_html(self) -> str:
         """An HTML table: the diagram's columns, the arithmetic, mismatches and fallbacks highlighted."""
-        from .export import to_html
+        from .views.html import to_html
 
         return to_html(self)
 
@@ -191,9 +213,9 @@ class Explanation:
 
     def __rich__(self) -> Any:
         """``rich.print(e)`` prints the diagram with colour (rich imported only here)."""
-        from .render.colour import coloured
+        from .views.colour import to_rich
 
-        return coloured(self.render())
+        return to_rich(self.render_styled())
 
     def __str__(self) -> str:
         return self.render()

@@ -23,16 +23,15 @@
 
 from __future__ import annotations
 
-import inspect
 import shutil
 import sys
 import textwrap
-import warnings
 from typing import Any, Callable, Optional, Sequence
 
 from .explain import explain
 from .read.model import NotBuiltError
-from .render.text import DiagramTooNarrowError
+from .views.styled import StyledText
+from .views.text import DiagramTooNarrowError
 
 DEFAULT_WIDTH = 100
 
@@ -49,31 +48,18 @@ def summary(
     """Print ``model``'s explanation where ``model.summary()`` prints Keras's table (see the module doc)."""
     _check_line_length(line_length)
     _check_positions(positions)
-    explanation = _explain(model, expand_nested)
+    explanation = explain(model, expand_nested=expand_nested)
     to_terminal = print_fn is None and _interactive_logging() and _is_terminal(sys.stdout)
     width = line_length if line_length is not None else _default_width(to_terminal)
     try:
-        diagram = explanation.render(width=width, show_trainable=show_trainable, layer_range=layer_range)
+        diagram = explanation.render_styled(width=width, show_trainable=show_trainable, layer_range=layer_range)
     except DiagramTooNarrowError as error:
         if line_length is not None:
             raise ValueError(f"line_length={line_length}: {error}") from None
         width = error.needed  # a narrow terminal: as narrow as the numbers allow
-        diagram = explanation.render(width=width, show_trainable=show_trainable, layer_range=layer_range)
+        diagram = explanation.render_styled(width=width, show_trainable=show_trainable, layer_range=layer_range)
     title = _fit(f'Model: "{explanation.model_name}" ({explanation.model_class})', width)
-    text = f"{title}\n\n{diagram}\n"
-    _emit(text, print_fn, to_terminal)
-
-
-def _explain(model: Any, expand_nested: bool) -> Any:
-    if "expand_nested" in inspect.signature(explain).parameters:
-        return explain(model, expand_nested=expand_nested)  # type: ignore[call-arg]
-    if expand_nested:
-        warnings.warn(
-            "this version of ascii_explain.explain() cannot expand nested models; each nested model is one row",
-            UserWarning,
-            stacklevel=3,
-        )
-    return explain(model)
+    _emit(diagram.after(f"{title}\n\n"), print_fn, to_terminal)
 
 
 def _check_line_length(line_length: Optional[int]) -> None:
@@ -119,7 +105,9 @@ def _fit(line: str, width: int) -> str:
     return textwrap.shorten(line, width=width, placeholder="~") if len(line) > width else line
 
 
-def _emit(text: str, print_fn: Optional[Callable[..., Any]], to_terminal: bool) -> None:
+def _emit(styled: StyledText, print_fn: Optional[Callable[..., Any]], to_terminal: bool) -> None:
+    """The title and diagram, to where Keras's summary would print them; colour only on a terminal."""
+    text = styled.plain + "\n"
     if print_fn is not None:
         # Keras 3.15.1 captures its whole table and calls print_fn once with it.
         print_fn(text)
@@ -128,9 +116,9 @@ def _emit(text: str, print_fn: Optional[Callable[..., Any]], to_terminal: bool) 
 
         logging.info(text)
     elif to_terminal:
-        from .render.colour import print_coloured
+        from .views.colour import print_coloured
 
-        print_coloured(text.rstrip("\n"), sys.stdout)
+        print_coloured(styled, sys.stdout)
     else:
         sys.stdout.write(text)
         sys.stdout.flush()

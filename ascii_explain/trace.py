@@ -20,13 +20,15 @@ PyTorch too). Keras 2 (``tf_keras``) models are refused with a clear error.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any
 
 import keras
 import numpy as np
 
 from .read.keras3 import graph_call_steps
 from .read.model import open_reader
+from .views.trace_html import render_trace_html
+from .views.trace_text import render_trace_text
 
 
 @dataclass(frozen=True)
@@ -65,16 +67,12 @@ class TraceResult:
         raise KeyError(f"no traced layer named {name!r}; layers: {', '.join(s.name for s in self.steps)}")
 
     def render(self, width: int = 100) -> str:
-        from .render.trace_text import render_trace_text
-
         return render_trace_text(self, width=width)
 
     def __str__(self) -> str:
         return self.render()
 
     def _repr_html_(self) -> str:
-        from .render.trace_html import render_trace_html
-
         return render_trace_html(self)
 
 
@@ -184,27 +182,3 @@ def _one_input(tensor: Any, part: Any) -> tuple[np.ndarray, bool]:
             f"(or {tuple(expected[1:])} for one sample)"
         )
     return array, added
-
-
-def summary_of(array: np.ndarray, full_limit: int = 64, corner: int = 4) -> dict[str, Optional[Any]]:
-    """What a renderer shows: the whole array when it has at most ``full_limit`` values, else statistics.
-
-    Returns ``{"shape", "full"}`` or ``{"shape", "min", "max", "mean", "corner", "corner_index"}``;
-    the corner is the first ``corner`` entries of the first two axes (index 0 on later axes).
-    """
-    if array.size <= full_limit:
-        return {"shape": array.shape, "full": array}
-    as_float = array.astype(np.float64)
-    if array.ndim >= 2:
-        index = (slice(0, corner), slice(0, corner)) + (0,) * (array.ndim - 2)
-        label = f"[:{corner}, :{corner}" + ", 0" * (array.ndim - 2) + "]"
-    else:
-        index, label = (slice(0, 2 * corner),), f"[:{2 * corner}]"
-    return {
-        "shape": array.shape,
-        "min": float(as_float.min()),
-        "max": float(as_float.max()),
-        "mean": float(as_float.mean()),
-        "corner": array[index],
-        "corner_index": label,
-    }

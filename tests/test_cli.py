@@ -22,9 +22,10 @@ from keras import layers
 from tabulate import tabulate_formats
 
 import ascii_explain
-from ascii_explain import cli, explain, export
+from ascii_explain import cli, explain
 from ascii_explain.examples import EXAMPLES
 from ascii_explain.read.files import is_callable_spec
+from ascii_explain.views import exports as export
 
 from .cli_support import file_fingerprint, install_network_guard, run_cli, run_python
 
@@ -283,20 +284,6 @@ def test_expand_nested_and_batch_size_reach_an_explain_that_takes_them(models, m
     assert cli.main([str(directory / "bn.keras"), "--expand-nested", "--batch-size", "32"]) == 0
     assert received == {"expand_nested": True, "batch_size": 32}
     assert "not supported" not in capsys.readouterr().err
-
-
-def test_options_explain_does_not_take_are_reported_not_dropped(models, monkeypatch, capsys):
-    directory, _ = models
-    real_explain = ascii_explain.explain
-
-    def explain_without_options(model, *, width=None, ascii_only=False):
-        return real_explain(model, width=width, ascii_only=ascii_only)
-
-    monkeypatch.setattr(ascii_explain, "explain", explain_without_options)
-    assert cli.main([str(directory / "bn.keras"), "--expand-nested", "--batch-size", "32"]) == 0
-    err = capsys.readouterr().err
-    assert "--expand-nested is not supported by this version of explain(); ignored" in err
-    assert "--batch-size is not supported by this version of explain(); ignored" in err
 
 
 def test_the_real_explain_signature_decides(models, capsys):

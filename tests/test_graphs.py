@@ -155,7 +155,7 @@ def test_shared_layer_counted_once_with_each_call():
 def test_json_export_carries_the_graph():
     import json
 
-    from ascii_explain.export import to_json
+    from ascii_explain.views.json import to_json
 
     data = json.loads(to_json(explain(graph_models.siamese(), expand_nested=True)))
     assert data["model"]["kind"] == "functional" and data["model"]["inputs"] == ["left", "right"]

@@ -72,7 +72,7 @@ def test_batch_size_must_be_a_positive_integer(bad):
 def test_json_export_carries_the_costs():
     import json
 
-    from ascii_explain import export
+    from ascii_explain.views import exports as export
 
     e = explain(examples.seed000_small_cnn(), batch_size=4)
     data = json.loads(export.to_json(e))

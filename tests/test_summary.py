@@ -5,7 +5,6 @@ from __future__ import annotations
 import inspect
 import io
 import re
-import warnings
 
 import keras
 import pytest
@@ -295,15 +294,6 @@ def test_expand_nested_is_passed_to_explain_when_it_accepts_it(monkeypatch):
     capture(examples.seed001_mlp(), expand_nested=True)
     capture(examples.seed001_mlp())
     assert received == [True, False]
-
-
-def test_expand_nested_warns_when_explain_cannot(monkeypatch):
-    monkeypatch.setattr(drop_in, "explain", lambda model, *, width=None, ascii_only=False: explain(model))
-    with pytest.warns(UserWarning, match="cannot expand nested"):
-        capture(examples.seed001_mlp(), expand_nested=True)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        capture(examples.seed001_mlp())
 
 
 # ----------------------------------------------------------------------------- patch / unpatch

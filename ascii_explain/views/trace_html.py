@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import html
 
-from ..trace import TraceResult
-from .trace_text import _shown, values_lines
+from .trace_values import TraceData, batch_words, shown_array, values_lines
 
 
-def render_trace_html(result: TraceResult) -> str:
+def render_trace_html(result: TraceData) -> str:
     single = result.batch_size == 1
-    batch = "one sample" if single else f"a batch of {result.batch_size} (batch axis first)"
     rows = []
     entries = [("input", "", array) for array in result.inputs]
     entries += [(step.name, step.class_name, array) for step in result.steps for array in step.values]
     for name, class_name, array in entries:
-        shown = _shown(array, single)
+        shown = shown_array(array, single)
         values = "\n".join(values_lines(shown, 100))
         rows.append(
             "<tr>"
@@ -24,7 +22,7 @@ def render_trace_html(result: TraceResult) -> str:
             f"<td><pre style=\"margin:0\">{html.escape(values)}</pre></td>"
             "</tr>"
         )
-    caption = html.escape(f"Trace of {result.model_name!r} on {batch}, inference mode")
+    caption = html.escape(f"Trace of {result.model_name!r} on {batch_words(result)}, inference mode")
     return (
         "<table class=\"ascii-explain-trace\">"
         f"<caption>{caption}</caption>"

@@ -60,9 +60,8 @@ def graph_details(record: LayerRecord, producer_above: Optional[str], ascii_only
         lines = [f"shared: {record.calls} calls in this model, weights counted once"]
         for index, call in enumerate(record.call_list, start=1):
             reads = f"{arrow_in} {inbound_text(call)}  " if call.inbound else ""
-            lines.append(
-                f"call {index}  {reads}{shape_text(call.input_shape)} {arrow_out} {shape_text(call.output_shape)}"
-            )
+            shapes = f"{shape_tuple_text(call.input_shape)} {arrow_out} {shape_tuple_text(call.output_shape)}"
+            lines.append(f"call {index}  {reads}{shapes}")
         return lines
     if record.inbound and not (producer_above is not None and reads_only(record, producer_above)):
         names = inbound_text(record.call_list[0]) if record.call_list else ", ".join(record.inbound)
@@ -78,12 +77,12 @@ def inbound_text(call: Call) -> str:
     )
 
 
-def shape_text(shape: Optional[OutputShape]) -> str:
+def shape_tuple_text(shape: Optional[OutputShape]) -> str:
     """A shape as Keras prints it, ``(None, 8, 8, 4)``; several shapes joined by commas; ``?`` unknown."""
     if shape is None:
         return "?"
     if shape and all(isinstance(part, tuple) for part in shape):
-        return ", ".join(shape_text(part) for part in shape)  # type: ignore[arg-type]
+        return ", ".join(shape_tuple_text(part) for part in shape)  # type: ignore[arg-type]
     inner = ", ".join("None" if dim is None else str(dim) for dim in shape)
     return f"({inner},)" if len(shape) == 1 else f"({inner})"
 
@@ -112,7 +111,7 @@ def io_lines(input_names: Sequence[str], output_names: Sequence[str], records: S
     shapes = {record.name: record.output_shape for record in records if record.depth == 0}
     lines = []
     for title, names in (("Inputs", input_names), ("Outputs", output_names)):
-        listed = ", ".join(f"{name} {shape_text(shapes.get(name))}" for name in names)
+        listed = ", ".join(f"{name} {shape_tuple_text(shapes.get(name))}" for name in names)
         lines.append(f"{title} ({len(names)}): {listed}")
     return lines
 

@@ -15,21 +15,22 @@ from dataclasses import dataclass, field
 from typing import Optional, Sequence
 
 from ..build.records import LayerRecord, OutputShape, neurons_of
-from ..explanation import Explanation
 from ..layer_range import resolve_layer_range
-from . import graph_text
-from .arithmetic_text import arithmetic_text, check_text
-from .cost_text import cost_details, cost_totals_lines, format_bytes
+from . import graph_text, styled
+from .formatting import format_count, format_dims, format_percent, is_multi_shape
 from .glyphs import GLYPH_WIDTH, glyph_for, to_ascii
+from .model import FALLBACK, INFO, MISMATCH, OK, ExplanationData, LayerView, TotalsItem, ViewModel
 
-MARK_MISMATCH = "!"
-MARK_FALLBACK = "?"
 DATA_GLYPH = "#####"
 MARGIN = 2
 MIN_LABEL = 9
 MAX_LABEL = 22
 MIN_NAME = 8
 HEADERS = ("OPERATION", "DATA DIMENSIONS", "NEURONS", "WEIGHTS(N)", "WEIGHTS(%)", "LAYER")
+PARAMS_LABEL = "params"
+# Roles of a marked operation row as a whole, and of its check line (see styled.py).
+_MARK_ROLES = {MISMATCH: styled.ERROR, FALLBACK: styled.WARNING, OK: ""}
+_CHECK_ROLES = {MISMATCH: styled.ERROR, FALLBACK: styled.FALLBACK, OK: ""}
 
 
 class DiagramTooNarrowError(ValueError):
@@ -58,51 +59,57 @@ class _DataRow:
 
 @dataclass
 class _OperationRow:
-    record: LayerRecord
-    details: list[str] = field(default_factory=list)
+    layer: LayerView
+    details: list[styled.Line] = field(default_factory=list)
+
+    @property
+    def record(self) -> LayerRecord:
+        return self.layer.record
 
 
-def render_text(
-    explanation: Explanation,
+def render_diagram(
+    explanation: ExplanationData,
+    view: ViewModel,
     width: int = 100,
     ascii_only: bool = False,
     show_trainable: bool = False,
     layer_range: Optional[Sequence[str]] = None,
-) -> str:
-    """The diagram, no line wider than ``width``.
+) -> styled.StyledText:
+    """The diagram, no line wider than ``width``, with the roles of its parts (``str()`` is the plain text).
 
     ``show_trainable`` adds keras.Model.summary's TRAINABLE column (Y, N, or -
     for a layer without weights); ``layer_range=(first, last)`` draws only
     those layers, as keras.Model.summary does (see ``layer_range.py``), while
     the totals and percentages stay the whole model's.
     """
-    records, shown = _selected(explanation, layer_range)
+    layers, shown = _selected(explanation, view, layer_range)
     top = explanation.top_level
-    starts_at_input = not records or not top or records[0] is top[0]
-    rows = _rows(explanation, records, starts_at_input=starts_at_input, ascii_only=ascii_only)
-    total = explanation.total_params
+    starts_at_input = not layers or not top or layers[0].record is top[0]
+    rows = _rows(explanation, layers, starts_at_input=starts_at_input, ascii_only=ascii_only)
     gutter = graph_text.plan_gutter([_link(row) for row in rows])
-    layout = _Layout.fit(rows, total, width, show_trainable, gutter.width)
-    lines = [layout.header(), ""]
+    layout = _Layout.fit(rows, width, show_trainable, gutter.width)
+    lines = [layout.header(), styled.Line()]
     for index, row in enumerate(rows):
         lane, connect = gutter.cells(index)
         if isinstance(row, _DataRow):
             lines.extend(layout.data_lines(row, lane, connect, gutter.passing(index)))
         else:
-            lines.append(layout.operation_line(row.record, total, lane, connect))
+            lines.append(layout.operation_line(row.layer, lane, connect))
             passing = gutter.passing(index)
             for detail in row.details:
                 lines.extend(layout.detail_lines(detail, passing, row.record.depth))
-    lines.append("")
-    totals = _totals_lines(explanation) + _graph_lines(explanation)
+    lines.append(styled.Line())
+    totals = list(view.totals) + _graph_items(explanation)
     if shown:
-        totals.insert(0, shown)
+        totals.insert(0, TotalsItem(INFO, shown))
     lines.extend(_wrap_all(totals, width))
-    text = "\n".join(line.rstrip() for line in lines)
-    return to_ascii(text) if ascii_only else text
+    text = styled.join_lines(line.rstrip() for line in lines)
+    return styled.StyledText(to_ascii(text.plain), text.spans) if ascii_only else text
 
 
-def _selected(explanation: Explanation, layer_range: Optional[Sequence[str]]) -> tuple[list[LayerRecord], str]:
+def _selected(
+    explanation: ExplanationData, view: ViewModel, layer_range: Optional[Sequence[str]]
+) -> tuple[list[LayerView], str]:
     """The records to draw, each top-level one with its nested records, and a line saying which.
 
     The range is resolved in keras.Model.summary's order (``summary_order``),
@@ -110,17 +117,17 @@ def _selected(explanation: Explanation, layer_range: Optional[Sequence[str]]) ->
     which keeps a branch's layers together.
     """
     if layer_range is None:
-        return list(explanation.layers), ""
+        return list(view.layers), ""
     order = explanation.summary_order or [record.name for record in explanation.top_level]
     start, stop = resolve_layer_range(order, layer_range)
     chosen = set(order[start:stop])
     selected = []
     include = False
-    for record in explanation.layers:
-        if record.depth == 0:
-            include = record.name in chosen
+    for layer in view.layers:
+        if layer.record.depth == 0:
+            include = layer.record.name in chosen
         if include:
-            selected.append(record)
+            selected.append(layer)
     shown = (
         f"Showing layers {start + 1} to {stop} of {len(order)} in keras.Model.summary's order "
         f"({order[start]} to {order[stop - 1]}); totals are the whole model's."
@@ -129,7 +136,7 @@ def _selected(explanation: Explanation, layer_range: Optional[Sequence[str]]) ->
 
 
 def _rows(
-    explanation: Explanation, records: list[LayerRecord], starts_at_input: bool = True, ascii_only: bool = False
+    explanation: ExplanationData, layers: list[LayerView], starts_at_input: bool = True, ascii_only: bool = False
 ) -> list[_DataRow | _OperationRow]:
     """Data and operation rows in display order; an Activation folds into the row above.
 
@@ -138,6 +145,7 @@ def _rows(
     data row rather than as a row of its own. A range that starts mid-model
     opens with the data its first layer reads.
     """
+    records = [layer.record for layer in layers]
     rows: list[_DataRow | _OperationRow] = []
     if records and not starts_at_input:
         first = records[0]
@@ -149,7 +157,8 @@ def _rows(
     readers = graph_text.consumer_counts(records)
     # An expanded nested model's output row waits until its inner rows are drawn.
     waiting: list[_DataRow] = []
-    for index, record in enumerate(records):
+    for index, layer in enumerate(layers):
+        record = layer.record
         while waiting and waiting[-1].depth >= record.depth:
             rows.append(waiting.pop())
         if record.class_name == "InputLayer":
@@ -168,7 +177,8 @@ def _rows(
             previous.producer = record.name
             continue
         above = previous.producer if isinstance(previous, _DataRow) else None
-        rows.append(_OperationRow(record, graph_text.graph_details(record, above, ascii_only) + _details(record)))
+        graph_lines = [styled.plain(line) for line in graph_text.graph_details(record, above, ascii_only)]
+        rows.append(_OperationRow(layer, graph_lines + _details(layer)))
         data = _DataRow(
             record.activation,
             record.output_shape,
@@ -198,26 +208,26 @@ def _link(row: _DataRow | _OperationRow) -> graph_text.RowLink:
     return graph_text.RowLink(row.record.parent, reads=tuple(row.record.inbound))
 
 
-def _graph_lines(explanation: Explanation) -> list[str]:
+def _graph_items(explanation: ExplanationData) -> list[TotalsItem]:
+    """The diagram's own lines after the totals: the model's inputs and outputs, the subclassed model's note."""
     lines = graph_text.io_lines(explanation.input_names, explanation.output_names, explanation.layers)
     if explanation.model_kind == "subclassed":
         lines.append(graph_text.SUBCLASSED_NOTE)
-    return lines
+    return [TotalsItem(INFO, line) for line in lines]
 
 
 def _depth(row: _DataRow | _OperationRow) -> int:
     return row.depth if isinstance(row, _DataRow) else row.record.depth
 
 
-def _details(record: LayerRecord) -> list[str]:
+def _details(layer: LayerView) -> list[styled.Line]:
     details = []
-    if record.term_list or record.is_fallback or not record.matches:
-        details.append("params  " + arithmetic_text(record))
-    details.extend(cost_details(record))
-    check = check_text(record)
-    if check:
-        details.append(check)
-    details.extend(record.notes)
+    if layer.arithmetic is not None:
+        details.append(styled.plain(PARAMS_LABEL, styled.DIM).add("  ").extend(layer.arithmetic.line()))
+    details.extend(layer.cost_lines)
+    if layer.check:
+        details.append(styled.plain(layer.check, _CHECK_ROLES[layer.mark]))
+    details.extend(styled.plain(note) for note in layer.record.notes)
     return details
 
 
@@ -232,35 +242,8 @@ def shorten_name(name: str, room: int) -> str:
     return name[:head] + "~" + name[len(name) - (room - 1 - head) :]
 
 
-def format_dims(shape: Optional[OutputShape], compact: bool = False) -> str:
-    """keras_sequential_ascii's dimension style: 4 columns a dimension, 9 for a vector.
-
-    ``compact`` (for narrow widths) separates the dimensions by one space.
-    """
-    if shape is None:
-        return "?"
-    if shape and all(isinstance(part, tuple) for part in shape):
-        return " | ".join(format_dims(part, compact) for part in shape)  # type: ignore[arg-type]
-    dims = ["None" if dim is None else str(dim) for dim in shape[1:]]
-    if not dims:
-        return "scalar"
-    if compact:
-        return " ".join(dims)
-    if len(dims) == 1:
-        return dims[0].rjust(9)
-    return " ".join(dim.rjust(4) for dim in dims)
-
-
-def _is_multi(shape: Optional[OutputShape]) -> bool:
-    return bool(shape) and all(isinstance(part, tuple) for part in shape)  # type: ignore[union-attr]
-
-
 def _number(value: Optional[int]) -> str:
-    return "?" if value is None else f"{value:,}"
-
-
-def _percent(params: int, total: int) -> str:
-    return f"{100.0 * params / total if total else 0.0:.1f}%"
+    return format_count(value)
 
 
 # Narrow widths: after the name column goes, the headers are shortened, then
@@ -314,7 +297,6 @@ class _Layout:
     def fit(
         cls,
         rows: list[_DataRow | _OperationRow],
-        total: int,
         width: int,
         show_trainable: bool = False,
         gutter: int = 0,
@@ -324,9 +306,9 @@ class _Layout:
             for r in rows
         ]
         shapes = [r.shape for r in rows if isinstance(r, _DataRow)]
-        records = [r.record for r in rows if isinstance(r, _OperationRow)]
-        params = [len(_number(r.params)) for r in records]
-        percents = [len(_percent(r.params, total)) for r in records]
+        operations = [r for r in rows if isinstance(r, _OperationRow)]
+        params = [len(_number(r.record.params)) for r in operations]
+        percents = [len(format_percent(r.layer.percent)) for r in operations]
 
         def layout(headers: tuple[str, ...], compact: bool, label: int, show_names: bool) -> _Layout:
             return cls(
@@ -358,7 +340,7 @@ class _Layout:
             fitted = layout(SHORT_HEADERS, True, fitted.label, False)
         if fitted.fixed_width > width:
             # Several outputs ("5 | 5 | 5") go on their own lines before any label is cut.
-            single = [len(format_dims(s, True)) for s in shapes if not _is_multi(s)]
+            single = [len(format_dims(s, True)) for s in shapes if not is_multi_shape(s)]
             fitted.dims = max([len(fitted.headers[1]), *single, fitted.dims - (fitted.fixed_width - width)])
         if fitted.fixed_width > width:
             fitted.label = max(MIN_NARROW_LABEL, fitted.label - (fitted.fixed_width - width))
@@ -423,16 +405,15 @@ class _Layout:
         room = self.width - self.fixed_width - 2 - len(indent)
         return "  " + indent + shorten_name(name, room)
 
-    def _trainable(self, record: Optional[LayerRecord]) -> str:
+    def _trainable(self, layer: Optional[LayerView]) -> str:
         if not self.trainable:
             return ""
-        if record is None:
+        if layer is None:
             return " " * (2 + self.trainable)
         # keras.Model.summary: "Y"/"N" from layer.trainable, "-" for a layer without weights.
-        flag = "-" if not record.term_list else ("Y" if record.trainable else "N")
-        return "  " + flag.center(self.trainable)
+        return "  " + layer.trainable.center(self.trainable)
 
-    def header(self) -> str:
+    def header(self) -> styled.Line:
         operation, dims, neurons, params, percent, layer = self.headers
         line = (
             " " * (MARGIN + self.gutter)
@@ -448,17 +429,15 @@ class _Layout:
         )
         if self.trainable:
             line += "  " + TRAINABLE_HEADERS[self.headers is SHORT_HEADERS].center(self.trainable)
-        return line + ("  " + layer if self.show_names else "")
+        return styled.plain(line + ("  " + layer if self.show_names else ""), styled.HEADER)
 
     def data_lines(
         self, row: _DataRow, lane: str = "", connect: Optional[str] = None, passing: str = ""
-    ) -> list[str]:
+    ) -> list[styled.Line]:
         dims = format_dims(row.shape, self.compact_dims)
         overflowing = len(dims) > self.dims
-        line = (
-            self._lead("", lane, row.label, row.depth, connect)
-            + DATA_GLYPH
-            + " "
+        line = styled.plain(self._lead("", lane, row.label, row.depth, connect)).add(DATA_GLYPH, styled.DIM).add(
+            " "
             + ("" if overflowing else dims).rjust(self.dims)
             + "  "
             + _number(neurons_of(row.shape)).rjust(self.neurons)
@@ -479,12 +458,12 @@ class _Layout:
             break_long_words=False,
             break_on_hyphens=False,
         )
-        return [line, *wrapped]
+        return [line, *map(styled.plain, wrapped)]
 
-    def operation_line(self, record: LayerRecord, total: int, lane: str = "", connect: Optional[str] = None) -> str:
-        mark = MARK_FALLBACK if record.is_fallback else (MARK_MISMATCH if not record.matches else " ")
-        return (
-            self._lead(mark, lane, record.class_name, record.depth, connect)
+    def operation_line(self, layer: LayerView, lane: str = "", connect: Optional[str] = None) -> styled.Line:
+        record = layer.record
+        text = (
+            self._lead(layer.sign, lane, record.class_name, record.depth, connect)
             + glyph_for(record.class_name)
             + " "
             + "-" * self.dims
@@ -493,16 +472,20 @@ class _Layout:
             + "  "
             + _number(record.params).rjust(self.params)
             + "  "
-            + _percent(record.params, total).rjust(self.percent)
-            + self._trainable(record)
+            + format_percent(layer.percent).rjust(self.percent)
+            + self._trainable(layer)
             + self._name(record.name, record.depth)
         )
+        # A marked row stands out whole: "!" bold red, "?" bold yellow.
+        return styled.plain(text).whole(_MARK_ROLES[layer.mark])
 
-    def detail_lines(self, text: str, lane: str = "", depth: int = 0) -> list[str]:
+    def detail_lines(self, detail: styled.Line, lane: str = "", depth: int = 0) -> list[styled.Line]:
+        text = detail.text
         indent = self._indent(lane, depth)
         width = max(self.width, self.detail_indent + 20)
         if _fits_unwrapped(text, width - self.detail_indent):
-            return [(indent + text).replace(_KEEP, " ")]  # what textwrap gives for one short line
+            # what textwrap gives for one short line
+            return [styled.plain(indent).extend(styled.Line(text.replace(_KEEP, " "), detail.spans))]
         # Continuation lines sit deeper, as long as that leaves room for a term.
         deeper = 8 if width - self.detail_indent - 8 >= 40 else 2
         # Break between terms and steps; where one step alone is wider than a
@@ -522,7 +505,7 @@ class _Layout:
             ]
             if max(map(len, lines), default=0) <= width:
                 break
-        return lines
+        return styled.rewrap(detail, lines, [indent, indent + " " * deeper])
 
 
 # Lines wrap only between named terms and between steps ("kernel 3*3*3*2 +
@@ -555,75 +538,15 @@ def _keep_terms_whole(text: str) -> str:
     return " = ".join([kept, *(step.replace(" ", _KEEP) for step in steps)])
 
 
-def totals_lines(explanation: Explanation) -> list[str]:
-    """The words after the diagram (totals, reasons, marks), shared with the HTML and Markdown views."""
-    return _totals_lines(explanation)
-
-
-def _totals_lines(explanation: Explanation) -> list[str]:
-    e = explanation
-    lines = [
-        f"Total params: {e.total_params:,} ({format_bytes(e.param_bytes)})   Trainable: {e.trainable_params:,}   "
-        f"Non-trainable: {e.non_trainable_params:,}"
-    ]
-    lines.extend(_non_trainable_reasons(e))
-    weighted = [r for r in e.layers if r.params or r.keras_params]
-    if not e.mismatches and not e.fallbacks:
-        lines.append(
-            f"Every weighted layer's formula agrees with Keras's count_params() ({len(weighted)} of {len(weighted)})."
-        )
-    if e.mismatches:
-        listed = "; ".join(
-            f"{r.name} ({r.class_name}): formula {r.params:,}, Keras {r.keras_params:,}" for r in e.mismatches
-        )
-        lines.append(f"{MARK_MISMATCH} {len(e.mismatches)} of {len(weighted)} layers disagree with Keras: {listed}")
-    if e.fallbacks:
-        listed = ", ".join(f"{r.name} ({r.class_name})" for r in e.fallbacks)
-        lines.append(
-            f"{MARK_FALLBACK} {len(e.fallbacks)} {'layer has' if len(e.fallbacks) == 1 else 'layers have'} "
-            "no registered formula, "
-            f"counted from weight shapes: {listed}"
-        )
-    if not e.totals_match:
-        lines.append(
-            f"{MARK_MISMATCH} Keras's totals: {e.keras_total_params:,} "
-            f"(trainable {e.keras_trainable_params:,}, non-trainable {e.keras_non_trainable_params:,})"
-        )
-    lines.extend(cost_totals_lines(e))
-    return lines
-
-
-def _non_trainable_reasons(explanation: Explanation) -> list[str]:
-    """One line per reason: how many parameters, and in which layers."""
-    # reason -> (count, names in order, each once: a dict keeps the order and finds a name at once)
-    by_reason: dict[str, tuple[int, dict[str, None]]] = {}
-    for record in explanation.top_level:
-        for term in record.term_list:
-            if term.trainable:
-                continue
-            reason = term.reason or "marked non-trainable by the layer"
-            count, layer_names = by_reason.get(reason, (0, {}))
-            layer_names[record.name] = None
-            by_reason[reason] = (count + term.count, layer_names)
-    lines = []
-    for reason, (count, layer_names) in by_reason.items():
-        names = list(layer_names)
-        shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
-        lines.append(f"  non-trainable {count:,}: {reason} ({shown})")
-    return lines
-
-
-def _wrap_all(lines: list[str], width: int) -> list[str]:
-    """Wrap the totals; a label stays with its number ("Non-trainable: 64")."""
-    wrapped: list[str] = []
-    for line in lines:
+def _wrap_all(items: list[TotalsItem], width: int) -> list[styled.Line]:
+    """Wrap the totals; a label stays with its number ("Non-trainable: 64"). Each line has its kind's role."""
+    wrapped: list[styled.Line] = []
+    for item in items:
+        line = item.text
         indent = " " * (len(line) - len(line.lstrip()) + 2)
         kept = re.sub(r": (?=[0-9?])", ":" + _KEEP, line)
-        wrapped.extend(
-            part.replace(_KEEP, " ")
-            for part in textwrap.wrap(
-                kept, width=width, subsequent_indent=indent, break_long_words=False, break_on_hyphens=False
-            )
-            or [""]
-        )
+        parts = textwrap.wrap(
+            kept, width=width, subsequent_indent=indent, break_long_words=False, break_on_hyphens=False
+        ) or [""]
+        wrapped.extend(styled.plain(part.replace(_KEEP, " "), item.kind) for part in parts)
     return wrapped

@@ -1,1 +1,0 @@
-"""Views over explanation records: each module renders, none computes."""

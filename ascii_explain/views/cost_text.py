@@ -1,0 +1,48 @@
+"""The words of a record's costs: shape arithmetic and mult-adds, the lines under its operation row.
+
+``shape   valid: floor((16-3)/1)+1 = 14`` and ``macs    14*14*3*3*3*2 = 10584``,
+as styled lines (the final number is a ``RESULT``); the diagram draws them,
+the HTML view writes their text. The totals' mult-adds and memory lines are
+in ``model.py``, with the other totals.
+"""
+
+from __future__ import annotations
+
+from ..build.records import LayerRecord
+from . import styled
+from .formatting import UNKNOWN
+
+SHAPE_LABEL = "shape   "
+MACS_LABEL = "macs    "
+
+
+def shape_arithmetic_line(record: LayerRecord) -> styled.Line:
+    """``shape   valid, stride 2: floor((14-3)/2)+1 = 6``; an empty line for layers without shape arithmetic."""
+    if not record.shape_formula:
+        return styled.Line()
+    working, separator, result = record.shape_formula.rpartition(" = ")
+    line = styled.plain(SHAPE_LABEL)
+    if separator and result.replace(",", "").isdigit():
+        return line.add(working + separator).add(result, styled.RESULT)
+    return line.add(record.shape_formula)
+
+
+def macs_line(record: LayerRecord) -> styled.Line:
+    """``macs    14*14*3*3*3*2 = 10584``; ``macs    ? (why)`` when unknown; an empty line for 0 MACs."""
+    if record.macs is None:
+        return styled.plain(f"{MACS_LABEL}{UNKNOWN} ({record.macs_note})" if record.macs_note else MACS_LABEL + UNKNOWN)
+    if record.macs == 0:
+        return styled.Line()
+    if record.macs_formula == str(record.macs):
+        return styled.plain(f"{MACS_LABEL}{record.macs}")
+    return styled.plain(f"{MACS_LABEL}{record.macs_formula} = ").add(str(record.macs), styled.RESULT)
+
+
+def cost_lines(record: LayerRecord) -> list[styled.Line]:
+    """The detail lines a record's costs add under its operation row."""
+    return [line for line in (shape_arithmetic_line(record), macs_line(record)) if line.text]
+
+
+def cost_details(record: LayerRecord) -> list[str]:
+    """``cost_lines`` as plain text."""
+    return [line.text for line in cost_lines(record)]

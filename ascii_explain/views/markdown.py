@@ -1,0 +1,30 @@
+"""``Explanation.to_markdown()``: a heading, a GitHub-flavoured table (arithmetic in code spans), the totals as a list.
+
+Layer names are user text, escaped so they cannot open HTML, emphasis or a new
+table cell. (``ascii-explain --format markdown`` is the plain tabulate table
+of ``tables.py``, without heading or totals.)
+"""
+
+from __future__ import annotations
+
+from .model import ExplanationData, build_view_model
+from .tables import tabulate_layers
+
+
+def to_markdown(explanation: ExplanationData) -> str:
+    """A heading, a GitHub-flavoured table (arithmetic in code spans), and the totals as a list."""
+    e = explanation
+    view = build_view_model(e)
+    table = tabulate_layers(e, view, "github", escape=markdown_escape, code=True)
+    totals = "\n".join("- " + markdown_escape(item.text.strip()) for item in view.totals)
+    title = f"**{markdown_escape(e.model_name)}** ({markdown_escape(e.model_class)})"
+    return f"{title}\n\n{table}\n\n{totals}"
+
+
+def markdown_escape(text: str) -> str:
+    """Layer names are user text: keep them from opening HTML, emphasis or a new table cell."""
+    for char, replacement in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("|", "\\|")):
+        text = text.replace(char, replacement)
+    for char in "*_`[]":
+        text = text.replace(char, "\\" + char)
+    return text

@@ -1,0 +1,266 @@
+"""The view model: what several views need about an Explanation, computed once, as data.
+
+Built by ``build_view_model(explanation)``; the diagram, HTML, Markdown and the
+tabulate tables read it instead of each other's text:
+
+- ``LayerView``, one per record: its mark (``OK``, ``MISMATCH``, ``FALLBACK``),
+  its share of the parameters, keras.Model.summary's trainable flag, the
+  arithmetic in pieces, the cost lines and the check sentence;
+- ``TotalsItem``: the lines after the layers, each with a kind (``TOTAL``,
+  ``NON_TRAINABLE``, ``OK``, ``WARNING``, ``ERROR``, ``INFO``) rather than a
+  prefix a view must recognise;
+- ``TableRow``: the rows of the tables (HTML, Markdown, tabulate), with the
+  model's input as a row of its own when no InputLayer record stands for it.
+
+Views take the explanation as an ``ExplanationData`` (a protocol), so nothing
+under ``views/`` imports ``explanation.py``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional, Protocol
+
+from ..build.records import LayerRecord, OutputShape, Shape, neurons_of
+from . import styled
+from .arithmetic_text import Arithmetic, arithmetic_of, check_text
+from .cost_text import cost_lines
+from .formatting import UNKNOWN, format_bytes, format_dims, share
+
+# A record's mark, and the sign drawn for it in the diagram's margin and the tables' first column.
+OK = "ok"
+MISMATCH = "mismatch"
+FALLBACK = "fallback"
+MARK_SIGNS = {MISMATCH: "!", FALLBACK: "?", OK: ""}
+
+# Kinds of totals lines (the same words as the text view's roles, so a kind is also a role).
+TOTAL = styled.TOTAL
+NON_TRAINABLE = styled.NON_TRAINABLE
+AGREES = styled.OK
+WARNING = styled.WARNING
+ERROR = styled.ERROR
+INFO = styled.INFO
+
+
+class ExplanationData(Protocol):
+    """What the views read of an ``Explanation`` (its fields and derived totals)."""
+
+    model_name: str
+    model_class: str
+    model_kind: str
+    layers: list[LayerRecord]
+    input_shapes: list[Shape]
+    input_names: list[str]
+    output_names: list[str]
+    summary_order: list[str]
+    keras_total_params: int
+    keras_trainable_params: int
+    keras_non_trainable_params: int
+    batch_size: int
+    extra: dict
+
+    @property
+    def total_params(self) -> int: ...
+    @property
+    def trainable_params(self) -> int: ...
+    @property
+    def non_trainable_params(self) -> int: ...
+    @property
+    def top_level(self) -> list[LayerRecord]: ...
+    @property
+    def mismatches(self) -> list[LayerRecord]: ...
+    @property
+    def fallbacks(self) -> list[LayerRecord]: ...
+    @property
+    def totals_match(self) -> bool: ...
+    @property
+    def total_macs(self) -> int: ...
+    @property
+    def macs_unknown(self) -> list[LayerRecord]: ...
+    @property
+    def param_bytes(self) -> int: ...
+    @property
+    def activation_bytes(self) -> Optional[int]: ...
+    @property
+    def input_bytes(self) -> Optional[int]: ...
+
+
+@dataclass(frozen=True)
+class LayerView:
+    """What the views show of one record besides its own fields."""
+
+    record: LayerRecord
+    mark: str  # OK, MISMATCH or FALLBACK
+    percent: float  # share of the model's total parameters
+    trainable: str  # keras.Model.summary's flag: "Y", "N", or "-" for a layer without weights
+    arithmetic: Optional[Arithmetic]  # None for a layer without weights whose count agrees
+    cost_lines: tuple[styled.Line, ...]  # shape arithmetic and mult-adds
+    check: str  # why the record is marked ("" when OK)
+
+    @property
+    def sign(self) -> str:
+        return MARK_SIGNS[self.mark]
+
+
+@dataclass(frozen=True)
+class TotalsItem:
+    """One line of the totals: its words and its kind (TOTAL, NON_TRAINABLE, AGREES, WARNING, ERROR, INFO)."""
+
+    kind: str
+    text: str
+
+
+@dataclass(frozen=True)
+class TableRow:
+    """One row of the tables: a layer, or the model's input when no InputLayer record stands for it."""
+
+    name: str
+    operation: str
+    activation: str
+    dims: str
+    neurons: Optional[int]
+    params: Optional[int]
+    percent: Optional[float]
+    layer: Optional[LayerView]  # None for the model's input row
+
+    @property
+    def is_layer(self) -> bool:
+        """A layer's row (not the input's, nor an InputLayer's)."""
+        return self.layer is not None and self.operation != "Input"
+
+
+@dataclass(frozen=True)
+class ViewModel:
+    layers: tuple[LayerView, ...]  # one per ``explanation.layers``, in the same order
+    totals: tuple[TotalsItem, ...]
+
+
+def build_view_model(explanation: ExplanationData) -> ViewModel:
+    total = explanation.total_params  # once: it sums the records
+    layers = tuple(layer_view(record, total) for record in explanation.layers)
+    return ViewModel(layers, tuple(totals_items(explanation)))
+
+
+def layer_view(record: LayerRecord, total: int) -> LayerView:
+    mark = FALLBACK if record.is_fallback else (MISMATCH if not record.matches else OK)
+    weighted = bool(record.term_list) or mark != OK
+    return LayerView(
+        record=record,
+        mark=mark,
+        percent=share(record.params, total),
+        trainable="-" if not record.term_list else ("Y" if record.trainable else "N"),
+        arithmetic=arithmetic_of(record) if weighted else None,
+        cost_lines=tuple(cost_lines(record)),
+        check=check_text(record),
+    )
+
+
+def table_rows(explanation: ExplanationData, view: ViewModel) -> list[TableRow]:
+    """The rows of the tables (HTML, Markdown, tabulate); the diagram draws its own."""
+    rows = []
+    records = explanation.layers
+    if explanation.input_shapes and (not records or records[0].class_name != "InputLayer"):
+        shape = explanation.input_shapes[0]
+        rows.append(TableRow("", "Input", "", _dims(shape), neurons_of(shape), None, None, None))
+    for layer in view.layers:
+        record = layer.record
+        is_input = record.class_name == "InputLayer"
+        rows.append(
+            TableRow(
+                name=record.name,
+                operation="Input" if is_input else record.class_name,
+                activation=record.activation,
+                dims=_dims(record.output_shape),
+                neurons=record.neurons,
+                params=None if is_input else record.params,
+                percent=None if is_input else layer.percent,
+                layer=layer,
+            )
+        )
+    return rows
+
+
+def _dims(shape: Optional[OutputShape]) -> str:
+    return format_dims(shape, compact=True)
+
+
+# ----------------------------------------------------------------------------- totals
+
+
+def totals_items(explanation: ExplanationData) -> list[TotalsItem]:
+    """The lines after the layers (totals, reasons, marks, costs), shared by the text, HTML and Markdown views."""
+    e = explanation
+    items = [
+        TotalsItem(
+            TOTAL,
+            f"Total params: {e.total_params:,} ({format_bytes(e.param_bytes)})   Trainable: {e.trainable_params:,}   "
+            f"Non-trainable: {e.non_trainable_params:,}",
+        )
+    ]
+    items.extend(TotalsItem(NON_TRAINABLE, line) for line in _non_trainable_reasons(e))
+    weighted = len([r for r in e.layers if r.params or r.keras_params])
+    if not e.mismatches and not e.fallbacks:
+        agreeing = f"Every weighted layer's formula agrees with Keras's count_params() ({weighted} of {weighted})."
+        items.append(TotalsItem(AGREES, agreeing))
+    mismatch, fallback = MARK_SIGNS[MISMATCH], MARK_SIGNS[FALLBACK]
+    if e.mismatches:
+        listed = "; ".join(
+            f"{r.name} ({r.class_name}): formula {r.params:,}, Keras {r.keras_params:,}" for r in e.mismatches
+        )
+        disagreeing = f"{mismatch} {len(e.mismatches)} of {weighted} layers disagree with Keras: {listed}"
+        items.append(TotalsItem(ERROR, disagreeing))
+    if e.fallbacks:
+        listed = ", ".join(f"{r.name} ({r.class_name})" for r in e.fallbacks)
+        items.append(
+            TotalsItem(
+                WARNING,
+                f"{fallback} {len(e.fallbacks)} {'layer has' if len(e.fallbacks) == 1 else 'layers have'} "
+                f"no registered formula, counted from weight shapes: {listed}",
+            )
+        )
+    if not e.totals_match:
+        items.append(
+            TotalsItem(
+                ERROR,
+                f"{mismatch} Keras's totals: {e.keras_total_params:,} "
+                f"(trainable {e.keras_trainable_params:,}, non-trainable {e.keras_non_trainable_params:,})",
+            )
+        )
+    items.extend(TotalsItem(INFO, line) for line in _cost_totals_lines(e))
+    return items
+
+
+def _non_trainable_reasons(explanation: ExplanationData) -> list[str]:
+    """One line per reason: how many parameters, and in which layers."""
+    # reason -> (count, names in order, each once: a dict keeps the order and finds a name at once)
+    by_reason: dict[str, tuple[int, dict[str, None]]] = {}
+    for record in explanation.top_level:
+        for term in record.term_list:
+            if term.trainable:
+                continue
+            reason = term.reason or "marked non-trainable by the layer"
+            count, layer_names = by_reason.get(reason, (0, {}))
+            layer_names[record.name] = None
+            by_reason[reason] = (count + term.count, layer_names)
+    lines = []
+    for reason, (count, layer_names) in by_reason.items():
+        names = list(layer_names)
+        shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+        lines.append(f"  non-trainable {count:,}: {reason} ({shown})")
+    return lines
+
+
+def _cost_totals_lines(explanation: ExplanationData) -> list[str]:
+    """The mult-adds and activation-memory lines of the totals."""
+    e = explanation
+    unknown = e.macs_unknown
+    if unknown:
+        listed = ", ".join(f"{r.name} ({r.class_name})" for r in unknown)
+        macs = f"Mult-adds: at least {e.total_macs:,} per sample; {UNKNOWN} unknown for {len(unknown)}: {listed}"
+    else:
+        macs = f"Mult-adds: {e.total_macs:,} per sample (bias, activation, pooling, normalization: 0)"
+    batch = "a batch of 1" if e.batch_size == 1 else f"a batch of {e.batch_size:,}"
+    memory = f"Memory: activations {format_bytes(e.activation_bytes)} for {batch} (each layer's output once"
+    if e.input_bytes is not None:
+        memory += f"; input {format_bytes(e.input_bytes)}"
+    return [macs, memory + ")"]
