@@ -11,7 +11,7 @@ theme decides how it looks. Where ranges overlap, the later one wins.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterable, Sequence
+from typing import Iterable, NamedTuple, Sequence
 
 # Roles of the pieces of the text views.
 HEADER = "header"  # the column headings
@@ -26,14 +26,16 @@ ERROR = "error"  # "!" lines: a formula that disagrees with Keras
 INFO = "info"  # plain words (mult-adds, memory, graph notes): no style
 
 
-@dataclass(frozen=True)
-class Span:
+# A NamedTuple and a slotted Line, not frozen dataclasses: a diagram of a
+# 400-layer model makes tens of thousands of them, and a frozen dataclass's
+# __init__ (object.__setattr__ per field) made rendering twice as slow.
+class Span(NamedTuple):
     start: int
     end: int
     role: str
 
 
-@dataclass
+@dataclass(slots=True)
 class Line:
     """One line of text and the roles of its ranges; ``str(line)`` is the text."""
 
@@ -50,7 +52,8 @@ class Line:
     def extend(self, other: Line) -> Line:
         """Append another line's text and roles."""
         offset = len(self.text)
-        self.spans.extend(Span(s.start + offset, s.end + offset, s.role) for s in other.spans)
+        if other.spans:
+            self.spans.extend([Span(s.start + offset, s.end + offset, s.role) for s in other.spans])
         self.text += other.text
         return self
 
@@ -62,6 +65,8 @@ class Line:
 
     def rstrip(self) -> Line:
         """Drop trailing spaces, and the parts of ranges over them."""
+        if not self.text.endswith((" ", "\t", "\n")):
+            return self  # most lines: nothing to drop, no copy
         text = self.text.rstrip()
         spans = [Span(s.start, min(s.end, len(text)), s.role) for s in self.spans if s.start < len(text)]
         return Line(text, spans)

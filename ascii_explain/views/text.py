@@ -485,7 +485,9 @@ class _Layout:
         width = max(self.width, self.detail_indent + 20)
         if _fits_unwrapped(text, width - self.detail_indent):
             # what textwrap gives for one short line
-            return [styled.plain(indent).extend(styled.Line(text.replace(_KEEP, " "), detail.spans))]
+            shift = len(indent)
+            spans = [styled.Span(s.start + shift, s.end + shift, s.role) for s in detail.spans]
+            return [styled.Line(indent + text.replace(_KEEP, " "), spans)]
         # Continuation lines sit deeper, as long as that leaves room for a term.
         deeper = 8 if width - self.detail_indent - 8 >= 40 else 2
         # Break between terms and steps; where one step alone is wider than a
