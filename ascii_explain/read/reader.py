@@ -131,8 +131,16 @@ class Reader:
             value = config.get("activation")
             if isinstance(value, str):
                 name = value
-            elif isinstance(value, dict):  # a serialized activation object
-                name = str(value.get("config", {}).get("name", value.get("class_name", "")))
+            elif isinstance(value, dict):  # a serialized activation: a function or an object
+                # A registered function's "config" is its registered name, a string
+                # ('keras_hub>gelu_approximate', keras 3.15.1); an object's is a dict.
+                inner = value.get("config")
+                if isinstance(inner, dict):
+                    name = str(inner.get("name", value.get("class_name", "")))
+                elif isinstance(inner, str):
+                    name = inner.rpartition(">")[2]
+                else:
+                    name = str(value.get("class_name", ""))
         if not name:
             function = getattr(layer, "activation", None)
             name = getattr(function, "__name__", "") if callable(function) else ""
