@@ -21,7 +21,8 @@ TERM_SEPARATOR = " + "
 STEP_SEPARATOR = " = "
 
 
-@dataclass(frozen=True)
+# Slotted, not frozen: made for every weighted layer on every render (see LayerView).
+@dataclass(slots=True)
 class TermPiece:
     """One named term as written: ``moving_mean 32 (non-trainable)``."""
 
@@ -30,7 +31,7 @@ class TermPiece:
     reason: str = ""  # why a non-trainable term is not trained ("" when trainable)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Arithmetic:
     """The named terms, then the steps after them (the compact formula when it differs; last, the count)."""
 
@@ -47,17 +48,28 @@ class Arithmetic:
 
     def line(self) -> styled.Line:
         """The text with its roles: non-trainable terms, and the final count."""
-        line = styled.Line()
-        if not self.terms:
-            line.add(NO_WEIGHTS)
+        # Built in one pass (pieces and ranges side by side) rather than piece by
+        # piece with Line.add: a model has one of these per weighted layer.
+        pieces: list[str] = [] if self.terms else [NO_WEIGHTS]
+        spans: list[styled.Span] = []
+        position = len(NO_WEIGHTS) if not self.terms else 0
         for index, term in enumerate(self.terms):
             if index:
-                line.add(TERM_SEPARATOR)
-            line.add(term.text, "" if term.trainable else styled.NON_TRAINABLE)
-        for index, step in enumerate(self.steps):
-            line.add(STEP_SEPARATOR)
-            line.add(step, styled.RESULT if index == len(self.steps) - 1 else "")
-        return line
+                pieces.append(TERM_SEPARATOR)
+                position += len(TERM_SEPARATOR)
+            if not term.trainable and term.text:
+                spans.append(styled.Span(position, position + len(term.text), styled.NON_TRAINABLE))
+            pieces.append(term.text)
+            position += len(term.text)
+        for step in self.steps:
+            pieces.append(STEP_SEPARATOR)
+            position += len(STEP_SEPARATOR)
+            pieces.append(step)
+            position += len(step)
+        last = self.steps[-1] if self.steps else ""
+        if last:
+            spans.append(styled.Span(position - len(last), position, styled.RESULT))
+        return styled.Line("".join(pieces), spans)
 
 
 def arithmetic_of(record: LayerRecord) -> Arithmetic:

@@ -21,10 +21,10 @@ def shape_arithmetic_line(record: LayerRecord) -> styled.Line:
     if not record.shape_formula:
         return styled.Line()
     working, separator, result = record.shape_formula.rpartition(" = ")
-    line = styled.plain(SHAPE_LABEL)
+    text = SHAPE_LABEL + record.shape_formula
     if separator and result.replace(",", "").isdigit():
-        return line.add(working + separator).add(result, styled.RESULT)
-    return line.add(record.shape_formula)
+        return styled.Line(text, [styled.Span(len(text) - len(result), len(text), styled.RESULT)])
+    return styled.Line(text)
 
 
 def macs_line(record: LayerRecord) -> styled.Line:
@@ -35,7 +35,8 @@ def macs_line(record: LayerRecord) -> styled.Line:
         return styled.Line()
     if record.macs_formula == str(record.macs):
         return styled.plain(f"{MACS_LABEL}{record.macs}")
-    return styled.plain(f"{MACS_LABEL}{record.macs_formula} = ").add(str(record.macs), styled.RESULT)
+    text = f"{MACS_LABEL}{record.macs_formula} = {record.macs}"
+    return styled.Line(text, [styled.Span(len(text) - len(str(record.macs)), len(text), styled.RESULT)])
 
 
 def cost_lines(record: LayerRecord) -> list[styled.Line]:

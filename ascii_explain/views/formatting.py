@@ -38,7 +38,8 @@ def format_bytes(size: Optional[float]) -> str:
 
 def is_multi_shape(shape: Optional[OutputShape]) -> bool:
     """True for the shapes of several outputs (a tuple of tuples)."""
-    return bool(shape) and all(isinstance(part, tuple) for part in shape)  # type: ignore[union-attr]
+    # The first part decides most shapes at once (an int or None: one output), without a generator.
+    return bool(shape) and isinstance(shape[0], tuple) and all(isinstance(part, tuple) for part in shape)  # type: ignore[index,union-attr]
 
 
 def format_dims(shape: Optional[OutputShape], compact: bool = False) -> str:

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Optional, Sequence
+from typing import NamedTuple, Optional, Sequence
 
 from ..build.records import Call, LayerRecord, OutputShape
 
@@ -133,8 +133,7 @@ SUBCLASSED_NOTE = (
 # -- lanes ------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class RowLink:
+class RowLink(NamedTuple):  # a NamedTuple, not a frozen dataclass: one per row, made on every render
     """What the gutter needs to know about one diagram row."""
 
     scope: str

@@ -85,7 +85,9 @@ class ExplanationData(Protocol):
     def input_bytes(self) -> Optional[int]: ...
 
 
-@dataclass(frozen=True)
+# Slotted, not frozen: one per layer on every render, and a frozen dataclass's
+# __init__ (object.__setattr__ per field) costs four times as much. Nothing changes one.
+@dataclass(slots=True)
 class LayerView:
     """What the views show of one record besides its own fields."""
 
@@ -190,35 +192,38 @@ def _dims(shape: Optional[OutputShape]) -> str:
 def totals_items(explanation: ExplanationData) -> list[TotalsItem]:
     """The lines after the layers (totals, reasons, marks, costs), shared by the text, HTML and Markdown views."""
     e = explanation
+    # Each derived total walks the records: ask for each once.
+    mismatches, fallbacks = e.mismatches, e.fallbacks
+    totals = (e.total_params, e.trainable_params, e.non_trainable_params)
     items = [
         TotalsItem(
             TOTAL,
-            f"Total params: {e.total_params:,} ({format_bytes(e.param_bytes)})   Trainable: {e.trainable_params:,}   "
-            f"Non-trainable: {e.non_trainable_params:,}",
+            f"Total params: {totals[0]:,} ({format_bytes(e.param_bytes)})   Trainable: {totals[1]:,}   "
+            f"Non-trainable: {totals[2]:,}",
         )
     ]
     items.extend(TotalsItem(NON_TRAINABLE, line) for line in _non_trainable_reasons(e))
     weighted = len([r for r in e.layers if r.params or r.keras_params])
-    if not e.mismatches and not e.fallbacks:
+    if not mismatches and not fallbacks:
         agreeing = f"Every weighted layer's formula agrees with Keras's count_params() ({weighted} of {weighted})."
         items.append(TotalsItem(AGREES, agreeing))
     mismatch, fallback = MARK_SIGNS[MISMATCH], MARK_SIGNS[FALLBACK]
-    if e.mismatches:
+    if mismatches:
         listed = "; ".join(
-            f"{r.name} ({r.class_name}): formula {r.params:,}, Keras {r.keras_params:,}" for r in e.mismatches
+            f"{r.name} ({r.class_name}): formula {r.params:,}, Keras {r.keras_params:,}" for r in mismatches
         )
-        disagreeing = f"{mismatch} {len(e.mismatches)} of {weighted} layers disagree with Keras: {listed}"
+        disagreeing = f"{mismatch} {len(mismatches)} of {weighted} layers disagree with Keras: {listed}"
         items.append(TotalsItem(ERROR, disagreeing))
-    if e.fallbacks:
-        listed = ", ".join(f"{r.name} ({r.class_name})" for r in e.fallbacks)
+    if fallbacks:
+        listed = ", ".join(f"{r.name} ({r.class_name})" for r in fallbacks)
         items.append(
             TotalsItem(
                 WARNING,
-                f"{fallback} {len(e.fallbacks)} {'layer has' if len(e.fallbacks) == 1 else 'layers have'} "
+                f"{fallback} {len(fallbacks)} {'layer has' if len(fallbacks) == 1 else 'layers have'} "
                 f"no registered formula, counted from weight shapes: {listed}",
             )
         )
-    if not e.totals_match:
+    if totals != (e.keras_total_params, e.keras_trainable_params, e.keras_non_trainable_params):  # e.totals_match
         items.append(
             TotalsItem(
                 ERROR,
@@ -254,11 +259,12 @@ def _cost_totals_lines(explanation: ExplanationData) -> list[str]:
     """The mult-adds and activation-memory lines of the totals."""
     e = explanation
     unknown = e.macs_unknown
+    total_macs = e.total_macs
     if unknown:
         listed = ", ".join(f"{r.name} ({r.class_name})" for r in unknown)
-        macs = f"Mult-adds: at least {e.total_macs:,} per sample; {UNKNOWN} unknown for {len(unknown)}: {listed}"
+        macs = f"Mult-adds: at least {total_macs:,} per sample; {UNKNOWN} unknown for {len(unknown)}: {listed}"
     else:
-        macs = f"Mult-adds: {e.total_macs:,} per sample (bias, activation, pooling, normalization: 0)"
+        macs = f"Mult-adds: {total_macs:,} per sample (bias, activation, pooling, normalization: 0)"
     batch = "a batch of 1" if e.batch_size == 1 else f"a batch of {e.batch_size:,}"
     memory = f"Memory: activations {format_bytes(e.activation_bytes)} for {batch} (each layer's output once"
     if e.input_bytes is not None:

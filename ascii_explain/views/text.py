@@ -28,6 +28,7 @@ MAX_LABEL = 22
 MIN_NAME = 8
 HEADERS = ("OPERATION", "DATA DIMENSIONS", "NEURONS", "WEIGHTS(N)", "WEIGHTS(%)", "LAYER")
 PARAMS_LABEL = "params"
+_PARAMS_PREFIX = styled.plain(PARAMS_LABEL, styled.DIM).add("  ")
 # Roles of a marked operation row as a whole, and of its check line (see styled.py).
 _MARK_ROLES = {MISMATCH: styled.ERROR, FALLBACK: styled.WARNING, OK: ""}
 _CHECK_ROLES = {MISMATCH: styled.ERROR, FALLBACK: styled.FALLBACK, OK: ""}
@@ -61,10 +62,10 @@ class _DataRow:
 class _OperationRow:
     layer: LayerView
     details: list[styled.Line] = field(default_factory=list)
+    record: LayerRecord = field(init=False)  # the layer's record, read on every pass over the rows
 
-    @property
-    def record(self) -> LayerRecord:
-        return self.layer.record
+    def __post_init__(self) -> None:
+        self.record = self.layer.record
 
 
 def render_diagram(
@@ -95,16 +96,17 @@ def render_diagram(
             lines.extend(layout.data_lines(row, lane, connect, gutter.passing(index)))
         else:
             lines.append(layout.operation_line(row.layer, lane, connect))
-            passing = gutter.passing(index)
-            for detail in row.details:
-                lines.extend(layout.detail_lines(detail, passing, row.record.depth))
+            if row.details:
+                indent = layout._indent(gutter.passing(index), row.record.depth)  # the same for each line
+                for detail in row.details:
+                    lines.extend(layout.detail_lines(detail, indent))
     lines.append(styled.Line())
     totals = list(view.totals) + _graph_items(explanation)
     if shown:
         totals.insert(0, TotalsItem(INFO, shown))
     lines.extend(_wrap_all(totals, width))
     text = styled.join_lines(line.rstrip() for line in lines)
-    return styled.StyledText(to_ascii(text.plain), text.spans) if ascii_only else text
+    return text.with_plain(to_ascii(text.plain)) if ascii_only else text
 
 
 def _selected(
@@ -177,7 +179,7 @@ def _rows(
             previous.producer = record.name
             continue
         above = previous.producer if isinstance(previous, _DataRow) else None
-        graph_lines = [styled.plain(line) for line in graph_text.graph_details(record, above, ascii_only)]
+        graph_lines = [styled.Line(line) for line in graph_text.graph_details(record, above, ascii_only)]
         rows.append(_OperationRow(layer, graph_lines + _details(layer)))
         data = _DataRow(
             record.activation,
@@ -223,11 +225,11 @@ def _depth(row: _DataRow | _OperationRow) -> int:
 def _details(layer: LayerView) -> list[styled.Line]:
     details = []
     if layer.arithmetic is not None:
-        details.append(styled.plain(PARAMS_LABEL, styled.DIM).add("  ").extend(layer.arithmetic.line()))
+        details.append(_PARAMS_PREFIX.joined(layer.arithmetic.line()))
     details.extend(layer.cost_lines)
     if layer.check:
         details.append(styled.plain(layer.check, _CHECK_ROLES[layer.mark]))
-    details.extend(styled.plain(note) for note in layer.record.notes)
+    details.extend(styled.Line(note) for note in layer.record.notes)
     return details
 
 
@@ -292,6 +294,14 @@ class _Layout:
     compact_dims: bool = False
     # Columns of graph lanes after the margin (graph_text.Gutter.width), 0 for a chain.
     gutter: int = 0
+    # Set once fitted: the room left for a layer's name (fixed_width is a sum, asked for on every row).
+    name_room: int = 0
+    # One render's wrapped detail lines: a model repeats the same lines (every
+    # BatchNormalization of a width, every 3x3 convolution's shape arithmetic),
+    # and wrapping them is the costliest step of drawing. Keyed by the indent
+    # and the line, its text and roles; the lines given back are never changed.
+    _details: dict = field(default_factory=dict, repr=False, compare=False)
+    _wrapped: dict = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def fit(
@@ -348,6 +358,7 @@ class _Layout:
             fitted.dims = max(len(fitted.headers[1]), fitted.dims - (fitted.fixed_width - width))
         if fitted.fixed_width > width:
             raise DiagramTooNarrowError(width, fitted.fixed_width)
+        fitted.name_room = fitted.width - fitted.fixed_width - 2
         return fitted
 
     @property
@@ -402,8 +413,7 @@ class _Layout:
         if not self.show_names or not name:
             return ""
         indent = "  " * depth  # inner rows of an expanded nested model are indented
-        room = self.width - self.fixed_width - 2 - len(indent)
-        return "  " + indent + shorten_name(name, room)
+        return "  " + indent + shorten_name(name, self.name_room - len(indent))
 
     def _trainable(self, layer: Optional[LayerView]) -> str:
         if not self.trainable:
@@ -436,8 +446,11 @@ class _Layout:
     ) -> list[styled.Line]:
         dims = format_dims(row.shape, self.compact_dims)
         overflowing = len(dims) > self.dims
-        line = styled.plain(self._lead("", lane, row.label, row.depth, connect)).add(DATA_GLYPH, styled.DIM).add(
-            " "
+        lead = self._lead("", lane, row.label, row.depth, connect)
+        line = styled.Line(
+            lead
+            + DATA_GLYPH
+            + " "
             + ("" if overflowing else dims).rjust(self.dims)
             + "  "
             + _number(neurons_of(row.shape)).rjust(self.neurons)
@@ -445,7 +458,8 @@ class _Layout:
                 " " * (2 + self.params + 2 + self.percent) + self._trainable(None) + self._name(row.name, row.depth)
                 if row.name
                 else ""
-            )
+            ),
+            [styled.Span(len(lead), len(lead) + len(DATA_GLYPH), styled.DIM)],
         )
         if not overflowing:
             return [line]
@@ -458,7 +472,7 @@ class _Layout:
             break_long_words=False,
             break_on_hyphens=False,
         )
-        return [line, *map(styled.plain, wrapped)]
+        return [line, *map(styled.Line, wrapped)]
 
     def operation_line(self, layer: LayerView, lane: str = "", connect: Optional[str] = None) -> styled.Line:
         record = layer.record
@@ -477,11 +491,19 @@ class _Layout:
             + self._name(record.name, record.depth)
         )
         # A marked row stands out whole: "!" bold red, "?" bold yellow.
-        return styled.plain(text).whole(_MARK_ROLES[layer.mark])
+        role = _MARK_ROLES[layer.mark]
+        return styled.Line(text, [styled.Span(0, len(text), role)] if role else [])
 
-    def detail_lines(self, detail: styled.Line, lane: str = "", depth: int = 0) -> list[styled.Line]:
+    def detail_lines(self, detail: styled.Line, indent: str) -> list[styled.Line]:
+        """``detail`` after ``indent``, wrapped to the width (each distinct line wrapped once per render)."""
+        key = (indent, detail.text, *detail.spans)
+        lines = self._details.get(key)
+        if lines is None:
+            lines = self._details[key] = self._wrap_detail(detail, indent)
+        return lines
+
+    def _wrap_detail(self, detail: styled.Line, indent: str) -> list[styled.Line]:
         text = detail.text
-        indent = self._indent(lane, depth)
         width = max(self.width, self.detail_indent + 20)
         if _fits_unwrapped(text, width - self.detail_indent):
             # what textwrap gives for one short line
@@ -490,6 +512,20 @@ class _Layout:
             return [styled.Line(indent + text.replace(_KEEP, " "), spans)]
         # Continuation lines sit deeper, as long as that leaves room for a term.
         deeper = 8 if width - self.detail_indent - 8 >= 40 else 2
+        # Where textwrap breaks depends on the indent's length, not on its
+        # characters (lanes passing by): wrap once per length.
+        pieces = self._wrapped.get((len(indent), text))
+        if pieces is None:
+            blank = " " * len(indent)
+            lines = self._wrap_text(text, width, blank, deeper)
+            pieces = [line[len(blank) + (index and deeper) :] for index, line in enumerate(lines)]
+            self._wrapped[(len(indent), text)] = pieces
+        indents = [indent, indent + " " * deeper]
+        lines = [indents[min(index, 1)] + piece for index, piece in enumerate(pieces)]
+        return styled.rewrap(detail, lines, indents)
+
+    @staticmethod
+    def _wrap_text(text: str, width: int, indent: str, deeper: int) -> list[str]:
         # Break between terms and steps; where one step alone is wider than a
         # narrow width allows, also inside steps at " + " and " = "; last, at any
         # space. Never inside a number: textwrap never breaks a word here.
@@ -507,7 +543,7 @@ class _Layout:
             ]
             if max(map(len, lines), default=0) <= width:
                 break
-        return styled.rewrap(detail, lines, [indent, indent + " " * deeper])
+        return lines
 
 
 # Lines wrap only between named terms and between steps ("kernel 3*3*3*2 +
