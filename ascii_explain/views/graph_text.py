@@ -163,6 +163,8 @@ class Gutter:
 
     def cells(self, row: int) -> tuple[str, Optional[str]]:
         """The gutter of one row, and how it connects: None, "start" (a data row) or "end" (an operation)."""
+        if not self._touching(row):
+            return " " * self.width, None
         cells = [" "] * self.width
         connect: Optional[str] = None
         first = self.width
@@ -180,6 +182,8 @@ class Gutter:
 
     def passing(self, row: int) -> str:
         """The gutter of the detail lines under ``row``: only lanes that go on past it."""
+        if not self._touching(row):
+            return " " * self.width
         cells = [" "] * self.width
         for lane in self._touching(row):
             if lane.start <= row < lane.end:

@@ -56,6 +56,13 @@ class _DataRow:
     producer: str = ""
     scope: str = ""
     depth: int = 0
+    # Its cells, written once: the layout measures them and then draws them.
+    dims: str = field(init=False)
+    neurons: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.dims = format_dims(self.shape)
+        self.neurons = _number(neurons_of(self.shape))
 
 
 @dataclass
@@ -63,9 +70,14 @@ class _OperationRow:
     layer: LayerView
     details: list[styled.Line] = field(default_factory=list)
     record: LayerRecord = field(init=False)  # the layer's record, read on every pass over the rows
+    # Its cells, written once: the layout measures them and then draws them.
+    params: str = field(init=False)
+    percent: str = field(init=False)
 
     def __post_init__(self) -> None:
         self.record = self.layer.record
+        self.params = _number(self.record.params)
+        self.percent = format_percent(self.layer.percent)
 
 
 def render_diagram(
@@ -95,7 +107,7 @@ def render_diagram(
         if isinstance(row, _DataRow):
             lines.extend(layout.data_lines(row, lane, connect, gutter.passing(index)))
         else:
-            lines.append(layout.operation_line(row.layer, lane, connect))
+            lines.append(layout.operation_line(row, lane, connect))
             if row.details:
                 indent = layout._indent(gutter.passing(index), row.record.depth)  # the same for each line
                 for detail in row.details:
@@ -315,17 +327,20 @@ class _Layout:
             graph_text.depth_bars(_depth(r)) + (r.label if isinstance(r, _DataRow) else r.record.class_name)
             for r in rows
         ]
-        shapes = [r.shape for r in rows if isinstance(r, _DataRow)]
+        data = [r for r in rows if isinstance(r, _DataRow)]
+        shapes = [r.shape for r in data]
         operations = [r for r in rows if isinstance(r, _OperationRow)]
-        params = [len(_number(r.record.params)) for r in operations]
-        percents = [len(format_percent(r.layer.percent)) for r in operations]
+        params = [len(r.params) for r in operations]
+        percents = [len(r.percent) for r in operations]
+        neurons = [len(r.neurons) for r in data]
 
         def layout(headers: tuple[str, ...], compact: bool, label: int, show_names: bool) -> _Layout:
+            dims = (len(format_dims(s, True)) for s in shapes) if compact else (len(r.dims) for r in data)
             return cls(
                 width=width,
                 label=label,
-                dims=max([len(headers[1]), *(len(format_dims(s, compact)) for s in shapes)]),
-                neurons=max([len(headers[2]), *(len(_number(neurons_of(s))) for s in shapes)]),
+                dims=max([len(headers[1]), *dims]),
+                neurons=max([len(headers[2]), *neurons]),
                 params=max([len(headers[3]), *params]),
                 percent=max([len(headers[4]), *percents]),
                 show_names=show_names,
@@ -444,7 +459,7 @@ class _Layout:
     def data_lines(
         self, row: _DataRow, lane: str = "", connect: Optional[str] = None, passing: str = ""
     ) -> list[styled.Line]:
-        dims = format_dims(row.shape, self.compact_dims)
+        dims = format_dims(row.shape, compact=True) if self.compact_dims else row.dims
         overflowing = len(dims) > self.dims
         lead = self._lead("", lane, row.label, row.depth, connect)
         line = styled.Line(
@@ -453,7 +468,7 @@ class _Layout:
             + " "
             + ("" if overflowing else dims).rjust(self.dims)
             + "  "
-            + _number(neurons_of(row.shape)).rjust(self.neurons)
+            + row.neurons.rjust(self.neurons)
             + (
                 " " * (2 + self.params + 2 + self.percent) + self._trainable(None) + self._name(row.name, row.depth)
                 if row.name
@@ -474,8 +489,8 @@ class _Layout:
         )
         return [line, *map(styled.Line, wrapped)]
 
-    def operation_line(self, layer: LayerView, lane: str = "", connect: Optional[str] = None) -> styled.Line:
-        record = layer.record
+    def operation_line(self, row: _OperationRow, lane: str = "", connect: Optional[str] = None) -> styled.Line:
+        layer, record = row.layer, row.record
         text = (
             self._lead(layer.sign, lane, record.class_name, record.depth, connect)
             + glyph_for(record.class_name)
@@ -484,9 +499,9 @@ class _Layout:
             + "  "
             + " " * self.neurons
             + "  "
-            + _number(record.params).rjust(self.params)
+            + row.params.rjust(self.params)
             + "  "
-            + format_percent(layer.percent).rjust(self.percent)
+            + row.percent.rjust(self.percent)
             + self._trainable(layer)
             + self._name(record.name, record.depth)
         )
