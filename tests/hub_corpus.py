@@ -1,0 +1,182 @@
+"""A real-world corpus: keras-hub backbones and task models at tiny configurations.
+
+Each builder returns a freshly built model with random weights (``weights=None`` in
+spirit: nothing is downloaded; the configs are tiny so the whole corpus builds in
+seconds). keras_hub is an optional dependency (extra ``hub``); tests that use this
+module skip cleanly only when it is not installed, which the ``test`` extra prevents.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import keras_hub
+
+M = keras_hub.models
+
+# Shared tiny sizes: 2 layers, 2-4 heads, hidden 8-16, vocabulary 50.
+_TEXT = dict(vocabulary_size=50, num_layers=2, hidden_dim=16, intermediate_dim=32)
+
+
+def bert() -> Any:
+    return M.BertBackbone(**_TEXT, num_heads=2, max_sequence_length=32)
+
+
+def albert() -> Any:
+    return M.AlbertBackbone(
+        vocabulary_size=50, num_layers=2, num_heads=2, embedding_dim=8, hidden_dim=16, intermediate_dim=32,
+        max_sequence_length=32,
+    )
+
+
+def roberta() -> Any:
+    return M.RobertaBackbone(**_TEXT, num_heads=2, max_sequence_length=32)
+
+
+def distil_bert() -> Any:
+    return M.DistilBertBackbone(**_TEXT, num_heads=2, max_sequence_length=32)
+
+
+def electra() -> Any:
+    return M.ElectraBackbone(
+        vocab_size=50, num_layers=2, num_heads=2, hidden_dim=16, embedding_dim=8, intermediate_dim=32,
+        max_sequence_length=32,
+    )
+
+
+def deberta_v3() -> Any:
+    return M.DebertaV3Backbone(**_TEXT, num_heads=2, max_sequence_length=32, bucket_size=8)
+
+
+def f_net() -> Any:
+    return M.FNetBackbone(**_TEXT, max_sequence_length=32)
+
+
+def gpt2() -> Any:
+    return M.GPT2Backbone(**_TEXT, num_heads=2, max_sequence_length=32)
+
+
+def gpt_neox() -> Any:
+    return M.GPTNeoXBackbone(**_TEXT, num_heads=2, max_sequence_length=32)
+
+
+def opt() -> Any:
+    return M.OPTBackbone(**_TEXT, num_heads=2, max_sequence_length=32)
+
+
+def bloom() -> Any:
+    return M.BloomBackbone(**_TEXT, num_heads=2)
+
+
+def falcon() -> Any:
+    return M.FalconBackbone(**_TEXT, num_attention_heads=2)
+
+
+def llama() -> Any:
+    return M.LlamaBackbone(**_TEXT, num_query_heads=4, num_key_value_heads=2)
+
+
+def llama3() -> Any:
+    return M.Llama3Backbone(**_TEXT, num_query_heads=4, num_key_value_heads=2)
+
+
+def mistral() -> Any:
+    return M.MistralBackbone(**_TEXT, num_query_heads=4, num_key_value_heads=2, sliding_window=8)
+
+
+def mixtral() -> Any:
+    return M.MixtralBackbone(**_TEXT, num_query_heads=4, num_key_value_heads=2, num_experts=4, top_k=2, sliding_window=8)
+
+
+def gemma() -> Any:
+    return M.GemmaBackbone(**_TEXT, num_query_heads=4, num_key_value_heads=2, head_dim=4)
+
+
+def qwen() -> Any:
+    return M.QwenBackbone(**_TEXT, num_query_heads=4, num_key_value_heads=2)
+
+
+def qwen3() -> Any:
+    return M.Qwen3Backbone(**_TEXT, num_query_heads=4, num_key_value_heads=2, head_dim=4)
+
+
+def qwen_moe() -> Any:
+    return M.QwenMoeBackbone(
+        **_TEXT, num_query_heads=4, num_key_value_heads=2, moe_intermediate_dim=8, shared_expert_intermediate_dim=16,
+        num_experts=4, top_k=2,
+    )
+
+
+def phi3() -> Any:
+    return M.Phi3Backbone(**_TEXT, num_query_heads=4, num_key_value_heads=2, max_sequence_length=32)
+
+
+def t5() -> Any:
+    return M.T5Backbone(**_TEXT, num_heads=2)
+
+
+def bart() -> Any:
+    return M.BartBackbone(**_TEXT, num_heads=2, max_sequence_length=32)
+
+
+def whisper() -> Any:
+    return M.WhisperBackbone(
+        **_TEXT, num_heads=2, num_mels=8, max_encoder_sequence_length=16, max_decoder_sequence_length=16
+    )
+
+
+def xlnet() -> Any:
+    return M.XLNetBackbone(**_TEXT, num_heads=2)
+
+
+def vit() -> Any:
+    return M.ViTBackbone(image_shape=(16, 16, 3), patch_size=4, num_layers=2, num_heads=2, hidden_dim=8, mlp_dim=16)
+
+
+def deit() -> Any:
+    return M.DeiTBackbone(
+        image_shape=(16, 16, 3), patch_size=4, num_layers=2, num_heads=2, hidden_dim=8, intermediate_dim=16
+    )
+
+
+def dinov2() -> Any:
+    return M.DINOV2Backbone(
+        patch_size=4, num_layers=2, hidden_dim=8, num_heads=2, intermediate_dim=16, image_shape=(16, 16, 3),
+        position_embedding_shape=(16, 16, 3),
+    )
+
+
+def resnet() -> Any:
+    return M.ResNetBackbone(
+        input_conv_filters=[8], input_conv_kernel_sizes=[3], stackwise_num_filters=[64, 8],
+        stackwise_num_blocks=[1, 1], stackwise_num_strides=[1, 2], block_type="basic_block",
+        image_shape=(32, 32, 3),
+    )
+
+
+def vgg() -> Any:
+    return M.VGGBackbone(stackwise_num_repeats=[1, 1], stackwise_num_filters=[4, 8], image_shape=(16, 16, 3))
+
+
+def bert_classifier() -> Any:
+    """A task model: backbone plus a head (no preprocessor: nothing to download)."""
+    return M.BertTextClassifier(backbone=bert(), num_classes=3, preprocessor=None)
+
+
+def gpt2_causal_lm() -> Any:
+    return M.GPT2CausalLM(backbone=gpt2(), preprocessor=None)
+
+
+def llama_causal_lm() -> Any:
+    return M.LlamaCausalLM(backbone=llama(), preprocessor=None)
+
+
+def vit_classifier() -> Any:
+    return M.ViTImageClassifier(backbone=vit(), num_classes=3, preprocessor=None)
+
+
+HUB_MODELS: dict[str, Callable[[], Any]] = {
+    name: builder
+    for name, builder in dict(globals()).items()
+    if callable(builder) and getattr(builder, "__module__", None) == __name__ and not name.startswith("_")
+}
