@@ -148,7 +148,7 @@ def dinov2() -> Any:
 
 def resnet() -> Any:
     return M.ResNetBackbone(
-        input_conv_filters=[8], input_conv_kernel_sizes=[3], stackwise_num_filters=[64, 8],
+        input_conv_filters=[64], input_conv_kernel_sizes=[3], stackwise_num_filters=[64, 8],
         stackwise_num_blocks=[1, 1], stackwise_num_strides=[1, 2], block_type="basic_block",
         image_shape=(32, 32, 3),
     )
