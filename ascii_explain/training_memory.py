@@ -222,9 +222,8 @@ def training_memory(
                 f"do not add up to the total ({optimizer_bytes:,} bytes)"
             )
         if wrap_loss_scale and not _is_loss_scale(template):
-            notes.append(
-                f"{label} wrapped in a LossScaleOptimizer, as model.compile() does under mixed_float16"
-            )
+            notes.append(f"{label} wrapped in a LossScaleOptimizer, as model.compile() does under mixed_float16")
+            label = f"LossScaleOptimizer({label})"
 
     # activations ---------------------------------------------------------------
     activation_by_layer, activations, activations_expression = _activations(model, layers, batch_size, policy, notes)
