@@ -23,10 +23,10 @@ from typing import Any
 
 import keras
 
-from .optimizer_slots import _deferred_variables_forgotten, dtype_bytes
-
 # keras.src: the stateless scope, private, checked against Keras 3.15.1.
 from keras.src.backend.common.stateless_scope import StatelessScope
+
+from .optimizer_slots import _deferred_variables_forgotten, dtype_bytes
 
 QUANTIZATION_MODES = ("int8", "int4")
 

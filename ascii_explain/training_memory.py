@@ -212,7 +212,9 @@ def training_memory(
         # less what it builds on no weights at all (counter, learning rate).
         shared = _bytes_of(built_optimizer_variables(fresh_optimizer(template, wrap_loss_scale), []))
         for name, variables in owned.items():
-            layer_specs = [(variable, stored_dtype(variable)) for variable in variables if id(variable) in trainable_ids]
+            layer_specs = [
+                (variable, stored_dtype(variable)) for variable in variables if id(variable) in trainable_ids
+            ]
             if layer_specs:
                 fresh = fresh_optimizer(template, wrap_loss_scale)
                 layer_slots[name] = _bytes_of(built_optimizer_variables(fresh, layer_specs)) - shared
@@ -440,7 +442,7 @@ def _outputs(shape: Any, layer: Any) -> Optional[list[tuple[int, str]]]:
     shapes = list(shape) if shape and all(isinstance(part, tuple) for part in shape) else [shape]
     dtypes = _output_dtypes(layer, len(shapes))
     result = []
-    for part, dtype in zip(shapes, dtypes):
+    for part, dtype in zip(shapes, dtypes, strict=True):
         if any(dim is None for dim in part[1:]):
             return None
         elements = 1

@@ -105,7 +105,9 @@ def snapshot(model):
 
 def assert_same(before, after):
     assert len(before) == len(after)
-    for (id_a, path_a, shape_a, dtype_a, value_a), (id_b, path_b, shape_b, dtype_b, value_b) in zip(before, after):
+    for (id_a, path_a, shape_a, dtype_a, value_a), (id_b, path_b, shape_b, dtype_b, value_b) in zip(
+        before, after, strict=True
+    ):
         assert (id_a, path_a, shape_a, dtype_a) == (id_b, path_b, shape_b, dtype_b)
         np.testing.assert_array_equal(value_a, value_b)
 
@@ -116,7 +118,11 @@ def assert_consistent(plan, model, batch_size):
     assert evaluate(plan.gradients_expression) == plan.gradients
     assert evaluate(plan.optimizer_expression) == plan.optimizer
     assert evaluate(plan.activations_expression) == plan.activations
-    assert evaluate(plan.total_expression) == plan.total == plan.weights + plan.gradients + plan.optimizer + plan.activations
+    assert (
+        evaluate(plan.total_expression)
+        == plan.total
+        == plan.weights + plan.gradients + plan.optimizer + plan.activations
+    )
     assert sum(row.weights for row in plan.layers) == plan.weights
     assert sum(row.gradients for row in plan.layers) == plan.gradients
     assert sum(row.optimizer for row in plan.layers) + plan.optimizer_shared == plan.optimizer
@@ -259,6 +265,7 @@ def test_what_if_policy_equals_the_model_built_under_it(policy, model_name):
 def test_mixed_activations_are_half_of_float32():
     plain = training_memory(dense_model(), 8)
     mixed = training_memory(dense_model(), 8, dtype_policy="mixed_bfloat16")
+    assert mixed.activations is not None
     assert mixed.activations * 2 == plain.activations == explain(dense_model(), batch_size=8).activation_bytes
     assert mixed.weights == plain.weights
 
