@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, Optional, Sequence
 from .build.records import LayerRecord, Shape
 
 if TYPE_CHECKING:  # the views never import this module, so naming their types here makes no cycle
+    from .build.training_memory import TrainingMemory
     from .views.model import ViewModel
     from .views.styled import StyledText
 
@@ -37,6 +38,8 @@ class Explanation:
     input_sample_bytes: Optional[int] = None
     # Layer names in keras.Model.summary's order, which layer_range counts in.
     summary_order: list[str] = field(default_factory=list)
+    # What training takes at batch_size (explain(model, batch_size=, optimizer=, dtype_policy=)).
+    training_memory: Optional[TrainingMemory] = None
 
     @property
     def total_params(self) -> int:

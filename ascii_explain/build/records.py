@@ -104,6 +104,14 @@ class LayerRecord:
     # Bytes of the layer's output for ONE sample (elements times the output
     # dtype's size); None when a dimension is unknown.
     output_bytes: Optional[int] = None
+    # The row's share of the training memory plan (``Explanation.training_memory``),
+    # in bytes: gradients of its trainable weights, the optimizer variables that
+    # mirror them, and its output for the batch. None on rows the plan has no
+    # row for (nested rows, a row whose weights another row holds), and
+    # activation_bytes None when a dimension is unknown.
+    gradient_bytes: Optional[int] = None
+    optimizer_bytes: Optional[int] = None
+    activation_bytes: Optional[int] = None
 
     @property
     def terms(self) -> dict[str, str]:

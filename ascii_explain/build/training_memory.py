@@ -1,10 +1,11 @@
-"""How much memory training a Keras model takes at a batch size, per layer and in total.
+"""How much memory training a model takes at a batch size, per layer and in total: byte arithmetic on facts.
 
-``training_memory(model, batch_size, optimizer=None, dtype_policy=None)``
-returns a ``TrainingMemory``: bytes of the weights, their gradients, the
-optimizer's variables and the activations, each with its arithmetic as a plain
-expression (``ascii_explain.arithmetic.evaluate`` turns it into the number),
-and the same split per top-level layer.
+``plan_training_memory(records, training, output_dtypes, batch_size)`` turns
+the top-level records and the facts ``read/training.py`` read into a
+:class:`TrainingMemory`: bytes of the weights, their gradients, the
+optimizer's variables and the activations, each with its arithmetic as a
+plain expression (``ascii_explain.arithmetic.evaluate`` turns it into the
+number), and the same split per top-level row of the diagram.
 
 What is counted, and how:
 
@@ -17,11 +18,10 @@ What is counted, and how:
   built on the model's trainable variables (momentums, velocities, Adafactor's
   factored moments and placeholders, the iteration counter, the learning
   rate, a LossScaleOptimizer's scale and step counter). They are not
-  predicted from a table: a fresh optimizer of the same class and config is
-  built on stand-in variables with the trainable variables' paths, shapes and
-  dtypes, its variables are created without values (see
-  ``optimizer_slots.built_optimizer_variables``), counted and dropped. Nothing is
-  allocated, and neither the model nor the caller's optimizer changes.
+  predicted from a table: ``read/optimizer_slots.py`` builds a fresh optimizer
+  of the same class and config on value-less stand-ins and lists what it made.
+  A layer's share is the same optimizer built on its weights alone, less
+  what a build on no weights makes (``optimizer_shared``).
 * **activations**: each top-level layer's output once for ``batch_size``
   samples, nothing fused, freed or recomputed: the convention of
   ``Explanation.activation_bytes_by_layer`` (``LayerRecord.output_bytes`` times
@@ -31,36 +31,27 @@ What is counted, and how:
 
 Dtype policies: the plan reads the dtypes the model really has (a model built
 under ``mixed_float16`` has float32 variables, gradients and slots and float16
-outputs). ``dtype_policy="mixed_bfloat16"`` is a what-if: every floating
-variable is counted at the policy's variable dtype and every floating output at
-its compute dtype, as if the model had been built under that global policy;
-integer and boolean ones keep theirs. The model is not changed.
-``quantized_weight_bytes(model, "int8")`` is the other what-if: weight bytes
-after ``model.quantize(mode)``.
+outputs). Under a what-if policy every floating variable is counted at the
+policy's variable dtype and every floating output at its compute dtype, as if
+the model had been built under that global policy; integer and boolean ones
+keep theirs.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Optional, Sequence, Union
+from typing import Any, Optional, Sequence
 
-import keras
-
-from . import arithmetic
-from .optimizer_slots import (
-    OptimizerVariable,
-    built_optimizer_variables,
-    dtype_bytes,
-    fresh_optimizer,
-    optimizer_label,
-)
-
-PlanOptimizer = Union[str, "keras.optimizers.Optimizer", None]
+from .. import arithmetic
+from ..read.dtypes import dtype_bits, dtype_bytes
+from ..read.optimizer_slots import OptimizerVariable
+from ..read.training import TrainingFacts, VariableFacts
+from .records import LayerRecord, OutputShape, neurons_of
 
 
 @dataclass(frozen=True)
 class LayerTrainingMemory:
-    """One top-level layer's share of the plan, in bytes.
+    """One top-level row's share of the plan, in bytes.
 
     ``optimizer`` is the bytes of the optimizer variables that mirror this
     layer's trainable weights; ``activations`` is its output for the batch
@@ -87,7 +78,9 @@ class TrainingMemory:
     Every ``*_expression`` is plain integer arithmetic that evaluates to the
     number beside it. ``optimizer_shared`` is the part of ``optimizer`` that
     mirrors no layer (iteration counter, learning rate, loss scale); the
-    layers' ``optimizer`` plus it equal ``optimizer``.
+    layers' ``optimizer`` plus it equal ``optimizer``. ``optimizer_name`` is ""
+    when no optimizer was given and the model is not compiled (optimizer 0).
+    ``what_if`` says the dtypes are a policy's, not the model's own.
     """
 
     batch_size: int
@@ -104,6 +97,7 @@ class TrainingMemory:
     optimizer_shared: int = 0
     layers: tuple[LayerTrainingMemory, ...] = ()
     notes: tuple[str, ...] = field(default_factory=tuple)
+    what_if: bool = False
 
     @property
     def total(self) -> Optional[int]:
@@ -118,6 +112,10 @@ class TrainingMemory:
             return ""
         return arithmetic.total(str(part) for part in (self.weights, self.gradients, self.optimizer, self.activations))
 
+    @property
+    def has_optimizer(self) -> bool:
+        return bool(self.optimizer_name)
+
     def layer(self, name: str) -> LayerTrainingMemory:
         for row in self.layers:
             if row.name == name:
@@ -129,6 +127,7 @@ class TrainingMemory:
         return {
             "batch_size": self.batch_size,
             "dtype_policy": self.dtype_policy,
+            "what_if": self.what_if,
             "optimizer_name": self.optimizer_name,
             "weights": self.weights,
             "gradients": self.gradients,
@@ -157,96 +156,85 @@ class TrainingMemory:
         }
 
 
-# ---------------------------------------------------------------- public entry
-
-
-def training_memory(
-    model: Any,
-    batch_size: int = 1,
-    optimizer: PlanOptimizer = None,
-    dtype_policy: Union[str, Any, None] = None,
+def plan_training_memory(
+    records: Sequence[LayerRecord],
+    training: TrainingFacts,
+    output_dtypes: dict[str, Optional[tuple[str, ...]]],
+    batch_size: int,
 ) -> TrainingMemory:
-    """The training memory plan of a built Keras model for ``batch_size`` samples.
+    """The plan for the top-level ``records`` (each layer once, as the totals count them).
 
-    ``optimizer`` is a name (``"adam"``), a Keras optimizer instance, or None
-    for the model's compiled optimizer (none compiled: optimizer bytes 0, with
-    a note). ``dtype_policy`` (a name or a ``keras.DTypePolicy``) plans as if
-    the model had been built under that policy; None reads the model's own
-    dtypes. The model and the optimizer are only read.
+    ``output_dtypes`` maps a row's name to its outputs' dtypes (read with the
+    graph), needed only under a what-if policy, where outputs are re-counted
+    in the policy's compute dtype. Each top-level record gets its share in
+    ``gradient_bytes``, ``optimizer_bytes`` and ``activation_bytes``.
     """
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
-    policy = None if dtype_policy is None else keras.dtype_policies.get(dtype_policy)
-    notes: list[str] = []
-
-    layers = _top_level_layers(model)
-    owned = _variables_by_layer(model, layers)
-    trainable_ids = {id(variable) for variable in model.trainable_variables}
-
-    def stored_dtype(variable: Any) -> str:
-        return _planned_variable_dtype(variable.dtype, policy)
-
-    # weights and gradients ---------------------------------------------------
-    all_variables = [variable for variables in owned.values() for variable in variables]
-    trainable = _unique(model.trainable_variables)
+    notes = list(training.notes)
+    variables = training.variables
+    trainable = [variable for variable in variables if variable.trainable]
     weights, weights_expression = _bytes_and_expression(
-        [(_size(variable), stored_dtype(variable)) for variable in all_variables]
+        [(v.elements, training.planned_variable_dtype(v.dtype)) for v in variables]
     )
     gradients, gradients_expression = _bytes_and_expression(
-        [(_size(variable), stored_dtype(variable)) for variable in trainable]
+        [(v.elements, training.planned_variable_dtype(v.dtype)) for v in trainable]
     )
 
-    # optimizer -----------------------------------------------------------------
-    plan_policy_name = policy.name if policy is not None else _model_policy_name(model)
-    template, label = _optimizer_template(model, optimizer, notes)
-    layer_slots: dict[str, int] = {name: 0 for name in owned}
-    optimizer_bytes, optimizer_expression, shared = 0, "0", 0
-    if template is not None:
-        wrap_loss_scale = plan_policy_name == "mixed_float16"
-        specs = [(variable, stored_dtype(variable)) for variable in trainable]
-        built = built_optimizer_variables(fresh_optimizer(template, wrap_loss_scale), specs)
-        optimizer_bytes, optimizer_expression = _bytes_and_expression(
-            [(variable.elements, variable.dtype) for variable in built]
+    optimizer, optimizer_expression = _bytes_and_expression(
+        [(variable.elements, variable.dtype) for variable in training.optimizer_variables]
+    )
+    shared = _bytes_of(training.optimizer_shared_variables) if training.has_optimizer else 0
+    slots_by_owner = {
+        owner: _bytes_of(built) - shared for owner, built in training.optimizer_variables_by_owner.items()
+    }
+    if training.has_optimizer and shared + sum(slots_by_owner.values()) != optimizer:
+        notes.append(
+            f"{training.optimizer_label}'s variables depend on several layers at once; the per-layer optimizer "
+            f"bytes do not add up to the total ({optimizer:,} bytes)"
         )
-        # Per layer: the same optimizer built on that layer's weights alone,
-        # less what it builds on no weights at all (counter, learning rate).
-        shared = _bytes_of(built_optimizer_variables(fresh_optimizer(template, wrap_loss_scale), []))
-        for name, variables in owned.items():
-            layer_specs = [
-                (variable, stored_dtype(variable)) for variable in variables if id(variable) in trainable_ids
-            ]
-            if layer_specs:
-                fresh = fresh_optimizer(template, wrap_loss_scale)
-                layer_slots[name] = _bytes_of(built_optimizer_variables(fresh, layer_specs)) - shared
-        if shared + sum(layer_slots.values()) != optimizer_bytes:
-            notes.append(
-                f"{label}'s variables depend on several layers at once; the per-layer optimizer bytes "
-                f"do not add up to the total ({optimizer_bytes:,} bytes)"
-            )
-        if wrap_loss_scale and not _is_loss_scale(template):
-            notes.append(f"{label} wrapped in a LossScaleOptimizer, as model.compile() does under mixed_float16")
-            label = f"LossScaleOptimizer({label})"
 
-    # activations ---------------------------------------------------------------
-    activation_by_layer, activations, activations_expression = _activations(model, layers, batch_size, policy, notes)
+    rows_records = [record for record in records if record.class_name != "InputLayer"]
+    activation_by_row = {
+        record.name: _activation_bytes(record, training, output_dtypes.get(record.name), batch_size)
+        for record in rows_records
+    }
+    unknown = [name for name, size in activation_by_row.items() if size is None]
+    if unknown:
+        notes.append(f"activations unknown: a dimension of {', '.join(unknown)}'s output is unknown")
+        activations: Optional[int] = None
+        activations_expression = ""
+    else:
+        per_sample = sum(size for size in activation_by_row.values() if size is not None) // batch_size
+        activations_expression = f"{batch_size}*{per_sample}"
+        activations = arithmetic.evaluate(activations_expression)
 
+    by_owner: dict[str, list[VariableFacts]] = {}
+    for variable in variables:
+        by_owner.setdefault(variable.owner, []).append(variable)
+    names = [record.name for record in rows_records]
+    names.extend(owner for owner in by_owner if owner not in activation_by_row)  # a model's own weights
     rows = tuple(
         LayerTrainingMemory(
             name=name,
-            weights=_bytes_of_variables(variables, stored_dtype),
-            gradients=_bytes_of_variables([v for v in variables if id(v) in trainable_ids], stored_dtype),
-            optimizer=layer_slots.get(name, 0),
-            activations=activation_by_layer.get(name),
+            weights=_variable_bytes(by_owner.get(name, ()), training),
+            gradients=_variable_bytes([v for v in by_owner.get(name, ()) if v.trainable], training),
+            optimizer=slots_by_owner.get(name, 0),
+            activations=activation_by_row.get(name, 0),
         )
-        for name, variables in owned.items()
+        for name in names
     )
+    rows_by_name = {row.name: row for row in rows}
+    for record in rows_records:
+        row = rows_by_name[record.name]
+        record.gradient_bytes = row.gradients
+        record.optimizer_bytes = row.optimizer
+        record.activation_bytes = row.activations
     return TrainingMemory(
         batch_size=batch_size,
-        dtype_policy=plan_policy_name,
-        optimizer_name=label,
+        dtype_policy=training.policy_name,
+        optimizer_name=training.optimizer_label,
         weights=weights,
         gradients=gradients,
-        optimizer=optimizer_bytes,
+        optimizer=optimizer,
         activations=activations,
         weights_expression=weights_expression,
         gradients_expression=gradients_expression,
@@ -255,96 +243,32 @@ def training_memory(
         optimizer_shared=shared,
         layers=rows,
         notes=tuple(notes),
+        what_if=training.what_if_variable_dtype is not None,
     )
 
 
-def quantized_weight_bytes(model: Any, mode: str) -> int:
-    """Bytes of the model's weights after ``model.quantize(mode)`` ("int8" or "int4"), model unchanged.
-
-    Mirrors ``keras.Model.quantize`` (Keras 3.15.1): every leaf layer whose
-    ``quantize`` Keras implements for its exact class (Dense, EinsumDense,
-    Embedding, ReversibleEmbedding) replaces its kernel or embeddings with
-    int8 values (int4: two values packed per int8 byte) plus float scales;
-    other layers keep their weights. Each such layer is re-created from its
-    config, built and quantized inside a stateless scope, and its variables
-    counted: the copy's kernel exists only as the zeros its initializer gives
-    while one layer is quantized.
-    """
-    from .quantized_weights import quantized_weight_bytes as _count
-
-    return _count(model, mode)
+def _activation_bytes(
+    record: LayerRecord, training: TrainingFacts, dtypes: Optional[tuple[str, ...]], batch_size: int
+) -> Optional[int]:
+    """The row's output for the batch: ``output_bytes`` times the batch, re-counted under a what-if policy."""
+    if training.what_if_compute_dtype is None:
+        return None if record.output_bytes is None else record.output_bytes * batch_size
+    sample = _output_bytes(record.output_shape, dtypes, training)
+    return None if sample is None else sample * batch_size
 
 
-# ---------------------------------------------------------------- helpers
-
-
-def _top_level_layers(model: Any) -> list[Any]:
-    """The rows of the plan: a model's top-level layers (InputLayer left out), or a lone layer itself."""
-    if isinstance(model, keras.Model):
-        return [layer for layer in model.layers if not isinstance(layer, keras.layers.InputLayer)]
-    return [model]
-
-
-def _variables_by_layer(model: Any, layers: Sequence[Any]) -> dict[str, list[Any]]:
-    """Each top-level layer's variables, a variable shared by several layers under the first.
-
-    Variables the model holds itself (a subclassed model's ``add_weight``) form
-    a row named after the model, so the rows add up to ``model.weights``.
-    """
-    seen: set[int] = set()
-    owned: dict[str, list[Any]] = {}
-    for layer in layers:
-        mine = []
-        for variable in layer.weights:
-            if id(variable) not in seen:
-                seen.add(id(variable))
-                mine.append(variable)
-        owned[layer.name] = mine
-    own = [variable for variable in _unique(model.weights) if id(variable) not in seen]
-    if own:
-        owned[model.name] = owned.get(model.name, []) + own
-    return owned
-
-
-def _unique(variables: Sequence[Any]) -> list[Any]:
-    seen: set[int] = set()
-    result = []
-    for variable in variables:
-        if id(variable) not in seen:
-            seen.add(id(variable))
-            result.append(variable)
-    return result
-
-
-def _size(variable: Any) -> int:
-    elements = 1
-    for dim in variable.shape:
-        elements *= int(dim)
-    return elements
-
-
-def _is_floating(dtype: str) -> bool:
-    return "float" in keras.backend.standardize_dtype(dtype)
-
-
-def _planned_variable_dtype(dtype: Any, policy: Any) -> str:
-    """The dtype a variable is counted in: its own, or under a what-if policy the policy's variable dtype."""
-    dtype = keras.backend.standardize_dtype(dtype)
-    if policy is not None and _is_floating(dtype):
-        return str(policy.variable_dtype)
-    return str(dtype)
-
-
-def _planned_output_dtype(dtype: Any, policy: Any) -> str:
-    dtype = keras.backend.standardize_dtype(dtype)
-    if policy is not None and _is_floating(dtype):
-        return str(policy.compute_dtype)
-    return str(dtype)
-
-
-def _model_policy_name(model: Any) -> str:
-    policy = getattr(model, "dtype_policy", None)
-    return str(getattr(policy, "name", "") or keras.config.dtype_policy().name)
+def _output_bytes(shape: Optional[OutputShape], dtypes: Optional[tuple[str, ...]], training: TrainingFacts) -> Optional[int]:
+    """One sample's output in the planned dtypes, summed in bits then rounded up (as ``build.costs.output_bytes``)."""
+    if shape is None or dtypes is None:
+        return None
+    shapes = shape if shape and all(isinstance(part, tuple) for part in shape) else (shape,)
+    bits = 0
+    for part, dtype in zip(shapes, dtypes, strict=False):
+        elements = neurons_of(part)  # type: ignore[arg-type]
+        if elements is None:
+            return None
+        bits += elements * dtype_bits(training.planned_output_dtype(dtype))
+    return -(-bits // 8)
 
 
 def _bytes_and_expression(parts: Sequence[tuple[int, str]]) -> tuple[int, str]:
@@ -362,103 +286,5 @@ def _bytes_of(variables: Sequence[OptimizerVariable]) -> int:
     return sum(variable.elements * dtype_bytes(variable.dtype) for variable in variables)
 
 
-def _bytes_of_variables(variables: Sequence[Any], stored_dtype: Any) -> int:
-    return sum(_size(variable) * dtype_bytes(stored_dtype(variable)) for variable in variables)
-
-
-def _is_loss_scale(optimizer: Any) -> bool:
-    return isinstance(optimizer, keras.optimizers.LossScaleOptimizer)
-
-
-def _optimizer_template(model: Any, optimizer: PlanOptimizer, notes: list[str]) -> tuple[Any, str]:
-    """The optimizer whose class and config the plan builds, and its label; (None, "") when none."""
-    if optimizer is None:
-        compiled = getattr(model, "optimizer", None)  # a keras.Model has it only once compiled
-        if compiled is None:
-            notes.append("no optimizer given and the model is not compiled: optimizer bytes 0")
-            return None, ""
-        return compiled, optimizer_label(compiled)
-    if isinstance(optimizer, str):
-        # keras.optimizers.get(name) makes a new instance with default settings; it is only a template.
-        template = keras.optimizers.get(optimizer)
-        return template, optimizer_label(template)
-    if isinstance(optimizer, keras.optimizers.Optimizer):
-        return optimizer, optimizer_label(optimizer)
-    raise TypeError(f"optimizer must be a name, a keras optimizer or None, got {type(optimizer).__name__}")
-
-
-def _activations(
-    model: Any, layers: Sequence[Any], batch_size: int, policy: Any, notes: list[str]
-) -> tuple[dict[str, Optional[int]], Optional[int], str]:
-    """Each top-level layer's output bytes for the batch, the total and its expression.
-
-    Without a what-if policy this is ``explain(model, batch_size).activation_bytes_by_layer``,
-    the same numbers the diagram's memory line adds up. With one, each output
-    is re-counted as elements times the policy's compute dtype size (floating
-    outputs only).
-    """
-    from . import explain
-
-    explanation = explain(model, batch_size=batch_size)
-    by_layer: dict[str, Optional[int]] = {}
-    per_sample: list[tuple[int, str]] = []  # (elements, dtype) for the what-if expression
-    sample_bytes: list[int] = []
-    unknown: list[str] = []
-    layers_by_name = {layer.name: layer for layer in layers}
-    for record in explanation.top_level:
-        if record.class_name == "InputLayer":
-            continue
-        if policy is None:
-            size = record.output_bytes
-            by_layer[record.name] = None if size is None else size * batch_size
-            if size is None:
-                unknown.append(record.name)
-            else:
-                sample_bytes.append(size)
-            continue
-        outputs = _outputs(record.output_shape, layers_by_name.get(record.name))
-        if outputs is None:
-            by_layer[record.name] = None
-            unknown.append(record.name)
-            continue
-        planned = [(elements, _planned_output_dtype(dtype, policy)) for elements, dtype in outputs]
-        per_sample.extend(planned)
-        by_layer[record.name] = batch_size * sum(elements * dtype_bytes(dtype) for elements, dtype in planned)
-    if unknown:
-        notes.append(f"activations unknown: a dimension of {', '.join(unknown)}'s output is unknown")
-        return by_layer, None, ""
-    if policy is None:
-        expression = f"{batch_size}*{sum(sample_bytes)}"
-    else:
-        _, sample_expression = _bytes_and_expression(per_sample)
-        expression = f"{batch_size}*{arithmetic.group(sample_expression)}"
-    return by_layer, arithmetic.evaluate(expression), expression
-
-
-def _outputs(shape: Any, layer: Any) -> Optional[list[tuple[int, str]]]:
-    """(elements per sample, dtype) of each output of a layer; None when a dimension is unknown."""
-    if shape is None or layer is None:
-        return None
-    shapes = list(shape) if shape and all(isinstance(part, tuple) for part in shape) else [shape]
-    dtypes = _output_dtypes(layer, len(shapes))
-    result = []
-    for part, dtype in zip(shapes, dtypes, strict=True):
-        if any(dim is None for dim in part[1:]):
-            return None
-        elements = 1
-        for dim in part[1:]:  # per sample: the batch axis left out
-            elements *= int(dim)
-        result.append((elements, dtype))
-    return result
-
-
-def _output_dtypes(layer: Any, count: int) -> list[str]:
-    """The dtypes of a layer's symbolic outputs (``layer.output``), else its compute dtype for each."""
-    try:
-        output = layer.output  # public; raises when the layer has no single symbolic call
-        tensors = keras.tree.flatten(output)
-        if len(tensors) == count:
-            return [keras.backend.standardize_dtype(tensor.dtype) for tensor in tensors]
-    except (AttributeError, ValueError, RuntimeError):
-        pass
-    return [keras.backend.standardize_dtype(layer.compute_dtype)] * count
+def _variable_bytes(variables: Sequence[VariableFacts], training: TrainingFacts) -> int:
+    return sum(v.elements * dtype_bytes(training.planned_variable_dtype(v.dtype)) for v in variables)

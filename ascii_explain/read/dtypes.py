@@ -29,3 +29,20 @@ def _dtype_bits(dtype: Any) -> int:
     from keras.src.utils import dtype_utils  # private module, checked on Keras 3.15.1
 
     return int(dtype_utils.dtype_size(keras.backend.standardize_dtype(dtype)))
+
+
+def dtype_bytes(dtype: Any) -> int:
+    """Bytes per element of one value held alone (bool 1 byte): what a variable or a gradient takes."""
+    return max(1, dtype_bits(dtype) // 8)
+
+
+def planned_dtype(dtype: str, policy_dtype: str | None) -> str:
+    """The dtype a value is planned in: its own, or under a what-if policy ``policy_dtype`` if it is floating.
+
+    Keras's dtype policies change floating variables and outputs only;
+    integer and boolean ones keep theirs (an Embedding's int32 input, an
+    optimizer's int64 counter).
+    """
+    if policy_dtype is not None and "float" in dtype:
+        return policy_dtype
+    return dtype

@@ -15,7 +15,8 @@ where a Keras variable with an initializer keeps only its shape, dtype and
 initializer (``KerasVariable.__init__``, Keras 3.15.1). Scalars made from a
 constant (the iteration counter, the learning rate, Adafactor's placeholders)
 are real but four or eight bytes each. The caller's optimizer is only
-serialized; the model's variables are only read (shape, dtype, path).
+serialized; the model's weights are described by plain ``StandInSpec``s
+(path, shape, dtype), so they are not even read here.
 """
 
 from __future__ import annotations
@@ -45,14 +46,6 @@ class OptimizerVariable:
     dtype: str
 
 
-def dtype_bytes(dtype: Any) -> int:
-    """Bytes per element (bool 1), from Keras's own dtype table (``keras.src.utils.dtype_utils``)."""
-    from keras.src.utils import dtype_utils
-
-    bits = int(dtype_utils.dtype_size(keras.backend.standardize_dtype(dtype)))
-    return max(1, bits // 8)
-
-
 def optimizer_label(optimizer: Any) -> str:
     """``"Adam"``, or ``"LossScaleOptimizer(Adam)"`` for a wrapped one."""
     inner = getattr(optimizer, "inner_optimizer", None)
@@ -61,29 +54,44 @@ def optimizer_label(optimizer: Any) -> str:
     return type(optimizer).__name__
 
 
-def fresh_optimizer(template: Any, wrap_loss_scale: bool = False) -> Any:
-    """A new, unbuilt optimizer of ``template``'s class and config; the template is only serialized.
+def fresh_optimizer(config: dict[str, Any], wrap_loss_scale: bool = False) -> Any:
+    """A new, unbuilt optimizer from ``keras.optimizers.serialize``'s ``config`` (see ``optimizer_config``).
 
     ``wrap_loss_scale`` wraps it in a ``LossScaleOptimizer`` as
     ``Trainer.compile`` does for a ``mixed_float16`` model (unless it is one already).
     """
-    fresh = keras.optimizers.deserialize(keras.optimizers.serialize(template))
+    fresh = keras.optimizers.deserialize(config)
     if wrap_loss_scale and not isinstance(fresh, keras.optimizers.LossScaleOptimizer):
         fresh = keras.optimizers.LossScaleOptimizer(fresh, name="loss_scale_optimizer")
     return fresh
 
 
-def built_optimizer_variables(optimizer: Any, weights: Sequence[tuple[Any, str]]) -> list[OptimizerVariable]:
+@dataclass(frozen=True)
+class StandInSpec:
+    """What a stand-in copies of a trainable weight: path, shape, the dtype to plan it in, float8's flag."""
+
+    path: str
+    shape: tuple[int, ...]
+    dtype: str
+    overwrite_with_gradient: bool = False
+
+
+def optimizer_config(optimizer: Any) -> dict[str, Any]:
+    """``keras.optimizers.serialize(optimizer)``: class and config, all a fresh copy needs; the optimizer is only read."""
+    return dict(keras.optimizers.serialize(optimizer))
+
+
+def built_optimizer_variables(optimizer: Any, weights: Sequence[StandInSpec]) -> list[OptimizerVariable]:
     """Build the unbuilt ``optimizer`` on stand-ins of ``weights`` and list the variables it then holds.
 
-    ``weights`` pairs each trainable Keras variable with the dtype to plan it
-    in (its own, or a what-if policy's). The optimizer is used up: build a
+    ``weights`` describes each trainable weight in the dtype to plan it in
+    (its own, or a what-if policy's). The optimizer is used up: build a
     fresh one (``fresh_optimizer``) for each call.
     """
     if optimizer.built:
         raise ValueError("built_optimizer_variables needs an unbuilt optimizer (see fresh_optimizer)")
     with _deferred_variables_forgotten():
-        stand_ins = [_stand_in(variable, dtype) for variable, dtype in weights]
+        stand_ins = [_stand_in(spec) for spec in weights]
         for part in _optimizer_parts(optimizer):
             _defer_slot_creation(part)
         optimizer.build(stand_ins)
@@ -108,20 +116,20 @@ def _optimizer_parts(optimizer: Any) -> Iterator[Any]:
         yield from _optimizer_parts(inner)
 
 
-def _stand_in(variable: Any, dtype: str) -> Any:
-    """A value-less variable with ``variable``'s path, shape and flags, in ``dtype``.
+def _stand_in(spec: StandInSpec) -> Any:
+    """A value-less variable with the weight's path, shape and flags, in the planned dtype.
 
     The path matters: Muon, AdamW's ``exclude_from_weight_decay`` and others
     decide per weight by its path. Keras's name scopes take one part each, so
     the parent path is entered part by part.
     """
-    parent, _, name = variable.path.rpartition("/")
+    parent, _, name = spec.path.rpartition("/")
     with StatelessScope(initialize_variables=False), contextlib.ExitStack() as scopes:
         for part in filter(None, parent.split("/")):
             scopes.enter_context(keras.name_scope(part))
-        stand_in = keras.Variable(initializer="zeros", shape=variable.shape, dtype=dtype, trainable=True, name=name)
+        stand_in = keras.Variable(initializer="zeros", shape=spec.shape, dtype=spec.dtype, trainable=True, name=name)
     # float8 training's scale variables are overwritten by their gradient and get no slots.
-    stand_in.overwrite_with_gradient = getattr(variable, "overwrite_with_gradient", False)
+    stand_in.overwrite_with_gradient = spec.overwrite_with_gradient
     return stand_in
 
 

@@ -26,7 +26,8 @@ import keras
 # keras.src: the stateless scope, private, checked against Keras 3.15.1.
 from keras.src.backend.common.stateless_scope import StatelessScope
 
-from .optimizer_slots import _deferred_variables_forgotten, dtype_bytes
+from .dtypes import dtype_bytes
+from .optimizer_slots import _deferred_variables_forgotten
 
 QUANTIZATION_MODES = ("int8", "int4")
 
