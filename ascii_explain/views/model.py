@@ -19,13 +19,14 @@ under ``views/`` imports ``explanation.py``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional, Protocol
+from typing import Any, Optional, Protocol
 
 from ..build.records import LayerRecord, OutputShape, Shape, neurons_of
 from . import styled
 from .arithmetic_text import Arithmetic, arithmetic_of, check_text
 from .cost_text import cost_lines
 from .formatting import UNKNOWN, format_bytes, format_dims, share
+from .training_text import training_memory_lines
 
 # A record's mark, and the sign drawn for it in the diagram's margin and the tables' first column.
 OK = "ok"
@@ -58,6 +59,7 @@ class ExplanationData(Protocol):
     keras_non_trainable_params: int
     batch_size: int
     extra: dict
+    training_memory: Any  # Optional[build.training_memory.TrainingMemory]
 
     @property
     def total_params(self) -> int: ...
@@ -227,6 +229,7 @@ def totals_items(explanation: ExplanationData) -> list[TotalsItem]:
             )
         )
     items.extend(TotalsItem(INFO, line) for line in _cost_totals_lines(e))
+    items.extend(TotalsItem(INFO, line) for line in training_memory_lines(getattr(e, "training_memory", None)))
     return items
 
 
