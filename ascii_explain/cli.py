@@ -23,7 +23,12 @@ EXIT_OK, EXIT_CHECK_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    args = build_parser().parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments[:1] == ["diff"]:  # ``ascii-explain diff A B``: its own options and exit codes
+        from .cli_diff import diff_main
+
+        return diff_main(arguments[1:])
+    args = build_parser().parse_args(arguments)
     try:
         return run(args)
     except InputError as error:
@@ -71,7 +76,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--ascii", action="store_true", help="pure ASCII diagram (no μ|σ)")
     parser.add_argument("--expand-nested", action="store_true", help="also explain the layers inside nested models")
-    parser.add_argument("--batch-size", type=_positive_int, metavar="N", help="batch size for activation sizes")
+    parser.add_argument(
+        "--batch-size", type=_positive_int, metavar="N", help="batch size for activation and training memory"
+    )
+    parser.add_argument(
+        "--optimizer",
+        metavar="NAME",
+        help="plan training memory with this Keras optimizer (adam, adamw, sgd, rmsprop, adafactor, lion, ...); "
+        "default: the model's compiled optimizer, if any",
+    )
     parser.add_argument(
         "--check",
         action="store_true",
@@ -138,8 +151,14 @@ def _explain(model: Any, args: argparse.Namespace) -> Any:
     options: dict[str, Any] = {"expand_nested": args.expand_nested}
     if args.batch_size is not None:
         options["batch_size"] = args.batch_size
+    if args.optimizer is not None:
+        options["optimizer"] = args.optimizer
     try:
         return explain(model, width=args.width, ascii_only=args.ascii, **options)
+    except ValueError as error:  # an unknown --optimizer name: explain()'s one sentence says which are
+        if args.optimizer is not None and "optimizer" in str(error):
+            raise InputError(f"--optimizer {args.optimizer}: {error}") from error
+        raise
     except (NotBuiltError, TypeError) as error:  # explain()'s own one-sentence errors about the model
         raise InputError(f"{_source_label(args)}: {error}") from error
 

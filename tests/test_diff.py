@@ -10,7 +10,8 @@ from keras import layers
 
 from ascii_explain import explain
 from ascii_explain.arithmetic import evaluate
-from ascii_explain.diff import ADDED, CHANGED, REMOVED, UNCHANGED, diff, diff_main
+from ascii_explain.cli_diff import diff_main
+from ascii_explain.diff import ADDED, CHANGED, REMOVED, UNCHANGED, diff
 
 # Module-level builders, so the CLI can load them as tests.test_diff:<name>.
 

@@ -257,7 +257,9 @@ def _activation_bytes(
     return None if sample is None else sample * batch_size
 
 
-def _output_bytes(shape: Optional[OutputShape], dtypes: Optional[tuple[str, ...]], training: TrainingFacts) -> Optional[int]:
+def _output_bytes(
+    shape: Optional[OutputShape], dtypes: Optional[tuple[str, ...]], training: TrainingFacts
+) -> Optional[int]:
     """One sample's output in the planned dtypes, summed in bits then rounded up (as ``build.costs.output_bytes``)."""
     if shape is None or dtypes is None:
         return None

@@ -77,7 +77,7 @@ class StandInSpec:
 
 
 def optimizer_config(optimizer: Any) -> dict[str, Any]:
-    """``keras.optimizers.serialize(optimizer)``: class and config, all a fresh copy needs; the optimizer is only read."""
+    """``keras.optimizers.serialize(optimizer)``: class and config, all a fresh copy needs; only reads it."""
     return dict(keras.optimizers.serialize(optimizer))
 
 
