@@ -1,3 +1,5 @@
+# mypy: disable-error-code="union-attr,operator,misc"
+# (e.training_memory and the records' byte fields are Optional, None when unknown; these tests assert they are known.)
 """Training memory through explain(): the records, the text totals, HTML, Markdown, JSON and the command line.
 
 The plan's numbers are checked against Keras in test_training_memory.py; here,
