@@ -53,4 +53,5 @@ def explain(
         batch_size=batch_size,
         input_sample_bytes=facts.input_sample_bytes,
         summary_order=list(facts.summary_order),
+        keras_totals=facts.keras_totals,
     )

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Optional, Sequence
 
 from .build.records import LayerRecord, Shape
+from .read.facts import KerasTotals
 
 if TYPE_CHECKING:  # the views never import this module, so naming their types here makes no cycle
     from .views.model import ViewModel
@@ -37,6 +38,8 @@ class Explanation:
     input_sample_bytes: Optional[int] = None
     # Layer names in keras.Model.summary's order, which layer_range counts in.
     summary_order: list[str] = field(default_factory=list)
+    # keras.Model.summary's totals (weights by trainability, the built optimizer's variables), read from the model.
+    keras_totals: Optional[KerasTotals] = None
 
     @property
     def total_params(self) -> int:

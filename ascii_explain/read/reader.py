@@ -15,7 +15,16 @@ import keras
 
 from ..build.records import Call, OutputShape, Shape
 from .dtypes import dtype_bits
-from .facts import KIND_LAYER, KIND_SUBCLASSED, GraphFacts, LayerFacts, ModelFacts, WeightFacts
+from .facts import (
+    KIND_LAYER,
+    KIND_SUBCLASSED,
+    GraphFacts,
+    KerasTotals,
+    LayerFacts,
+    ModelFacts,
+    WeightFacts,
+    WeightTotal,
+)
 
 # (layer or keras.ops operation, its calls in this model, is it an operation?)
 RawEntry = tuple[Any, list[Call], bool]
@@ -265,18 +274,20 @@ class Reader:
             graph = self.graph_facts(obj, include_input_layer=False)
         else:
             graph = GraphFacts(KIND_LAYER, (self.layer_facts(obj, outside_graph=True),))
-        total, trainable, non_trainable = self.param_counts(obj)
+        totals = self.weight_totals(obj)
+        trainable, non_trainable = totals.trainable.count, totals.non_trainable.count
         return ModelFacts(
             name=obj.name,
             class_name=type(obj).__name__,
             is_model=is_model,
             graph=graph,
             input_shapes=tuple(self.model_input_shapes(obj)) if is_model else (),
-            keras_total_params=total,
+            keras_total_params=trainable + non_trainable,
             keras_trainable_params=trainable,
             keras_non_trainable_params=non_trainable,
             input_sample_bytes=self.input_sample_bytes(obj) if is_model else None,
             summary_order=tuple(self.summary_order(obj)),
+            keras_totals=totals,
         )
 
     def model_input_shapes(self, model: Any) -> list[Shape]:
@@ -306,28 +317,61 @@ class Reader:
         return -(-bits // 8)
 
     def param_counts(self, model: Any) -> tuple[int, int, int]:
-        """Keras's own (total, trainable, non-trainable), each weight counted once.
+        """Keras's own (total, trainable, non-trainable), each weight counted once (optimizer not included)."""
+        totals = self.weight_totals(model)
+        trainable, non_trainable = totals.trainable.count, totals.non_trainable.count
+        return trainable + non_trainable, trainable, non_trainable
+
+    def weight_totals(self, model: Any) -> KerasTotals:
+        """What keras.Model.summary totals: trainable and non-trainable weights (count and bytes), and the optimizer's.
 
         One walk of ``model.weights`` split the way ``Layer.trainable_weights``
         and ``non_trainable_weights`` split it (keras/src/layers/layer.py, checked
         on 3.15.1: a frozen model has no trainable weights, otherwise each
         variable's own flag decides); asking for both lists walks every layer twice.
+        Sizes are each variable's dtype bits / 8, as ``summary_utils.weight_memory_size``.
         """
         seen: set[int] = set()
-        trainable = non_trainable = 0
+        counts = [0, 0]  # trainable, non-trainable
+        bits = [0, 0]
         model_trainable = bool(model.trainable)
         for variable in model.weights:
             if id(variable) in seen:
                 continue
             seen.add(id(variable))
-            size = 1
-            for dim in variable_shape(variable):
-                size *= int(dim)  # type: ignore[arg-type]
-            if model_trainable and variable.trainable:
-                trainable += size
-            else:
-                non_trainable += size
-        return trainable + non_trainable, trainable, non_trainable
+            size = _size(variable_shape(variable))
+            side = 0 if model_trainable and variable.trainable else 1
+            counts[side] += size
+            bits[side] += size * dtype_bits(self.dtype_name(variable.dtype))
+        return KerasTotals(
+            trainable=WeightTotal(counts[0], bits[0] / 8),
+            non_trainable=WeightTotal(counts[1], bits[1] / 8),
+            optimizer=self.optimizer_total(model),
+        )
+
+    def optimizer_total(self, model: Any) -> Optional[WeightTotal]:
+        """The compiled optimizer's variables (slots, iterations, ...), or None before it is built.
+
+        Keras 3.15.1's summary counts them only when ``model.compiled and
+        model.optimizer and model.optimizer.built``; the count sums every
+        variable, the size counts each variable once (``summary_utils.print_summary``).
+        """
+        optimizer = getattr(model, "optimizer", None) if getattr(model, "compiled", False) else None
+        if optimizer is None or not getattr(optimizer, "built", False):
+            return None
+        variables = list(optimizer.variables)
+        count = sum(_size(variable_shape(variable)) for variable in variables)
+        unique = {id(variable): variable for variable in variables}.values()
+        bits = sum(
+            _size(variable_shape(variable)) * dtype_bits(self.dtype_name(variable.dtype)) for variable in unique
+        )
+        return WeightTotal(count, bits / 8)
+
+def _size(shape: Shape) -> int:
+    size = 1
+    for dim in shape:
+        size *= int(dim)  # type: ignore[arg-type]
+    return size
 
 
 def variable_shape(variable: Any) -> Shape:
