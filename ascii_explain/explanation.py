@@ -146,6 +146,7 @@ class Explanation:
         *,
         show_trainable: bool = False,
         layer_range: Optional[Sequence[str]] = None,
+        shape_style: str = "dims",
     ) -> StyledText:
         """The diagram with the roles of its parts, for colour (``render`` is its plain text)."""
         from .views.text import render_diagram
@@ -157,6 +158,7 @@ class Explanation:
             ascii_only=self.ascii_only if ascii_only is None else ascii_only,
             show_trainable=show_trainable,
             layer_range=layer_range,
+            shape_style=shape_style,
         )
 
     def render(
@@ -166,14 +168,19 @@ class Explanation:
         *,
         show_trainable: bool = False,
         layer_range: Optional[Sequence[str]] = None,
+        shape_style: str = "dims",
     ) -> str:
         """The diagram as text, ``width`` columns wide (default 100).
 
         ``show_trainable`` adds a TRAINABLE column; ``layer_range=(first, last)``
         draws only those layers (names or regular expressions, both inclusive,
-        as in ``keras.Model.summary``).
+        as in ``keras.Model.summary``). ``shape_style="keras"`` writes shapes in
+        keras.Model.summary's notation (``(None, 26, 26, 32)``, ``()`` a scalar)
+        instead of the DATA DIMENSIONS (``"dims"``, no batch axis).
         """
-        return self.render_styled(width, ascii_only, show_trainable=show_trainable, layer_range=layer_range).plain
+        return self.render_styled(
+            width, ascii_only, show_trainable=show_trainable, layer_range=layer_range, shape_style=shape_style
+        ).plain
 
     # Views over the same records, in ascii_explain/views/ (each imported when first used).
 

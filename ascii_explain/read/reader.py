@@ -82,6 +82,17 @@ class Reader:
     def summary_order(self, obj: Any) -> list[str]:
         raise NotImplementedError
 
+    def summary_layers(self, model: Any) -> list[Any]:
+        """The layers keras.Model.summary lists, in its order (built or not)."""
+        return list(model.layers) if self.is_model(model) else [model]
+
+    def summary_output_shape(self, layer: Any) -> Optional[OutputShape]:
+        """The Output Shape keras.Model.summary shows for a built layer; None for "?"."""
+        shape = self.output_shape(layer)
+        if shape is None:
+            shape = self._computed_output_shape(layer, self.build_shape(layer, None), [])
+        return shape
+
     # -- shared ----------------------------------------------------------------
 
     def is_keras_builtin(self, layer: Any) -> bool:
@@ -247,25 +258,28 @@ class Reader:
         return tuple(by_name.get(layer.name) or self.layer_facts(layer) for layer in model.layers)
 
     def _computed_output_shape(self, layer: Any, build_shape: Any, sublayers: list[Any]) -> Optional[OutputShape]:
-        """A layer's output shape outside any symbolic graph, where Keras knows it.
+        """A layer's output shape outside any symbolic graph, where Keras's summary knows it.
 
-        From ``compute_output_shape`` (public) on the shape ``build`` received,
-        when the class implements it and has no sublayers (whose symbolic calls
-        would add nodes to the model); anything else is None, drawn as "?".
+        As Keras 3.15.1's ``summary_utils.format_layer_shape``: the layer's
+        ``compute_output_shape`` on the shapes its ``build`` received, passed by
+        argument name (``query_shape=..., value_shape=...`` for attention), the
+        result flattened (a dict of outputs in key order, as ``keras.tree``
+        flattens it). A layer that does not implement it, or raises, is None ("?").
         """
-        built_with = build_shape if isinstance(build_shape, tuple) else None
-        if built_with is None or sublayers:
+        build_shapes = self.build_shapes_by_argument(layer, build_shape)
+        if build_shapes is None:
             return None
         if type(layer).compute_output_shape is keras.layers.Layer.compute_output_shape:
-            return None
+            return None  # Keras's default only raises NotImplementedError
         try:
-            computed = layer.compute_output_shape(built_with)
+            computed = layer.compute_output_shape(**build_shapes)
         except Exception:  # a shape Keras cannot compute is shown as "?", never a crash
             return None
-        try:
-            return as_shape_tree(computed)
-        except (TypeError, ValueError):
-            return None
+        return flat_output_shapes(computed)
+
+    def build_shapes_by_argument(self, layer: Any, build_shape: Any) -> Optional[dict[str, Any]]:
+        """``{argument name: shape}`` that ``build`` received, or None when unknown (Keras 3: ``_build_shapes_dict``)."""
+        return {"input_shape": build_shape} if isinstance(build_shape, tuple) else None
 
     def model_facts(self, obj: Any) -> ModelFacts:
         """Read the object ``explain`` was given (a model, or one layer) into facts."""
@@ -395,6 +409,28 @@ def as_shape(shape: Any) -> Shape:
         else:
             return shape
     return tuple(None if dim is None else int(dim) for dim in shape)
+
+
+def flat_output_shapes(value: Any) -> Optional[OutputShape]:
+    """A shape, or the shapes of several outputs in ``keras.tree.flatten`` order (a dict's keys sorted).
+
+    None when ``value`` holds anything but shapes (tuples or lists of ints and Nones).
+    """
+    shapes: list[Shape] = []
+
+    def collect(part: Any) -> bool:
+        if isinstance(part, dict):
+            return all(collect(part[key]) for key in sorted(part))
+        if isinstance(part, (list, tuple)) and all(dim is None or isinstance(dim, int) for dim in part):
+            shapes.append(as_shape(part))
+            return True
+        if isinstance(part, (list, tuple)):
+            return all(collect(item) for item in part)
+        return False
+
+    if not collect(value) or not shapes:
+        return None
+    return shapes[0] if len(shapes) == 1 else tuple(shapes)
 
 
 def as_shape_tree(value: Any) -> Any:

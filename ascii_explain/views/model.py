@@ -243,6 +243,11 @@ def keras_totals_lines(explanation: ExplanationData) -> list[str]:
             f"Non-trainable params: {explanation.non_trainable_params:,} ({UNKNOWN})",
         ]
         return lines
+    return summary_totals_lines(totals)
+
+
+def summary_totals_lines(totals: KerasTotals) -> list[str]:
+    """``Total params: 41 (168.00 B)``, Trainable, Non-trainable, and Optimizer when Keras prints it."""
     lines = [
         _keras_total_line("Total params", totals.total),
         _keras_total_line("Trainable params", totals.trainable),
