@@ -246,7 +246,7 @@ def patch(*, shape_style: str = KERAS) -> None:
         if getattr(klass.__dict__.get("summary"), _PATCH_MARK, False):
             continue
         _originals[klass] = klass.__dict__["summary"]
-        klass.summary = _patched_summary  # type: ignore[method-assign]
+        klass.summary = _patched_summary  # type: ignore[attr-defined]
 
 
 def unpatch() -> None:
@@ -254,5 +254,5 @@ def unpatch() -> None:
     global _shape_style
     _shape_style = KERAS
     for klass, original in list(_originals.items()):
-        klass.summary = original  # type: ignore[method-assign]
+        klass.summary = original  # type: ignore[attr-defined]
         del _originals[klass]

@@ -278,7 +278,10 @@ class Reader:
         return flat_output_shapes(computed)
 
     def build_shapes_by_argument(self, layer: Any, build_shape: Any) -> Optional[dict[str, Any]]:
-        """``{argument name: shape}`` that ``build`` received, or None when unknown (Keras 3: ``_build_shapes_dict``)."""
+        """``{argument name: shape}`` that ``build`` received, or None when unknown.
+
+        The Keras 3 reader reads ``_build_shapes_dict``; here, a one-argument build's shape.
+        """
         return {"input_shape": build_shape} if isinstance(build_shape, tuple) else None
 
     def model_facts(self, obj: Any) -> ModelFacts:
@@ -376,10 +379,9 @@ class Reader:
         variables = list(optimizer.variables)
         count = sum(_size(variable_shape(variable)) for variable in variables)
         unique = {id(variable): variable for variable in variables}.values()
-        bits = sum(
-            _size(variable_shape(variable)) * dtype_bits(self.dtype_name(variable.dtype)) for variable in unique
-        )
+        bits = sum(_size(variable_shape(variable)) * dtype_bits(self.dtype_name(variable.dtype)) for variable in unique)
         return WeightTotal(count, bits / 8)
+
 
 def _size(shape: Shape) -> int:
     size = 1
