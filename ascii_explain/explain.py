@@ -71,4 +71,5 @@ def explain(
         input_sample_bytes=facts.input_sample_bytes,
         summary_order=list(facts.summary_order),
         training_memory=plan,
+        keras_totals=facts.keras_totals,
     )

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Optional, Sequence
 
 from .build.records import LayerRecord, Shape
+from .read.facts import KerasTotals
 
 if TYPE_CHECKING:  # the views never import this module, so naming their types here makes no cycle
     from .build.training_memory import TrainingMemory
@@ -40,6 +41,8 @@ class Explanation:
     summary_order: list[str] = field(default_factory=list)
     # What training takes at batch_size (explain(model, batch_size=, optimizer=, dtype_policy=)).
     training_memory: Optional[TrainingMemory] = None
+    # keras.Model.summary's totals (weights by trainability, the built optimizer's variables), read from the model.
+    keras_totals: Optional[KerasTotals] = None
 
     @property
     def total_params(self) -> int:
@@ -146,6 +149,7 @@ class Explanation:
         *,
         show_trainable: bool = False,
         layer_range: Optional[Sequence[str]] = None,
+        shape_style: str = "dims",
     ) -> StyledText:
         """The diagram with the roles of its parts, for colour (``render`` is its plain text)."""
         from .views.text import render_diagram
@@ -157,6 +161,7 @@ class Explanation:
             ascii_only=self.ascii_only if ascii_only is None else ascii_only,
             show_trainable=show_trainable,
             layer_range=layer_range,
+            shape_style=shape_style,
         )
 
     def render(
@@ -166,14 +171,19 @@ class Explanation:
         *,
         show_trainable: bool = False,
         layer_range: Optional[Sequence[str]] = None,
+        shape_style: str = "dims",
     ) -> str:
         """The diagram as text, ``width`` columns wide (default 100).
 
         ``show_trainable`` adds a TRAINABLE column; ``layer_range=(first, last)``
         draws only those layers (names or regular expressions, both inclusive,
-        as in ``keras.Model.summary``).
+        as in ``keras.Model.summary``). ``shape_style="keras"`` writes shapes in
+        keras.Model.summary's notation (``(None, 26, 26, 32)``, ``()`` a scalar)
+        instead of the DATA DIMENSIONS (``"dims"``, no batch axis).
         """
-        return self.render_styled(width, ascii_only, show_trainable=show_trainable, layer_range=layer_range).plain
+        return self.render_styled(
+            width, ascii_only, show_trainable=show_trainable, layer_range=layer_range, shape_style=shape_style
+        ).plain
 
     # Views over the same records, in ascii_explain/views/ (each imported when first used).
 

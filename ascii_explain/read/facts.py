@@ -138,3 +138,32 @@ class ModelFacts:
     input_sample_bytes: Optional[int]
     # Layer names in the order ``keras.Model.summary`` lists them (layer_range counts in it).
     summary_order: tuple[str, ...]
+    # The totals in Keras's words and sizes, optimizer variables included (None where not read).
+    keras_totals: Optional[KerasTotals] = None
+
+
+@dataclass(frozen=True)
+class WeightTotal:
+    """A number of parameters and their size as Keras's summary counts it (each variable's dtype; bits / 8)."""
+
+    count: int
+    bytes: float
+
+
+@dataclass(frozen=True)
+class KerasTotals:
+    """The totals ``keras.Model.summary`` prints, read from the live model (Keras 3.15.1, ``summary_utils.py``).
+
+    ``optimizer`` is None unless the model is compiled and its optimizer built
+    (after ``fit`` or ``optimizer.build``): only then does Keras print
+    "Optimizer params" and count them in "Total params".
+    """
+
+    trainable: WeightTotal
+    non_trainable: WeightTotal
+    optimizer: Optional[WeightTotal] = None
+
+    @property
+    def total(self) -> WeightTotal:
+        parts = [self.trainable, self.non_trainable, *([self.optimizer] if self.optimizer else [])]
+        return WeightTotal(sum(part.count for part in parts), sum(part.bytes for part in parts))

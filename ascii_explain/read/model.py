@@ -38,6 +38,22 @@ def read_model(obj: Any) -> ModelFacts:
 
 def open_reader(obj: Any) -> Reader:
     """The reader for ``obj``, after one clear error for anything it cannot read, nested pieces included."""
+    reader = open_reader_unchecked(obj)
+    if not obj.built:
+        kind = "model" if reader.is_model(obj) else "layer"
+        raise NotBuiltError(f"The {kind} {obj.name!r} is not built, so it has no weights to explain; {_HOW_TO_BUILD}.")
+    unbuilt = _unbuilt_inside(obj, reader)
+    if unbuilt:
+        raise NotBuiltError(
+            f"Layers {', '.join(repr(name) for name in unbuilt)} inside {obj.name!r} are not built, so their "
+            f"weights do not exist yet; {_HOW_TO_BUILD}. A sublayer that call() never uses stays unbuilt: "
+            "build it yourself (layer.build(input_shape)) or remove it."
+        )
+    return reader
+
+
+def open_reader_unchecked(obj: Any) -> Reader:
+    """The reader for a Keras model or layer, built or not (one clear error for anything else)."""
     if isinstance(obj, type) and issubclass(obj, keras.layers.Layer):
         raise TypeError(
             f"explain() takes {_ACCEPTED} instance; got the class {obj.__qualname__} itself. "
@@ -53,17 +69,15 @@ def open_reader(obj: Any) -> Reader:
             f"{type(obj).__qualname__} is a keras Layer whose __init__ did not run; "
             "call super().__init__(**kwargs) first in its __init__."
         )
-    if not built:
-        kind = "model" if reader.is_model(obj) else "layer"
-        raise NotBuiltError(f"The {kind} {obj.name!r} is not built, so it has no weights to explain; {_HOW_TO_BUILD}.")
-    unbuilt = _unbuilt_inside(obj, reader)
-    if unbuilt:
-        raise NotBuiltError(
-            f"Layers {', '.join(repr(name) for name in unbuilt)} inside {obj.name!r} are not built, so their "
-            f"weights do not exist yet; {_HOW_TO_BUILD}. A sublayer that call() never uses stays unbuilt: "
-            "build it yourself (layer.build(input_shape)) or remove it."
-        )
     return reader
+
+
+def unbuilt_paths(obj: Any, reader: Reader) -> list[str]:
+    """``obj``'s own name if it is not built, then every unbuilt layer nested in it ("outer/inner/dense")."""
+    return ([] if obj.built else [str(obj.name)]) + _unbuilt_inside(obj, reader)
+
+
+HOW_TO_BUILD = _HOW_TO_BUILD
 
 
 def _unbuilt_inside(obj: Any, reader: Reader) -> list[str]:

@@ -6,7 +6,8 @@ tabulate tables read it instead of each other's text:
 - ``LayerView``, one per record: its mark (``OK``, ``MISMATCH``, ``FALLBACK``),
   its share of the parameters, keras.Model.summary's trainable flag, the
   arithmetic in pieces, the cost lines and the check sentence;
-- ``TotalsItem``: the lines after the layers, each with a kind (``TOTAL``,
+- ``TotalsItem``: the lines after the layers (first keras.Model.summary's
+  totals in its own words), each with a kind (``TOTAL``,
   ``NON_TRAINABLE``, ``OK``, ``WARNING``, ``ERROR``, ``INFO``) rather than a
   prefix a view must recognise;
 - ``TableRow``: the rows of the tables (HTML, Markdown, tabulate), with the
@@ -22,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any, Optional, Protocol
 
 from ..build.records import LayerRecord, OutputShape, Shape, neurons_of
+from ..read.facts import KerasTotals, WeightTotal
 from . import styled
 from .arithmetic_text import Arithmetic, arithmetic_of, check_text
 from .cost_text import cost_lines
@@ -60,6 +62,7 @@ class ExplanationData(Protocol):
     batch_size: int
     extra: dict
     training_memory: Any  # Optional[build.training_memory.TrainingMemory]
+    keras_totals: Optional[KerasTotals]
 
     @property
     def total_params(self) -> int: ...
@@ -192,13 +195,7 @@ def _dims(shape: Optional[OutputShape]) -> str:
 def totals_items(explanation: ExplanationData) -> list[TotalsItem]:
     """The lines after the layers (totals, reasons, marks, costs), shared by the text, HTML and Markdown views."""
     e = explanation
-    items = [
-        TotalsItem(
-            TOTAL,
-            f"Total params: {e.total_params:,} ({format_bytes(e.param_bytes)})   Trainable: {e.trainable_params:,}   "
-            f"Non-trainable: {e.non_trainable_params:,}",
-        )
-    ]
+    items = [TotalsItem(TOTAL, line) for line in keras_totals_lines(e)]
     items.extend(TotalsItem(NON_TRAINABLE, line) for line in _non_trainable_reasons(e))
     weighted = len([r for r in e.layers if r.params or r.keras_params])
     if not e.mismatches and not e.fallbacks:
@@ -224,13 +221,48 @@ def totals_items(explanation: ExplanationData) -> list[TotalsItem]:
         items.append(
             TotalsItem(
                 ERROR,
-                f"{mismatch} Keras's totals: {e.keras_total_params:,} "
-                f"(trainable {e.keras_trainable_params:,}, non-trainable {e.keras_non_trainable_params:,})",
+                f"{mismatch} Our formulas sum to {e.total_params:,} (trainable {e.trainable_params:,}, "
+                f"non-trainable {e.non_trainable_params:,}); the totals above are Keras's",
             )
         )
     items.extend(TotalsItem(INFO, line) for line in _cost_totals_lines(e))
     items.extend(TotalsItem(INFO, line) for line in training_memory_lines(getattr(e, "training_memory", None)))
     return items
+
+
+def keras_totals_lines(explanation: ExplanationData) -> list[str]:
+    """keras.Model.summary's totals, in its words, order and size format (Keras 3.15.1, ``summary_utils.py``).
+
+    Scripts and tests check these lines ("Trainable params: 13" in text), so
+    they carry Keras's own counts, read from the model, the optimizer's
+    variables included when Keras counts them. Keras indents each line by one
+    space; the diagram's lines all start at the margin, so these do too.
+    """
+    totals = explanation.keras_totals
+    if totals is None:  # an Explanation made without reading a live model: our formulas' counts, sizes unknown
+        lines = [
+            f"Total params: {explanation.total_params:,} ({format_bytes(explanation.param_bytes)})",
+            f"Trainable params: {explanation.trainable_params:,} ({UNKNOWN})",
+            f"Non-trainable params: {explanation.non_trainable_params:,} ({UNKNOWN})",
+        ]
+        return lines
+    return summary_totals_lines(totals)
+
+
+def summary_totals_lines(totals: KerasTotals) -> list[str]:
+    """``Total params: 41 (168.00 B)``, Trainable, Non-trainable, and Optimizer when Keras prints it."""
+    lines = [
+        _keras_total_line("Total params", totals.total),
+        _keras_total_line("Trainable params", totals.trainable),
+        _keras_total_line("Non-trainable params", totals.non_trainable),
+    ]
+    if totals.optimizer is not None:
+        lines.append(_keras_total_line("Optimizer params", totals.optimizer))
+    return lines
+
+
+def _keras_total_line(label: str, total: WeightTotal) -> str:
+    return f"{label}: {total.count:,} ({format_bytes(total.bytes)})"
 
 
 def _non_trainable_reasons(explanation: ExplanationData) -> list[str]:

@@ -17,7 +17,7 @@ from typing import Optional, Sequence
 from ..build.records import LayerRecord, OutputShape, neurons_of
 from ..layer_range import resolve_layer_range
 from . import graph_text, styled
-from .formatting import format_count, format_dims, format_percent, is_multi_shape
+from .formatting import DIMS, check_shape_style, format_count, format_percent, format_shape, is_multi_shape
 from .glyphs import GLYPH_WIDTH, glyph_for, to_ascii
 from .model import FALLBACK, INFO, MISMATCH, OK, ExplanationData, LayerView, TotalsItem, ViewModel
 
@@ -74,20 +74,24 @@ def render_diagram(
     ascii_only: bool = False,
     show_trainable: bool = False,
     layer_range: Optional[Sequence[str]] = None,
+    shape_style: str = DIMS,
 ) -> styled.StyledText:
     """The diagram, no line wider than ``width``, with the roles of its parts (``str()`` is the plain text).
 
     ``show_trainable`` adds keras.Model.summary's TRAINABLE column (Y, N, or -
     for a layer without weights); ``layer_range=(first, last)`` draws only
     those layers, as keras.Model.summary does (see ``layer_range.py``), while
-    the totals and percentages stay the whole model's.
+    the totals and percentages stay the whole model's. ``shape_style``: data
+    rows in keras_sequential_ascii's DATA DIMENSIONS (``"dims"``, no batch
+    axis) or in keras.Model.summary's notation (``"keras"``: ``(None, 26, 26, 32)``).
     """
+    check_shape_style(shape_style)
     layers, shown = _selected(explanation, view, layer_range)
     top = explanation.top_level
     starts_at_input = not layers or not top or layers[0].record is top[0]
     rows = _rows(explanation, layers, starts_at_input=starts_at_input, ascii_only=ascii_only)
     gutter = graph_text.plan_gutter([_link(row) for row in rows])
-    layout = _Layout.fit(rows, width, show_trainable, gutter.width)
+    layout = _Layout.fit(rows, width, show_trainable, gutter.width, shape_style)
     lines = [layout.header(), styled.Line()]
     for index, row in enumerate(rows):
         lane, connect = gutter.cells(index)
@@ -249,6 +253,8 @@ def _number(value: Optional[int]) -> str:
 # Narrow widths: after the name column goes, the headers are shortened, then
 # the dimensions are written compactly, then the labels are abbreviated.
 SHORT_HEADERS = ("OP", "DIMS", "NEURONS", "PARAMS", "%", "LAYER")
+# The shape column's header when shapes are in keras.Model.summary's notation.
+KERAS_SHAPE_HEADERS = {HEADERS[1]: "OUTPUT SHAPE", SHORT_HEADERS[1]: "SHAPE"}
 TRAINABLE_HEADERS = ("TRAINABLE", "TR")
 MIN_NARROW_LABEL = 5
 # Words shortened, in this order, before a label is cut with "~".
@@ -292,6 +298,14 @@ class _Layout:
     compact_dims: bool = False
     # Columns of graph lanes after the margin (graph_text.Gutter.width), 0 for a chain.
     gutter: int = 0
+    shape_style: str = DIMS
+
+    @property
+    def shape_header(self) -> str:
+        return self.headers[1] if self.shape_style == DIMS else KERAS_SHAPE_HEADERS[self.headers[1]]
+
+    def shape_text(self, shape: Optional[OutputShape], compact: Optional[bool] = None) -> str:
+        return format_shape(shape, self.shape_style, self.compact_dims if compact is None else compact)
 
     @classmethod
     def fit(
@@ -300,6 +314,7 @@ class _Layout:
         width: int,
         show_trainable: bool = False,
         gutter: int = 0,
+        shape_style: str = DIMS,
     ) -> _Layout:
         labels = [
             graph_text.depth_bars(_depth(r)) + (r.label if isinstance(r, _DataRow) else r.record.class_name)
@@ -311,10 +326,11 @@ class _Layout:
         percents = [len(format_percent(r.layer.percent)) for r in operations]
 
         def layout(headers: tuple[str, ...], compact: bool, label: int, show_names: bool) -> _Layout:
+            shape_header = headers[1] if shape_style == DIMS else KERAS_SHAPE_HEADERS[headers[1]]
             return cls(
                 width=width,
                 label=label,
-                dims=max([len(headers[1]), *(len(format_dims(s, compact)) for s in shapes)]),
+                dims=max([len(shape_header), *(len(format_shape(s, shape_style, compact)) for s in shapes)]),
                 neurons=max([len(headers[2]), *(len(_number(neurons_of(s))) for s in shapes)]),
                 params=max([len(headers[3]), *params]),
                 percent=max([len(headers[4]), *percents]),
@@ -323,6 +339,7 @@ class _Layout:
                 headers=headers,
                 compact_dims=compact,
                 gutter=gutter,
+                shape_style=shape_style,
             )
 
         label = min(MAX_LABEL, max([MIN_LABEL, *map(len, labels)]))
@@ -340,12 +357,12 @@ class _Layout:
             fitted = layout(SHORT_HEADERS, True, fitted.label, False)
         if fitted.fixed_width > width:
             # Several outputs ("5 | 5 | 5") go on their own lines before any label is cut.
-            single = [len(format_dims(s, True)) for s in shapes if not is_multi_shape(s)]
-            fitted.dims = max([len(fitted.headers[1]), *single, fitted.dims - (fitted.fixed_width - width)])
+            single = [len(format_shape(s, shape_style, True)) for s in shapes if not is_multi_shape(s)]
+            fitted.dims = max([len(fitted.shape_header), *single, fitted.dims - (fitted.fixed_width - width)])
         if fitted.fixed_width > width:
             fitted.label = max(MIN_NARROW_LABEL, fitted.label - (fitted.fixed_width - width))
         if fitted.fixed_width > width:
-            fitted.dims = max(len(fitted.headers[1]), fitted.dims - (fitted.fixed_width - width))
+            fitted.dims = max(len(fitted.shape_header), fitted.dims - (fitted.fixed_width - width))
         if fitted.fixed_width > width:
             raise DiagramTooNarrowError(width, fitted.fixed_width)
         return fitted
@@ -414,7 +431,8 @@ class _Layout:
         return "  " + layer.trainable.center(self.trainable)
 
     def header(self) -> styled.Line:
-        operation, dims, neurons, params, percent, layer = self.headers
+        operation, _, neurons, params, percent, layer = self.headers
+        dims = self.shape_header
         line = (
             " " * (MARGIN + self.gutter)
             + operation.rjust(self.label)
@@ -434,7 +452,7 @@ class _Layout:
     def data_lines(
         self, row: _DataRow, lane: str = "", connect: Optional[str] = None, passing: str = ""
     ) -> list[styled.Line]:
-        dims = format_dims(row.shape, self.compact_dims)
+        dims = self.shape_text(row.shape)
         overflowing = len(dims) > self.dims
         line = styled.plain(self._lead("", lane, row.label, row.depth, connect)).add(DATA_GLYPH, styled.DIM).add(
             " "
@@ -451,9 +469,9 @@ class _Layout:
             return [line]
         indent = self._indent(passing, row.depth)
         wrapped = textwrap.wrap(
-            format_dims(row.shape, compact=True),
+            self.shape_text(row.shape, compact=True),
             width=max(self.width, self.detail_indent + 20),
-            initial_indent=indent + "dims  ",
+            initial_indent=indent + ("dims  " if self.shape_style == DIMS else "shape "),
             subsequent_indent=indent + "      ",
             break_long_words=False,
             break_on_hyphens=False,
