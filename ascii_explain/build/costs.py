@@ -65,7 +65,7 @@ def _nested_model_macs(model: LayerFacts) -> tuple[Optional[int], str, str]:
 
 
 def shape_formula_for(facts: LayerFacts) -> tuple[str, tuple[str, ...]]:
-    """(text, per-axis expressions) for the layers the layer families (ascii_explain.layers) give shape arithmetic, else ("", ())."""
+    """(text, per-axis expressions) where a layer family (ascii_explain.layers) has shape arithmetic, else ("", ())."""
     function = find_shape_function(facts.layer_class, keras3_counterpart)
     if function is None or facts.config is None:
         return "", ()
