@@ -25,11 +25,11 @@ from __future__ import annotations
 
 import shutil
 import sys
-import textwrap
 from typing import Any, Callable, Optional, Sequence
 
 from .explain import explain
 from .read.model import NotBuiltError
+from .views.safe_text import cut, safe
 from .views.styled import StyledText
 from .views.text import DiagramTooNarrowError
 
@@ -58,7 +58,7 @@ def summary(
             raise ValueError(f"line_length={line_length}: {error}") from None
         width = error.needed  # a narrow terminal: as narrow as the numbers allow
         diagram = explanation.render_styled(width=width, show_trainable=show_trainable, layer_range=layer_range)
-    title = _fit(f'Model: "{explanation.model_name}" ({explanation.model_class})', width)
+    title = cut(f'Model: "{safe(explanation.model_name)}" ({safe(explanation.model_class)})', width)
     _emit(diagram.after(f"{title}\n\n"), print_fn, to_terminal)
 
 
@@ -101,10 +101,6 @@ def _default_width(to_terminal: bool) -> int:
     return min(DEFAULT_WIDTH, shutil.get_terminal_size((DEFAULT_WIDTH, 24)).columns)
 
 
-def _fit(line: str, width: int) -> str:
-    return textwrap.shorten(line, width=width, placeholder="~") if len(line) > width else line
-
-
 def _emit(styled: StyledText, print_fn: Optional[Callable[..., Any]], to_terminal: bool) -> None:
     """The title and diagram, to where Keras's summary would print them; colour only on a terminal."""
     text = styled.plain + "\n"
@@ -144,7 +140,7 @@ def _patched_summary(
         summary(self, line_length, positions, print_fn, expand_nested, show_trainable, layer_range)
     except NotBuiltError as error:
         # Keras's own summary can show an unbuilt model (shapes "?", counts "unbuilt"); ours cannot.
-        note = f"ascii_explain: {error} Keras's own summary follows.\n"
+        note = f"ascii_explain: {safe(error)} Keras's own summary follows.\n"
         if print_fn is not None:
             print_fn(note)
         else:
