@@ -325,7 +325,9 @@ class _Layout:
                 gutter=gutter,
             )
 
-        label = min(MAX_LABEL, max([MIN_LABEL, *map(columns, labels)]))
+        # Deep nesting: the depth bars alone may be wider than MAX_LABEL; a label keeps 2 columns after them.
+        floor = max(MIN_NARROW_LABEL, *(len(graph_text.depth_bars(_depth(r))) + 2 for r in rows))
+        label = max(floor, min(MAX_LABEL, max([MIN_LABEL, *map(columns, labels)])))
         fitted = layout(HEADERS, False, label, True)
         if fitted.fixed_width + 2 + MIN_NAME > width:
             fitted.show_names = False
@@ -335,7 +337,7 @@ class _Layout:
         if fitted.fixed_width > width:
             fitted = layout(SHORT_HEADERS, False, label, False)
         if fitted.fixed_width > width:
-            fitted.label = max(MIN_NARROW_LABEL, *(columns(abbreviate(text)) for text in labels))
+            fitted.label = max(floor, *(columns(abbreviate(text)) for text in labels))
         if fitted.fixed_width > width:
             fitted = layout(SHORT_HEADERS, True, fitted.label, False)
         if fitted.fixed_width > width:
@@ -343,7 +345,7 @@ class _Layout:
             single = [len(format_dims(s, True)) for s in shapes if not is_multi_shape(s)]
             fitted.dims = max([len(fitted.headers[1]), *single, fitted.dims - (fitted.fixed_width - width)])
         if fitted.fixed_width > width:
-            fitted.label = max(MIN_NARROW_LABEL, fitted.label - (fitted.fixed_width - width))
+            fitted.label = max(floor, fitted.label - (fitted.fixed_width - width))
         if fitted.fixed_width > width:
             fitted.dims = max(len(fitted.headers[1]), fitted.dims - (fitted.fixed_width - width))
         if fitted.fixed_width > width:
