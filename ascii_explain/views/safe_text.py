@@ -26,7 +26,6 @@ from __future__ import annotations
 import dataclasses
 import textwrap
 import unicodedata
-from functools import lru_cache
 from typing import Any, TypeVar
 
 import wcwidth
@@ -36,10 +35,13 @@ T = TypeVar("T")
 # Written as Python writes them in a string literal.
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 # Characters never printed as themselves: controls (C0, DEL, C1), format characters
-# (bidi overrides and isolates, zero-width joiners, soft hyphen), surrogates, code
+# (bidi overrides and isolates, the soft hyphen, tags), surrogates, code
 # points this Python's Unicode does not assign (their width is anyone's guess), and
 # the line and paragraph separators (a line break to some terminals and editors).
 _HIDDEN = frozenset(("Cc", "Cf", "Cs", "Cn", "Zl", "Zp"))
+# Format characters that only join what is around them, kept: the zero-width joiner of emoji
+# sequences (a family, a flag of a profession) and the non-joiner of Persian and Indic words.
+_JOINERS = frozenset(("\u200c", "\u200d"))
 
 
 def safe(text: object) -> str:
@@ -51,7 +53,12 @@ def safe(text: object) -> str:
         text = str(text)
     if text.isprintable():  # no character of _HIDDEN (and no space other than " "): nothing to do
         return text
-    return "".join(_escape(char) if unicodedata.category(char) in _HIDDEN else char for char in text)
+    escaped = "".join(_escape(char) if _hidden(char) else char for char in text)
+    return text if escaped == text else escaped  # the same object: ``sanitized`` copies nothing
+
+
+def _hidden(char: str) -> bool:
+    return unicodedata.category(char) in _HIDDEN and char not in _JOINERS
 
 
 def _escape(char: str) -> str:
@@ -69,15 +76,12 @@ def _escape(char: str) -> str:
 
 
 def columns(text: str) -> int:
-    """The terminal columns ``text`` fills (``len`` for ASCII; wide characters 2, combining marks 0)."""
+    """The terminal columns ``text`` fills: ``len`` for ASCII; else wcwidth's count over grapheme
+    clusters (a CJK character or an emoji 2, a combining mark 0, an emoji sequence as one)."""
     if text.isascii():
         return len(text)
-    return sum(map(_char_columns, text))
-
-
-@lru_cache(maxsize=8192)
-def _char_columns(char: str) -> int:
-    return max(wcwidth.wcwidth(char), 0)  # -1 for a control character, which ``safe`` has escaped
+    width = wcwidth.wcswidth(text)
+    return width if width >= 0 else sum(max(wcwidth.wcwidth(char), 0) for char in text)
 
 
 def pad_left(text: str, width: int) -> str:
@@ -113,29 +117,29 @@ def cut_middle(text: str, room: int, marker: str = "~") -> str:
 
 
 def _head(text: str, room: int) -> str:
-    """The longest start of ``text`` that fits in ``room`` columns."""
+    """The longest start of ``text`` that fits in ``room`` columns, never splitting a grapheme cluster."""
     if text.isascii():
         return text[: max(room, 0)]
-    used = 0
-    for index, char in enumerate(text):
-        used += _char_columns(char)
-        if used > room:
-            return text[:index]
-    return text
+    kept = ""
+    for grapheme in wcwidth.iter_graphemes(text):
+        if columns(kept + grapheme) > room:  # the whole so far, not a sum: clusters can join (Indic scripts)
+            break
+        kept += grapheme
+    return kept
 
 
 def _tail(text: str, room: int) -> str:
-    """The longest end of ``text`` that fits in ``room`` columns."""
+    """The longest end of ``text`` that fits in ``room`` columns, never splitting a grapheme cluster."""
     if room <= 0:
         return ""
     if text.isascii():
         return text[-room:]
-    used = 0
-    for index in range(len(text) - 1, -1, -1):
-        used += _char_columns(text[index])
-        if used > room:
-            return text[index + 1 :]
-    return text
+    kept = ""
+    for grapheme in wcwidth.iter_graphemes_reverse(text):
+        if columns(grapheme + kept) > room:
+            break
+        kept = grapheme + kept
+    return kept
 
 
 class ColumnWrapper(textwrap.TextWrapper):
