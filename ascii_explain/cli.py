@@ -209,7 +209,6 @@ def _explain(model: Any, args: argparse.Namespace) -> Any:
 
 def _render(explanation: Any, args: argparse.Namespace) -> str:
     from .views import exports
-
     from .views.text import DiagramTooNarrowError
 
     fmt = args.format

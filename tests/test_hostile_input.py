@@ -53,11 +53,7 @@ _JOINERS = frozenset(("\u200c", "\u200d"))
 
 def raw_controls(text: str) -> list[str]:
     """The characters of ``text`` a terminal would act on or hide, except the newlines between lines."""
-    return [
-        char
-        for char in text
-        if char != "\n" and unicodedata.category(char) in _RAW and char not in _JOINERS
-    ]
+    return [char for char in text if char != "\n" and unicodedata.category(char) in _RAW and char not in _JOINERS]
 
 
 def terminal_width(line: str) -> int:
@@ -334,16 +330,32 @@ def test_an_oversized_config_is_refused_unread(tmp_path, capsys, monkeypatch):
 @pytest.mark.parametrize(
     ("change", "expected"),
     [
-        (lambda c: dense_config(c).update(units=-5), "layer 'd' (Dense): ValueError: Received an invalid value for "
-         "`units`, expected a positive integer. Received: units=-5"),
-        (lambda c: dense_config(c).update(activation={"module": "builtins", "class_name": "function",
-                                                      "config": "swishy", "registered_name": "function"}),
-         "unknown function 'swishy'; import the module that defines (and registers) it with --custom MODULE"),
-        (lambda c: dense_config(c).update(activation="swishy"),
-         "unknown activation function 'swishy'; import the module that defines (and registers) it with --custom"),
-        (lambda c: dense_config(c).update(kernel_initializer={"module": None, "class_name": "MyInit", "config": {},
-                                                              "registered_name": "MyInit"}),
-         "unknown object 'MyInit'; import the module that defines (and registers) it with --custom MODULE"),
+        (
+            lambda c: dense_config(c).update(units=-5),
+            "layer 'd' (Dense): ValueError: Received an invalid value for "
+            "`units`, expected a positive integer. Received: units=-5",
+        ),
+        (
+            lambda c: dense_config(c).update(
+                activation={
+                    "module": "builtins",
+                    "class_name": "function",
+                    "config": "swishy",
+                    "registered_name": "function",
+                }
+            ),
+            "unknown function 'swishy'; import the module that defines (and registers) it with --custom MODULE",
+        ),
+        (
+            lambda c: dense_config(c).update(activation="swishy"),
+            "unknown activation function 'swishy'; import the module that defines (and registers) it with --custom",
+        ),
+        (
+            lambda c: dense_config(c).update(
+                kernel_initializer={"module": None, "class_name": "MyInit", "config": {}, "registered_name": "MyInit"}
+            ),
+            "unknown object 'MyInit'; import the module that defines (and registers) it with --custom MODULE",
+        ),
     ],
     ids=["root-cause", "unknown-function", "unknown-activation-name", "unknown-object"],
 )

@@ -233,14 +233,15 @@ def sanitized(value: T, ascii_only: bool = False) -> T:
         return dataclasses.replace(value, **changes) if changes else value  # type: ignore[type-var]
     if isinstance(value, (tuple, list)):
         items = [sanitized(item, ascii_only) for item in value]
-        if all(new is old for new, old in zip(items, value)):
+        if all(new is old for new, old in zip(items, value, strict=True)):
             return value
         if hasattr(value, "_fields"):  # a NamedTuple
             return type(value)(*items)  # type: ignore[return-value]
         return type(value)(items)  # type: ignore[return-value,call-arg]
     if isinstance(value, dict):
         pairs = [(sanitized(key, ascii_only), sanitized(item, ascii_only)) for key, item in value.items()]
-        if all(new_key is key and new is item for (new_key, new), (key, item) in zip(pairs, value.items())):
+        unchanged = zip(pairs, value.items(), strict=True)
+        if all(new_key is key and new is item for (new_key, new), (key, item) in unchanged):
             return value
         return type(value)(pairs)  # type: ignore[return-value,call-arg]
     return value
