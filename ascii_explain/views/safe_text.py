@@ -26,7 +26,8 @@ from __future__ import annotations
 import dataclasses
 import textwrap
 import unicodedata
-from typing import Any, TypeVar
+from functools import cache
+from typing import Any, Optional, TypeVar
 
 import wcwidth
 
@@ -217,34 +218,50 @@ def sanitized(value: T, ascii_only: bool = False) -> T:
     dataclasses (copied), tuples, lists and dicts.
 
     Returns ``value`` itself when no string in it changed, so a clean
-    explanation costs one look at each string and no copy.
+    explanation costs one look at each string and no copy. Every field of a
+    dataclass is walked, so a field added to a record later is covered too.
     """
-    if isinstance(value, str):
+    kind = type(value)
+    if kind is str:
         return (safe_ascii if ascii_only else safe)(value)  # type: ignore[return-value]
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+    if kind in _ATOMS or value is None:
+        return value
+    names = _init_fields(kind)
+    if names is not None:
         changes = {}
-        for field in dataclasses.fields(value):
-            if not field.init:
-                continue
-            old = getattr(value, field.name)
+        for name in names:
+            old = getattr(value, name)
             new = sanitized(old, ascii_only)
             if new is not old:
-                changes[field.name] = new
+                changes[name] = new
         return dataclasses.replace(value, **changes) if changes else value  # type: ignore[type-var]
     if isinstance(value, (tuple, list)):
         items = [sanitized(item, ascii_only) for item in value]
         if all(new is old for new, old in zip(items, value, strict=True)):
             return value
         if hasattr(value, "_fields"):  # a NamedTuple
-            return type(value)(*items)  # type: ignore[return-value]
-        return type(value)(items)  # type: ignore[return-value,call-arg]
+            return kind(*items)
+        return kind(items)  # type: ignore[call-arg]
     if isinstance(value, dict):
         pairs = [(sanitized(key, ascii_only), sanitized(item, ascii_only)) for key, item in value.items()]
         unchanged = zip(pairs, value.items(), strict=True)
         if all(new_key is key and new is item for (new_key, new), (key, item) in unchanged):
             return value
-        return type(value)(pairs)  # type: ignore[return-value,call-arg]
+        return kind(pairs)  # type: ignore[call-arg]
+    if isinstance(value, str):  # a str subclass
+        return (safe_ascii if ascii_only else safe)(value)  # type: ignore[return-value]
     return value
+
+
+_ATOMS = frozenset((int, float, bool, complex, bytes))
+
+
+@cache
+def _init_fields(kind: type) -> Optional[tuple[str, ...]]:
+    """The fields ``dataclasses.replace`` takes, for a dataclass type; None for any other type."""
+    if not dataclasses.is_dataclass(kind):
+        return None
+    return tuple(field.name for field in dataclasses.fields(kind) if field.init)
 
 
 def displayable(explanation: T, ascii_only: bool = False) -> T:
