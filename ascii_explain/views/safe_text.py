@@ -221,7 +221,7 @@ def sanitized(value: T, ascii_only: bool = False) -> T:
     explanation costs one look at each string and no copy. Every field of a
     dataclass is walked, so a field added to a record later is covered too.
     """
-    kind = type(value)
+    kind: Any = type(value)
     if kind is str:
         return (safe_ascii if ascii_only else safe)(value)  # type: ignore[return-value]
     if kind in _ATOMS or value is None:
