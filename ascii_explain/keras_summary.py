@@ -38,12 +38,12 @@ from __future__ import annotations
 
 import shutil
 import sys
-import textwrap
 from typing import Any, Callable, Optional, Sequence
 
 from .explain import explain
 from .read.model import HOW_TO_BUILD, NotBuiltError
 from .views.formatting import KERAS, check_shape_style
+from .views.safe_text import cut, safe
 from .views.styled import StyledText
 from .views.text import DiagramTooNarrowError
 
@@ -89,7 +89,7 @@ def summary(
             raise ValueError(f"line_length={line_length}: {error}") from None
         width = error.needed  # a narrow terminal: as narrow as the numbers allow
         diagram = draw(width)
-    title = _fit(f'Model: "{name}" ({title_class})', width)
+    title = cut(f'Model: "{safe(name)}" ({safe(title_class)})', width)
     _emit(diagram.after(f"{title}\n\n"), print_fn, to_terminal, per_line=_is_legacy(model))
 
 
@@ -155,10 +155,6 @@ def _default_width(to_terminal: bool) -> int:
     if not to_terminal:
         return DEFAULT_WIDTH
     return min(DEFAULT_WIDTH, shutil.get_terminal_size((DEFAULT_WIDTH, 24)).columns)
-
-
-def _fit(line: str, width: int) -> str:
-    return textwrap.shorten(line, width=width, placeholder="~") if len(line) > width else line
 
 
 def _emit(styled: StyledText, print_fn: Optional[Callable[..., Any]], to_terminal: bool, per_line: bool) -> None:

@@ -24,6 +24,7 @@ from .model import (
     build_view_model,
     table_rows,
 )
+from .safe_text import displayable
 
 # Classes for stylesheets, and inline styles because notebook viewers (GitHub's
 # among them) drop <style> elements; the "!" and "?" marks and the words say
@@ -65,7 +66,7 @@ def to_html(explanation: ExplanationData) -> str:
     """A self-contained HTML table: the diagram's columns, the arithmetic, and the totals under it."""
     import html
 
-    e = explanation
+    e = displayable(explanation)  # control characters written visibly, as in the text views
     view = build_view_model(e)
     head = "".join(
         f'<th class="ae-col" style="{_STYLE["th"].format(align=align)}">{html.escape(text)}</th>'

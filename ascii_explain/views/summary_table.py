@@ -15,7 +15,8 @@ from ..read.summary_table import SummaryRow, SummaryTable
 from . import styled
 from .formatting import format_count, format_keras_shape
 from .model import summary_totals_lines
-from .text import DiagramTooNarrowError, shorten_name
+from .safe_text import columns, cut_middle, pad_right, safe
+from .text import DiagramTooNarrowError
 
 HEADERS = ("LAYER (TYPE)", "OUTPUT SHAPE", "PARAMS", "TRAINABLE")
 UNBUILT = "0 (unbuilt)"
@@ -37,13 +38,14 @@ def render_summary_table(
     count_width = max([len(HEADERS[2]), *map(len, counts)])
     trainable_width = len(HEADERS[3]) if show_trainable else 0
     fixed = 2 + 2 + shape_width + 2 + count_width + (2 + trainable_width if show_trainable else 0)
-    names = ["   " * row.depth + f"{row.name} ({row.class_name})" for row in rows]
-    name_width = min(max([len(HEADERS[0]), *map(len, names)]), width - fixed)
+    # Names come from the model: made safe, and measured in terminal columns (views/safe_text.py).
+    names = ["   " * row.depth + f"{safe(row.name)} ({safe(row.class_name)})" for row in rows]
+    name_width = min(max([len(HEADERS[0]), *map(columns, names)]), width - fixed)
     if name_width < MIN_NAME:
         raise DiagramTooNarrowError(width, fixed + MIN_NAME)
 
     def line(name: str, shape: str, count: str, trainable: str) -> str:
-        text = "  " + shorten_name(name, name_width).ljust(name_width) + "  " + shape.ljust(shape_width)
+        text = "  " + pad_right(cut_middle(name, name_width), name_width) + "  " + shape.ljust(shape_width)
         text += "  " + count.rjust(count_width)
         return (text + "  " + trainable.center(trainable_width) if show_trainable else text).rstrip()
 

@@ -19,7 +19,8 @@ from ..layer_range import resolve_layer_range
 from . import graph_text, styled
 from .formatting import DIMS, check_shape_style, format_count, format_percent, format_shape, is_multi_shape
 from .glyphs import GLYPH_WIDTH, glyph_for, to_ascii
-from .model import FALLBACK, INFO, MISMATCH, OK, ExplanationData, LayerView, TotalsItem, ViewModel
+from .model import FALLBACK, INFO, MISMATCH, OK, ExplanationData, LayerView, TotalsItem, ViewModel, build_view_model
+from .safe_text import columns, cut, cut_middle, displayable, pad_left, wrap
 
 DATA_GLYPH = "#####"
 MARGIN = 2
@@ -86,6 +87,9 @@ def render_diagram(
     axis) or in keras.Model.summary's notation (``"keras"``: ``(None, 26, 26, 32)``).
     """
     check_shape_style(shape_style)
+    safe_explanation = displayable(explanation, ascii_only)
+    if safe_explanation is not explanation:  # a name needed escaping: the view model shows the safe names
+        explanation, view = safe_explanation, build_view_model(safe_explanation)
     layers, shown = _selected(explanation, view, layer_range)
     top = explanation.top_level
     starts_at_input = not layers or not top or layers[0].record is top[0]
@@ -238,12 +242,7 @@ def _details(layer: LayerView) -> list[styled.Line]:
 def shorten_name(name: str, room: int) -> str:
     """Fit a layer name into ``room`` columns by cutting its middle: generated names
     share their start (``conv2_block1_...``) and differ at the end, so both ends stay."""
-    if len(name) <= room:
-        return name
-    if room < 4:
-        return name[: max(room - 1, 1)] + "~"
-    head = (room - 1) // 2
-    return name[:head] + "~" + name[len(name) - (room - 1 - head) :]
+    return cut_middle(name, room)
 
 
 def _number(value: Optional[int]) -> str:
@@ -278,7 +277,7 @@ _ABBREVIATIONS = (
 def abbreviate(label: str, room: int = 0) -> str:
     """Shorten the words of a class name ("BatchNormalization" -> "BatchNorm") until it fits ``room``."""
     for word, short in _ABBREVIATIONS:
-        if len(label) <= room:
+        if columns(label) <= room:
             break
         label = label.replace(word, short)
     return label
@@ -342,7 +341,9 @@ class _Layout:
                 shape_style=shape_style,
             )
 
-        label = min(MAX_LABEL, max([MIN_LABEL, *map(len, labels)]))
+        # Deep nesting: the depth bars alone may be wider than MAX_LABEL; a label keeps 2 columns after them.
+        floor = max(MIN_NARROW_LABEL, *(len(graph_text.depth_bars(_depth(r))) + 2 for r in rows))
+        label = max(floor, min(MAX_LABEL, max([MIN_LABEL, *map(columns, labels)])))
         fitted = layout(HEADERS, False, label, True)
         if fitted.fixed_width + 2 + MIN_NAME > width:
             fitted.show_names = False
@@ -352,7 +353,7 @@ class _Layout:
         if fitted.fixed_width > width:
             fitted = layout(SHORT_HEADERS, False, label, False)
         if fitted.fixed_width > width:
-            fitted.label = max(MIN_NARROW_LABEL, *(len(abbreviate(text)) for text in labels))
+            fitted.label = max(floor, *(columns(abbreviate(text)) for text in labels))
         if fitted.fixed_width > width:
             fitted = layout(SHORT_HEADERS, True, fitted.label, False)
         if fitted.fixed_width > width:
@@ -360,7 +361,7 @@ class _Layout:
             single = [len(format_shape(s, shape_style, True)) for s in shapes if not is_multi_shape(s)]
             fitted.dims = max([len(fitted.shape_header), *single, fitted.dims - (fitted.fixed_width - width)])
         if fitted.fixed_width > width:
-            fitted.label = max(MIN_NARROW_LABEL, fitted.label - (fitted.fixed_width - width))
+            fitted.label = max(floor, fitted.label - (fitted.fixed_width - width))
         if fitted.fixed_width > width:
             fitted.dims = max(len(fitted.shape_header), fitted.dims - (fitted.fixed_width - width))
         if fitted.fixed_width > width:
@@ -393,11 +394,9 @@ class _Layout:
     def _label(self, text: str, depth: int = 0) -> str:
         bars = graph_text.depth_bars(depth)
         room = max(self.label - len(bars), 1)
-        if len(text) > room:
-            text = abbreviate(text, room)
-        if len(text) > room:
-            text = text[: room - 1] + "~"
-        return bars + text.rjust(room)
+        if columns(text) > room:
+            text = cut(abbreviate(text, room), room)
+        return bars + pad_left(text, room)
 
     def _lead(self, mark: str, lane: str, label: str, depth: int, connect: Optional[str]) -> str:
         """Margin, gutter and label; a row that joins a lane gets its ``+--->`` line drawn through."""
@@ -420,6 +419,8 @@ class _Layout:
             return ""
         indent = "  " * depth  # inner rows of an expanded nested model are indented
         room = self.width - self.fixed_width - 2 - len(indent)
+        if room < 1:
+            return ""  # deep nesting leaves no room: no name rather than a line too wide
         return "  " + indent + shorten_name(name, room)
 
     def _trainable(self, layer: Optional[LayerView]) -> str:
@@ -511,19 +512,20 @@ class _Layout:
         # Break between terms and steps; where one step alone is wider than a
         # narrow width allows, also inside steps at " + " and " = "; last, at any
         # space. Never inside a number: textwrap never breaks a word here.
-        for keep in (_keep_terms_whole, _keep_steps_apart, str):  # each tried only if the one before overflows
+        # Last, a word wider than the line (a long name) is cut across lines.
+        for keep, cut_words in ((_keep_terms_whole, False), (_keep_steps_apart, False), (str, False), (str, True)):
             lines = [
                 line.replace(_KEEP, " ")
-                for line in textwrap.wrap(
+                for line in wrap(
                     keep(text),
                     width=width,
                     initial_indent=indent,
                     subsequent_indent=indent + " " * deeper,
-                    break_long_words=False,
+                    break_long_words=cut_words,
                     break_on_hyphens=False,
                 )
             ]
-            if max(map(len, lines), default=0) <= width:
+            if max(map(columns, lines), default=0) <= width:
                 break
         return styled.rewrap(detail, lines, [indent, indent + " " * deeper])
 
@@ -542,7 +544,7 @@ def _fits_unwrapped(text: str, room: int) -> bool:
     textwrap only changes a line that is too long, has whitespace other than
     spaces (expanded or replaced) or spaces at either end (dropped).
     """
-    return 0 < len(text) <= room and text.isprintable() and text[0] != " " and text[-1] != " "
+    return 0 < columns(text) <= room and text.isprintable() and text[0] != " " and text[-1] != " "
 
 
 def _keep_steps_apart(text: str) -> str:
@@ -565,8 +567,9 @@ def _wrap_all(items: list[TotalsItem], width: int) -> list[styled.Line]:
         line = item.text
         indent = " " * (len(line) - len(line.lstrip()) + 2)
         kept = re.sub(r": (?=[0-9?])", ":" + _KEEP, line)
-        parts = textwrap.wrap(
-            kept, width=width, subsequent_indent=indent, break_long_words=False, break_on_hyphens=False
-        ) or [""]
+        parts = wrap(kept, width=width, subsequent_indent=indent, break_long_words=False, break_on_hyphens=False)
+        if max(map(columns, parts), default=0) > width:  # a word wider than the line (a long name): cut it
+            parts = wrap(kept, width=width, subsequent_indent=indent, break_long_words=True, break_on_hyphens=False)
+        parts = parts or [""]
         wrapped.extend(styled.plain(part.replace(_KEEP, " "), item.kind) for part in parts)
     return wrapped
