@@ -62,6 +62,21 @@ def summary(
     layer_range: Optional[Sequence[str]] = None,
 ) -> None:
     """Print ``model``'s explanation where ``model.summary()`` prints Keras's table (see the module doc)."""
+    _print_summary(model, line_length, positions, print_fn, expand_nested, show_trainable, layer_range, per_line=False)
+
+
+def _print_summary(
+    model: Any,
+    line_length: Optional[int],
+    positions: Optional[Sequence[float]],
+    print_fn: Optional[Callable[..., Any]],
+    expand_nested: bool,
+    show_trainable: bool,
+    layer_range: Optional[Sequence[str]],
+    per_line: bool,
+) -> None:
+    """``summary()``; ``per_line``: call ``print_fn`` once per line, as tf_keras's own ``Model.summary`` does
+    (the patched tf_keras method), rather than once with the whole text as Keras 3.15.1 does."""
     _check_line_length(line_length)
     _check_positions(positions)
     if print_fn is None and not _interactive_logging():
@@ -90,7 +105,7 @@ def summary(
         width = error.needed  # a narrow terminal: as narrow as the numbers allow
         diagram = draw(width)
     title = cut(f'Model: "{safe(name)}" ({safe(title_class)})', width)
-    _emit(diagram.after(f"{title}\n\n"), print_fn, to_terminal, per_line=_is_legacy(model))
+    _emit(diagram.after(f"{title}\n\n"), print_fn, to_terminal, per_line=per_line)
 
 
 def _unbuilt_drawing(
@@ -198,7 +213,9 @@ def _patched_summary(
         # tf_keras's own summary of an unbuilt model raises ValueError ("not yet been built"): keep its behaviour.
         original = next(method for klass, method in _originals.items() if isinstance(self, klass))
         return original(self, line_length, positions, print_fn, expand_nested, show_trainable, layer_range)
-    summary(self, line_length, positions, print_fn, expand_nested, show_trainable, layer_range)
+    _print_summary(
+        self, line_length, positions, print_fn, expand_nested, show_trainable, layer_range, per_line=_is_legacy(self)
+    )
     return None
 
 
