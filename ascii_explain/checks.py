@@ -1,4 +1,7 @@
-"""Problems worth failing on: a formula that disagrees with Keras, a layer with no formula.
+"""Problems worth failing on: a formula that disagrees with Keras, a layer with no formula, an internal error.
+
+A layer without weights and without a formula, or an unbuilt one, is not a
+problem: "no weights" and "unbuilt" are facts (README, "States and marks").
 
 One list of plain sentences, shared by ``ascii-explain --check`` and
 ``ascii_explain.testing.assert_formulas_match`` so both say the same thing.
@@ -7,7 +10,7 @@ One list of plain sentences, shared by ``ascii-explain --check`` and
 from __future__ import annotations
 
 from .explanation import Explanation
-from .views.arithmetic_text import arithmetic_text
+from .views.arithmetic_text import arithmetic_text, internal_error_text
 
 
 def formula_problems(explanation: Explanation, allow_fallback: bool = False) -> list[str]:
@@ -20,6 +23,8 @@ def formula_problems(explanation: Explanation, allow_fallback: bool = False) -> 
     problems = []
     for record in explanation.layers:
         label = f"layer {record.name!r} ({record.class_name})"
+        if record.internal_errors:
+            problems.append(f"{label}: {internal_error_text(record)}")
         if not record.matches:
             problems.append(
                 f"{label}: formula {arithmetic_text(record)}, but Keras's count_params() gives {record.keras_params:,}"

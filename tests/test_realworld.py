@@ -18,6 +18,8 @@ import pytest
 
 import ascii_explain
 from ascii_explain import explain
+from ascii_explain.build.layer import CREATED_NON_TRAINABLE_REASON, FROZEN_REASON
+from ascii_explain.checks import formula_problems
 from .keras_io_corpus import KERAS_IO_MODELS
 
 try:
@@ -147,7 +149,7 @@ def test_weightless_custom_layer_is_no_weights_not_a_fallback(model_name: str, l
     record = e.layer(layer_name)
     assert record.state == "no_weights"
     assert record not in e.fallbacks
-    assert not any(layer_name in problem for problem in ascii_explain.checks.formula_problems(e))
+    assert not any(layer_name in problem for problem in formula_problems(e))
     view = next(v for v in e.view_model().layers if v.record is record)
     assert view.sign == "-" and "no weights" in view.check
 
@@ -221,10 +223,10 @@ def test_a_formula_of_ours_that_raises_is_an_internal_error_named_by_function_an
     (error,) = record.internal_errors
     assert (error.function, error.role, error.error) == ("exploding_formula", "formula", "KeyError")
     assert record.params == 6 == e.total_params  # still counted, from the weights
-    for output in (text, html, md):
+    for output in (text, html, md.replace("\\_", "_")):
         assert "secret detail" not in output and "exploding_formula" in output
     assert "internal error" in text
-    assert any("exploding_formula" in p for p in ascii_explain.checks.formula_problems(e, allow_fallback=True))
+    assert any("exploding_formula" in p for p in formula_problems(e, allow_fallback=True))
 
 
 def test_lstm_called_with_initial_state_has_its_formula_and_macs() -> None:
@@ -244,14 +246,27 @@ def test_lstm_with_initial_state_and_known_length_counts_macs() -> None:
     assert e.layer("decoder").macs_formula == "7*4*(6*4+4*4)"
 
 
-@pytest.mark.parametrize("model_name", ["hub:llama", "hub:gemma", "hub:falcon", "hub:vit", "hub:dinov2"])
-def test_sublayers_inside_a_custom_layer_get_macs_from_their_computed_shapes(model_name: str) -> None:
+@pytest.mark.parametrize("model_name", ["hub:llama", "hub:gemma", "hub:falcon", "hub:deberta_v3"])
+def test_sublayers_of_a_custom_layer_with_a_variable_length_have_unknown_macs_not_an_error(model_name: str) -> None:
+    """EinsumDense inside keras-hub attention: called in a custom call(), never in the graph; the sequence is None."""
     _needs_hub()
     e = explain(_model(model_name), expand_nested=True)
-    for record in e.layers:
-        assert "failed" not in record.macs_note, (record.name, record.macs_note)
-        if record.class_name in ("EinsumDense", "Conv2D", "Dense"):
-            assert record.macs is not None, (record.name, record.macs_note)
+    einsums = [r for r in e.layers if r.class_name == "EinsumDense"]
+    assert einsums
+    for record in einsums:
+        assert record.macs is None and not record.internal_errors
+        assert "None" in record.macs_note or "unknown" in record.macs_note, record.macs_note
+
+
+@pytest.mark.parametrize("model_name", ["hub:vit", "hub:deit", "hub:dinov2"])
+def test_conv_inside_a_custom_layer_gets_macs_from_its_computed_output_shape(model_name: str) -> None:
+    _needs_hub()
+    e = explain(_model(model_name), expand_nested=True)
+    convs = [r for r in e.layers if r.class_name == "Conv2D"]
+    assert convs
+    for record in convs:
+        # 16x16 image, 4x4 patches, stride 4: 4*4 positions, each a 4*4*3 window per filter.
+        assert record.macs_formula.startswith("4*4*4*4*3*"), (record.name, record.macs_note)
 
 
 def test_inherited_formula_follows_a_subclass_that_drops_a_weight() -> None:
@@ -307,7 +322,9 @@ def test_string_input_through_string_lookup_and_embedding() -> None:
     e = explain(_model("io:string_lookup"))
     assert e.input_bytes is None  # a string has no fixed size
     assert e.total_params == e.keras_total_params
-    assert "Memory: activations ?" in e.render(width=100)
+    assert e.activation_bytes is not None  # the lookup's int64 output onwards has sizes
+    memory = [line for line in e.render(width=100).splitlines() if line.startswith("Memory")][0]
+    assert "input" not in memory
 
 
 @pytest.mark.parametrize("odd", [7, "seven", {"a": (None, 2)}, [None, "x"]])
@@ -343,10 +360,10 @@ def test_odd_compute_output_shape_is_an_unknown_shape(odd: Any) -> None:
 def test_non_trainable_reasons_come_from_the_weights() -> None:
     e = explain(_model("io:custom_weights"))
     (term,) = e.layer("running_sum").term_list
-    assert not term.trainable and term.reason == ascii_explain.build.layer.CREATED_NON_TRAINABLE_REASON
+    assert not term.trainable and term.reason == CREATED_NON_TRAINABLE_REASON
     frozen = explain(_model("io:frozen_base"), expand_nested=True)
     bn = [r for r in frozen.layers if r.class_name == "BatchNormalization"][0]
-    assert all(t.reason == ascii_explain.build.layer.FROZEN_REASON for t in bn.term_list)
+    assert all(t.reason == FROZEN_REASON for t in bn.term_list)
     inputs = keras.Input((4, 4, 3))
     model = keras.Model(inputs, keras.layers.BatchNormalization(name="bn")(inputs))
     reasons = {t.name: t.reason for t in explain(model).layer("bn").term_list if not t.trainable}
@@ -357,7 +374,7 @@ def test_created_non_trainable_weight_of_a_composite_is_not_a_frozen_layer() -> 
     _needs_hub()
     e = explain(_model("hub:dinov2"), expand_nested=True)
     embeddings = e.layer("embeddings")
-    frozen = ascii_explain.build.layer.FROZEN_REASON
+    frozen = FROZEN_REASON
     assert embeddings.trainable and all(t.reason != frozen for t in embeddings.term_list)
 
 

@@ -48,6 +48,8 @@ from .registry import (
     find_formula,
     find_macs,
     find_shape_function,
+    has_own_formula,
+    has_own_macs,
     register_formula,
     register_macs,
     register_shape,
@@ -61,6 +63,8 @@ from .registry import (
 from .shape_arithmetic import ShapeFormula, ShapeSyntaxError, evaluate_shape
 
 __all__ = [
+    "has_own_formula",
+    "has_own_macs",
     "SUBLAYERS_KEYWORD",
     "BuildShape",
     "Formula",

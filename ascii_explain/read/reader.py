@@ -61,6 +61,10 @@ class Reader:
     def weight_name(self, variable: Any) -> str:
         return str(variable.name)
 
+    def weight_path(self, layer: Any, variable: Any) -> str:
+        """The weight's path below the layer ("query/kernel" in MultiHeadAttention); its name where unknown."""
+        return self.weight_name(variable)
+
     def dtype_name(self, dtype: Any) -> str:
         return str(dtype)
 
@@ -120,6 +124,8 @@ class Reader:
                     dtype=self.dtype_name(variable.dtype),
                     trainable=bool(layer_trainable and variable.trainable),
                     id=id(variable),
+                    path=self.weight_path(layer, variable),
+                    created_trainable=bool(variable.trainable),
                 )
             )
         return result
@@ -154,6 +160,7 @@ class Reader:
         is then asked (see :meth:`_computed_output_shape`).
         """
         first_input = self.input_shape(layer)
+        built = bool(getattr(layer, "built", True))
         config = self.config(layer)
         build_shape = self.build_shape(layer, first_input)
         output_shape = self.output_shape(layer)
@@ -190,7 +197,9 @@ class Reader:
             output_shape=output_shape,
             output_dtypes=self.output_dtypes(layer),
             weights=tuple(self.weights(layer)),
-            keras_params=int(layer.count_params()),
+            # Keras's count_params() raises on an unbuilt layer; its summary counts it 0.
+            keras_params=int(layer.count_params()) if built else 0,
+            built=built,
             trainable=bool(layer.trainable),
             activation=self.activation_name(layer, config),
             is_model=is_model,
@@ -253,10 +262,7 @@ class Reader:
             computed = layer.compute_output_shape(built_with)
         except Exception:  # a shape Keras cannot compute is shown as "?", never a crash
             return None
-        try:
-            return as_shape_tree(computed)
-        except (TypeError, ValueError):
-            return None
+        return shape_or_none(computed)
 
     def model_facts(self, obj: Any) -> ModelFacts:
         """Read the object ``explain`` was given (a model, or one layer) into facts."""
@@ -302,7 +308,10 @@ class Reader:
                 if dim is None:
                     return None
                 size *= int(dim)
-            bits += size * dtype_bits(tensor.dtype)
+            element_bits = dtype_bits(tensor.dtype)
+            if element_bits is None:  # a string input: no fixed size
+                return None
+            bits += size * element_bits
         return -(-bits // 8)
 
     def param_counts(self, model: Any) -> tuple[int, int, int]:
@@ -351,6 +360,24 @@ def as_shape(shape: Any) -> Shape:
         else:
             return shape
     return tuple(None if dim is None else int(dim) for dim in shape)
+
+
+def shape_or_none(value: Any) -> Optional[OutputShape]:
+    """A shape, or a tuple of shapes, from what a layer's ``compute_output_shape`` returned; None for anything else.
+
+    A custom layer may return an int, a string, a dict or a list holding
+    anything (Keras itself does not check); those are drawn as "?".
+    """
+    if not isinstance(value, (list, tuple)):
+        return None
+    if value and all(isinstance(part, (list, tuple)) for part in value):
+        parts = [shape_or_none(part) for part in value]
+        if any(part is None or isinstance(part[0] if part else None, tuple) for part in parts):
+            return None
+        return tuple(parts)  # type: ignore[arg-type]
+    if all(dim is None or (isinstance(dim, int) and not isinstance(dim, bool) and dim >= 0) for dim in value):
+        return tuple(value)
+    return None
 
 
 def as_shape_tree(value: Any) -> Any:

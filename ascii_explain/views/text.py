@@ -19,7 +19,20 @@ from ..layer_range import resolve_layer_range
 from . import graph_text, styled
 from .formatting import format_count, format_dims, format_percent, is_multi_shape
 from .glyphs import GLYPH_WIDTH, glyph_for, to_ascii
-from .model import FALLBACK, INFO, MISMATCH, OK, ExplanationData, LayerView, TotalsItem, ViewModel
+from .model import (
+    ADJUSTED,
+    FALLBACK,
+    INFO,
+    INTERNAL_ERROR,
+    MISMATCH,
+    NO_WEIGHTS,
+    OK,
+    UNBUILT,
+    ExplanationData,
+    LayerView,
+    TotalsItem,
+    ViewModel,
+)
 
 DATA_GLYPH = "#####"
 MARGIN = 2
@@ -29,8 +42,24 @@ MIN_NAME = 8
 HEADERS = ("OPERATION", "DATA DIMENSIONS", "NEURONS", "WEIGHTS(N)", "WEIGHTS(%)", "LAYER")
 PARAMS_LABEL = "params"
 # Roles of a marked operation row as a whole, and of its check line (see styled.py).
-_MARK_ROLES = {MISMATCH: styled.ERROR, FALLBACK: styled.WARNING, OK: ""}
-_CHECK_ROLES = {MISMATCH: styled.ERROR, FALLBACK: styled.FALLBACK, OK: ""}
+_MARK_ROLES = {
+    MISMATCH: styled.ERROR,
+    INTERNAL_ERROR: styled.ERROR,
+    FALLBACK: styled.WARNING,
+    ADJUSTED: styled.WARNING,
+    NO_WEIGHTS: "",
+    UNBUILT: "",
+    OK: "",
+}
+_CHECK_ROLES = {
+    MISMATCH: styled.ERROR,
+    INTERNAL_ERROR: styled.ERROR,
+    FALLBACK: styled.FALLBACK,
+    ADJUSTED: styled.FALLBACK,
+    NO_WEIGHTS: styled.DIM,
+    UNBUILT: styled.DIM,
+    OK: "",
+}
 
 
 class DiagramTooNarrowError(ValueError):
