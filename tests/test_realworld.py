@@ -20,6 +20,7 @@ import ascii_explain
 from ascii_explain import explain
 from ascii_explain.build.layer import CREATED_NON_TRAINABLE_REASON, FROZEN_REASON
 from ascii_explain.checks import formula_problems
+
 from .keras_io_corpus import KERAS_IO_MODELS
 
 try:
@@ -27,10 +28,13 @@ try:
 except ImportError:  # keras_hub is the optional "hub" extra; the "test" extra installs it
     HUB_MODELS = {}
 
-CORPUS = {**{f"io:{name}": b for name, b in KERAS_IO_MODELS.items()}, **{f"hub:{name}": b for name, b in HUB_MODELS.items()}}
+CORPUS = {
+    **{f"io:{name}": builder for name, builder in KERAS_IO_MODELS.items()},
+    **{f"hub:{name}": builder for name, builder in HUB_MODELS.items()},
+}
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _model(name: str) -> Any:
     return CORPUS[name]()
 

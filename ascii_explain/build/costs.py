@@ -16,7 +16,14 @@ from ..layers import UnknownDimensionError, find_macs, find_shape_function
 from ..read.dtypes import dtype_bits
 from ..read.facts import LayerFacts
 from ..read.legacy import keras3_counterpart
-from .failures import ROLE_MACS, function_name, internal_error, internal_error_words, is_inherited
+from .failures import (
+    ROLE_MACS,
+    function_name,
+    internal_error,
+    internal_error_words,
+    is_inherited,
+    is_not_covered,
+)
 from .records import InternalError, neurons_of
 
 UNBUILT_MACS_NOTE = "unbuilt"
@@ -71,6 +78,8 @@ def macs_for(facts: LayerFacts, errors: Optional[list[InternalError]] = None) ->
     except UnknownDimensionError as error:
         return None, "", str(error)
     except Exception as error:  # noqa: BLE001 - a MACs function must never crash an explanation
+        if is_not_covered(error):
+            return None, "", str(error)
         if is_inherited(facts, ROLE_MACS):
             return None, "", f"the inherited {function_name(function)} does not fit this subclass"
         failure = internal_error(function, ROLE_MACS, error)

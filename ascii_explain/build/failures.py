@@ -6,6 +6,9 @@ function failed and the exception's class (``InternalError``), its count comes
 from the weights, and the row says "internal error". The exception's text is
 kept only in ``InternalError.detail`` for a bug report: no view draws it.
 
+A function that raises ``NotCoveredError`` says on purpose that it does not
+cover this configuration: the value is unknown, with that reason (a fallback).
+
 A function *inherited* by a class Keras does not define (a keras-hub subclass
 of MultiHeadAttention whose ``build`` takes other shapes) was written for the
 base class; failing on the subclass is a fact about the subclass, not a bug:
@@ -17,7 +20,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from ..layers import has_own_formula, has_own_macs
+from ..layers import NotCoveredError, has_own_formula, has_own_macs
 from ..read.facts import LayerFacts
 from .records import InternalError
 
@@ -35,6 +38,12 @@ def is_inherited(facts: LayerFacts, role: str) -> bool:
         return False
     own = has_own_formula if role == ROLE_FORMULA else has_own_macs
     return not own(facts.layer_class)
+
+
+def is_not_covered(error: BaseException) -> bool:
+    """A function saying on purpose that it does not cover this configuration (``NotCoveredError``;
+    ``NotImplementedError`` for quantized layouts it does not mirror): unknown, with its reason, not a bug."""
+    return isinstance(error, (NotCoveredError, NotImplementedError))
 
 
 def internal_error(function: Callable[..., Any], role: str, error: BaseException) -> InternalError:

@@ -15,7 +15,7 @@ from ..layers import SUBLAYERS_KEYWORD, Formula, FormulaTerm, find_formula, want
 from ..read.facts import LayerFacts, WeightFacts
 from ..read.legacy import keras3_counterpart
 from .costs import cost_fields, unbuilt_cost_fields
-from .failures import ROLE_FORMULA, function_name, internal_error, is_inherited
+from .failures import ROLE_FORMULA, function_name, internal_error, is_inherited, is_not_covered
 from .records import (
     SOURCE_FORMULA,
     SOURCE_WEIGHTS,
@@ -114,6 +114,8 @@ def _formula_for(
             keywords[SUBLAYERS_KEYWORD] = facts.sublayer_configs
         formula = function(facts.config, facts.build_shape, **keywords)
     except Exception as error:  # noqa: BLE001 - a formula must never crash an explanation
+        if is_not_covered(error):
+            return None, [f"formula {function_name(function)}: {error}; counted from weight shapes"], ()
         if inherited:
             return None, [f"the inherited formula {function_name(function)} does not fit this subclass "
                           f"({type(error).__name__}): counted from weight shapes"], ()
@@ -123,8 +125,7 @@ def _formula_for(
     if inherited and evaluate(formula.expression) != facts.keras_params:
         owner = _formula_owner(facts.layer_class)
         check = check_terms(formula.terms, facts.weights, owner)
-        note = f"the formula inherited from {owner} adjusted to this layer's weights"
-        return Formula(list(check.terms)), [note], check.differences
+        return Formula(list(check.terms)), [], check.differences  # the view's check line lists them
     return formula, [], ()
 
 

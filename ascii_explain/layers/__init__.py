@@ -41,7 +41,7 @@ from . import (  # noqa: F401  (registration side effects)
     spectral,
     weightless,
 )
-from .dims import UnknownDimensionError
+from .dims import NotCoveredError, UnknownDimensionError
 from .formula import SUBLAYERS_KEYWORD, BuildShape, Formula, FormulaTerm, wants_sublayers
 from .registry import (
     MacsFunction,
@@ -72,6 +72,7 @@ __all__ = [
     "MacsFunction",
     "ShapeFormula",
     "ShapeSyntaxError",
+    "NotCoveredError",
     "UnknownDimensionError",
     "evaluate_shape",
     "find_formula",

@@ -14,6 +14,11 @@ class UnknownDimensionError(ValueError):
     """A dimension the MAC count depends on is None (e.g. a variable sequence length)."""
 
 
+class NotCoveredError(ValueError):
+    """A configuration a function deliberately does not cover (an einsum with "...", a wrapped layer
+    without a formula): the value is unknown, with this reason; not a bug (``build/failures.py``)."""
+
+
 def known(*dims: Any) -> list[int]:
     """The dims as ints; raise UnknownDimensionError if any is None."""
     if any(dim is None for dim in dims):

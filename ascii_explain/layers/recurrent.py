@@ -14,7 +14,7 @@ from typing import Any, Mapping
 import keras
 
 from ..arithmetic import group
-from .dims import known, sequences_shape
+from .dims import NotCoveredError, known, sequences_shape
 from .formula import BuildShape, Formula, FormulaTerm
 from .nested import frozen, nested_formula, prefixed
 from .registry import OutputShapeArg, register_formula, register_macs
@@ -208,6 +208,6 @@ def bidirectional_macs(config: Mapping[str, Any], input_shape: BuildShape, outpu
         serialized = config.get(key) or config["layer"]
         gates = GATES.get(serialized.get("class_name"))
         if gates is None:
-            raise ValueError(f"Bidirectional around {serialized.get('class_name')} is not covered")
+            raise NotCoveredError(f"Bidirectional around {serialized.get('class_name')} is not covered")
         parts.append(recurrent_expression(gates, timesteps, inputs, int(serialized["config"]["units"])))
     return " + ".join(parts)

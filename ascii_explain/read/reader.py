@@ -374,7 +374,7 @@ def shape_or_none(value: Any) -> Optional[OutputShape]:
         parts = [shape_or_none(part) for part in value]
         if any(part is None or isinstance(part[0] if part else None, tuple) for part in parts):
             return None
-        return tuple(parts)  # type: ignore[arg-type]
+        return tuple(parts)  # type: ignore[return-value]
     if all(dim is None or (isinstance(dim, int) and not isinstance(dim, bool) and dim >= 0) for dim in value):
         return tuple(value)
     return None

@@ -98,8 +98,9 @@ NO_WEIGHTS_WORDS = "no weights: a layer without weights has nothing to count (no
 
 def internal_error_text(record: LayerRecord) -> str:
     """Which function of ours failed and the exception's class; never the exception's text."""
-    failures = ", ".join(f"{error.role} function {error.function} raised {error.error}" for error in record.internal_errors)
-    counted = " (counted from weight shapes instead)" if any(e.role == "formula" for e in record.internal_errors) else ""
+    errors = record.internal_errors
+    failures = ", ".join(f"{error.role} function {error.function} raised {error.error}" for error in errors)
+    counted = " (counted from weight shapes instead)" if any(error.role == "formula" for error in errors) else ""
     return f"internal error of ascii_explain (our bug, please report it): {failures}{counted}"
 
 
@@ -112,7 +113,9 @@ def check_text(record: LayerRecord) -> str:
     if record.state == STATE_NO_WEIGHTS:
         return NO_WEIGHTS_WORDS
     if record.weight_differences and record.matches:
-        return "counted from the layer's own weights, where they differ: " + "; ".join(record.weight_differences)
+        return "an inherited formula, following this layer's own weights where they differ: " + "; ".join(
+            record.weight_differences
+        )
     if record.is_fallback:
         return "from weight shapes: no registered formula for " + record.class_name
     if not record.matches:
