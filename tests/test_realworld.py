@@ -298,10 +298,10 @@ def test_inherited_formula_that_does_not_fit_a_subclass_counts_from_weights_with
 # -- what Keras's summary handles --------------------------------------------------------------
 
 
-class _Times(keras.layers.Layer):
-    """A custom activation object."""
+class _Doubler:
+    """A custom activation object Keras cannot serialize (the layer's get_config() fails)."""
 
-    def __call__(self, x):  # type: ignore[override]
+    def __call__(self, x: Any) -> Any:
         return x * 2
 
 
@@ -314,12 +314,19 @@ def test_activations_of_every_kind() -> None:
         return t
 
     x = keras.layers.Dense(3, activation=my_act, name="plain")(x)
+    x = keras.layers.Dense(3, activation=keras.layers.ReLU(), name="layer_object")(x)
+    x = keras.layers.Dense(3, activation=_Doubler(), name="object")(x)
     model = keras.Model(inputs, x)
     e = explain(model)
     assert e.layer("builtin").activation == "relu"
     assert e.layer("lam").activation == "<lambda>"
     assert e.layer("plain").activation == "my_act"
-    e.render(width=100)
+    assert e.layer("layer_object").activation == "ReLU"
+    assert e.layer("object").activation == "_Doubler"
+    assert e.total_params == model.count_params() and not e.internal_errors
+    printed: list[str] = []
+    ascii_explain.summary(model, print_fn=printed.append)
+    assert "_Doubler" in printed[0]
 
 
 def test_string_input_through_string_lookup_and_embedding() -> None:

@@ -141,15 +141,19 @@ class Reader:
                 # A registered function's "config" is its registered name, a string
                 # ('keras_hub>gelu_approximate', keras 3.15.1); an object's is a dict.
                 inner = value.get("config")
-                if isinstance(inner, dict):
-                    name = str(inner.get("name", value.get("class_name", "")))
-                elif isinstance(inner, str):
+                class_name = str(value.get("class_name", ""))
+                if isinstance(inner, str):
                     name = inner.rpartition(">")[2]
-                else:
-                    name = str(value.get("class_name", ""))
+                elif class_name and class_name != "function":  # an object (a ReLU layer): its class says more
+                    name = class_name
+                elif isinstance(inner, dict):
+                    name = str(inner.get("name", ""))
         if not name:
+            # No config (a callable object Keras cannot serialize makes get_config() fail): the
+            # function's name, or the object's class ("<lambda>", "my_act", "Doubler").
             function = getattr(layer, "activation", None)
-            name = getattr(function, "__name__", "") if callable(function) else ""
+            if callable(function):
+                name = str(getattr(function, "__name__", "") or type(function).__name__)
         return "" if name == "linear" else name
 
     def layer_facts(self, layer: Any, calls: Sequence[Call] = (), outside_graph: bool = False) -> LayerFacts:
