@@ -269,7 +269,10 @@ def _output_bytes(
         elements = neurons_of(part)  # type: ignore[arg-type]
         if elements is None:
             return None
-        bits += elements * dtype_bits(training.planned_output_dtype(dtype))
+        element_bits = dtype_bits(training.planned_output_dtype(dtype))
+        if element_bits is None:  # a string output: no fixed size
+            return None
+        bits += elements * element_bits
     return -(-bits // 8)
 
 

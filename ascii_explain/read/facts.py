@@ -37,6 +37,12 @@ class WeightFacts:
     # id() of the variable: which layers share a weight (a layer used inside
     # and outside a nested model), and which weights a container creates itself.
     id: int
+    # Where the weight sits below its layer ("query/kernel" in MultiHeadAttention,
+    # "lstm_cell/kernel" in LSTM): what an inherited formula's terms are checked against.
+    path: str = ""
+    # The variable's own flag, whatever its layer's: False for a weight created
+    # non-trainable (BatchNormalization's moving statistics, add_weight(trainable=False)).
+    created_trainable: bool = True
 
 
 @dataclass(frozen=True)
@@ -65,6 +71,8 @@ class LayerFacts:
     weights: tuple[WeightFacts, ...] = ()
     keras_params: int = 0
     trainable: bool = True
+    # False for a layer never built (a sublayer call() never used): no weights, 0 as Keras counts it.
+    built: bool = True
     # The activation shown on the data row: "" for none or linear.
     activation: str = ""
     is_model: bool = False

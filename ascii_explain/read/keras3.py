@@ -69,6 +69,14 @@ class Keras3Reader(Reader):
             return None
         return tuple(str(keras.backend.standardize_dtype(tensor.dtype)) for tensor in tensors)
 
+    def weight_path(self, layer: Any, variable: Any) -> str:
+        """``variable.path`` less the layer's own path: "query/kernel" under "att" (public; Keras 3.15.1)."""
+        path = str(getattr(variable, "path", "") or "")
+        prefix = f"{getattr(layer, 'path', '') or layer.name}/"
+        if path.startswith(prefix):
+            return path[len(prefix) :]
+        return self.weight_name(variable)
+
     def summary_order(self, obj: Any) -> list[str]:
         """Layer names in the order ``keras.Model.summary`` lists them.
 

@@ -70,6 +70,10 @@ class Reader:
     def weight_name(self, variable: Any) -> str:
         return str(variable.name)
 
+    def weight_path(self, layer: Any, variable: Any) -> str:
+        """The weight's path below the layer ("query/kernel" in MultiHeadAttention); its name where unknown."""
+        return self.weight_name(variable)
+
     def dtype_name(self, dtype: Any) -> str:
         return str(dtype)
 
@@ -140,6 +144,8 @@ class Reader:
                     dtype=self.dtype_name(variable.dtype),
                     trainable=bool(layer_trainable and variable.trainable),
                     id=id(variable),
+                    path=self.weight_path(layer, variable),
+                    created_trainable=bool(variable.trainable),
                 )
             )
         return result
@@ -155,15 +161,19 @@ class Reader:
                 # A registered function's "config" is its registered name, a string
                 # ('keras_hub>gelu_approximate', keras 3.15.1); an object's is a dict.
                 inner = value.get("config")
-                if isinstance(inner, dict):
-                    name = str(inner.get("name", value.get("class_name", "")))
-                elif isinstance(inner, str):
+                class_name = str(value.get("class_name", ""))
+                if isinstance(inner, str):
                     name = inner.rpartition(">")[2]
-                else:
-                    name = str(value.get("class_name", ""))
+                elif class_name and class_name != "function":  # an object (a ReLU layer): its class says more
+                    name = class_name
+                elif isinstance(inner, dict):
+                    name = str(inner.get("name", ""))
         if not name:
+            # No config (a callable object Keras cannot serialize makes get_config() fail): the
+            # function's name, or the object's class ("<lambda>", "my_act", "Doubler").
             function = getattr(layer, "activation", None)
-            name = getattr(function, "__name__", "") if callable(function) else ""
+            if callable(function):
+                name = str(getattr(function, "__name__", "") or type(function).__name__)
         return "" if name == "linear" else name
 
     def layer_facts(self, layer: Any, calls: Sequence[Call] = (), outside_graph: bool = False) -> LayerFacts:
@@ -174,6 +184,7 @@ class Reader:
         is then asked (see :meth:`_computed_output_shape`).
         """
         first_input = self.input_shape(layer)
+        built = bool(getattr(layer, "built", True))
         config = self.config(layer)
         build_shape = self.build_shape(layer, first_input)
         output_shape = self.output_shape(layer)
@@ -210,7 +221,9 @@ class Reader:
             output_shape=output_shape,
             output_dtypes=self.output_dtypes(layer),
             weights=tuple(self.weights(layer)),
-            keras_params=int(layer.count_params()),
+            # Keras's count_params() raises on an unbuilt layer; its summary counts it 0.
+            keras_params=int(layer.count_params()) if built else 0,
+            built=built,
             trainable=bool(layer.trainable),
             activation=self.activation_name(layer, config),
             is_model=is_model,
@@ -330,7 +343,10 @@ class Reader:
                 if dim is None:
                     return None
                 size *= int(dim)
-            bits += size * dtype_bits(tensor.dtype)
+            element_bits = dtype_bits(tensor.dtype)
+            if element_bits is None:  # a string input: no fixed size
+                return None
+            bits += size * element_bits
         return -(-bits // 8)
 
     def param_counts(self, model: Any) -> tuple[int, int, int]:
@@ -359,7 +375,7 @@ class Reader:
             size = _size(variable_shape(variable))
             side = 0 if model_trainable and variable.trainable else 1
             counts[side] += size
-            bits[side] += size * dtype_bits(self.dtype_name(variable.dtype))
+            bits[side] += size * (dtype_bits(self.dtype_name(variable.dtype)) or 0)  # a string weight: no fixed size
         return KerasTotals(
             trainable=WeightTotal(counts[0], bits[0] / 8),
             non_trainable=WeightTotal(counts[1], bits[1] / 8),
@@ -379,7 +395,7 @@ class Reader:
         variables = list(optimizer.variables)
         count = sum(_size(variable_shape(variable)) for variable in variables)
         unique = {id(variable): variable for variable in variables}.values()
-        bits = sum(_size(variable_shape(variable)) * dtype_bits(self.dtype_name(variable.dtype)) for variable in unique)
+        bits = sum(_size(variable_shape(variable)) * (dtype_bits(self.dtype_name(variable.dtype)) or 0) for variable in unique)
         return WeightTotal(count, bits / 8)
 
 
@@ -423,7 +439,7 @@ def flat_output_shapes(value: Any) -> Optional[OutputShape]:
     def collect(part: Any) -> bool:
         if isinstance(part, dict):
             return all(collect(part[key]) for key in sorted(part))
-        if isinstance(part, (list, tuple)) and all(dim is None or isinstance(dim, int) for dim in part):
+        if isinstance(part, (list, tuple)) and all(_is_dim(dim) for dim in part):
             shapes.append(as_shape(part))
             return True
         if isinstance(part, (list, tuple)):
@@ -433,6 +449,11 @@ def flat_output_shapes(value: Any) -> Optional[OutputShape]:
     if not collect(value) or not shapes:
         return None
     return shapes[0] if len(shapes) == 1 else tuple(shapes)
+
+
+def _is_dim(dim: Any) -> bool:
+    """None or a non-negative int (a custom compute_output_shape may return anything: Keras does not check)."""
+    return dim is None or (isinstance(dim, int) and not isinstance(dim, bool) and dim >= 0)
 
 
 def as_shape_tree(value: Any) -> Any:

@@ -43,6 +43,16 @@ _STYLE = {
     "fallback": "background-color:#fff3cd",
     "mark-mismatch": "color:#b00020;font-weight:bold",
     "mark-fallback": "color:#8a5a00;font-weight:bold",
+    # The other marks (README, "States and marks"): an internal error of ours stands out like a
+    # mismatch; an adjusted inherited formula like a fallback; no weights and unbuilt are facts.
+    "internal_error": "background-color:#fde2e1",
+    "adjusted": "background-color:#fff3cd",
+    "no_weights": "",
+    "unbuilt": "",
+    "mark-internal_error": "color:#b00020;font-weight:bold",
+    "mark-adjusted": "color:#8a5a00;font-weight:bold",
+    "mark-no_weights": "color:#57606a",
+    "mark-unbuilt": "color:#57606a",
     "nontrainable": "color:#8a4b00;font-style:italic",
     "note": "color:#57606a;font-size:12px",
     "cost": f"color:#57606a;font-family:{_MONO};font-size:12px;white-space:pre-wrap",

@@ -19,7 +19,21 @@ from ..layer_range import resolve_layer_range
 from . import graph_text, styled
 from .formatting import DIMS, check_shape_style, format_count, format_percent, format_shape, is_multi_shape
 from .glyphs import GLYPH_WIDTH, glyph_for, to_ascii
-from .model import FALLBACK, INFO, MISMATCH, OK, ExplanationData, LayerView, TotalsItem, ViewModel, build_view_model
+from .model import (
+    ADJUSTED,
+    FALLBACK,
+    INFO,
+    INTERNAL_ERROR,
+    MISMATCH,
+    NO_WEIGHTS,
+    OK,
+    UNBUILT,
+    ExplanationData,
+    LayerView,
+    TotalsItem,
+    ViewModel,
+    build_view_model,
+)
 from .safe_text import columns, cut, cut_middle, displayable, pad_left, wrap
 
 DATA_GLYPH = "#####"
@@ -30,8 +44,24 @@ MIN_NAME = 8
 HEADERS = ("OPERATION", "DATA DIMENSIONS", "NEURONS", "WEIGHTS(N)", "WEIGHTS(%)", "LAYER")
 PARAMS_LABEL = "params"
 # Roles of a marked operation row as a whole, and of its check line (see styled.py).
-_MARK_ROLES = {MISMATCH: styled.ERROR, FALLBACK: styled.WARNING, OK: ""}
-_CHECK_ROLES = {MISMATCH: styled.ERROR, FALLBACK: styled.FALLBACK, OK: ""}
+_MARK_ROLES = {
+    MISMATCH: styled.ERROR,
+    INTERNAL_ERROR: styled.ERROR,
+    FALLBACK: styled.WARNING,
+    ADJUSTED: styled.WARNING,
+    NO_WEIGHTS: "",
+    UNBUILT: "",
+    OK: "",
+}
+_CHECK_ROLES = {
+    MISMATCH: styled.ERROR,
+    INTERNAL_ERROR: styled.ERROR,
+    FALLBACK: styled.FALLBACK,
+    ADJUSTED: styled.FALLBACK,
+    NO_WEIGHTS: styled.DIM,
+    UNBUILT: styled.DIM,
+    OK: "",
+}
 
 
 class DiagramTooNarrowError(ValueError):
