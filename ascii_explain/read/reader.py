@@ -395,7 +395,9 @@ class Reader:
         variables = list(optimizer.variables)
         count = sum(_size(variable_shape(variable)) for variable in variables)
         unique = {id(variable): variable for variable in variables}.values()
-        bits = sum(_size(variable_shape(variable)) * (dtype_bits(self.dtype_name(variable.dtype)) or 0) for variable in unique)
+        bits = sum(
+            _size(variable_shape(variable)) * (dtype_bits(self.dtype_name(variable.dtype)) or 0) for variable in unique
+        )
         return WeightTotal(count, bits / 8)
 
 
