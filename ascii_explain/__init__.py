@@ -23,13 +23,17 @@ import types
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # for type checkers and IDEs; at run time __getattr__ imports on demand
+    from .build.diff import ModelDiff
     from .build.records import Call, LayerRecord, Term
+    from .build.training_memory import TrainingMemory
+    from .diff import diff
     from .explain import explain
     from .explanation import Explanation
     from .keras_summary import patch, summary, unpatch
     from .layers import Formula, FormulaTerm, register_formula, register_macs, unregister_formula, unregister_macs
     from .read.model import NotBuiltError
     from .trace import TraceResult, TraceStep, trace
+    from .training_memory import quantized_weight_bytes, training_memory
 
 # public name -> the submodule that defines it
 _EXPORTS = {
@@ -38,16 +42,21 @@ _EXPORTS = {
     "Formula": ".layers",
     "FormulaTerm": ".layers",
     "LayerRecord": ".build.records",
+    "ModelDiff": ".build.diff",
     "NotBuiltError": ".read.model",
     "Term": ".build.records",
     "TraceResult": ".trace",
     "TraceStep": ".trace",
+    "TrainingMemory": ".build.training_memory",
+    "diff": ".diff",
     "explain": ".explain",
     "patch": ".keras_summary",
+    "quantized_weight_bytes": ".training_memory",
     "register_formula": ".layers",
     "register_macs": ".layers",
     "summary": ".keras_summary",
     "trace": ".trace",
+    "training_memory": ".training_memory",
     "unpatch": ".keras_summary",
     "unregister_formula": ".layers",
     "unregister_macs": ".layers",
@@ -59,16 +68,21 @@ __all__ = [
     "Formula",
     "FormulaTerm",
     "LayerRecord",
+    "ModelDiff",
     "NotBuiltError",
     "Term",
     "TraceResult",
     "TraceStep",
+    "TrainingMemory",
+    "diff",
     "explain",
     "patch",
+    "quantized_weight_bytes",
     "register_formula",
     "register_macs",
     "summary",
     "trace",
+    "training_memory",
     "unpatch",
     "unregister_formula",
     "unregister_macs",

@@ -1,4 +1,9 @@
-"""Problems worth failing on: a formula that disagrees with Keras, a layer with no formula.
+"""Problems worth failing on: a formula that disagrees with Keras, a layer with no formula, an internal error.
+
+A layer without weights and without a formula, or an unbuilt one, is not a
+problem: "no weights" and "unbuilt" are facts (README, "States and marks").
+A subclass whose weights differ from the formula it inherits is explained from
+its weights, and is a problem (register a formula for it), fallbacks allowed or not.
 
 One list of plain sentences, shared by ``ascii-explain --check`` and
 ``ascii_explain.testing.assert_formulas_match`` so both say the same thing.
@@ -7,7 +12,7 @@ One list of plain sentences, shared by ``ascii-explain --check`` and
 from __future__ import annotations
 
 from .explanation import Explanation
-from .views.arithmetic_text import arithmetic_text
+from .views.arithmetic_text import arithmetic_text, internal_error_text
 
 
 def formula_problems(explanation: Explanation, allow_fallback: bool = False) -> list[str]:
@@ -20,6 +25,14 @@ def formula_problems(explanation: Explanation, allow_fallback: bool = False) -> 
     problems = []
     for record in explanation.layers:
         label = f"layer {record.name!r} ({record.class_name})"
+        if record.internal_errors:
+            problems.append(f"{label}: {internal_error_text(record)}")
+        if record.weight_differences and record.matches:
+            problems.append(
+                f"{label}: its inherited formula differs from its weights ({'; '.join(record.weight_differences)}); "
+                f"counted from the weights ({arithmetic_text(record)}), as Keras's count_params() gives "
+                f"{record.keras_params:,}; register a formula with @ascii_explain.register_formula({record.class_name})"
+            )
         if not record.matches:
             problems.append(
                 f"{label}: formula {arithmetic_text(record)}, but Keras's count_params() gives {record.keras_params:,}"

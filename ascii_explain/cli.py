@@ -3,7 +3,15 @@
 PATH is a ``.keras`` file, a legacy ``.h5`` file or ``module:callable``; with
 none, a built-in example is explained. Exit codes: 0 explained, 1 ``--check``
 found problems (each listed on stderr), 2 bad input (one line on stderr naming
-the file and the problem; ``--debug`` shows the traceback instead).
+the file and the problem; ``--debug`` shows the traceback instead), 3 an
+internal error: an exception of ascii_explain's own while explaining or
+drawing a model that loaded, or ``--check`` finding rows an internal error
+left unexplained.
+
+Everything written to stderr goes through ``_say``, which makes names from the
+model or file ``safe`` (control characters written visibly); stdout gets views
+that did the same. A reader that closes the pipe early (``| head -1``) ends the
+output quietly, with the exit code the run earned.
 """
 
 from __future__ import annotations
@@ -16,21 +24,41 @@ import traceback
 from typing import Any, Iterator, Optional, Sequence
 
 from .read.files import InputError, check_model_file, describe_error, is_callable_spec
+from .views.safe_text import safe
 
 PROG = "ascii-explain"
 OWN_FORMATS = ("text", "html", "markdown", "json")
-EXIT_OK, EXIT_CHECK_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+EXIT_OK, EXIT_CHECK_FAILED, EXIT_BAD_INPUT, EXIT_INTERNAL_ERROR = 0, 1, 2, 3
+
+
+class InternalError(Exception):
+    """An exception of ascii_explain's own, on a model that loaded: our bug, not the user's input."""
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    args = build_parser().parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments[:1] == ["diff"]:  # ``ascii-explain diff A B``: its own options and exit codes
+        from .cli_diff import diff_main
+
+        return diff_main(arguments[1:])
+    args = build_parser().parse_args(arguments)
     try:
         return run(args)
     except InputError as error:
         if args.debug:
             traceback.print_exc()
         _say(str(error))
-    except Exception as error:  # noqa: BLE001 - the promise is one line, not a traceback
+    except InternalError as error:
+        if args.debug:
+            traceback.print_exc()
+        cause = error.__cause__ if error.__cause__ is not None else error
+        hint = "" if args.debug else "; run with --debug for the traceback"
+        _say(
+            f"{_source_label(args)}: internal error in ascii_explain (our bug, not your model's) while {error}: "
+            f"{describe_error(cause)}{hint}, and please report it"
+        )
+        return EXIT_INTERNAL_ERROR
+    except Exception as error:  # noqa: BLE001 - loading: whatever fails there, the promise is one line
         if args.debug:
             traceback.print_exc()
         hint = "" if args.debug else " (run with --debug for the traceback)"
@@ -43,7 +71,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog=PROG,
         description="Explain where every parameter of a Keras model comes from: each layer's formula, "
         "checked against Keras's count_params(), in a keras_sequential_ascii-style diagram.",
-        epilog="Exit status: 0 explained; 1 --check found problems (listed on stderr); 2 bad input.",
+        epilog="Exit status: 0 explained; 1 --check found problems (listed on stderr); 2 bad input; "
+        "3 internal error (ascii_explain's own bug).",
     )
     parser.add_argument(
         "path",
@@ -71,7 +100,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--ascii", action="store_true", help="pure ASCII diagram (no μ|σ)")
     parser.add_argument("--expand-nested", action="store_true", help="also explain the layers inside nested models")
-    parser.add_argument("--batch-size", type=_positive_int, metavar="N", help="batch size for activation sizes")
+    parser.add_argument(
+        "--batch-size", type=_positive_int, metavar="N", help="batch size for activation and training memory"
+    )
+    parser.add_argument(
+        "--optimizer",
+        metavar="NAME",
+        help="plan training memory with this Keras optimizer (adam, adamw, sgd, rmsprop, adafactor, lion, ...); "
+        "default: the model's compiled optimizer, if any",
+    )
     parser.add_argument(
         "--check",
         action="store_true",
@@ -105,16 +142,55 @@ def run(args: argparse.Namespace) -> int:
     for module in args.custom:
         import_user_module(module, what=f"--custom {module}")
     model = _load(args, checked_path)
-    explanation = _explain(model, args)
-    _write(_render(explanation, args), args)
+    _check_readable(model, args)
+    with _ours("explaining the model"):
+        explanation = _explain(model, args)
+    with _ours("drawing the explanation"):
+        text = _render(explanation, args)
+    _write(text, args)
     if args.check:
-        from .checks import formula_problems
-
-        problems = formula_problems(explanation)
-        for problem in problems:
-            _say(f"--check: {problem}")
-        return EXIT_CHECK_FAILED if problems else EXIT_OK
+        return _check(explanation)
     return EXIT_OK
+
+
+def _check(explanation: Any) -> int:
+    """``--check``: each problem on stderr; 3 when a row is an internal error (ours), else 1 for any problem."""
+    from .checks import formula_problems
+
+    with _ours("checking the explanation"):
+        problems = formula_problems(explanation)
+        # Rows whose formula raised (an internal error of ours), when the explanation records them.
+        internal = list(getattr(explanation, "internal_errors", None) or ())
+    for problem in problems:
+        _say(f"--check: {problem}")
+    if internal:
+        names = ", ".join(str(getattr(record, "name", record)) for record in internal)
+        _say(f"--check: internal error in ascii_explain (our bug; please report it) for {len(internal)}: {names}")
+        return EXIT_INTERNAL_ERROR
+    return EXIT_CHECK_FAILED if problems else EXIT_OK
+
+
+@contextlib.contextmanager
+def _ours(doing: str) -> Iterator[None]:
+    """Exceptions in here are ascii_explain's own (the model loaded and was accepted): exit 3, not 2."""
+    try:
+        yield
+    except InputError:
+        raise
+    except Exception as error:  # noqa: BLE001 - reported as ours, in one line
+        raise InternalError(doing) from error
+
+
+def _check_readable(model: Any, args: argparse.Namespace) -> None:
+    """explain()'s own one-sentence refusals of a model (not built, not a model) are bad input, before
+    anything that fails after them counts as ours."""
+    from . import NotBuiltError
+    from .read.model import open_reader
+
+    try:
+        open_reader(model)
+    except (NotBuiltError, TypeError) as error:
+        raise InputError(f"{_source_label(args)}: {error}") from error
 
 
 def _load(args: argparse.Namespace, checked_path: Any) -> Any:
@@ -138,18 +214,28 @@ def _explain(model: Any, args: argparse.Namespace) -> Any:
     options: dict[str, Any] = {"expand_nested": args.expand_nested}
     if args.batch_size is not None:
         options["batch_size"] = args.batch_size
+    if args.optimizer is not None:
+        options["optimizer"] = args.optimizer
     try:
         return explain(model, width=args.width, ascii_only=args.ascii, **options)
-    except (NotBuiltError, TypeError) as error:  # explain()'s own one-sentence errors about the model
+    except ValueError as error:  # an unknown --optimizer name: explain()'s one sentence says which are
+        if args.optimizer is not None and "optimizer" in str(error):
+            raise InputError(f"--optimizer {args.optimizer}: {error}") from error
+        raise
+    except NotBuiltError as error:  # explain()'s own one-sentence error about the model
         raise InputError(f"{_source_label(args)}: {error}") from error
 
 
 def _render(explanation: Any, args: argparse.Namespace) -> str:
     from .views import exports
+    from .views.text import DiagramTooNarrowError
 
     fmt = args.format
     if fmt == "text":
-        return explanation.render(width=args.width, ascii_only=args.ascii)
+        try:
+            return explanation.render(width=args.width, ascii_only=args.ascii)
+        except DiagramTooNarrowError as error:  # --width asked for too little: the user's to change
+            raise InputError(f"--width {args.width}: {error}") from error
     if fmt == "json":
         return exports.to_json(explanation)
     if fmt == "html":
@@ -163,6 +249,8 @@ def _write(text: str, args: argparse.Namespace) -> None:
         try:
             sys.stdout.write(text + "\n")
             sys.stdout.flush()
+        except BrokenPipeError:
+            _stdout_to_devnull()  # the reader has all it wanted (| head -1): no traceback, no message
         except UnicodeEncodeError as error:
             raise InputError(
                 f"standard output ({sys.stdout.encoding}) cannot show {error.object[error.start : error.end]!r}; "
@@ -240,8 +328,25 @@ def _source_label(args: argparse.Namespace) -> str:
     return f"example {args.example or 'seed002'}"
 
 
+def _stdout_to_devnull() -> None:
+    """After a broken pipe: point stdout at /dev/null, so Python's flush at exit has nowhere to fail.
+
+    (The recipe of Python's signal module documentation, "Note on SIGPIPE".)
+    """
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # a replaced stdout without a file descriptor: nothing to redirect
+        pass
+
+
 def _say(message: str) -> None:
-    print(f"{PROG}: {message}", file=sys.stderr)
+    """One line on stderr; names from the model or file in it made ``safe``."""
+    try:
+        print(f"{PROG}: {safe(message)}", file=sys.stderr)
+    except BrokenPipeError:  # stderr piped into a reader that has gone: nothing more to say
+        pass
 
 
 def _format_name(value: str) -> str:

@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from .build.model import build_records
+from .build.training_memory import plan_training_memory
 from .explanation import Explanation
-from .read.model import read_model
+from .read.model import open_reader
+from .read.training import read_training
 
 
 def explain(
@@ -16,6 +18,8 @@ def explain(
     ascii_only: bool = False,
     batch_size: int = 1,
     expand_nested: bool = False,
+    optimizer: Any = None,
+    dtype_policy: Any = None,
 ) -> Explanation:
     """Explain where every parameter of a built Keras model comes from.
 
@@ -27,16 +31,29 @@ def explain(
     summing its inner rows; ``expand_nested=True`` lists its layers beneath it
     (``record.depth`` 1, 2, ...), to any depth. The model is only read, never
     changed.
+
+    ``e.training_memory`` is what training takes for ``batch_size`` samples:
+    weights, gradients, the optimizer's variables and the activations, in
+    bytes with their arithmetic, per layer too. ``optimizer`` is a name
+    ("adam"), a Keras optimizer (only read: never built or changed), or None
+    for the model's compiled optimizer (none: the optimizer part is 0).
+    ``dtype_policy`` (a name such as "mixed_bfloat16") plans as if the model
+    had been built under that policy; the model keeps its own.
     """
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
         raise ValueError(f"batch_size must be a positive integer (the batch to count memory for), got {batch_size!r}")
-    facts = read_model(model)  # validates, picks the Keras 3 or tf_keras reader once, reads everything
+    reader = open_reader(model)  # validates, picks the Keras 3 or tf_keras reader once
+    facts = reader.model_facts(model)  # reads everything the records need
+    training = read_training(model, optimizer, dtype_policy)
     graph = build_records(facts, expand_nested=expand_nested)
     if facts.is_model:
         input_shapes = list(facts.input_shapes)
     else:
         shape = graph.records[0].input_shape
         input_shapes = [shape] if shape and not isinstance(shape[0], tuple) else []
+    top_level = [record for record in graph.records if record.depth == 0 and not record.counted_in]
+    output_dtypes = {entry.name: entry.output_dtypes for entry in facts.graph.entries}
+    plan = plan_training_memory(top_level, training, output_dtypes, batch_size)
     return Explanation(
         model_name=facts.name,
         model_class=facts.class_name,
@@ -53,4 +70,6 @@ def explain(
         batch_size=batch_size,
         input_sample_bytes=facts.input_sample_bytes,
         summary_order=list(facts.summary_order),
+        training_memory=plan,
+        keras_totals=facts.keras_totals,
     )

@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Optional, Sequence
 
-from .build.records import LayerRecord, Shape
+from .build.records import STATE_UNBUILT, LayerRecord, Shape
+from .read.facts import KerasTotals
 
 if TYPE_CHECKING:  # the views never import this module, so naming their types here makes no cycle
+    from .build.training_memory import TrainingMemory
     from .views.model import ViewModel
     from .views.styled import StyledText
 
@@ -37,19 +39,27 @@ class Explanation:
     input_sample_bytes: Optional[int] = None
     # Layer names in keras.Model.summary's order, which layer_range counts in.
     summary_order: list[str] = field(default_factory=list)
+    # What training takes at batch_size (explain(model, batch_size=, optimizer=, dtype_policy=)).
+    training_memory: Optional[TrainingMemory] = None
+    # keras.Model.summary's totals (weights by trainability, the built optimizer's variables), read from the model.
+    keras_totals: Optional[KerasTotals] = None
 
     @property
     def total_params(self) -> int:
-        """Sum of our formulas over the top-level records (each layer once)."""
-        return sum(record.params for record in self.top_level)
+        """What our rows add up to: the top-level records, each weight once (by identity, as Keras counts).
+
+        The headline total the views print is Keras's (``keras_total_params``);
+        when this differs, the totals say by how much.
+        """
+        return sum(record.unique_params for record in self.top_level)
 
     @property
     def trainable_params(self) -> int:
-        return sum(record.trainable_params for record in self.top_level)
+        return sum(record.trainable_params - record.duplicate_trainable_params for record in self.top_level)
 
     @property
     def non_trainable_params(self) -> int:
-        return sum(record.non_trainable_params for record in self.top_level)
+        return self.total_params - self.trainable_params
 
     @property
     def top_level(self) -> list[LayerRecord]:
@@ -63,8 +73,23 @@ class Explanation:
 
     @property
     def fallbacks(self) -> list[LayerRecord]:
-        """Records counted from weight shapes because no formula is registered."""
+        """Records counted from weight shapes because no formula is registered (state "weights")."""
         return [record for record in self.layers if record.is_fallback]
+
+    @property
+    def internal_errors(self) -> list[LayerRecord]:
+        """Records on which a function of ascii_explain raised (state "internal_error"): our bug.
+
+        Each record's ``internal_errors`` says which function (``function``),
+        computing what (``role``: "formula" or "macs"), raised which exception
+        class (``error``). The command line exits 3 when this is not empty.
+        """
+        return [record for record in self.layers if record.internal_errors]
+
+    @property
+    def unbuilt(self) -> list[LayerRecord]:
+        """Records of layers never built (state "unbuilt"): 0 parameters, as Keras counts them."""
+        return [record for record in self.layers if record.state == STATE_UNBUILT]
 
     @property
     def totals_match(self) -> bool:
@@ -92,9 +117,15 @@ class Explanation:
         return [record for record in self.top_level if record.macs is None]
 
     @property
-    def param_bytes(self) -> int:
-        """Bytes of the weights by each weight's dtype, as Keras's summary counts them (float32 = 4)."""
-        return sum(record.param_bytes for record in self.top_level)
+    def param_bytes(self) -> Optional[int]:
+        """Bytes of the weights by each weight's dtype, as Keras's summary counts them (float32 = 4).
+
+        Each weight once; None when a weight's dtype has no fixed size (strings).
+        """
+        sizes = [record.param_bytes for record in self.top_level]
+        if any(size is None for size in sizes):
+            return None
+        return sum(size for size in sizes if size is not None) - sum(r.duplicate_param_bytes for r in self.top_level)
 
     @property
     def activation_bytes_by_layer(self) -> dict[str, Optional[int]]:
@@ -143,6 +174,7 @@ class Explanation:
         *,
         show_trainable: bool = False,
         layer_range: Optional[Sequence[str]] = None,
+        shape_style: str = "dims",
     ) -> StyledText:
         """The diagram with the roles of its parts, for colour (``render`` is its plain text)."""
         from .views.text import render_diagram
@@ -154,6 +186,7 @@ class Explanation:
             ascii_only=self.ascii_only if ascii_only is None else ascii_only,
             show_trainable=show_trainable,
             layer_range=layer_range,
+            shape_style=shape_style,
         )
 
     def render(
@@ -163,14 +196,19 @@ class Explanation:
         *,
         show_trainable: bool = False,
         layer_range: Optional[Sequence[str]] = None,
+        shape_style: str = "dims",
     ) -> str:
         """The diagram as text, ``width`` columns wide (default 100).
 
         ``show_trainable`` adds a TRAINABLE column; ``layer_range=(first, last)``
         draws only those layers (names or regular expressions, both inclusive,
-        as in ``keras.Model.summary``).
+        as in ``keras.Model.summary``). ``shape_style="keras"`` writes shapes in
+        keras.Model.summary's notation (``(None, 26, 26, 32)``, ``()`` a scalar)
+        instead of the DATA DIMENSIONS (``"dims"``, no batch axis).
         """
-        return self.render_styled(width, ascii_only, show_trainable=show_trainable, layer_range=layer_range).plain
+        return self.render_styled(
+            width, ascii_only, show_trainable=show_trainable, layer_range=layer_range, shape_style=shape_style
+        ).plain
 
     # Views over the same records, in ascii_explain/views/ (each imported when first used).
 

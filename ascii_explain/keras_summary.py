@@ -11,29 +11,45 @@
   has other columns (glyphs, dimensions, neurons, arithmetic), each sized to its
   contents, so positions are checked (a list of increasing numbers, as Keras
   expects) and otherwise not used.
-- ``print_fn``: called as Keras 3 calls it: once, with the whole summary as one
-  string ending in a newline, never with colour. ``None``: stdout (coloured if it
-  is a terminal), or absl logging when Keras's interactive logging is disabled.
+- ``print_fn``: called as Keras 3.15.1 calls it: once, with the whole summary as
+  one string ending in a newline, never with colour; Keras's own
+  ``io_utils.print_msg`` gets ``line_break=False`` too, as Keras passes it.
+  ``None``: stdout (coloured if it is a terminal), or, when Keras's interactive
+  logging is disabled, ``io_utils.print_msg`` (absl logging) as Keras does.
+  A tf_keras model's ``print_fn`` is called once per line, as tf_keras calls it.
 - ``expand_nested``: handed to ``explain`` when it accepts it (nested models are
   ``explain``'s job); otherwise a warning says nested models stay one row.
 - ``show_trainable``: adds the TRAINABLE column (Y, N, - for no weights).
 - ``layer_range``: ``(first, last)`` layer names or regular expressions, both
   inclusive, matched as Keras matches them (``layer_range.py``).
+
+Shapes are written in Keras's notation (``(None, 26, 26, 32)``, ``()`` for a
+scalar, ``?`` unknown); ``patch(shape_style="dims")`` draws explain()'s DATA
+DIMENSIONS instead. The totals come first in Keras's words (``Total params``,
+``Trainable params``, ``Non-trainable params``, ``Optimizer params``).
+
+A model with a layer that is not built yet (an unbuilt Sequential, a
+``build()`` that leaves a sublayer unbuilt) has no weights to explain; its
+summary is then Keras's own table (``0 (unbuilt)``, shape ``?``), its totals,
+and one line saying how to build it, never an exception.
 """
 
 from __future__ import annotations
 
 import shutil
 import sys
-import textwrap
 from typing import Any, Callable, Optional, Sequence
 
 from .explain import explain
-from .read.model import NotBuiltError
+from .read.model import HOW_TO_BUILD, NotBuiltError
+from .views.formatting import KERAS, check_shape_style
+from .views.safe_text import cut, safe
 from .views.styled import StyledText
 from .views.text import DiagramTooNarrowError
 
 DEFAULT_WIDTH = 100
+# How summary() writes shapes; patch(shape_style=...) sets it.
+_shape_style = KERAS
 
 
 def summary(
@@ -46,20 +62,75 @@ def summary(
     layer_range: Optional[Sequence[str]] = None,
 ) -> None:
     """Print ``model``'s explanation where ``model.summary()`` prints Keras's table (see the module doc)."""
+    _print_summary(model, line_length, positions, print_fn, expand_nested, show_trainable, layer_range, per_line=False)
+
+
+def _print_summary(
+    model: Any,
+    line_length: Optional[int],
+    positions: Optional[Sequence[float]],
+    print_fn: Optional[Callable[..., Any]],
+    expand_nested: bool,
+    show_trainable: bool,
+    layer_range: Optional[Sequence[str]],
+    per_line: bool,
+) -> None:
+    """``summary()``; ``per_line``: call ``print_fn`` once per line, as tf_keras's own ``Model.summary`` does
+    (the patched tf_keras method), rather than once with the whole text as Keras 3.15.1 does."""
     _check_line_length(line_length)
     _check_positions(positions)
-    explanation = explain(model, expand_nested=expand_nested)
-    to_terminal = print_fn is None and _interactive_logging() and _is_terminal(sys.stdout)
+    if print_fn is None and not _interactive_logging():
+        print_fn = _keras_print_msg()  # Keras's own route when interactive logging is off (absl logging)
+    to_terminal = print_fn is None and _is_terminal(sys.stdout)
     width = line_length if line_length is not None else _default_width(to_terminal)
     try:
-        diagram = explanation.render_styled(width=width, show_trainable=show_trainable, layer_range=layer_range)
+        explanation = explain(model, expand_nested=expand_nested)
+    except NotBuiltError:
+        draw = _unbuilt_drawing(model, expand_nested, show_trainable, layer_range)
+        title_class = type(model).__name__
+        name = str(model.name)
+    else:
+
+        def draw(width: int) -> StyledText:
+            return explanation.render_styled(
+                width=width, show_trainable=show_trainable, layer_range=layer_range, shape_style=_shape_style
+            )
+
+        title_class, name = explanation.model_class, explanation.model_name
+    try:
+        diagram = draw(width)
     except DiagramTooNarrowError as error:
         if line_length is not None:
             raise ValueError(f"line_length={line_length}: {error}") from None
         width = error.needed  # a narrow terminal: as narrow as the numbers allow
-        diagram = explanation.render_styled(width=width, show_trainable=show_trainable, layer_range=layer_range)
-    title = _fit(f'Model: "{explanation.model_name}" ({explanation.model_class})', width)
-    _emit(diagram.after(f"{title}\n\n"), print_fn, to_terminal)
+        diagram = draw(width)
+    title = cut(f'Model: "{safe(name)}" ({safe(title_class)})', width)
+    _emit(diagram.after(f"{title}\n\n"), print_fn, to_terminal, per_line=per_line)
+
+
+def _unbuilt_drawing(
+    model: Any, expand_nested: bool, show_trainable: bool, layer_range: Optional[Sequence[str]]
+) -> Callable[[int], StyledText]:
+    """Keras's table for a model with unbuilt layers (read once, drawn at any width)."""
+    from .read.summary_table import read_summary_table
+    from .views.summary_table import render_summary_table
+
+    table = read_summary_table(model, expand_nested=expand_nested)
+    return lambda width: render_summary_table(
+        table, HOW_TO_BUILD, width=width, show_trainable=show_trainable, layer_range=layer_range
+    )
+
+
+def _is_legacy(model: Any) -> bool:
+    from .read.legacy import is_legacy
+
+    return is_legacy(model)
+
+
+def _keras_print_msg() -> Callable[..., Any]:
+    from keras.src.utils import io_utils  # private module, checked on Keras 3.15.1
+
+    return io_utils.print_msg
 
 
 def _check_line_length(line_length: Optional[int]) -> None:
@@ -101,20 +172,17 @@ def _default_width(to_terminal: bool) -> int:
     return min(DEFAULT_WIDTH, shutil.get_terminal_size((DEFAULT_WIDTH, 24)).columns)
 
 
-def _fit(line: str, width: int) -> str:
-    return textwrap.shorten(line, width=width, placeholder="~") if len(line) > width else line
-
-
-def _emit(styled: StyledText, print_fn: Optional[Callable[..., Any]], to_terminal: bool) -> None:
+def _emit(styled: StyledText, print_fn: Optional[Callable[..., Any]], to_terminal: bool, per_line: bool) -> None:
     """The title and diagram, to where Keras's summary would print them; colour only on a terminal."""
     text = styled.plain + "\n"
-    if print_fn is not None:
+    if print_fn is not None and per_line:
+        for line in styled.plain.splitlines():  # tf_keras's print_summary calls print_fn once a line
+            print_fn(line)
+    elif print_fn is not None and print_fn is _keras_print_msg():
+        print_fn(text, line_break=False)  # as Keras 3.15.1's print_summary calls its own print_msg
+    elif print_fn is not None:
         # Keras 3.15.1 captures its whole table and calls print_fn once with it.
         print_fn(text)
-    elif not _interactive_logging():
-        from absl import logging  # Keras's own route when interactive logging is off (io_utils.print_msg)
-
-        logging.info(text)
     elif to_terminal:
         from .views.colour import print_coloured
 
@@ -127,7 +195,8 @@ def _emit(styled: StyledText, print_fn: Optional[Callable[..., Any]], to_termina
 # ----------------------------------------------------------------------------- patch / unpatch
 
 _PATCH_MARK = "__ascii_explain_summary__"
-_keras_summary: Optional[Callable[..., Any]] = None
+# The summary methods replaced by patch(): {model class: its own summary}.
+_originals: dict[type, Callable[..., Any]] = {}
 
 
 def _patched_summary(
@@ -140,20 +209,33 @@ def _patched_summary(
     layer_range: Optional[Sequence[str]] = None,
 ) -> None:
     """Print where every parameter comes from (ascii_explain); ``ascii_explain.unpatch()`` restores Keras's."""
-    try:
-        summary(self, line_length, positions, print_fn, expand_nested, show_trainable, layer_range)
-    except NotBuiltError as error:
-        # Keras's own summary can show an unbuilt model (shapes "?", counts "unbuilt"); ours cannot.
-        note = f"ascii_explain: {error} Keras's own summary follows.\n"
-        if print_fn is not None:
-            print_fn(note)
-        else:
-            sys.stdout.write(note)
-        assert _keras_summary is not None
-        _keras_summary(self, line_length, positions, print_fn, expand_nested, show_trainable, layer_range)
+    if _is_legacy(self) and not self.built:
+        # tf_keras's own summary of an unbuilt model raises ValueError ("not yet been built"): keep its behaviour.
+        original = next(method for klass, method in _originals.items() if isinstance(self, klass))
+        return original(self, line_length, positions, print_fn, expand_nested, show_trainable, layer_range)
+    _print_summary(
+        self, line_length, positions, print_fn, expand_nested, show_trainable, layer_range, per_line=_is_legacy(self)
+    )
+    return None
 
 
 setattr(_patched_summary, _PATCH_MARK, True)
+
+
+def _model_classes() -> list[type]:
+    """keras.Model, and tf_keras.Model when tf_keras is installed (importing it loads TensorFlow)."""
+    import importlib.util
+
+    import keras
+
+    classes: list[type] = [keras.Model]
+    if "tf_keras" in sys.modules or importlib.util.find_spec("tf_keras") is not None:
+        try:
+            import tf_keras
+        except Exception:  # an installed but broken tf_keras: only Keras 3 models are patched
+            return classes
+        classes.append(tf_keras.Model)
+    return classes
 
 
 def is_patched() -> bool:
@@ -163,23 +245,27 @@ def is_patched() -> bool:
     return bool(getattr(keras.Model.__dict__.get("summary"), _PATCH_MARK, False))
 
 
-def patch() -> None:
-    """Make ``model.summary()`` print ascii_explain's explanation, for every Keras model. Idempotent."""
-    import keras
+def patch(*, shape_style: str = KERAS) -> None:
+    """Make ``model.summary()`` print ascii_explain's explanation, for every Keras model. Idempotent.
 
-    global _keras_summary
-    if is_patched():
-        return
-    _keras_summary = keras.Model.__dict__["summary"]
-    keras.Model.summary = _patched_summary
+    Keras 3 models and, when tf_keras is installed, Keras 2 (tf_keras) models.
+    ``shape_style``: ``"keras"`` (Keras's ``(None, 26, 26, 32)``, the default)
+    or ``"dims"`` (explain()'s DATA DIMENSIONS), for ``model.summary()`` and
+    ``ascii_explain.summary()`` alike.
+    """
+    global _shape_style
+    _shape_style = check_shape_style(shape_style)
+    for klass in _model_classes():
+        if getattr(klass.__dict__.get("summary"), _PATCH_MARK, False):
+            continue
+        _originals[klass] = klass.__dict__["summary"]
+        klass.summary = _patched_summary  # type: ignore[attr-defined]
 
 
 def unpatch() -> None:
     """Restore Keras's own ``model.summary()``. Idempotent; a no-op if ``patch()`` was never called."""
-    import keras
-
-    global _keras_summary
-    if not is_patched():
-        return
-    keras.Model.summary = _keras_summary
-    _keras_summary = None
+    global _shape_style
+    _shape_style = KERAS
+    for klass, original in list(_originals.items()):
+        klass.summary = original  # type: ignore[attr-defined]
+        del _originals[klass]

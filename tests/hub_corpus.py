@@ -85,7 +85,9 @@ def mistral() -> Any:
 
 
 def mixtral() -> Any:
-    return M.MixtralBackbone(**_TEXT, num_query_heads=4, num_key_value_heads=2, num_experts=4, top_k=2, sliding_window=8)
+    return M.MixtralBackbone(
+        **_TEXT, num_query_heads=4, num_key_value_heads=2, num_experts=4, top_k=2, sliding_window=8
+    )
 
 
 def gemma() -> Any:

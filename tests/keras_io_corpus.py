@@ -14,7 +14,6 @@ import keras
 import numpy as np
 from keras import layers, ops
 
-
 # --- custom layers as keras.io writes them ------------------------------------------------
 
 

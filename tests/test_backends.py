@@ -74,4 +74,4 @@ def test_cli_checks_a_saved_model_on_this_backend(tmp_path):
         timeout=300,
     )
     assert result.returncode == 0, result.stderr
-    assert "Total params: 37,633" in result.stdout and "Non-trainable: 64" in result.stdout
+    assert "Total params: 37,633" in result.stdout and "Non-trainable params: 64 (256.00 B)" in result.stdout

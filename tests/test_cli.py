@@ -210,7 +210,7 @@ def test_check_lists_a_custom_layer_and_exits_1(models):
         ("a_directory", "is a directory"),
         ("junk.keras", "not a valid .keras file"),
         ("truncated.h5", "cannot load the model: OSError"),
-        ("custom.keras", "unknown layer class 'Scale'"),
+        ("custom.keras", "unknown class 'Scale'"),
         (f"{USER_MODULE}:not_a_model", "not_a_model() returned a builtins.int, not a keras.Model"),
     ],
 )

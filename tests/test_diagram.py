@@ -96,7 +96,7 @@ def test_ascii_only_has_no_other_characters():
 
 def test_non_trainable_reason_is_given():
     text = explain(examples.seed003_batchnorm()).render(width=WIDTH)
-    assert "Non-trainable: 64" in text
+    assert "Non-trainable params: 64 (256.00 B)" in text
     assert "moving_mean 32 (non-trainable)" in text
     assert "non-trainable 64: moving statistics" in text and "(bn0)" in text
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from keras import layers
 
-from ascii_explain import NotBuiltError, explain
+from ascii_explain import explain
 from ascii_explain.arithmetic import evaluate
 
 from . import graph_models
@@ -344,7 +344,7 @@ def test_subclassed_model_rows_formulas_and_shapes():
 
 
 @pytest.mark.filterwarnings(r"ignore:`build\(\)` was called on layer:UserWarning")  # Keras warns about the unused layer
-def test_unbuilt_sublayer_of_subclassed_model_is_named():
+def test_unbuilt_sublayer_of_subclassed_model_is_an_unbuilt_row():
     class Unused(keras.Model):
         def __init__(self):
             super().__init__(name="unused")
@@ -356,11 +356,12 @@ def test_unbuilt_sublayer_of_subclassed_model_is_named():
 
     model = Unused()
     model(np.zeros((1, 3), dtype="float32"))
-    with pytest.raises(NotBuiltError, match=r"'unused/spare'.*not built.*model.build"):
-        explain(model)
+    e = explain(model)  # as Keras's summary: the spare layer is a row with 0 parameters, marked unbuilt
+    spare = e.layer("spare")
+    assert spare.state == "unbuilt" and spare.params == 0 and e.total_params == model.count_params() == 8
 
 
-def test_unbuilt_layer_inside_a_built_custom_layer_is_named():
+def test_unbuilt_layer_inside_a_built_custom_layer_is_an_unbuilt_row():
     class Lazy(keras.layers.Layer):
         def __init__(self, **kwargs):
             super().__init__(**kwargs)
@@ -374,8 +375,10 @@ def test_unbuilt_layer_inside_a_built_custom_layer_is_named():
 
     inputs = keras.Input((3,))
     model = keras.Model(inputs, Lazy(name="lazy")(inputs), name="holder")
-    with pytest.raises(ValueError, match=r"'holder/lazy/later'"):
-        explain(model)
+    e = explain(model, expand_nested=True)
+    later = e.layer("later")
+    assert later.state == "unbuilt" and later.depth == 1 and later.parent == "lazy"
+    assert e.total_params == model.count_params() == 0
 
 
 @pytest.mark.parametrize(

@@ -332,3 +332,21 @@ def test_drop_in_summary_on_a_tf_keras_model():
     (text,) = printed
     assert "Total params: 329,962" in text
     assert "(3*3*32+1)*64" in text and "(3*3*1+1)*32" not in text  # only the layers in the range are drawn
+
+
+def test_patch_covers_tf_keras_models_summary():
+    import ascii_explain
+
+    model = tf_keras.Sequential([tf_keras.Input((4,)), L.Dense(3, name="d")])
+    lines: list[str] = []
+    ascii_explain.patch()
+    try:
+        model.summary(print_fn=lines.append)
+    finally:
+        ascii_explain.unpatch()
+    text = "\n".join(lines)
+    assert "kernel 4*3 + bias 3 = (4+1)*3 = 15" in text and "Trainable params: 15" in text
+    assert len(lines) > 1  # tf_keras calls print_fn once a line; so do we for its models
+    restored: list[str] = []
+    model.summary(print_fn=restored.append)
+    assert "Param #" in "\n".join(restored)

@@ -84,7 +84,8 @@ def test_print_fn_is_called_as_keras_calls_it():
     assert ours[0].endswith("\n") and keras_calls[0].endswith("\n")
     text = ours[0]
     assert text.startswith('Model: "seed000_small_cnn" (Sequential)')
-    assert str(explain(model)) in text
+    # explain()'s diagram with shapes in Keras's notation.
+    assert explain(model).render(shape_style="keras") in text
     assert "kernel 3*3*3*2 + bias 2 = (3*3*3+1)*2 = 56" in text
     assert not ANSI.search(text)
 
@@ -179,7 +180,7 @@ def test_line_length_too_narrow_for_the_numbers(resnet50):
 
 def test_default_width_is_100_off_a_terminal():
     text = capture(examples.seed000_small_cnn())
-    assert str(explain(examples.seed000_small_cnn())).splitlines()[0] in text
+    assert explain(examples.seed000_small_cnn()).render(shape_style="keras").splitlines()[0] in text
     assert max(len(line) for line in text.splitlines()) <= 100
 
 
@@ -189,8 +190,8 @@ def test_several_outputs_wider_than_the_dimensions_column_go_on_their_own_lines(
     model = keras.Model(inputs, outputs)
     text = capture(model, line_length=60)
     assert max(len(line) for line in text.splitlines()) <= 60
-    assert "dims  36 500 | 500 | 500" in text
-    assert " Reshape " in text  # the label is not cut: the dimensions moved out of its way
+    assert "shape [(None, 36, 500), (None, 500), (None, 500)]" in text
+    assert "(None, 36, 4)" in text  # a single output stays in its column
 
 
 # ----------------------------------------------------------------------------- layer_range, show_trainable, positions
@@ -329,15 +330,18 @@ def test_unpatch_without_patch_is_a_no_op():
     assert keras.Model.summary is KERAS_SUMMARY
 
 
-def test_patched_summary_of_an_unbuilt_model_falls_back_to_keras():
+def test_patched_summary_of_an_unbuilt_model_is_keras_table_and_how_to_build():
     ascii_explain.patch()
-    model = keras.Sequential([layers.Dense(3)])
+    model = keras.Sequential([layers.Dense(3, name="first"), layers.Dense(1, name="second")])
     calls: list[str] = []
     model.summary(print_fn=calls.append)
-    assert "not built" in calls[0] and "Keras's own summary follows" in calls[0]
-    assert "Param #" in "".join(calls[1:])
+    assert len(calls) == 1
+    text = calls[0]
+    assert re.search(r"first \(Dense\) +\? +0 \(unbuilt\)", text)
+    assert "Total params: 0 (0.00 B)" in text
+    assert "the model 'sequential" in text and "model.build((None, ...))" in text
     with pytest.raises(ascii_explain.NotBuiltError):
-        ascii_explain.summary(model)
+        explain(model)  # explain() has nothing to explain yet
 
 
 def test_rich_print_colours_the_diagram_without_changing_it():

@@ -56,12 +56,13 @@ def test_lists_every_disagreeing_layer_with_its_numbers():
     with pytest.raises(AssertionError) as failure:
         assert_formulas_match(model)
     message = str(failure.value)
-    assert "3 problem(s) in Functional 'under_test'" in message
-    # Dense's formula gives (4+1)*3 = 15; Keras also counts the 3 scale weights.
-    assert "layer 'scaled' (ScaledDense): formula kernel 4*3 + bias 3 = (4+1)*3 = 15" in message
+    assert "2 problem(s) in Functional 'under_test'" in message
+    # Dense's formula gives (4+1)*3 = 15 and misses the 3 scale weights: the row follows the weights (18).
+    assert "layer 'scaled' (ScaledDense): its inherited formula differs from its weights" in message
+    assert "scale 3: a weight Dense's formula does not have" in message
+    assert "counted from the weights (kernel 4*3 + bias 3 + scale 3 = 4*3 + 3 + 3 = 18)" in message
     assert "Keras's count_params() gives 18" in message
     assert "layer 'offset' (Offset): no registered formula; counted from weight shapes (offset 3 = 3)" in message
-    assert "model totals: formulas give 26" in message and "Keras gives 29" in message  # 15+3+8, 18+3+8
     assert "'fine'" not in message
 
 
@@ -138,5 +139,5 @@ def test_a_users_suite_with_the_helper_and_the_fixture(tmp_path):
     assert result.returncode == 1
     for test in ("test_helper_deliberately_fails", "test_fixture_deliberately_fails"):
         assert f"FAILED test_my_models.py::{test}" in output
-    assert "layer 'scaled' (ScaledDense): formula kernel 4*3 + bias 3 = (4+1)*3 = 15" in output
+    assert "layer 'scaled' (ScaledDense): its inherited formula differs from its weights" in output
     assert "Keras's count_params() gives 18" in output

@@ -16,11 +16,21 @@ from dataclasses import dataclass
 
 from ..arithmetic import evaluate, product, total
 from ..layers import find_formula
-from ..read.facts import KIND_LAYER, KIND_SUBCLASSED, GraphFacts, LayerFacts, ModelFacts
+from ..read.dtypes import dtype_bits
+from ..read.facts import KIND_LAYER, KIND_SUBCLASSED, GraphFacts, LayerFacts, ModelFacts, WeightFacts
 from ..read.legacy import keras3_counterpart
 from .costs import cost_fields
-from .layer import FROZEN_REASON, record_for_layer
-from .records import SOURCE_FORMULA, SOURCE_WEIGHTS, Call, LayerRecord, Term
+from .layer import non_trainable_reason, record_for_layer
+from .records import (
+    SOURCE_FORMULA,
+    SOURCE_WEIGHTS,
+    STATE_FORMULA,
+    STATE_INTERNAL_ERROR,
+    STATE_WEIGHTS,
+    Call,
+    LayerRecord,
+    Term,
+)
 
 OPERATION_NOTE = "a keras.ops operation in the graph, not a layer: no weights"
 
@@ -40,27 +50,37 @@ def build_records(facts: ModelFacts, expand_nested: bool = False) -> ModelRecord
     Keras does), or a single layer's own row (a container's inner rows too, if asked)."""
     graph = facts.graph
     records = _records_for_graph(graph, expand_nested, depth=0, parent="")
-    if graph.kind != KIND_LAYER:
-        _mark_counted_elsewhere(records, {entry.name: entry for entry in graph.entries})
     return ModelRecords(records, graph.kind, list(graph.input_names), list(graph.output_names))
 
 
-def _mark_counted_elsewhere(records: list[LayerRecord], layers: dict[str, LayerFacts]) -> None:
-    """A top-level row whose weights an earlier top-level row holds is not counted again."""
-    holder: dict[int, str] = {}
-    for index, record in enumerate(records):
-        if record.depth or record.name not in layers:
-            continue
-        ids = layers[record.name].weight_ids
-        owners = {holder[weight] for weight in ids if weight in holder}
-        if ids and len(owners) == 1 and all(weight in holder for weight in ids):
-            (owner,) = owners
-            records[index] = dataclasses.replace(
-                record, counted_in=owner, notes=(*record.notes, f"weights already counted in {owner}: not added again")
-            )
-            continue
-        for weight in ids:
-            holder.setdefault(weight, record.name)
+def _mark_counted_elsewhere(record: LayerRecord, weights: tuple[WeightFacts, ...], holder: dict[int, str]) -> None:
+    """Weights an earlier row of the same level holds (by identity) are not counted again, as Keras counts them.
+
+    All of the row's weights held by one earlier row (a layer used inside and
+    outside a nested model): ``counted_in`` names it and the row leaves the
+    totals. Some of them (a layer shared by two nested models, a subclassed
+    model holding a layer as an attribute and inside its nested Sequential):
+    ``duplicate_params`` says how many of the row's parameters are already
+    counted, and the totals leave those out. ``holder`` maps weight ids to the
+    first row holding them; this row's new weights are added to it.
+    """
+    held = [weight for weight in weights if weight.id in holder]
+    owners = list(dict.fromkeys(holder[weight.id] for weight in held))
+    if held and len(held) == len(weights) and len(owners) == 1:
+        record.counted_in = owners[0]
+        record.notes = (*record.notes, f"weights already counted in {owners[0]}: not added again")
+    elif held:
+        sizes = [(evaluate(product(weight.shape)), weight) for weight in held]
+        record.duplicate_params = sum(size for size, _ in sizes)
+        record.duplicate_trainable_params = sum(size for size, weight in sizes if weight.trainable)
+        record.duplicate_param_bytes = -(-sum(size * (dtype_bits(weight.dtype) or 0) for size, weight in sizes) // 8)
+        record.notes = (
+            *record.notes,
+            f"{record.duplicate_params:,} of its parameters are weights already counted in "
+            f"{', '.join(owners)}: not added again to the totals",
+        )
+    for weight in weights:
+        holder.setdefault(weight.id, record.name)
 
 
 def is_container(facts: LayerFacts) -> bool:
@@ -79,8 +99,12 @@ def is_container(facts: LayerFacts) -> bool:
 
 def _records_for_graph(graph: GraphFacts, expand_nested: bool, depth: int, parent: str) -> list[LayerRecord]:
     records: list[LayerRecord] = []
+    holder: dict[int, str] = {}  # weight id -> the first row of this level that holds it
     for entry in graph.entries:
-        records.extend(_records_for_entry(entry, expand_nested, depth, parent, graph.kind))
+        produced = _records_for_entry(entry, expand_nested, depth, parent, graph.kind)
+        if entry.weights:
+            _mark_counted_elsewhere(produced[0], entry.weights, holder)
+        records.extend(produced)
     return records
 
 
@@ -164,35 +188,43 @@ def _container_record(
     do); weights the container creates itself (``add_weight`` on a
     subclassed model) are added as terms after their Keras names.
     """
-    direct = [record for record in inner if record.depth == depth + 1]
+    # Each inner row once (a row whose weights a sibling holds adds only its own).
+    direct = [record for record in inner if record.depth == depth + 1 and not record.counted_in]
     terms: list[Term] = []
     parts: list[str] = []
     for record in direct:
-        if record.params:
-            parts.append(str(record.params))
+        if record.unique_params:
+            parts.append(str(record.unique_params))
+        trainable_part = record.trainable_params - record.duplicate_trainable_params
+        non_trainable_part = record.unique_params - trainable_part
         # Term names must be unique (``LayerRecord.terms`` is a dict): a layer
         # with both parts gets "core.trainable" and "core.non_trainable".
-        both = bool(record.trainable_params and record.non_trainable_params)
-        if record.trainable_params:
+        both = bool(trainable_part and non_trainable_part)
+        if trainable_part:
             name = f"{record.name}.trainable" if both else record.name
-            terms.append(Term(name, str(record.trainable_params), record.trainable_params, True))
-        if record.non_trainable_params:
+            terms.append(Term(name, str(trainable_part), trainable_part, True))
+        if non_trainable_part:
             name = f"{record.name}.non_trainable" if both else record.name
             reasons = [term.reason for term in record.term_list if not term.trainable and term.reason]
             reason = reasons[0] if reasons else ""
-            terms.append(Term(name, str(record.non_trainable_params), record.non_trainable_params, False, reason))
+            terms.append(Term(name, str(non_trainable_part), non_trainable_part, False, reason))
     own = facts.own_weights
     for weight in own:
         expression = product(weight.shape)
-        trainable = weight.trainable
-        terms.append(Term(weight.name, expression, evaluate(expression), trainable, "" if trainable else FROZEN_REASON))
+        reason = non_trainable_reason(facts.trainable, weight.created_trainable)
+        terms.append(Term(weight.name, expression, evaluate(expression), weight.trainable, reason))
         parts.append(expression)
     formula = total(parts)
-    # Collapsed, a fallback inside shows on the container's row; expanded,
-    # the inner row carries the mark and the container stays plain.
+    # Collapsed, a fallback (or an internal error) inside shows on the container's
+    # row; expanded, the inner row carries the mark and the container stays plain.
     descendants_fallback = [record.name for record in inner if record.is_fallback]
+    errors = tuple(error for record in inner for error in record.internal_errors) if not expanded else ()
     source = SOURCE_WEIGHTS if (own or (descendants_fallback and not expanded)) else SOURCE_FORMULA
+    state = STATE_INTERNAL_ERROR if errors else (STATE_WEIGHTS if source == SOURCE_WEIGHTS else STATE_FORMULA)
     notes = []
+    if errors:
+        failing = [record.name for record in inner if record.internal_errors]
+        notes.append("includes internal errors of ascii_explain in: " + ", ".join(failing))
     if descendants_fallback and not expanded:
         notes.append("includes counts from weight shapes: " + ", ".join(descendants_fallback))
     if own:
@@ -213,10 +245,21 @@ def _container_record(
         source=source,
         output_shape=facts.output_shape,
         input_shape=facts.input_shape,
-        activation=facts.activation if not facts.is_model else "",
+        # A composite's own config may name its inner FFN's activation (keras-hub decoders' "silu"):
+        # not what its output went through, so the row shows none.
+        activation="",
         depth=depth,
         notes=tuple(notes),
         parent=parent,
         trainable=facts.trainable,
-        **cost_fields(facts),
+        state=state,
+        internal_errors=errors,
+        **_costs_without_errors(facts),
     )
+
+
+def _costs_without_errors(facts: LayerFacts) -> dict:
+    """A container's costs: its MACs come from its inner rows, whose own records carry any internal error."""
+    costs = cost_fields(facts)
+    costs.pop("internal_errors")
+    return costs

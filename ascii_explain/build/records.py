@@ -18,6 +18,31 @@ OutputShape = Union[Shape, Tuple[Shape, ...]]
 SOURCE_FORMULA = "formula"
 SOURCE_WEIGHTS = "weights"
 
+# A record's state: how its count was found, each with its own mark and words in the views
+# (README, "States and marks"). ``source`` above says only where the number came from.
+STATE_FORMULA = "formula"  # a registered formula explains it
+STATE_WEIGHTS = "weights"  # weights, but no formula: counted from the weight shapes
+STATE_NO_WEIGHTS = "no_weights"  # no formula and no weights: nothing to count (StochasticDepth, Sampling)
+STATE_UNBUILT = "unbuilt"  # never built (call() never used it): no weights yet, 0 as Keras counts it
+STATE_INTERNAL_ERROR = "internal_error"  # a function of ours raised on this layer: our bug
+STATES = (STATE_FORMULA, STATE_WEIGHTS, STATE_NO_WEIGHTS, STATE_UNBUILT, STATE_INTERNAL_ERROR)
+
+
+@dataclass(frozen=True)
+class InternalError:
+    """A function of ascii_explain that raised on a layer: our bug, never the user's.
+
+    ``function`` is its name (``"lstm"``, ``"rnn_macs"``), ``role`` what it was
+    computing (``"formula"``, ``"macs"``), ``error`` the exception's class name.
+    ``detail`` is ``str(exception)`` for a bug report; no view draws it (it may
+    hold anything, including text from the model).
+    """
+
+    function: str
+    role: str
+    error: str
+    detail: str = ""
+
 
 @dataclass(frozen=True)
 class Term:
@@ -100,10 +125,32 @@ class LayerRecord:
     shape_axes: Tuple[str, ...] = ()
     # Bytes of the layer's weights by each weight's dtype, as Keras's summary
     # counts them (float32 4 bytes, int8 1 byte, ...).
-    param_bytes: int = 0
+    param_bytes: Optional[int] = 0  # None when a weight's dtype has no fixed size (strings)
     # Bytes of the layer's output for ONE sample (elements times the output
     # dtype's size); None when a dimension is unknown.
     output_bytes: Optional[int] = None
+    # The row's share of the training memory plan (``Explanation.training_memory``),
+    # in bytes: gradients of its trainable weights, the optimizer variables that
+    # mirror them, and its output for the batch. None on rows the plan has no
+    # row for (nested rows, a row whose weights another row holds), and
+    # activation_bytes None when a dimension is unknown.
+    gradient_bytes: Optional[int] = None
+    optimizer_bytes: Optional[int] = None
+    activation_bytes: Optional[int] = None
+    # One of STATES; internal_error when ``internal_errors`` is not empty.
+    state: str = STATE_FORMULA
+    internal_errors: Tuple[InternalError, ...] = ()
+    # Parameters of this row whose weights an earlier row of the same level
+    # already holds (a layer shared by two nested models): counted there, so
+    # the totals leave them out. The row itself still shows them.
+    duplicate_params: int = 0
+    duplicate_trainable_params: int = 0
+    duplicate_param_bytes: int = 0
+    # A formula inherited from a base class (a keras-hub subclass of
+    # MultiHeadAttention) that disagrees with the layer's real weights: the
+    # terms follow the weights, and each difference is listed here, e.g.
+    # "key/bias 2*16 in MultiHeadAttention's formula: no such weight".
+    weight_differences: Tuple[str, ...] = ()
 
     @property
     def terms(self) -> dict[str, str]:
@@ -124,7 +171,13 @@ class LayerRecord:
 
     @property
     def is_fallback(self) -> bool:
-        return self.source == SOURCE_WEIGHTS
+        """Weights counted from their shapes because no formula covers the layer (not a weightless one)."""
+        return self.state == STATE_WEIGHTS
+
+    @property
+    def unique_params(self) -> int:
+        """The parameters this row adds to the totals: its own, less those an earlier row holds."""
+        return self.params - self.duplicate_params
 
     @property
     def neurons(self) -> Optional[int]:

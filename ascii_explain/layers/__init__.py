@@ -41,13 +41,15 @@ from . import (  # noqa: F401  (registration side effects)
     spectral,
     weightless,
 )
-from .dims import UnknownDimensionError
+from .dims import NotCoveredError, UnknownDimensionError
 from .formula import SUBLAYERS_KEYWORD, BuildShape, Formula, FormulaTerm, wants_sublayers
 from .registry import (
     MacsFunction,
     find_formula,
     find_macs,
     find_shape_function,
+    has_own_formula,
+    has_own_macs,
     register_formula,
     register_macs,
     register_shape,
@@ -61,6 +63,8 @@ from .registry import (
 from .shape_arithmetic import ShapeFormula, ShapeSyntaxError, evaluate_shape
 
 __all__ = [
+    "has_own_formula",
+    "has_own_macs",
     "SUBLAYERS_KEYWORD",
     "BuildShape",
     "Formula",
@@ -68,6 +72,7 @@ __all__ = [
     "MacsFunction",
     "ShapeFormula",
     "ShapeSyntaxError",
+    "NotCoveredError",
     "UnknownDimensionError",
     "evaluate_shape",
     "find_formula",

@@ -7,7 +7,7 @@ from typing import Any, Mapping, Optional, Sequence
 import keras
 
 from ..arithmetic import product
-from .dims import known
+from .dims import NotCoveredError, known
 from .formula import BuildShape, Formula, FormulaTerm
 from .quantization import (
     float8_terms,
@@ -167,7 +167,7 @@ def multi_head_attention_macs(config: Mapping[str, Any], input_shape: BuildShape
     rank = len(query)
     axes = config.get("attention_axes")
     if axes is not None and sorted(int(a) % rank for a in axes) != list(range(1, rank - 1)):
-        raise ValueError(f"attention_axes={axes} (not all inner axes) is not covered")
+        raise NotCoveredError(f"attention_axes={axes} (not all inner axes) is not covered")
     tq, dq = _positions_and_features(query)
     tv, dv = _positions_and_features(value)
     dk = known(key[-1])[0]
@@ -222,7 +222,7 @@ def attention_macs(config: Mapping[str, Any], input_shape: BuildShape, output_sh
     ``"concat"`` score mode (a tanh of sums) is not covered (unknown MACs).
     """
     if config.get("score_mode", "dot") != "dot":
-        raise ValueError(f"score_mode={config.get('score_mode')!r} is not covered")
+        raise NotCoveredError(f"score_mode={config.get('score_mode')!r} is not covered")
     query, value = input_shape[0], input_shape[1]
     tq, d = _positions_and_features(query)
     tv, dv = _positions_and_features(value)

@@ -14,7 +14,7 @@ import keras
 
 from ..arithmetic import product
 from .conv import conv_shape
-from .dims import as_tuple, channels, known
+from .dims import as_tuple, channels, known, sequences_shape
 from .formula import BuildShape, Formula, FormulaTerm
 from .registry import OutputShapeArg, register_formula, register_macs, register_shape
 from .shape_arithmetic import ShapeFormula
@@ -35,7 +35,7 @@ def conv_lstm(config: Mapping[str, Any], input_shape: BuildShape) -> Formula:
     """
     kernel = as_tuple(config["kernel_size"])
     filters = int(config["filters"])
-    shape = input_shape  # type: ignore[assignment]
+    shape = sequences_shape(input_shape)
     if config.get("data_format") == "channels_first":
         inputs = int(shape[-(len(kernel) + 1)])  # type: ignore[index]
     else:
@@ -86,6 +86,7 @@ def conv_lstm_macs(config: Mapping[str, Any], input_shape: BuildShape, output_sh
     """
     kernel = as_tuple(config["kernel_size"])
     filters = int(config["filters"])
+    input_shape = sequences_shape(input_shape)
     timesteps = known(input_shape[1])[0]
     step = input_shape[1:]  # one step: the time axis stands where the batch axis was
     inputs = known(channels(config, step))[0]

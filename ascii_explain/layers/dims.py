@@ -14,6 +14,11 @@ class UnknownDimensionError(ValueError):
     """A dimension the MAC count depends on is None (e.g. a variable sequence length)."""
 
 
+class NotCoveredError(ValueError):
+    """A configuration a function deliberately does not cover (an einsum with "...", a wrapped layer
+    without a formula): the value is unknown, with this reason; not a bug (``build/failures.py``)."""
+
+
 def known(*dims: Any) -> list[int]:
     """The dims as ints; raise UnknownDimensionError if any is None."""
     if any(dim is None for dim in dims):
@@ -55,3 +60,19 @@ def spatial_dims(config: Mapping[str, Any], input_shape: Sequence[Any], rank: in
     else:
         dims = list(input_shape[1 : 1 + rank])
     return [None if dim is None else int(dim) for dim in dims]
+
+
+def sequences_shape(input_shape: Any) -> Any:
+    """The sequence input's shape of a recurrent layer, however ``build`` received it.
+
+    A recurrent layer called with ``initial_state`` is built with several
+    shapes: Keras 3.15.1's build config is then
+    ``{"sequences_shape": ..., "initial_state_shape": [...]}``, and a graph
+    node lists the sequences first, then the states. The weights depend on
+    the sequences' shape only.
+    """
+    if isinstance(input_shape, Mapping):
+        return input_shape.get("sequences_shape", input_shape.get("inputs_shape"))
+    if isinstance(input_shape, (list, tuple)) and input_shape and isinstance(input_shape[0], (list, tuple)):
+        return input_shape[0]
+    return input_shape

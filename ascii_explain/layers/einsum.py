@@ -7,7 +7,7 @@ from typing import Any, Mapping
 import keras
 
 from ..arithmetic import product
-from .dims import known
+from .dims import NotCoveredError, UnknownDimensionError, known
 from .einsum_equation import einsum_shapes
 from .formula import BuildShape, Formula, FormulaTerm
 from .quantization import (
@@ -70,7 +70,9 @@ def einsum_dense_macs(config: Mapping[str, Any], input_shape: BuildShape, output
     inputs, rest = equation.split(",")
     output = rest.split("->")[1]
     if "." in equation:
-        raise ValueError("EinsumDense equations with '...' are not covered")
+        raise NotCoveredError("EinsumDense equations with '...' are not covered")
+    if output_shape is None:  # no call and no compute_output_shape known: the output letters' sizes are unknown
+        raise UnknownDimensionError("the output shape is unknown (the layer was not called in a graph)")
     sizes: dict[str, Any] = {}
     for letters, shape in ((inputs, input_shape), (output, output_shape)):
         for letter, dim in zip(letters, shape, strict=False):

@@ -14,6 +14,7 @@ from typing import Any, Mapping, Optional
 
 import keras
 
+from .dims import NotCoveredError
 from .formula import Formula, FormulaTerm
 from .registry import find_formula
 
@@ -30,7 +31,10 @@ def layer_class(serialized: Mapping[str, Any]) -> type:
     if isinstance(found, type):
         return found
     # Last resort, e.g. an unregistered custom layer passed through custom_objects.
-    return type(keras.layers.deserialize(dict(serialized)))
+    try:
+        return type(keras.layers.deserialize(dict(serialized)))
+    except Exception as error:  # Keras cannot find the class: the formula is unknown, not wrong
+        raise NotCoveredError(f"the wrapped class {class_name!r} is not known to Keras here") from error
 
 
 def nested_build_shape(serialized: Mapping[str, Any], default: Any) -> Any:
@@ -53,7 +57,7 @@ def nested_formula(serialized: Mapping[str, Any], input_shape: Any) -> Formula:
     klass = layer_class(serialized)
     function = find_formula(klass)
     if function is None:
-        raise LookupError(f"no registered formula for the wrapped {klass.__name__}")
+        raise NotCoveredError(f"no registered formula for the wrapped {klass.__name__}")
     return function(serialized.get("config", {}), nested_build_shape(serialized, input_shape))
 
 

@@ -14,7 +14,7 @@ from typing import Any, Mapping
 import keras
 
 from ..arithmetic import group
-from .dims import known
+from .dims import NotCoveredError, known, sequences_shape
 from .formula import BuildShape, Formula, FormulaTerm
 from .nested import frozen, nested_formula, prefixed
 from .registry import OutputShapeArg, register_formula, register_macs
@@ -23,7 +23,7 @@ from .registry import OutputShapeArg, register_formula, register_macs
 def _gated(config: Mapping[str, Any], input_shape: BuildShape, gates: int, bias_rows: int) -> Formula:
     """``gates`` stacked (input + recurrent) projections; the bias has ``bias_rows`` rows."""
     units = int(config["units"])
-    inputs = int(input_shape[-1])  # type: ignore[index]
+    inputs = int(sequences_shape(input_shape)[-1])
     gate = "" if gates == 1 else f"{gates}*"
     terms = [
         FormulaTerm("kernel", f"{inputs}*{gate}{units}"),
@@ -77,7 +77,8 @@ def rnn(config: Mapping[str, Any], input_shape: BuildShape) -> Formula:
     axis and creates no weights of its own.
     """
     cell = config["cell"]
-    step_shape = (input_shape[0], *input_shape[2:])  # type: ignore[index]
+    input_shape = sequences_shape(input_shape)
+    step_shape = (input_shape[0], *input_shape[2:])
     inner = nested_formula(cell, step_shape)
     return Formula(frozen(list(inner.terms), cell), inner.expression)
 
@@ -121,6 +122,7 @@ def bidirectional(config: Mapping[str, Any], input_shape: BuildShape) -> Formula
     """
     forward = config["layer"]
     backward = config.get("backward_layer") or forward
+    input_shape = sequences_shape(input_shape)
     forward_formula = nested_formula(forward, input_shape)
     backward_formula = nested_formula(backward, input_shape)
     forward_name = forward["config"]["name"]
@@ -166,7 +168,8 @@ def recurrent_expression(gates: int, timesteps: int, inputs: int, units: int) ->
 
 def _step_macs(gates: int):
     def rnn_macs(config: Mapping[str, Any], input_shape: BuildShape, output_shape: OutputShapeArg) -> str:
-        timesteps, inputs = known(input_shape[1], input_shape[-1])
+        sequences = sequences_shape(input_shape)
+        timesteps, inputs = known(sequences[1], sequences[-1])
         return recurrent_expression(gates, timesteps, inputs, int(config["units"]))
 
     return rnn_macs
@@ -198,12 +201,13 @@ def bidirectional_macs(config: Mapping[str, Any], input_shape: BuildShape, outpu
 
     Merging the two outputs (concat, sum, ...) is element-wise and not counted.
     """
-    timesteps, inputs = known(input_shape[1], input_shape[-1])
+    sequences = sequences_shape(input_shape)
+    timesteps, inputs = known(sequences[1], sequences[-1])
     parts = []
     for key in ("layer", "backward_layer"):
         serialized = config.get(key) or config["layer"]
         gates = GATES.get(serialized.get("class_name"))
         if gates is None:
-            raise ValueError(f"Bidirectional around {serialized.get('class_name')} is not covered")
+            raise NotCoveredError(f"Bidirectional around {serialized.get('class_name')} is not covered")
         parts.append(recurrent_expression(gates, timesteps, inputs, int(serialized["config"]["units"])))
     return " + ".join(parts)

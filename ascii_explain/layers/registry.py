@@ -158,6 +158,12 @@ def find_formula(layer_class: type, counterpart: Optional[Counterpart] = None) -
     return function
 
 
+def has_own_formula(layer_class: type) -> bool:
+    """True when a formula is registered for exactly ``layer_class`` (not only for a base class)."""
+    entry = _ENTRIES.get(layer_class)
+    return entry is not None and entry.formula is not None
+
+
 def registered_classes() -> list[type]:
     """The classes that have a parameter formula of their own."""
     return _registered("formula")
@@ -190,6 +196,12 @@ def find_macs(layer_class: type, counterpart: Optional[Counterpart] = None) -> O
     """The MACs function for the nearest class in ``layer_class``'s MRO, or None."""
     function: Optional[MacsFunction] = _find("macs", layer_class, counterpart)
     return function
+
+
+def has_own_macs(layer_class: type) -> bool:
+    """True when a MACs function is registered for exactly ``layer_class`` (not only for a base class)."""
+    entry = _ENTRIES.get(layer_class)
+    return entry is not None and entry.macs is not None
 
 
 def registered_macs_classes() -> list[type]:

@@ -10,7 +10,7 @@ from typing import Any, Mapping, Sequence
 
 import keras
 
-from .dims import per_axis, spatial_dims
+from .dims import NotCoveredError, per_axis, spatial_dims
 from .formula import BuildShape
 from .registry import OutputShapeArg, ShapeFunction, classes_named, register_macs, register_shape
 from .shape_arithmetic import ShapeFormula, shape_formula
@@ -82,5 +82,5 @@ def upsampling_macs(config: Mapping[str, Any], input_shape: BuildShape, output_s
     """
     interpolation = config.get("interpolation", "nearest")
     if interpolation != "nearest":
-        raise ValueError(f"UpSampling with interpolation={interpolation!r} is not covered")
+        raise NotCoveredError(f"UpSampling with interpolation={interpolation!r} is not covered")
     return "0"

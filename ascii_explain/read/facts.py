@@ -37,6 +37,12 @@ class WeightFacts:
     # id() of the variable: which layers share a weight (a layer used inside
     # and outside a nested model), and which weights a container creates itself.
     id: int
+    # Where the weight sits below its layer ("query/kernel" in MultiHeadAttention,
+    # "lstm_cell/kernel" in LSTM): what an inherited formula's terms are checked against.
+    path: str = ""
+    # The variable's own flag, whatever its layer's: False for a weight created
+    # non-trainable (BatchNormalization's moving statistics, add_weight(trainable=False)).
+    created_trainable: bool = True
 
 
 @dataclass(frozen=True)
@@ -65,6 +71,8 @@ class LayerFacts:
     weights: tuple[WeightFacts, ...] = ()
     keras_params: int = 0
     trainable: bool = True
+    # False for a layer never built (a sublayer call() never used): no weights, 0 as Keras counts it.
+    built: bool = True
     # The activation shown on the data row: "" for none or linear.
     activation: str = ""
     is_model: bool = False
@@ -138,3 +146,32 @@ class ModelFacts:
     input_sample_bytes: Optional[int]
     # Layer names in the order ``keras.Model.summary`` lists them (layer_range counts in it).
     summary_order: tuple[str, ...]
+    # The totals in Keras's words and sizes, optimizer variables included (None where not read).
+    keras_totals: Optional[KerasTotals] = None
+
+
+@dataclass(frozen=True)
+class WeightTotal:
+    """A number of parameters and their size as Keras's summary counts it (each variable's dtype; bits / 8)."""
+
+    count: int
+    bytes: float
+
+
+@dataclass(frozen=True)
+class KerasTotals:
+    """The totals ``keras.Model.summary`` prints, read from the live model (Keras 3.15.1, ``summary_utils.py``).
+
+    ``optimizer`` is None unless the model is compiled and its optimizer built
+    (after ``fit`` or ``optimizer.build``): only then does Keras print
+    "Optimizer params" and count them in "Total params".
+    """
+
+    trainable: WeightTotal
+    non_trainable: WeightTotal
+    optimizer: Optional[WeightTotal] = None
+
+    @property
+    def total(self) -> WeightTotal:
+        parts = [self.trainable, self.non_trainable, *([self.optimizer] if self.optimizer else [])]
+        return WeightTotal(sum(part.count for part in parts), sum(part.bytes for part in parts))

@@ -10,7 +10,9 @@ Loading only reads: ``keras.saving.load_model(path, compile=False)`` opens a
 legacy_h5_format.load_model_from_hdf5). ``safe_mode`` keeps its default (True),
 so a saved ``Lambda`` is refused rather than executed. Nothing is fetched from
 the network: only existing local files are accepted, never URLs, ``hf://`` or
-``gs://`` names (which ``load_model`` would download).
+``gs://`` names (which ``load_model`` would download). A ``.keras`` archive's
+``config.json`` is refused above ``MAX_CONFIG_BYTES`` uncompressed, before Keras
+reads it: a 200 KB file can hold 200 MB of JSON.
 """
 
 from __future__ import annotations
@@ -29,6 +31,10 @@ H5_SUFFIXES = (".h5", ".hdf5")
 # module.sub:attr.attr -- what ``module:callable`` looks like (no slashes, no file suffix).
 _CALLABLE_SPEC = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_][\w.]*$")
 _ACCEPTED = "expected a .keras file, a legacy .h5 file, or module:callable"
+# config.json of the largest keras-hub presets is a few hundred KB; 64 MiB is far beyond any real model.
+MAX_CONFIG_BYTES = 64 * 1024 * 1024
+# The longest message kept of an exception (its root cause's, when it has one).
+MAX_MESSAGE = 300
 
 
 class InputError(Exception):
@@ -48,7 +54,7 @@ def check_model_file(spec: str) -> Path:
     if not path.exists():
         raise InputError(f"{spec}: no such file ({_ACCEPTED})")
     if path.is_dir():
-        raise InputError(f"{spec}: is a directory, not a model file ({_ACCEPTED})")
+        raise InputError(f"{spec}: is a directory, not a model file{_saved_model_hint(path)} ({_ACCEPTED})")
     if not path.is_file():
         raise InputError(f"{spec}: not a regular file ({_ACCEPTED})")
     suffix = path.suffix.lower()
@@ -62,9 +68,48 @@ def check_model_file(spec: str) -> Path:
     if suffix in KERAS_SUFFIXES and not zipfile.is_zipfile(path):
         # A .keras file is a zip archive (config.json, model.weights.h5, metadata.json).
         raise InputError(f"{spec}: not a valid .keras file (not a zip archive; corrupt or truncated?)")
+    if suffix in KERAS_SUFFIXES:
+        _check_config_size(path, spec)
     if suffix in H5_SUFFIXES and not _looks_like_hdf5(path, signature):
         raise InputError(f"{spec}: not a valid .h5 file (no HDF5 signature; corrupt or truncated?)")
     return path.resolve()
+
+
+def _saved_model_hint(path: Path) -> str:
+    """What to do with a TensorFlow SavedModel directory, which Keras 3's load_model does not read."""
+    if not ((path / "saved_model.pb").is_file() or (path / "saved_model.pbtxt").is_file()):
+        return ""
+    if (path / "keras_metadata.pb").is_file():  # written by Keras 2's model.save(directory)
+        return (
+            ": a Keras 2 SavedModel, which Keras 3 cannot load as a model; with tf_keras, "
+            "tf_keras.models.load_model(directory).save('model.h5') and explain that file"
+        )
+    return (
+        ": a TensorFlow SavedModel, which keeps no Keras layers to explain; save the model from the code "
+        "that builds it with model.save('model.keras'), or pass that code as module:callable"
+    )
+
+
+def _check_config_size(path: Path, spec: str) -> None:
+    """Refuse a ``.keras`` archive whose config.json is larger than ``MAX_CONFIG_BYTES`` uncompressed.
+
+    The size is the zip entry's ``file_size`` (its central directory), read
+    without decompressing anything. An entry whose data inflates past that
+    size cannot cost more: zipfile stops reading an entry at its file_size.
+    """
+    try:
+        with zipfile.ZipFile(path) as archive:
+            info = archive.getinfo("config.json")
+    except KeyError:
+        raise InputError(f"{spec}: not a valid .keras file (no config.json in the archive)") from None
+    except (OSError, zipfile.BadZipFile) as error:
+        raise InputError(f"{spec}: not a valid .keras file ({describe_error(error)})") from error
+    if info.file_size > MAX_CONFIG_BYTES:
+        raise InputError(
+            f"{spec}: config.json is {info.file_size:,} bytes uncompressed, over the limit of "
+            f"{MAX_CONFIG_BYTES:,} ({MAX_CONFIG_BYTES // 2**20} MiB); refused unread (a real model's config is "
+            "far smaller: is the file what you think it is?)"
+        )
 
 
 def _looks_like_hdf5(path: Path, signature: bytes) -> bool:
@@ -87,26 +132,51 @@ def load_model_file(path: Path, spec: str) -> Any:
     return _require_model(model, spec, "the file")
 
 
-# Keras 3.15.1's words for a class it cannot find: .keras (serialization_lib) and legacy .h5.
-_UNKNOWN_CLASS = re.compile(r"Could not locate class '([^']+)'|Unknown layer: '([^']+)'")
+# Keras 3.15.1's words for something a file names that it cannot find, and what that thing is:
+# .keras files (serialization_lib), legacy .h5 files (legacy/saving/serialization.py), and
+# a name no registry knows (activations.get, initializers.get, ...).
+_UNKNOWN = (
+    (re.compile(r"Could not locate class '([^']+)'"), "class"),
+    (re.compile(r"Could not locate function '([^']+)'"), "function"),
+    (re.compile(r"Cannot deserialize object of type `([^`]+)`"), "object"),
+    (re.compile(r"Unknown ([a-z][a-z ]*?): '([^']+)'"), ""),
+    (re.compile(r"Could not interpret ([a-z][a-z ]*?) identifier: ([^\s,]+)"), ""),
+)
 _SAVED_MODULE = re.compile(r"Full object config: \{'module': '([^']+)'")
+# Which layer Keras was building when the root cause was raised.
+_DESERIALIZING = re.compile(r"Error when deserializing class '([^']+)' using config=\{'name': '([^']*)'")
 
 
 def _load_problem(error: BaseException) -> str:
-    """What went wrong, in the user's terms when Keras's message is a known one (it can run to pages)."""
-    text = str(error)
-    unknown = _UNKNOWN_CLASS.search(text)
-    if unknown:
-        name = (unknown.group(1) or unknown.group(2)).split(">")[-1]  # "package>Class" when registered
-        module = _SAVED_MODULE.search(text)
-        where = f" (saved from module {module.group(1)!r})" if module else ""
-        return f"unknown layer class {name!r}{where}; import the module that defines it with --custom MODULE"
+    """What went wrong, in the user's terms: Keras's messages run to pages, the cause is at the bottom.
+
+    A name Keras cannot find gets the ``--custom`` hint; anything else is the
+    root cause (the innermost exception) and the layer being built when it failed.
+    """
+    chain = exception_chain(error)
+    texts = [" ".join(str(link).split()) for link in chain]
+    for text in reversed(texts):  # the innermost message names the thing itself
+        for pattern, kind in _UNKNOWN:
+            unknown = pattern.search(text)
+            if unknown:
+                what = kind or unknown.group(1)
+                name = unknown.group(unknown.lastindex or 1).rstrip(".").split(">")[-1]  # "package>Name"
+                module = _SAVED_MODULE.search(text)
+                where = f" (saved from module {module.group(1)!r})" if module and module.group(1) != "builtins" else ""
+                return (
+                    f"unknown {what} {name!r}{where}; import the module that defines (and registers) it "
+                    "with --custom MODULE"
+                )
+    text = " ".join(texts)
     if "deserialization of a `Lambda` layer" in text:
         return (
             "it holds a Lambda layer's Python code, which Keras's safe mode refuses to load; "
             "rebuild the model in code and pass module:callable instead"
         )
-    return describe_error(error)
+    layer = ""
+    for match in _DESERIALIZING.finditer(text):  # the last is the innermost
+        layer = f"layer {match.group(2)!r} ({match.group(1)}): "
+    return layer + _one_line(chain[-1])
 
 
 def call_model_factory(spec: str) -> Any:
@@ -178,8 +248,33 @@ def _import_file(path: Path, label: str) -> Any:
 
 
 def describe_error(error: BaseException) -> str:
-    """``TypeName: first line of the message`` -- one line, whatever the exception holds."""
+    """``TypeName: message`` in one line, whatever the exception holds, and its root cause.
+
+    A long message is cut in its middle, never its end; an exception raised
+    from another (``raise ... from``, or while handling it) ends with the
+    innermost one's words: ``(cause: ValueError: ... units=-5)``.
+    """
+    chain = exception_chain(error)
+    if len(chain) == 1:
+        return _one_line(error)
+    root = chain[-1]
+    return f"{_one_line(error, MAX_MESSAGE // 2)} (cause: {_one_line(root)})"
+
+
+def exception_chain(error: BaseException) -> list[BaseException]:
+    """``error``, then what it was raised from or while handling, down to the root cause."""
+    chain = [error]
+    while True:
+        link = chain[-1]
+        following = link.__cause__ or (None if link.__suppress_context__ else link.__context__)
+        if following is None or any(following is seen for seen in chain):
+            return chain
+        chain.append(following)
+
+
+def _one_line(error: BaseException, limit: int = MAX_MESSAGE) -> str:
     message = " ".join(str(error).split())
-    if len(message) > 300:
-        message = message[:297] + "..."
+    if len(message) > limit:  # the middle goes: the start says what failed, the end often why
+        head = (limit - 5) // 2
+        message = message[:head] + " ... " + message[len(message) - (limit - 5 - head) :]
     return f"{type(error).__name__}: {message}" if message else type(error).__name__

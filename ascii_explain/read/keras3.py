@@ -46,6 +46,14 @@ class Keras3Reader(Reader):
                 return {key: as_shape_tree(value) for key, value in config["shapes_dict"].items()}
         return first_input_shape
 
+    def build_shapes_by_argument(self, layer: Any, build_shape: Any) -> Optional[dict[str, Any]]:
+        """``Layer._build_shapes_dict``: private, the ``{argument name: shape}`` that ``build`` received,
+        which Keras's own summary passes to ``compute_output_shape`` (checked on 3.15.1)."""
+        shapes = getattr(layer, "_build_shapes_dict", None)
+        if isinstance(shapes, dict) and shapes:
+            return {key: as_shape_tree(value) for key, value in shapes.items()}
+        return None
+
     def input_shape(self, layer: Any) -> Optional[OutputShape]:
         """Shape of the layer's input at its first call, or None outside a symbolic graph."""
         return shapes_of(_first_node_attribute(layer, "input_tensors"))
@@ -61,6 +69,14 @@ class Keras3Reader(Reader):
             return None
         return tuple(str(keras.backend.standardize_dtype(tensor.dtype)) for tensor in tensors)
 
+    def weight_path(self, layer: Any, variable: Any) -> str:
+        """``variable.path`` less the layer's own path: "query/kernel" under "att" (public; Keras 3.15.1)."""
+        path = str(getattr(variable, "path", "") or "")
+        prefix = f"{getattr(layer, 'path', '') or layer.name}/"
+        if path.startswith(prefix):
+            return path[len(prefix) :]
+        return self.weight_name(variable)
+
     def summary_order(self, obj: Any) -> list[str]:
         """Layer names in the order ``keras.Model.summary`` lists them.
 
@@ -74,6 +90,15 @@ class Keras3Reader(Reader):
         if not isinstance(obj, keras.Sequential) and hasattr(obj, "_operations"):
             operations = obj._operations  # Functional only; checked on Keras 3.15.1
         return [operation.name for operation in operations]
+
+    def summary_layers(self, model: Any) -> list[Any]:
+        """Keras 3.15.1's print_summary: ``model.layers`` (Sequential, subclassed), ``model._operations``
+        (Functional: private, its layers and ops by depth; checked on 3.15.1)."""
+        if not isinstance(model, keras.Model):
+            return [model]
+        if not isinstance(model, keras.Sequential) and getattr(model, "_operations", None) is not None:
+            return list(model._operations)
+        return list(model.layers)
 
     def raw_graph(self, model: Any, include_input_layer: bool) -> RawGraph:
         functional = _functional_of(model)

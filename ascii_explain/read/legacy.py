@@ -42,7 +42,7 @@ import sys
 from typing import Any, Optional
 
 from ..build.records import Call, OutputShape, Shape
-from .facts import KIND_FUNCTIONAL, KIND_SEQUENTIAL, KIND_SUBCLASSED
+from .facts import KIND_FUNCTIONAL, KIND_SEQUENTIAL, KIND_SUBCLASSED, WeightTotal
 from .reader import RawGraph, Reader
 
 # Top-level packages whose layers follow the Keras 2 API.
@@ -318,6 +318,10 @@ class LegacyReader(Reader):
         if not is_model(obj):
             return [obj.name]
         return [layer.name for layer in obj.layers]
+
+    def optimizer_total(self, model: Any) -> Optional[WeightTotal]:
+        """tf_keras's summary (layer_utils.print_summary) prints no optimizer line, so none is read."""
+        return None
 
 
 LEGACY = LegacyReader()

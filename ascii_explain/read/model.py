@@ -25,10 +25,6 @@ _ACCEPTED = (
     "a keras.Model (Sequential, Functional or subclassed) or a keras.layers.Layer "
     "(Keras 3 on any backend, or a Keras 2 tf_keras model or layer)"
 )
-_HOW_TO_BUILD = (
-    "build it first: start a Sequential model with keras.Input(shape), call "
-    "model.build((None, ...)) with the input shape, or call the model on a batch of data"
-)
 
 
 def read_model(obj: Any) -> ModelFacts:
@@ -37,7 +33,20 @@ def read_model(obj: Any) -> ModelFacts:
 
 
 def open_reader(obj: Any) -> Reader:
-    """The reader for ``obj``, after one clear error for anything it cannot read, nested pieces included."""
+    """The reader for ``obj``, after one clear error for anything it cannot read.
+
+    Only ``obj`` itself must be built. A sublayer that ``call()`` never used
+    (keras-hub Bloom's AlibiBias) stays unbuilt in a working model; Keras's
+    summary counts it 0, and so does its row (state "unbuilt").
+    """
+    reader = open_reader_unchecked(obj)
+    if not obj.built:
+        raise NotBuiltError(_not_built_message(obj, reader))
+    return reader
+
+
+def open_reader_unchecked(obj: Any) -> Reader:
+    """The reader for a Keras model or layer, built or not (one clear error for anything else)."""
     if isinstance(obj, type) and issubclass(obj, keras.layers.Layer):
         raise TypeError(
             f"explain() takes {_ACCEPTED} instance; got the class {obj.__qualname__} itself. "
@@ -53,17 +62,19 @@ def open_reader(obj: Any) -> Reader:
             f"{type(obj).__qualname__} is a keras Layer whose __init__ did not run; "
             "call super().__init__(**kwargs) first in its __init__."
         )
-    if not built:
-        kind = "model" if reader.is_model(obj) else "layer"
-        raise NotBuiltError(f"The {kind} {obj.name!r} is not built, so it has no weights to explain; {_HOW_TO_BUILD}.")
-    unbuilt = _unbuilt_inside(obj, reader)
-    if unbuilt:
-        raise NotBuiltError(
-            f"Layers {', '.join(repr(name) for name in unbuilt)} inside {obj.name!r} are not built, so their "
-            f"weights do not exist yet; {_HOW_TO_BUILD}. A sublayer that call() never uses stays unbuilt: "
-            "build it yourself (layer.build(input_shape)) or remove it."
-        )
     return reader
+
+
+def unbuilt_paths(obj: Any, reader: Reader) -> list[str]:
+    """``obj``'s own name if it is not built, then every unbuilt layer nested in it ("outer/inner/dense")."""
+    return ([] if obj.built else [str(obj.name)]) + _unbuilt_inside(obj, reader)
+
+
+# The advice under the summary table of a model with unbuilt layers (keras_summary).
+HOW_TO_BUILD = (
+    "build it first: start a Sequential model with keras.Input(shape), call "
+    "model.build((None, ...)) with the input shape, or call the model on a batch of data"
+)
 
 
 def _unbuilt_inside(obj: Any, reader: Reader) -> list[str]:
@@ -88,6 +99,31 @@ def _unbuilt_inside(obj: Any, reader: Reader) -> list[str]:
         if reader.is_model(layer) or not reader.is_keras_builtin(layer):
             stack.extend((inner, name) for inner in reversed(reader.sublayers(layer)))
     return unbuilt
+
+
+def _not_built_message(obj: Any, reader: Reader) -> str:
+    """Why ``obj`` cannot be explained yet, with the advice that fits what it is."""
+    name = repr(getattr(obj, "name", "?"))
+    if not reader.is_model(obj):
+        return (
+            f"The layer {name} is not built, so it has no weights to explain; build it first: call it on data "
+            "or call layer.build(input_shape)."
+        )
+    if type(obj).__name__ == "Sequential":
+        if not list(getattr(obj, "layers", []) or []):
+            return (
+                f"The Sequential model {name} has no layers (at most an Input), so it is not built and has "
+                "nothing to explain; add layers to it first (model.add(...))."
+            )
+        return (
+            f"The model {name} is not built, so it has no weights to explain; build it first: start the "
+            "Sequential model with keras.Input(shape), call model.build((None, ...)) with the input shape, or "
+            "call the model on a batch of data."
+        )
+    return (
+        f"The model {name} is not built, so it has no weights to explain; build it first: call the model on "
+        "a batch of data, or call model.build((None, ...)) with the input shape."
+    )
 
 
 def is_model(obj: Any) -> bool:

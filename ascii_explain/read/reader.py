@@ -15,7 +15,16 @@ import keras
 
 from ..build.records import Call, OutputShape, Shape
 from .dtypes import dtype_bits
-from .facts import KIND_LAYER, KIND_SUBCLASSED, GraphFacts, LayerFacts, ModelFacts, WeightFacts
+from .facts import (
+    KIND_LAYER,
+    KIND_SUBCLASSED,
+    GraphFacts,
+    KerasTotals,
+    LayerFacts,
+    ModelFacts,
+    WeightFacts,
+    WeightTotal,
+)
 
 # (layer or keras.ops operation, its calls in this model, is it an operation?)
 RawEntry = tuple[Any, list[Call], bool]
@@ -61,6 +70,10 @@ class Reader:
     def weight_name(self, variable: Any) -> str:
         return str(variable.name)
 
+    def weight_path(self, layer: Any, variable: Any) -> str:
+        """The weight's path below the layer ("query/kernel" in MultiHeadAttention); its name where unknown."""
+        return self.weight_name(variable)
+
     def dtype_name(self, dtype: Any) -> str:
         return str(dtype)
 
@@ -72,6 +85,17 @@ class Reader:
 
     def summary_order(self, obj: Any) -> list[str]:
         raise NotImplementedError
+
+    def summary_layers(self, model: Any) -> list[Any]:
+        """The layers keras.Model.summary lists, in its order (built or not)."""
+        return list(model.layers) if self.is_model(model) else [model]
+
+    def summary_output_shape(self, layer: Any) -> Optional[OutputShape]:
+        """The Output Shape keras.Model.summary shows for a built layer; None for "?"."""
+        shape = self.output_shape(layer)
+        if shape is None:
+            shape = self._computed_output_shape(layer, self.build_shape(layer, None), [])
+        return shape
 
     # -- shared ----------------------------------------------------------------
 
@@ -120,6 +144,8 @@ class Reader:
                     dtype=self.dtype_name(variable.dtype),
                     trainable=bool(layer_trainable and variable.trainable),
                     id=id(variable),
+                    path=self.weight_path(layer, variable),
+                    created_trainable=bool(variable.trainable),
                 )
             )
         return result
@@ -135,15 +161,19 @@ class Reader:
                 # A registered function's "config" is its registered name, a string
                 # ('keras_hub>gelu_approximate', keras 3.15.1); an object's is a dict.
                 inner = value.get("config")
-                if isinstance(inner, dict):
-                    name = str(inner.get("name", value.get("class_name", "")))
-                elif isinstance(inner, str):
+                class_name = str(value.get("class_name", ""))
+                if isinstance(inner, str):
                     name = inner.rpartition(">")[2]
-                else:
-                    name = str(value.get("class_name", ""))
+                elif class_name and class_name != "function":  # an object (a ReLU layer): its class says more
+                    name = class_name
+                elif isinstance(inner, dict):
+                    name = str(inner.get("name", ""))
         if not name:
+            # No config (a callable object Keras cannot serialize makes get_config() fail): the
+            # function's name, or the object's class ("<lambda>", "my_act", "Doubler").
             function = getattr(layer, "activation", None)
-            name = getattr(function, "__name__", "") if callable(function) else ""
+            if callable(function):
+                name = str(getattr(function, "__name__", "") or type(function).__name__)
         return "" if name == "linear" else name
 
     def layer_facts(self, layer: Any, calls: Sequence[Call] = (), outside_graph: bool = False) -> LayerFacts:
@@ -154,6 +184,7 @@ class Reader:
         is then asked (see :meth:`_computed_output_shape`).
         """
         first_input = self.input_shape(layer)
+        built = bool(getattr(layer, "built", True))
         config = self.config(layer)
         build_shape = self.build_shape(layer, first_input)
         output_shape = self.output_shape(layer)
@@ -190,7 +221,9 @@ class Reader:
             output_shape=output_shape,
             output_dtypes=self.output_dtypes(layer),
             weights=tuple(self.weights(layer)),
-            keras_params=int(layer.count_params()),
+            # Keras's count_params() raises on an unbuilt layer; its summary counts it 0.
+            keras_params=int(layer.count_params()) if built else 0,
+            built=built,
             trainable=bool(layer.trainable),
             activation=self.activation_name(layer, config),
             is_model=is_model,
@@ -238,25 +271,31 @@ class Reader:
         return tuple(by_name.get(layer.name) or self.layer_facts(layer) for layer in model.layers)
 
     def _computed_output_shape(self, layer: Any, build_shape: Any, sublayers: list[Any]) -> Optional[OutputShape]:
-        """A layer's output shape outside any symbolic graph, where Keras knows it.
+        """A layer's output shape outside any symbolic graph, where Keras's summary knows it.
 
-        From ``compute_output_shape`` (public) on the shape ``build`` received,
-        when the class implements it and has no sublayers (whose symbolic calls
-        would add nodes to the model); anything else is None, drawn as "?".
+        As Keras 3.15.1's ``summary_utils.format_layer_shape``: the layer's
+        ``compute_output_shape`` on the shapes its ``build`` received, passed by
+        argument name (``query_shape=..., value_shape=...`` for attention), the
+        result flattened (a dict of outputs in key order, as ``keras.tree``
+        flattens it). A layer that does not implement it, or raises, is None ("?").
         """
-        built_with = build_shape if isinstance(build_shape, tuple) else None
-        if built_with is None or sublayers:
+        build_shapes = self.build_shapes_by_argument(layer, build_shape)
+        if build_shapes is None:
             return None
         if type(layer).compute_output_shape is keras.layers.Layer.compute_output_shape:
-            return None
+            return None  # Keras's default only raises NotImplementedError
         try:
-            computed = layer.compute_output_shape(built_with)
+            computed = layer.compute_output_shape(**build_shapes)
         except Exception:  # a shape Keras cannot compute is shown as "?", never a crash
             return None
-        try:
-            return as_shape_tree(computed)
-        except (TypeError, ValueError):
-            return None
+        return flat_output_shapes(computed)
+
+    def build_shapes_by_argument(self, layer: Any, build_shape: Any) -> Optional[dict[str, Any]]:
+        """``{argument name: shape}`` that ``build`` received, or None when unknown.
+
+        The Keras 3 reader reads ``_build_shapes_dict``; here, a one-argument build's shape.
+        """
+        return {"input_shape": build_shape} if isinstance(build_shape, tuple) else None
 
     def model_facts(self, obj: Any) -> ModelFacts:
         """Read the object ``explain`` was given (a model, or one layer) into facts."""
@@ -265,18 +304,20 @@ class Reader:
             graph = self.graph_facts(obj, include_input_layer=False)
         else:
             graph = GraphFacts(KIND_LAYER, (self.layer_facts(obj, outside_graph=True),))
-        total, trainable, non_trainable = self.param_counts(obj)
+        totals = self.weight_totals(obj)
+        trainable, non_trainable = totals.trainable.count, totals.non_trainable.count
         return ModelFacts(
             name=obj.name,
             class_name=type(obj).__name__,
             is_model=is_model,
             graph=graph,
             input_shapes=tuple(self.model_input_shapes(obj)) if is_model else (),
-            keras_total_params=total,
+            keras_total_params=trainable + non_trainable,
             keras_trainable_params=trainable,
             keras_non_trainable_params=non_trainable,
             input_sample_bytes=self.input_sample_bytes(obj) if is_model else None,
             summary_order=tuple(self.summary_order(obj)),
+            keras_totals=totals,
         )
 
     def model_input_shapes(self, model: Any) -> list[Shape]:
@@ -302,32 +343,69 @@ class Reader:
                 if dim is None:
                     return None
                 size *= int(dim)
-            bits += size * dtype_bits(tensor.dtype)
+            element_bits = dtype_bits(tensor.dtype)
+            if element_bits is None:  # a string input: no fixed size
+                return None
+            bits += size * element_bits
         return -(-bits // 8)
 
     def param_counts(self, model: Any) -> tuple[int, int, int]:
-        """Keras's own (total, trainable, non-trainable), each weight counted once.
+        """Keras's own (total, trainable, non-trainable), each weight counted once (optimizer not included)."""
+        totals = self.weight_totals(model)
+        trainable, non_trainable = totals.trainable.count, totals.non_trainable.count
+        return trainable + non_trainable, trainable, non_trainable
+
+    def weight_totals(self, model: Any) -> KerasTotals:
+        """What keras.Model.summary totals: trainable and non-trainable weights (count and bytes), and the optimizer's.
 
         One walk of ``model.weights`` split the way ``Layer.trainable_weights``
         and ``non_trainable_weights`` split it (keras/src/layers/layer.py, checked
         on 3.15.1: a frozen model has no trainable weights, otherwise each
         variable's own flag decides); asking for both lists walks every layer twice.
+        Sizes are each variable's dtype bits / 8, as ``summary_utils.weight_memory_size``.
         """
         seen: set[int] = set()
-        trainable = non_trainable = 0
+        counts = [0, 0]  # trainable, non-trainable
+        bits = [0, 0]
         model_trainable = bool(model.trainable)
         for variable in model.weights:
             if id(variable) in seen:
                 continue
             seen.add(id(variable))
-            size = 1
-            for dim in variable_shape(variable):
-                size *= int(dim)  # type: ignore[arg-type]
-            if model_trainable and variable.trainable:
-                trainable += size
-            else:
-                non_trainable += size
-        return trainable + non_trainable, trainable, non_trainable
+            size = _size(variable_shape(variable))
+            side = 0 if model_trainable and variable.trainable else 1
+            counts[side] += size
+            bits[side] += size * (dtype_bits(self.dtype_name(variable.dtype)) or 0)  # a string weight: no fixed size
+        return KerasTotals(
+            trainable=WeightTotal(counts[0], bits[0] / 8),
+            non_trainable=WeightTotal(counts[1], bits[1] / 8),
+            optimizer=self.optimizer_total(model),
+        )
+
+    def optimizer_total(self, model: Any) -> Optional[WeightTotal]:
+        """The compiled optimizer's variables (slots, iterations, ...), or None before it is built.
+
+        Keras 3.15.1's summary counts them only when ``model.compiled and
+        model.optimizer and model.optimizer.built``; the count sums every
+        variable, the size counts each variable once (``summary_utils.print_summary``).
+        """
+        optimizer = getattr(model, "optimizer", None) if getattr(model, "compiled", False) else None
+        if optimizer is None or not getattr(optimizer, "built", False):
+            return None
+        variables = list(optimizer.variables)
+        count = sum(_size(variable_shape(variable)) for variable in variables)
+        unique = {id(variable): variable for variable in variables}.values()
+        bits = sum(
+            _size(variable_shape(variable)) * (dtype_bits(self.dtype_name(variable.dtype)) or 0) for variable in unique
+        )
+        return WeightTotal(count, bits / 8)
+
+
+def _size(shape: Shape) -> int:
+    size = 1
+    for dim in shape:
+        size *= int(dim)  # type: ignore[arg-type]
+    return size
 
 
 def variable_shape(variable: Any) -> Shape:
@@ -351,6 +429,33 @@ def as_shape(shape: Any) -> Shape:
         else:
             return shape
     return tuple(None if dim is None else int(dim) for dim in shape)
+
+
+def flat_output_shapes(value: Any) -> Optional[OutputShape]:
+    """A shape, or the shapes of several outputs in ``keras.tree.flatten`` order (a dict's keys sorted).
+
+    None when ``value`` holds anything but shapes (tuples or lists of ints and Nones).
+    """
+    shapes: list[Shape] = []
+
+    def collect(part: Any) -> bool:
+        if isinstance(part, dict):
+            return all(collect(part[key]) for key in sorted(part))
+        if isinstance(part, (list, tuple)) and all(_is_dim(dim) for dim in part):
+            shapes.append(as_shape(part))
+            return True
+        if isinstance(part, (list, tuple)):
+            return all(collect(item) for item in part)
+        return False
+
+    if not collect(value) or not shapes:
+        return None
+    return shapes[0] if len(shapes) == 1 else tuple(shapes)
+
+
+def _is_dim(dim: Any) -> bool:
+    """None or a non-negative int (a custom compute_output_shape may return anything: Keras does not check)."""
+    return dim is None or (isinstance(dim, int) and not isinstance(dim, bool) and dim >= 0)
 
 
 def as_shape_tree(value: Any) -> Any:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..arithmetic import total
-from ..build.records import LayerRecord
+from ..build.records import STATE_INTERNAL_ERROR, STATE_NO_WEIGHTS, STATE_UNBUILT, LayerRecord
 from . import styled
 
 NO_WEIGHTS = "no weights"
@@ -104,8 +104,30 @@ def arithmetic_text(record: LayerRecord) -> str:
     return arithmetic_of(record).text
 
 
+UNBUILT_WORDS = "unbuilt: call() never used this layer, so it has no weights yet (Keras counts it 0)"
+NO_WEIGHTS_WORDS = "no weights: a layer without weights has nothing to count (no formula needed)"
+
+
+def internal_error_text(record: LayerRecord) -> str:
+    """Which function of ours failed and the exception's class; never the exception's text."""
+    errors = record.internal_errors
+    failures = ", ".join(f"{error.role} function {error.function} raised {error.error}" for error in errors)
+    counted = " (counted from weight shapes instead)" if any(error.role == "formula" for error in errors) else ""
+    return f"internal error of ascii_explain (our bug, please report it): {failures}{counted}"
+
+
 def check_text(record: LayerRecord) -> str:
     """Why the record is marked, or "" when it is not."""
+    if record.state == STATE_INTERNAL_ERROR:
+        return internal_error_text(record)
+    if record.state == STATE_UNBUILT:
+        return UNBUILT_WORDS
+    if record.state == STATE_NO_WEIGHTS:
+        return NO_WEIGHTS_WORDS
+    if record.weight_differences and record.matches:
+        return "an inherited formula, following this layer's own weights where they differ: " + "; ".join(
+            record.weight_differences
+        )
     if record.is_fallback:
         return "from weight shapes: no registered formula for " + record.class_name
     if not record.matches:

@@ -7,6 +7,11 @@ from typing import Optional
 from ..build.records import OutputShape
 
 UNKNOWN = "?"
+# How data rows write a tensor's shape: keras_sequential_ascii's DATA DIMENSIONS (no batch axis,
+# explain()'s diagram) or keras.Model.summary's Output Shape notation (summary()).
+DIMS = "dims"
+KERAS = "keras"
+SHAPE_STYLES = (DIMS, KERAS)
 
 
 def format_count(value: Optional[int], unknown: str = UNKNOWN) -> str:
@@ -59,3 +64,31 @@ def format_dims(shape: Optional[OutputShape], compact: bool = False) -> str:
     if len(dims) == 1:
         return dims[0].rjust(9)
     return " ".join(dim.rjust(4) for dim in dims)
+
+
+def format_keras_shape(shape: Optional[OutputShape]) -> str:
+    """keras.Model.summary's notation (Keras 3.15.1, ``summary_utils.format_layer_shape``).
+
+    ``(None, 26, 26, 32)`` with the batch axis, ``()`` for a scalar, ``(None)``
+    for one axis (Keras writes no trailing comma), ``?`` unknown, and several
+    outputs as a list: ``[(None, 3), (None, 4)]``.
+    """
+    if shape is None:
+        return UNKNOWN
+    if is_multi_shape(shape):
+        return "[" + ", ".join(format_keras_shape(part) for part in shape) + "]"  # type: ignore[arg-type]
+    return "(" + ", ".join(str(dim) for dim in shape) + ")"
+
+
+def format_shape(shape: Optional[OutputShape], style: str = DIMS, compact: bool = False) -> str:
+    """A data row's shape in ``style`` (DIMS or KERAS); ``compact`` only narrows DIMS."""
+    return format_keras_shape(shape) if style == KERAS else format_dims(shape, compact)
+
+
+def check_shape_style(style: str) -> str:
+    if style not in SHAPE_STYLES:
+        raise ValueError(
+            f"shape_style must be {' or '.join(map(repr, SHAPE_STYLES))} "
+            f"(data dimensions, or keras.Model.summary's notation); got {style!r}"
+        )
+    return style

@@ -24,6 +24,7 @@ from .model import (
     build_view_model,
     table_rows,
 )
+from .safe_text import displayable
 
 # Classes for stylesheets, and inline styles because notebook viewers (GitHub's
 # among them) drop <style> elements; the "!" and "?" marks and the words say
@@ -42,6 +43,16 @@ _STYLE = {
     "fallback": "background-color:#fff3cd",
     "mark-mismatch": "color:#b00020;font-weight:bold",
     "mark-fallback": "color:#8a5a00;font-weight:bold",
+    # The other marks (README, "States and marks"): an internal error of ours stands out like a
+    # mismatch; an adjusted inherited formula like a fallback; no weights and unbuilt are facts.
+    "internal_error": "background-color:#fde2e1",
+    "adjusted": "background-color:#fff3cd",
+    "no_weights": "",
+    "unbuilt": "",
+    "mark-internal_error": "color:#b00020;font-weight:bold",
+    "mark-adjusted": "color:#8a5a00;font-weight:bold",
+    "mark-no_weights": "color:#57606a",
+    "mark-unbuilt": "color:#57606a",
     "nontrainable": "color:#8a4b00;font-style:italic",
     "note": "color:#57606a;font-size:12px",
     "cost": f"color:#57606a;font-family:{_MONO};font-size:12px;white-space:pre-wrap",
@@ -65,7 +76,7 @@ def to_html(explanation: ExplanationData) -> str:
     """A self-contained HTML table: the diagram's columns, the arithmetic, and the totals under it."""
     import html
 
-    e = explanation
+    e = displayable(explanation)  # control characters written visibly, as in the text views
     view = build_view_model(e)
     head = "".join(
         f'<th class="ae-col" style="{_STYLE["th"].format(align=align)}">{html.escape(text)}</th>'

@@ -59,6 +59,7 @@ def to_dict(explanation: ExplanationData) -> dict[str, Any]:
             "input_bytes": e.input_bytes,
         },
         "layers": [_record_dict(record) for record in e.layers],
+        "training_memory": None if e.training_memory is None else e.training_memory.to_dict(),
         "extra": _plain(e.extra),
     }
 

@@ -1,6 +1,7 @@
 """``Explanation.to_markdown()``: a heading, a GitHub-flavoured table (arithmetic in code spans), the totals as a list.
 
-Layer names are user text, escaped so they cannot open HTML, emphasis or a new
+Layer names are user text: made ``safe`` (control characters written visibly,
+``safe_text.py``), then escaped so they cannot open HTML, emphasis, code or a new
 table cell. (``ascii-explain --format markdown`` is the plain tabulate table
 of ``tables.py``, without heading or totals.)
 """
@@ -8,12 +9,13 @@ of ``tables.py``, without heading or totals.)
 from __future__ import annotations
 
 from .model import ExplanationData, build_view_model
+from .safe_text import displayable
 from .tables import tabulate_layers
 
 
 def to_markdown(explanation: ExplanationData) -> str:
     """A heading, a GitHub-flavoured table (arithmetic in code spans), and the totals as a list."""
-    e = explanation
+    e = displayable(explanation)
     view = build_view_model(e)
     table = tabulate_layers(e, view, "github", escape=markdown_escape, code=True)
     totals = "\n".join("- " + markdown_escape(item.text.strip()) for item in view.totals)
@@ -22,9 +24,15 @@ def to_markdown(explanation: ExplanationData) -> str:
 
 
 def markdown_escape(text: str) -> str:
-    """Layer names are user text: keep them from opening HTML, emphasis or a new table cell."""
+    """Layer names are user text: keep them from opening HTML, emphasis, code, a link, a heading or a new cell.
+
+    The backslash first, so a name ending in one cannot escape the cell's ``|``.
+    """
+    text = text.replace("\\", "\\\\")
     for char, replacement in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("|", "\\|")):
         text = text.replace(char, replacement)
-    for char in "*_`[]":
+    for char in "*_`[]~":
         text = text.replace(char, "\\" + char)
+    if text[:1] in ("#", "+", "-", "=", ">"):  # a heading, list, rule or quote at the start of a line
+        text = "\\" + text
     return text

@@ -6,7 +6,8 @@ tabulate tables read it instead of each other's text:
 - ``LayerView``, one per record: its mark (``OK``, ``MISMATCH``, ``FALLBACK``),
   its share of the parameters, keras.Model.summary's trainable flag, the
   arithmetic in pieces, the cost lines and the check sentence;
-- ``TotalsItem``: the lines after the layers, each with a kind (``TOTAL``,
+- ``TotalsItem``: the lines after the layers (first keras.Model.summary's
+  totals in its own words), each with a kind (``TOTAL``,
   ``NON_TRAINABLE``, ``OK``, ``WARNING``, ``ERROR``, ``INFO``) rather than a
   prefix a view must recognise;
 - ``TableRow``: the rows of the tables (HTML, Markdown, tabulate), with the
@@ -19,19 +20,35 @@ under ``views/`` imports ``explanation.py``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional, Protocol
+from typing import Any, Optional, Protocol
 
-from ..build.records import LayerRecord, OutputShape, Shape, neurons_of
+from ..build.records import (
+    STATE_INTERNAL_ERROR,
+    STATE_NO_WEIGHTS,
+    STATE_UNBUILT,
+    LayerRecord,
+    OutputShape,
+    Shape,
+    neurons_of,
+)
+from ..read.facts import KerasTotals, WeightTotal
 from . import styled
 from .arithmetic_text import Arithmetic, arithmetic_of, check_text
 from .cost_text import cost_lines
 from .formatting import UNKNOWN, format_bytes, format_dims, share
+from .training_text import training_memory_lines
 
-# A record's mark, and the sign drawn for it in the diagram's margin and the tables' first column.
+# A record's mark, and the sign drawn for it in the diagram's margin and the tables' first column
+# (README, "States and marks"). The mark follows the record's state, and for a formula whether it
+# agrees with Keras.
 OK = "ok"
-MISMATCH = "mismatch"
-FALLBACK = "fallback"
-MARK_SIGNS = {MISMATCH: "!", FALLBACK: "?", OK: ""}
+MISMATCH = "mismatch"  # a formula that disagrees with Keras's count_params()
+FALLBACK = "fallback"  # weights, no formula: counted from the weight shapes
+NO_WEIGHTS = "no_weights"  # no formula and no weights: nothing to count
+UNBUILT = "unbuilt"  # never built: 0 parameters, as Keras counts it
+INTERNAL_ERROR = "internal_error"  # a function of ours raised: our bug
+ADJUSTED = "adjusted"  # an inherited formula, following the subclass's own weights where they differ
+MARK_SIGNS = {MISMATCH: "!", FALLBACK: "?", NO_WEIGHTS: "-", UNBUILT: "u", INTERNAL_ERROR: "E", ADJUSTED: "*", OK: ""}
 
 # Kinds of totals lines (the same words as the text view's roles, so a kind is also a role).
 TOTAL = styled.TOTAL
@@ -58,6 +75,8 @@ class ExplanationData(Protocol):
     keras_non_trainable_params: int
     batch_size: int
     extra: dict
+    training_memory: Any  # Optional[build.training_memory.TrainingMemory]
+    keras_totals: Optional[KerasTotals]
 
     @property
     def total_params(self) -> int: ...
@@ -78,7 +97,11 @@ class ExplanationData(Protocol):
     @property
     def macs_unknown(self) -> list[LayerRecord]: ...
     @property
-    def param_bytes(self) -> int: ...
+    def internal_errors(self) -> list[LayerRecord]: ...
+    @property
+    def unbuilt(self) -> list[LayerRecord]: ...
+    @property
+    def param_bytes(self) -> Optional[int]: ...
     @property
     def activation_bytes(self) -> Optional[int]: ...
     @property
@@ -92,7 +115,7 @@ class LayerView:
     """What the views show of one record besides its own fields."""
 
     record: LayerRecord
-    mark: str  # OK, MISMATCH or FALLBACK
+    mark: str  # OK, MISMATCH, FALLBACK, NO_WEIGHTS, UNBUILT, INTERNAL_ERROR or ADJUSTED
     percent: float  # share of the model's total parameters
     trainable: str  # keras.Model.summary's flag: "Y", "N", or "-" for a layer without weights
     arithmetic: Optional[Arithmetic]  # None for a layer without weights whose count agrees
@@ -143,9 +166,26 @@ def build_view_model(explanation: ExplanationData) -> ViewModel:
     return ViewModel(layers, tuple(totals_items(explanation)))
 
 
+def mark_of(record: LayerRecord) -> str:
+    """The record's mark: its state first, then whether its formula agrees with Keras."""
+    if record.state == STATE_INTERNAL_ERROR:
+        return INTERNAL_ERROR
+    if record.state == STATE_UNBUILT:
+        return UNBUILT
+    if record.state == STATE_NO_WEIGHTS:
+        return NO_WEIGHTS
+    if record.is_fallback:
+        return FALLBACK
+    if not record.matches:
+        return MISMATCH
+    if record.weight_differences:
+        return ADJUSTED
+    return OK
+
+
 def layer_view(record: LayerRecord, total: int) -> LayerView:
-    mark = FALLBACK if record.is_fallback else (MISMATCH if not record.matches else OK)
-    weighted = bool(record.term_list) or mark != OK
+    mark = mark_of(record)
+    weighted = bool(record.term_list) or mark in (MISMATCH, FALLBACK, INTERNAL_ERROR)
     return LayerView(
         record=record,
         mark=mark,
@@ -193,18 +233,24 @@ def totals_items(explanation: ExplanationData) -> list[TotalsItem]:
     """The lines after the layers (totals, reasons, marks, costs), shared by the text, HTML and Markdown views."""
     e = explanation
     # Each derived total walks the records: ask for each once.
-    mismatches, fallbacks = e.mismatches, e.fallbacks
+    mismatches, fallbacks, internal_errors = e.mismatches, e.fallbacks, e.internal_errors
     totals = (e.total_params, e.trainable_params, e.non_trainable_params)
-    items = [
-        TotalsItem(
-            TOTAL,
-            f"Total params: {totals[0]:,} ({format_bytes(e.param_bytes)})   Trainable: {totals[1]:,}   "
-            f"Non-trainable: {totals[2]:,}",
-        )
-    ]
+    items = [TotalsItem(TOTAL, line) for line in keras_totals_lines(e)]
     items.extend(TotalsItem(NON_TRAINABLE, line) for line in _non_trainable_reasons(e))
     weighted = len([r for r in e.layers if r.params or r.keras_params])
-    if not mismatches and not fallbacks:
+    if internal_errors:
+        listed = "; ".join(
+            f"{r.name} ({r.class_name}): " + ", ".join(f"{x.function} raised {x.error}" for x in r.internal_errors)
+            for r in internal_errors
+        )
+        items.append(
+            TotalsItem(
+                ERROR,
+                f"{MARK_SIGNS[INTERNAL_ERROR]} internal error of ascii_explain in {len(internal_errors)} "
+                f"{_rows(len(internal_errors))} (our bug, please report it): {listed}",
+            )
+        )
+    if not mismatches and not fallbacks and not internal_errors:
         agreeing = f"Every weighted layer's formula agrees with Keras's count_params() ({weighted} of {weighted})."
         items.append(TotalsItem(AGREES, agreeing))
     mismatch, fallback = MARK_SIGNS[MISMATCH], MARK_SIGNS[FALLBACK]
@@ -223,16 +269,79 @@ def totals_items(explanation: ExplanationData) -> list[TotalsItem]:
                 f"no registered formula, counted from weight shapes: {listed}",
             )
         )
-    if totals != (e.keras_total_params, e.keras_trainable_params, e.keras_non_trainable_params):  # e.totals_match
+    adjusted = [r for r in e.layers if mark_of(r) == ADJUSTED]
+    if adjusted:
+        listed = ", ".join(f"{r.name} ({r.class_name})" for r in adjusted)
+        items.append(
+            TotalsItem(
+                WARNING,
+                f"{MARK_SIGNS[ADJUSTED]} {len(adjusted)} {_rows(len(adjusted))} inherit a formula their weights "
+                f"differ from, counted from their own weights: {listed}",
+            )
+        )
+    keras_totals = (e.keras_total_params, e.keras_trainable_params, e.keras_non_trainable_params)
+    if totals != keras_totals:  # not e.totals_match
+        difference = totals[0] - keras_totals[0]
+        more = f"{abs(difference):,} {'more' if difference > 0 else 'fewer'} than" if difference else "as many as"
         items.append(
             TotalsItem(
                 ERROR,
-                f"{mismatch} Keras's totals: {e.keras_total_params:,} "
-                f"(trainable {e.keras_trainable_params:,}, non-trainable {e.keras_non_trainable_params:,})",
+                f"{mismatch} our rows add up to {totals[0]:,}, {more} Keras's count (trainable "
+                f"{totals[1]:,} vs {keras_totals[1]:,}, non-trainable {totals[2]:,} "
+                f"vs {keras_totals[2]:,}): the rows marked {mismatch} differ",
             )
         )
+    weightless = [r for r in e.layers if r.state == STATE_NO_WEIGHTS]
+    if weightless:
+        listed = ", ".join(f"{r.name} ({r.class_name})" for r in weightless)
+        items.append(TotalsItem(INFO, f"{MARK_SIGNS[NO_WEIGHTS]} no weights, nothing to count: {listed}"))
+    if e.unbuilt:
+        listed = ", ".join(f"{r.name} ({r.class_name})" for r in e.unbuilt)
+        items.append(
+            TotalsItem(INFO, f"{MARK_SIGNS[UNBUILT]} unbuilt (never called; 0 parameters, as Keras counts): {listed}")
+        )
     items.extend(TotalsItem(INFO, line) for line in _cost_totals_lines(e))
+    items.extend(TotalsItem(INFO, line) for line in training_memory_lines(getattr(e, "training_memory", None)))
     return items
+
+
+def keras_totals_lines(explanation: ExplanationData) -> list[str]:
+    """keras.Model.summary's totals, in its words, order and size format (Keras 3.15.1, ``summary_utils.py``).
+
+    Scripts and tests check these lines ("Trainable params: 13" in text), so
+    they carry Keras's own counts, read from the model, the optimizer's
+    variables included when Keras counts them. Keras indents each line by one
+    space; the diagram's lines all start at the margin, so these do too.
+    """
+    totals = explanation.keras_totals
+    if totals is None:  # an Explanation made without reading a live model: our formulas' counts, sizes unknown
+        lines = [
+            f"Total params: {explanation.total_params:,} ({format_bytes(explanation.param_bytes)})",
+            f"Trainable params: {explanation.trainable_params:,} ({UNKNOWN})",
+            f"Non-trainable params: {explanation.non_trainable_params:,} ({UNKNOWN})",
+        ]
+        return lines
+    return summary_totals_lines(totals)
+
+
+def summary_totals_lines(totals: KerasTotals) -> list[str]:
+    """``Total params: 41 (168.00 B)``, Trainable, Non-trainable, and Optimizer when Keras prints it."""
+    lines = [
+        _keras_total_line("Total params", totals.total),
+        _keras_total_line("Trainable params", totals.trainable),
+        _keras_total_line("Non-trainable params", totals.non_trainable),
+    ]
+    if totals.optimizer is not None:
+        lines.append(_keras_total_line("Optimizer params", totals.optimizer))
+    return lines
+
+
+def _keras_total_line(label: str, total: WeightTotal) -> str:
+    return f"{label}: {total.count:,} ({format_bytes(total.bytes)})"
+
+
+def _rows(count: int) -> str:
+    return "row" if count == 1 else "rows"
 
 
 def _non_trainable_reasons(explanation: ExplanationData) -> list[str]:

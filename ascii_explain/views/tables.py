@@ -11,6 +11,7 @@ from typing import Callable, Optional
 
 from .formatting import format_count, format_percent
 from .model import MARK_SIGNS, MISMATCH, ExplanationData, TableRow, ViewModel, build_view_model, table_rows
+from .safe_text import displayable
 
 TABLE_HEADERS = (
     "",
@@ -43,14 +44,25 @@ def to_table(explanation: ExplanationData, fmt: str = "github") -> str:
             f"unknown table format {fmt!r}; use 'markdown' or one of tabulate's formats: "
             + ", ".join(tabulate.tabulate_formats)
         )
-    return tabulate_layers(explanation, build_view_model(explanation), name, code=name in MARKDOWN_FORMATS)
+    shown = displayable(explanation)  # names with control characters written visibly (safe_text.py)
+    escape = _pipe_escape if name in MARKDOWN_FORMATS else _unchanged
+    return tabulate_layers(shown, build_view_model(shown), name, escape=escape, code=name in MARKDOWN_FORMATS)
+
+
+def _unchanged(text: str) -> str:
+    return text
+
+
+def _pipe_escape(text: str) -> str:
+    """A Markdown table's cell: a "|" in a name must not end it (nor a backslash escape the "|" after it)."""
+    return text.replace("\\", "\\\\").replace("|", "\\|")
 
 
 def tabulate_layers(
     explanation: ExplanationData,
     view: ViewModel,
     fmt: str,
-    escape: Callable[[str], str] = lambda text: text,
+    escape: Callable[[str], str] = _unchanged,
     code: bool = False,
 ) -> str:
     """The table in tabulate's ``fmt``: one row a layer, then the total; user text through ``escape``,

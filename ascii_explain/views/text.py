@@ -17,9 +17,32 @@ from typing import Optional, Sequence
 from ..build.records import LayerRecord, OutputShape, neurons_of
 from ..layer_range import resolve_layer_range
 from . import graph_text, styled
-from .formatting import format_count, format_dims, format_percent, is_multi_shape
+from .formatting import (
+    DIMS,
+    check_shape_style,
+    format_count,
+    format_dims,
+    format_percent,
+    format_shape,
+    is_multi_shape,
+)
 from .glyphs import GLYPH_WIDTH, glyph_for, to_ascii
-from .model import FALLBACK, INFO, MISMATCH, OK, ExplanationData, LayerView, TotalsItem, ViewModel
+from .model import (
+    ADJUSTED,
+    FALLBACK,
+    INFO,
+    INTERNAL_ERROR,
+    MISMATCH,
+    NO_WEIGHTS,
+    OK,
+    UNBUILT,
+    ExplanationData,
+    LayerView,
+    TotalsItem,
+    ViewModel,
+    build_view_model,
+)
+from .safe_text import columns, cut, cut_middle, displayable, pad_left, wrap
 
 DATA_GLYPH = "#####"
 MARGIN = 2
@@ -30,8 +53,24 @@ HEADERS = ("OPERATION", "DATA DIMENSIONS", "NEURONS", "WEIGHTS(N)", "WEIGHTS(%)"
 PARAMS_LABEL = "params"
 _PARAMS_PREFIX = styled.plain(PARAMS_LABEL, styled.DIM).add("  ")
 # Roles of a marked operation row as a whole, and of its check line (see styled.py).
-_MARK_ROLES = {MISMATCH: styled.ERROR, FALLBACK: styled.WARNING, OK: ""}
-_CHECK_ROLES = {MISMATCH: styled.ERROR, FALLBACK: styled.FALLBACK, OK: ""}
+_MARK_ROLES = {
+    MISMATCH: styled.ERROR,
+    INTERNAL_ERROR: styled.ERROR,
+    FALLBACK: styled.WARNING,
+    ADJUSTED: styled.WARNING,
+    NO_WEIGHTS: "",
+    UNBUILT: "",
+    OK: "",
+}
+_CHECK_ROLES = {
+    MISMATCH: styled.ERROR,
+    INTERNAL_ERROR: styled.ERROR,
+    FALLBACK: styled.FALLBACK,
+    ADJUSTED: styled.FALLBACK,
+    NO_WEIGHTS: styled.DIM,
+    UNBUILT: styled.DIM,
+    OK: "",
+}
 
 
 class DiagramTooNarrowError(ValueError):
@@ -87,20 +126,27 @@ def render_diagram(
     ascii_only: bool = False,
     show_trainable: bool = False,
     layer_range: Optional[Sequence[str]] = None,
+    shape_style: str = DIMS,
 ) -> styled.StyledText:
     """The diagram, no line wider than ``width``, with the roles of its parts (``str()`` is the plain text).
 
     ``show_trainable`` adds keras.Model.summary's TRAINABLE column (Y, N, or -
     for a layer without weights); ``layer_range=(first, last)`` draws only
     those layers, as keras.Model.summary does (see ``layer_range.py``), while
-    the totals and percentages stay the whole model's.
+    the totals and percentages stay the whole model's. ``shape_style``: data
+    rows in keras_sequential_ascii's DATA DIMENSIONS (``"dims"``, no batch
+    axis) or in keras.Model.summary's notation (``"keras"``: ``(None, 26, 26, 32)``).
     """
+    check_shape_style(shape_style)
+    safe_explanation = displayable(explanation, ascii_only)
+    if safe_explanation is not explanation:  # a name needed escaping: the view model shows the safe names
+        explanation, view = safe_explanation, build_view_model(safe_explanation)
     layers, shown = _selected(explanation, view, layer_range)
     top = explanation.top_level
     starts_at_input = not layers or not top or layers[0].record is top[0]
     rows = _rows(explanation, layers, starts_at_input=starts_at_input, ascii_only=ascii_only)
     gutter = graph_text.plan_gutter([_link(row) for row in rows])
-    layout = _Layout.fit(rows, width, show_trainable, gutter.width)
+    layout = _Layout.fit(rows, width, show_trainable, gutter.width, shape_style)
     lines = [layout.header(), styled.Line()]
     for index, row in enumerate(rows):
         lane, connect = gutter.cells(index)
@@ -248,12 +294,7 @@ def _details(layer: LayerView) -> list[styled.Line]:
 def shorten_name(name: str, room: int) -> str:
     """Fit a layer name into ``room`` columns by cutting its middle: generated names
     share their start (``conv2_block1_...``) and differ at the end, so both ends stay."""
-    if len(name) <= room:
-        return name
-    if room < 4:
-        return name[: max(room - 1, 1)] + "~"
-    head = (room - 1) // 2
-    return name[:head] + "~" + name[len(name) - (room - 1 - head) :]
+    return cut_middle(name, room)
 
 
 def _number(value: Optional[int]) -> str:
@@ -263,6 +304,8 @@ def _number(value: Optional[int]) -> str:
 # Narrow widths: after the name column goes, the headers are shortened, then
 # the dimensions are written compactly, then the labels are abbreviated.
 SHORT_HEADERS = ("OP", "DIMS", "NEURONS", "PARAMS", "%", "LAYER")
+# The shape column's header when shapes are in keras.Model.summary's notation.
+KERAS_SHAPE_HEADERS = {HEADERS[1]: "OUTPUT SHAPE", SHORT_HEADERS[1]: "SHAPE"}
 TRAINABLE_HEADERS = ("TRAINABLE", "TR")
 MIN_NARROW_LABEL = 5
 # Words shortened, in this order, before a label is cut with "~".
@@ -286,7 +329,7 @@ _ABBREVIATIONS = (
 def abbreviate(label: str, room: int = 0) -> str:
     """Shorten the words of a class name ("BatchNormalization" -> "BatchNorm") until it fits ``room``."""
     for word, short in _ABBREVIATIONS:
-        if len(label) <= room:
+        if columns(label) <= room:
             break
         label = label.replace(word, short)
     return label
@@ -306,6 +349,7 @@ class _Layout:
     compact_dims: bool = False
     # Columns of graph lanes after the margin (graph_text.Gutter.width), 0 for a chain.
     gutter: int = 0
+    shape_style: str = DIMS
     # Set once fitted: the room left for a layer's name (fixed_width is a sum, asked for on every row).
     name_room: int = 0
     # One render's wrapped detail lines: a model repeats the same lines (every
@@ -315,6 +359,19 @@ class _Layout:
     _details: dict = field(default_factory=dict, repr=False, compare=False)
     _wrapped: dict = field(default_factory=dict, repr=False, compare=False)
 
+    @property
+    def shape_header(self) -> str:
+        return self.headers[1] if self.shape_style == DIMS else KERAS_SHAPE_HEADERS[self.headers[1]]
+
+    def shape_text(self, shape: Optional[OutputShape], compact: Optional[bool] = None) -> str:
+        return format_shape(shape, self.shape_style, self.compact_dims if compact is None else compact)
+
+    def row_shape_text(self, row: _DataRow) -> str:
+        """``shape_text(row.shape)``: the row's saved dimensions text in the usual case (DIMS, not compact)."""
+        if self.shape_style == DIMS and not self.compact_dims:
+            return row.dims
+        return self.shape_text(row.shape)
+
     @classmethod
     def fit(
         cls,
@@ -322,6 +379,7 @@ class _Layout:
         width: int,
         show_trainable: bool = False,
         gutter: int = 0,
+        shape_style: str = DIMS,
     ) -> _Layout:
         labels = [
             graph_text.depth_bars(_depth(r)) + (r.label if isinstance(r, _DataRow) else r.record.class_name)
@@ -335,11 +393,15 @@ class _Layout:
         neurons = [len(r.neurons) for r in data]
 
         def layout(headers: tuple[str, ...], compact: bool, label: int, show_names: bool) -> _Layout:
-            dims = (len(format_dims(s, True)) for s in shapes) if compact else (len(r.dims) for r in data)
+            shape_header = headers[1] if shape_style == DIMS else KERAS_SHAPE_HEADERS[headers[1]]
+            if shape_style == DIMS and not compact:  # the rows' saved dimensions text
+                dims = (len(r.dims) for r in data)
+            else:
+                dims = (len(format_shape(s, shape_style, compact)) for s in shapes)
             return cls(
                 width=width,
                 label=label,
-                dims=max([len(headers[1]), *dims]),
+                dims=max([len(shape_header), *dims]),
                 neurons=max([len(headers[2]), *neurons]),
                 params=max([len(headers[3]), *params]),
                 percent=max([len(headers[4]), *percents]),
@@ -348,9 +410,12 @@ class _Layout:
                 headers=headers,
                 compact_dims=compact,
                 gutter=gutter,
+                shape_style=shape_style,
             )
 
-        label = min(MAX_LABEL, max([MIN_LABEL, *map(len, labels)]))
+        # Deep nesting: the depth bars alone may be wider than MAX_LABEL; a label keeps 2 columns after them.
+        floor = max(MIN_NARROW_LABEL, *(len(graph_text.depth_bars(_depth(r))) + 2 for r in rows))
+        label = max(floor, min(MAX_LABEL, max([MIN_LABEL, *map(columns, labels)])))
         fitted = layout(HEADERS, False, label, True)
         if fitted.fixed_width + 2 + MIN_NAME > width:
             fitted.show_names = False
@@ -360,17 +425,17 @@ class _Layout:
         if fitted.fixed_width > width:
             fitted = layout(SHORT_HEADERS, False, label, False)
         if fitted.fixed_width > width:
-            fitted.label = max(MIN_NARROW_LABEL, *(len(abbreviate(text)) for text in labels))
+            fitted.label = max(floor, *(columns(abbreviate(text)) for text in labels))
         if fitted.fixed_width > width:
             fitted = layout(SHORT_HEADERS, True, fitted.label, False)
         if fitted.fixed_width > width:
             # Several outputs ("5 | 5 | 5") go on their own lines before any label is cut.
-            single = [len(format_dims(s, True)) for s in shapes if not is_multi_shape(s)]
-            fitted.dims = max([len(fitted.headers[1]), *single, fitted.dims - (fitted.fixed_width - width)])
+            single = [len(format_shape(s, shape_style, True)) for s in shapes if not is_multi_shape(s)]
+            fitted.dims = max([len(fitted.shape_header), *single, fitted.dims - (fitted.fixed_width - width)])
         if fitted.fixed_width > width:
-            fitted.label = max(MIN_NARROW_LABEL, fitted.label - (fitted.fixed_width - width))
+            fitted.label = max(floor, fitted.label - (fitted.fixed_width - width))
         if fitted.fixed_width > width:
-            fitted.dims = max(len(fitted.headers[1]), fitted.dims - (fitted.fixed_width - width))
+            fitted.dims = max(len(fitted.shape_header), fitted.dims - (fitted.fixed_width - width))
         if fitted.fixed_width > width:
             raise DiagramTooNarrowError(width, fitted.fixed_width)
         fitted.name_room = fitted.width - fitted.fixed_width - 2
@@ -402,11 +467,9 @@ class _Layout:
     def _label(self, text: str, depth: int = 0) -> str:
         bars = graph_text.depth_bars(depth)
         room = max(self.label - len(bars), 1)
-        if len(text) > room:
-            text = abbreviate(text, room)
-        if len(text) > room:
-            text = text[: room - 1] + "~"
-        return bars + text.rjust(room)
+        if columns(text) > room:
+            text = cut(abbreviate(text, room), room)
+        return bars + pad_left(text, room)
 
     def _lead(self, mark: str, lane: str, label: str, depth: int, connect: Optional[str]) -> str:
         """Margin, gutter and label; a row that joins a lane gets its ``+--->`` line drawn through."""
@@ -428,7 +491,10 @@ class _Layout:
         if not self.show_names or not name:
             return ""
         indent = "  " * depth  # inner rows of an expanded nested model are indented
-        return "  " + indent + shorten_name(name, self.name_room - len(indent))
+        room = self.name_room - len(indent)
+        if room < 1:
+            return ""  # deep nesting leaves no room: no name rather than a line too wide
+        return "  " + indent + shorten_name(name, room)
 
     def _trainable(self, layer: Optional[LayerView]) -> str:
         if not self.trainable:
@@ -439,7 +505,8 @@ class _Layout:
         return "  " + layer.trainable.center(self.trainable)
 
     def header(self) -> styled.Line:
-        operation, dims, neurons, params, percent, layer = self.headers
+        operation, _, neurons, params, percent, layer = self.headers
+        dims = self.shape_header
         line = (
             " " * (MARGIN + self.gutter)
             + operation.rjust(self.label)
@@ -459,7 +526,7 @@ class _Layout:
     def data_lines(
         self, row: _DataRow, lane: str = "", connect: Optional[str] = None, passing: str = ""
     ) -> list[styled.Line]:
-        dims = format_dims(row.shape, compact=True) if self.compact_dims else row.dims
+        dims = self.row_shape_text(row)
         overflowing = len(dims) > self.dims
         lead = self._lead("", lane, row.label, row.depth, connect)
         line = styled.Line(
@@ -480,9 +547,9 @@ class _Layout:
             return [line]
         indent = self._indent(passing, row.depth)
         wrapped = textwrap.wrap(
-            format_dims(row.shape, compact=True),
+            self.shape_text(row.shape, compact=True),
             width=max(self.width, self.detail_indent + 20),
-            initial_indent=indent + "dims  ",
+            initial_indent=indent + ("dims  " if self.shape_style == DIMS else "shape "),
             subsequent_indent=indent + "      ",
             break_long_words=False,
             break_on_hyphens=False,
@@ -544,19 +611,20 @@ class _Layout:
         # Break between terms and steps; where one step alone is wider than a
         # narrow width allows, also inside steps at " + " and " = "; last, at any
         # space. Never inside a number: textwrap never breaks a word here.
-        for keep in (_keep_terms_whole, _keep_steps_apart, str):  # each tried only if the one before overflows
+        # Last, a word wider than the line (a long name) is cut across lines.
+        for keep, cut_words in ((_keep_terms_whole, False), (_keep_steps_apart, False), (str, False), (str, True)):
             lines = [
                 line.replace(_KEEP, " ")
-                for line in textwrap.wrap(
+                for line in wrap(
                     keep(text),
                     width=width,
                     initial_indent=indent,
                     subsequent_indent=indent + " " * deeper,
-                    break_long_words=False,
+                    break_long_words=cut_words,
                     break_on_hyphens=False,
                 )
             ]
-            if max(map(len, lines), default=0) <= width:
+            if max(map(columns, lines), default=0) <= width:
                 break
         return lines
 
@@ -575,7 +643,7 @@ def _fits_unwrapped(text: str, room: int) -> bool:
     textwrap only changes a line that is too long, has whitespace other than
     spaces (expanded or replaced) or spaces at either end (dropped).
     """
-    return 0 < len(text) <= room and text.isprintable() and text[0] != " " and text[-1] != " "
+    return 0 < columns(text) <= room and text.isprintable() and text[0] != " " and text[-1] != " "
 
 
 def _keep_steps_apart(text: str) -> str:
@@ -598,8 +666,9 @@ def _wrap_all(items: list[TotalsItem], width: int) -> list[styled.Line]:
         line = item.text
         indent = " " * (len(line) - len(line.lstrip()) + 2)
         kept = re.sub(r": (?=[0-9?])", ":" + _KEEP, line)
-        parts = textwrap.wrap(
-            kept, width=width, subsequent_indent=indent, break_long_words=False, break_on_hyphens=False
-        ) or [""]
+        parts = wrap(kept, width=width, subsequent_indent=indent, break_long_words=False, break_on_hyphens=False)
+        if max(map(columns, parts), default=0) > width:  # a word wider than the line (a long name): cut it
+            parts = wrap(kept, width=width, subsequent_indent=indent, break_long_words=True, break_on_hyphens=False)
+        parts = parts or [""]
         wrapped.extend(styled.plain(part.replace(_KEEP, " "), item.kind) for part in parts)
     return wrapped

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 
+from .safe_text import safe
 from .trace_values import TraceData, batch_words, shown_array, values_lines
 
 
@@ -17,12 +18,12 @@ def render_trace_html(result: TraceData) -> str:
         values = "\n".join(values_lines(shown, 100))
         rows.append(
             "<tr>"
-            f"<td>{html.escape(name)}</td><td>{html.escape(class_name)}</td>"
+            f"<td>{html.escape(safe(name))}</td><td>{html.escape(safe(class_name))}</td>"
             f"<td>{html.escape(str(shown.shape))}</td>"
             f"<td><pre style=\"margin:0\">{html.escape(values)}</pre></td>"
             "</tr>"
         )
-    caption = html.escape(f"Trace of {result.model_name!r} on {batch_words(result)}, inference mode")
+    caption = html.escape(f"Trace of {safe(repr(result.model_name))} on {batch_words(result)}, inference mode")
     return (
         "<table class=\"ascii-explain-trace\">"
         f"<caption>{caption}</caption>"

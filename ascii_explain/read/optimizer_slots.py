@@ -1,0 +1,179 @@
+"""Keras's own optimizer variables for a set of weights, built without allocating them.
+
+An optimizer's state is whatever its ``build(var_list)`` creates: Adam two
+slots per weight, SGD with momentum one, Adafactor factored row and column
+moments (and a full velocity, and int32 placeholders for weights of rank < 2),
+plus the iteration counter and learning rate every optimizer makes in
+``__init__``. Rather than keep a table that drifts from Keras, this module
+builds a fresh optimizer of the same class and config on stand-in variables
+and reads the shapes and dtypes of what it created.
+
+Nothing large is allocated: the stand-ins and every variable created through
+``add_variable`` are made inside
+``keras.src.backend.common.stateless_scope.StatelessScope(initialize_variables=False)``,
+where a Keras variable with an initializer keeps only its shape, dtype and
+initializer (``KerasVariable.__init__``, Keras 3.15.1). Scalars made from a
+constant (the iteration counter, the learning rate, Adafactor's placeholders)
+are real but four or eight bytes each. The caller's optimizer is only
+serialized; the model's weights are described by plain ``StandInSpec``s
+(path, shape, dtype), so they are not even read here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import types
+from dataclasses import dataclass
+from typing import Any, Iterator, Sequence
+
+import keras
+
+# Private Keras modules, checked against Keras 3.15.1: the stateless scope that
+# defers variable creation, the global list of deferred variables, and the base
+# optimizer whose plain methods the TensorFlow subclass overrides.
+from keras.src.backend.common import global_state
+from keras.src.backend.common.stateless_scope import StatelessScope
+from keras.src.optimizers.base_optimizer import BaseOptimizer
+
+
+@dataclass(frozen=True)
+class OptimizerVariable:
+    """One variable a built optimizer holds: its path, element count and dtype."""
+
+    path: str
+    elements: int
+    dtype: str
+
+
+def optimizer_label(optimizer: Any) -> str:
+    """``"Adam"``, or ``"LossScaleOptimizer(Adam)"`` for a wrapped one."""
+    inner = getattr(optimizer, "inner_optimizer", None)
+    if inner is not None:
+        return f"{type(optimizer).__name__}({type(inner).__name__})"
+    return type(optimizer).__name__
+
+
+def fresh_optimizer(config: dict[str, Any], wrap_loss_scale: bool = False) -> Any:
+    """A new, unbuilt optimizer from ``keras.optimizers.serialize``'s ``config`` (see ``optimizer_config``).
+
+    ``wrap_loss_scale`` wraps it in a ``LossScaleOptimizer`` as
+    ``Trainer.compile`` does for a ``mixed_float16`` model (unless it is one already).
+    """
+    fresh = keras.optimizers.deserialize(config)
+    if wrap_loss_scale and not isinstance(fresh, keras.optimizers.LossScaleOptimizer):
+        fresh = keras.optimizers.LossScaleOptimizer(fresh, name="loss_scale_optimizer")
+    return fresh
+
+
+@dataclass(frozen=True)
+class StandInSpec:
+    """What a stand-in copies of a trainable weight: path, shape, the dtype to plan it in, float8's flag."""
+
+    path: str
+    shape: tuple[int, ...]
+    dtype: str
+    overwrite_with_gradient: bool = False
+
+
+def optimizer_config(optimizer: Any) -> dict[str, Any]:
+    """``keras.optimizers.serialize(optimizer)``: class and config, all a fresh copy needs; only reads it."""
+    return dict(keras.optimizers.serialize(optimizer))
+
+
+def built_optimizer_variables(optimizer: Any, weights: Sequence[StandInSpec]) -> list[OptimizerVariable]:
+    """Build the unbuilt ``optimizer`` on stand-ins of ``weights`` and list the variables it then holds.
+
+    ``weights`` describes each trainable weight in the dtype to plan it in
+    (its own, or a what-if policy's). The optimizer is used up: build a
+    fresh one (``fresh_optimizer``) for each call.
+    """
+    if optimizer.built:
+        raise ValueError("built_optimizer_variables needs an unbuilt optimizer (see fresh_optimizer)")
+    with _deferred_variables_forgotten():
+        stand_ins = [_stand_in(spec) for spec in weights]
+        for part in _optimizer_parts(optimizer):
+            _defer_slot_creation(part)
+        optimizer.build(stand_ins)
+        return [
+            OptimizerVariable(path=variable.path, elements=_elements(variable.shape), dtype=str(variable.dtype))
+            for variable in optimizer.variables
+        ]
+
+
+def _elements(shape: Sequence[Any]) -> int:
+    elements = 1
+    for dim in shape:
+        elements *= int(dim)
+    return elements
+
+
+def _optimizer_parts(optimizer: Any) -> Iterator[Any]:
+    """The optimizer and, for a LossScaleOptimizer, the optimizer it wraps (which builds its own slots)."""
+    yield optimizer
+    inner = getattr(optimizer, "inner_optimizer", None)
+    if inner is not None:
+        yield from _optimizer_parts(inner)
+
+
+def _stand_in(spec: StandInSpec) -> Any:
+    """A value-less variable with the weight's path, shape and flags, in the planned dtype.
+
+    The path matters: Muon, AdamW's ``exclude_from_weight_decay`` and others
+    decide per weight by its path. Keras's name scopes take one part each, so
+    the parent path is entered part by part.
+    """
+    parent, _, name = spec.path.rpartition("/")
+    with StatelessScope(initialize_variables=False), contextlib.ExitStack() as scopes:
+        for part in filter(None, parent.split("/")):
+            scopes.enter_context(keras.name_scope(part))
+        stand_in = keras.Variable(initializer="zeros", shape=spec.shape, dtype=spec.dtype, trainable=True, name=name)
+    # float8 training's scale variables are overwritten by their gradient and get no slots.
+    stand_in.overwrite_with_gradient = spec.overwrite_with_gradient
+    return stand_in
+
+
+def _defer_slot_creation(optimizer: Any) -> None:
+    """Make this (private, fresh) optimizer create its slots without values.
+
+    * ``add_variable``, the one door every slot goes through, runs inside a
+      stateless scope, so its variable keeps shape and dtype only.
+    * The TensorFlow backend's ``TFOptimizer`` (Keras 3.15.1) reads
+      ``reference_variable.value`` to colocate each slot and to key it
+      (``_var_key``), which would materialize each stand-in from its
+      initializer. The base optimizer's versions key by ``id()`` and create the
+      same variable; colocation only matters under ``tf.distribute``.
+    """
+    create = optimizer.add_variable
+
+    @functools.wraps(create)
+    def add_variable_without_value(*args: Any, **kwargs: Any) -> Any:
+        with StatelessScope(initialize_variables=False):
+            return create(*args, **kwargs)
+
+    # object.__setattr__: the optimizer's tracker must not see these as state.
+    object.__setattr__(optimizer, "add_variable", add_variable_without_value)
+    object.__setattr__(optimizer, "_var_key", types.MethodType(BaseOptimizer._var_key, optimizer))
+    from_reference = type(optimizer).add_variable_from_reference
+    if getattr(from_reference, "__module__", "").endswith("tensorflow.optimizer"):
+        object.__setattr__(
+            optimizer,
+            "add_variable_from_reference",
+            types.MethodType(BaseOptimizer.add_variable_from_reference, optimizer),
+        )
+
+
+@contextlib.contextmanager
+def _deferred_variables_forgotten() -> Iterator[None]:
+    """Keep the value-less variables made here out of Keras's list of variables to initialize later.
+
+    Variables created in a stateless scope are appended to the global
+    ``uninitialized_variables`` list, and the next stateless scope to exit with
+    ``initialize_variables=True`` (a ``model.fit`` step on JAX, for one) would
+    give them all values. The list is put back as it was.
+    """
+    before = list(global_state.get_global_attribute("uninitialized_variables", [], set_to_default=True))
+    try:
+        yield
+    finally:
+        global_state.set_global_attribute("uninitialized_variables", before)

@@ -1,0 +1,241 @@
+"""What a training memory plan reads from Keras: the weights, the dtype policy and the optimizer's variables.
+
+``read_training(obj, optimizer, dtype_policy)`` turns the model (or layer)
+``explain`` was given into :class:`TrainingFacts`, plain data that
+``build/training_memory.py`` does the byte arithmetic on:
+
+* every weight once, with the top-level layer that holds it (the first, in
+  ``model.layers`` order, for a weight several layers share; the model itself
+  for weights a subclassed model creates with ``add_weight``);
+* the dtype policy the plan is made under: the model's own, or a what-if one;
+* the optimizer's variables as Keras itself builds them
+  (``read/optimizer_slots.py``): on all the trainable weights, on none (the
+  iteration counter, learning rate and loss scale every build makes), and on
+  each top-level layer's trainable weights alone (for the per-layer rows).
+
+Only shapes, dtypes, paths and flags are read: no variable's value, so a model
+whose variables were created without values (``StatelessScope(initialize_variables=False)``)
+is planned like any other, and nothing is allocated.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Optional, Sequence
+
+import keras
+
+from ..build.records import Shape
+from .dtypes import planned_dtype
+from .optimizer_slots import (
+    OptimizerVariable,
+    StandInSpec,
+    built_optimizer_variables,
+    fresh_optimizer,
+    optimizer_config,
+    optimizer_label,
+)
+
+LOSS_SCALE_POLICY = "mixed_float16"  # the policy under which model.compile() wraps the optimizer
+
+
+@dataclass(frozen=True)
+class VariableFacts:
+    """One weight of the model, once: who holds it, and what a gradient or a stand-in of it needs."""
+
+    owner: str  # the top-level layer holding it (or the model's name for its own weights)
+    path: str
+    shape: Shape
+    dtype: str
+    trainable: bool  # in the model's trainable_variables: it gets a gradient and optimizer slots
+    overwrite_with_gradient: bool = False
+
+    @property
+    def elements(self) -> int:
+        elements = 1
+        for dim in self.shape:
+            elements *= int(dim or 0)
+        return elements
+
+
+@dataclass(frozen=True)
+class TrainingFacts:
+    """Everything the plan needs from Keras, read once; no Keras object inside."""
+
+    variables: tuple[VariableFacts, ...]
+    # The policy the plan is made under (the model's, or the what-if one) ...
+    policy_name: str
+    # ... and, for a what-if policy only, the dtypes it gives floating variables and outputs.
+    what_if_variable_dtype: Optional[str] = None
+    what_if_compute_dtype: Optional[str] = None
+    # The optimizer: "" when none was given and none is compiled.
+    optimizer_label: str = ""
+    # Keras's own optimizer variables built on all trainable weights, on none, and per owner.
+    optimizer_variables: tuple[OptimizerVariable, ...] = ()
+    optimizer_shared_variables: tuple[OptimizerVariable, ...] = ()
+    optimizer_variables_by_owner: dict[str, tuple[OptimizerVariable, ...]] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+
+    @property
+    def has_optimizer(self) -> bool:
+        return bool(self.optimizer_label)
+
+    def planned_variable_dtype(self, dtype: str) -> str:
+        return planned_dtype(dtype, self.what_if_variable_dtype)
+
+    def planned_output_dtype(self, dtype: str) -> str:
+        return planned_dtype(dtype, self.what_if_compute_dtype)
+
+
+def read_training(obj: Any, optimizer: Any = None, dtype_policy: Any = None) -> TrainingFacts:
+    """The training facts of a built model or layer; ``optimizer`` and ``dtype_policy`` as ``explain`` takes them.
+
+    ``optimizer``: a name ("adam"), a Keras optimizer, or None for the model's
+    compiled one. ``dtype_policy``: None for the model's own dtypes, else a
+    policy name or ``keras.DTypePolicy`` to plan under. Neither the model nor
+    the optimizer is changed: the optimizer is only serialized.
+    """
+    policy = None if dtype_policy is None else _policy(dtype_policy)
+    notes: list[str] = []
+    variables = _variables(obj)
+    policy_name = policy.name if policy is not None else _own_policy_name(obj)
+    what_if_variable = str(policy.variable_dtype) if policy is not None else None
+    what_if_compute = str(policy.compute_dtype) if policy is not None else None
+
+    config, label = _optimizer(obj, optimizer, notes)
+    facts = TrainingFacts(
+        variables=variables,
+        policy_name=policy_name,
+        what_if_variable_dtype=what_if_variable,
+        what_if_compute_dtype=what_if_compute,
+        notes=tuple(notes),
+    )
+    if config is None:
+        return facts
+
+    wrap_loss_scale = policy_name == LOSS_SCALE_POLICY
+
+    def built(specs: Sequence[StandInSpec]) -> tuple[OptimizerVariable, ...]:
+        return tuple(built_optimizer_variables(fresh_optimizer(config, wrap_loss_scale), specs))
+
+    def spec(variable: VariableFacts) -> StandInSpec:
+        return StandInSpec(
+            path=variable.path,
+            shape=tuple(int(dim or 0) for dim in variable.shape),
+            dtype=facts.planned_variable_dtype(variable.dtype),
+            overwrite_with_gradient=variable.overwrite_with_gradient,
+        )
+
+    trainable = [variable for variable in variables if variable.trainable]
+    by_owner: dict[str, list[StandInSpec]] = {}
+    for variable in trainable:
+        by_owner.setdefault(variable.owner, []).append(spec(variable))
+    first = built([spec(variable) for variable in trainable])
+    if wrap_loss_scale and "LossScaleOptimizer" not in label:
+        notes.append(f"{label} wrapped in a LossScaleOptimizer, as model.compile() does under {LOSS_SCALE_POLICY}")
+        label = f"LossScaleOptimizer({label})"
+    return TrainingFacts(
+        variables=variables,
+        policy_name=policy_name,
+        what_if_variable_dtype=what_if_variable,
+        what_if_compute_dtype=what_if_compute,
+        optimizer_label=label,
+        optimizer_variables=first,
+        optimizer_shared_variables=built([]),
+        # The same optimizer built on one layer's weights alone: its slots for that layer, plus the shared ones.
+        optimizer_variables_by_owner={owner: built(specs) for owner, specs in by_owner.items()},
+        notes=tuple(notes),
+    )
+
+
+def _policy(dtype_policy: Any) -> Any:
+    try:
+        return keras.dtype_policies.get(dtype_policy)
+    except (ValueError, TypeError) as error:
+        raise ValueError(
+            f"dtype_policy {dtype_policy!r} is not a Keras dtype policy; give a name such as "
+            f"'mixed_float16', 'mixed_bfloat16', 'bfloat16' or 'float32' ({error})"
+        ) from None
+
+
+def _own_policy_name(obj: Any) -> str:
+    policy = getattr(obj, "dtype_policy", None)
+    name = getattr(policy, "name", "")
+    if not name:  # tf_keras names it ``_dtype_policy``/``dtype``; fall back to the global policy's name
+        name = getattr(getattr(obj, "_dtype_policy", None), "name", "") or keras.config.dtype_policy().name
+    return str(name)
+
+
+def _variables(obj: Any) -> tuple[VariableFacts, ...]:
+    """Every weight once, under the first top-level layer holding it; the model's own weights under its name."""
+    layers = [obj]
+    if _is_model(obj):
+        layers = [layer for layer in obj.layers if type(layer).__name__ != "InputLayer"]
+    trainable_ids = {id(variable) for variable in obj.trainable_weights}
+    seen: set[int] = set()
+    result: list[VariableFacts] = []
+
+    def add(variable: Any, owner: str) -> None:
+        if id(variable) in seen:
+            return
+        seen.add(id(variable))
+        result.append(
+            VariableFacts(
+                owner=owner,
+                path=_path(variable),
+                shape=tuple(None if dim is None else int(dim) for dim in variable.shape),
+                dtype=str(keras.backend.standardize_dtype(variable.dtype)),
+                trainable=id(variable) in trainable_ids,
+                overwrite_with_gradient=bool(getattr(variable, "overwrite_with_gradient", False)),
+            )
+        )
+
+    for layer in layers:
+        for variable in layer.weights:
+            add(variable, layer.name)
+    for variable in obj.weights:  # a subclassed model's own add_weight
+        add(variable, obj.name)
+    return tuple(result)
+
+
+def _is_model(obj: Any) -> bool:
+    from .model import is_model
+
+    return is_model(obj)
+
+
+def _path(variable: Any) -> str:
+    """Keras 3's ``variable.path`` ("dense/kernel"); tf_keras has only the name ("dense/kernel:0")."""
+    path = getattr(variable, "path", None)
+    if isinstance(path, str) and path:
+        return path
+    return str(variable.name).split(":")[0]
+
+
+def _optimizer(obj: Any, optimizer: Any, notes: list[str]) -> tuple[Optional[dict[str, Any]], str]:
+    """(serialized config, label) of the optimizer to plan with; (None, "") when there is none."""
+    if optimizer is None:
+        compiled = getattr(obj, "optimizer", None)  # a keras.Model has one only once compiled
+        if compiled is None:
+            notes.append("no optimizer given and the model is not compiled: optimizer bytes 0")
+            return None, ""
+        if not isinstance(compiled, keras.optimizers.Optimizer):  # a tf_keras model's compiled optimizer
+            notes.append(
+                f"the compiled optimizer ({type(compiled).__name__}) is not a Keras 3 optimizer: "
+                "pass optimizer= (a name or a keras.optimizers instance) to plan its variables"
+            )
+            return None, ""
+        return optimizer_config(compiled), optimizer_label(compiled)
+    if isinstance(optimizer, str):
+        try:
+            # keras.optimizers.get(name) makes a new instance with default settings; it is only a template.
+            template = keras.optimizers.get(optimizer)
+        except ValueError:
+            raise ValueError(
+                f"optimizer {optimizer!r} is not a Keras optimizer name; give one such as 'adam', 'adamw', "
+                "'sgd', 'rmsprop', 'adafactor' or 'lion', or a keras.optimizers instance"
+            ) from None
+        return optimizer_config(template), optimizer_label(template)
+    if isinstance(optimizer, keras.optimizers.Optimizer):
+        return optimizer_config(optimizer), optimizer_label(optimizer)
+    raise TypeError(f"optimizer must be a name, a keras optimizer or None, got {type(optimizer).__name__}")

@@ -1,0 +1,41 @@
+"""The training memory plan as totals lines: one line with the whole, one per part with its arithmetic.
+
+Shared by the text diagram, HTML and Markdown through the view model's totals
+(``views/model.py``); JSON carries the plan itself (``TrainingMemory.to_dict``).
+The plan is shown when it has an optimizer or a what-if dtype policy: without
+either, its optimizer part would be a silent 0.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from .formatting import format_bytes, format_count
+
+# Why the activations are what they are, in the words of the README's convention.
+ACTIVATION_CONVENTION = "each layer's output once"
+
+
+def is_shown(plan: Any) -> bool:
+    return plan is not None and (plan.has_optimizer or plan.what_if)
+
+
+def training_memory_lines(plan: Any) -> list[str]:
+    """``Training memory ...: <total>`` then ``  <part> <size>  <expression> = <bytes>`` per part, then notes."""
+    if not is_shown(plan):
+        return []
+    batch = "a batch of 1" if plan.batch_size == 1 else f"a batch of {plan.batch_size:,}"
+    optimizer = plan.optimizer_name or "no optimizer"
+    policy = f"{plan.dtype_policy}, what-if" if plan.what_if else plan.dtype_policy
+    lines = [f"Training memory for {batch} with {optimizer} ({policy}): {format_bytes(plan.total)}"]
+    parts: list[tuple[str, Optional[int], str, str]] = [
+        ("weights", plan.weights, plan.weights_expression, ""),
+        ("gradients", plan.gradients, plan.gradients_expression, ""),
+        ("optimizer", plan.optimizer, plan.optimizer_expression, ""),
+        ("activations", plan.activations, plan.activations_expression, f" ({ACTIVATION_CONVENTION})"),
+    ]
+    for name, size, expression, why in parts:
+        arithmetic = f"{expression} = {format_count(size)}" if expression else format_count(size)
+        lines.append(f"  {name:<11} {format_bytes(size):>10}  {arithmetic}{why}")
+    lines.extend(f"  note: {note}" for note in plan.notes)
+    return lines
