@@ -27,7 +27,8 @@ import dataclasses
 import textwrap
 import unicodedata
 from functools import cache
-from typing import Any, Optional, TypeVar
+from operator import attrgetter
+from typing import Any, Callable, Optional, TypeVar
 
 import wcwidth
 
@@ -266,5 +267,59 @@ def _init_fields(kind: type) -> Optional[tuple[str, ...]]:
 
 def displayable(explanation: T, ascii_only: bool = False) -> T:
     """The explanation as the text views show it: every name, class, note and message made ``safe``
-    (in ASCII when ``ascii_only``, so a wide character cannot turn into a narrower "?")."""
+    (in ASCII when ``ascii_only``, so a wide character cannot turn into a narrower "?").
+
+    Every view calls this on every render, and nearly every model's text is
+    clean: one quick look at all of its strings together (``all_safe``) comes
+    first, and only an explanation with something to escape is walked and copied.
+    """
+    if all_safe(explanation, ascii_only):
+        return explanation
     return sanitized(explanation, ascii_only)
+
+
+def all_safe(value: object, ascii_only: bool = False) -> bool:
+    """True when ``sanitized(value, ascii_only)`` is ``value`` itself for certain: every string in it
+    printable (and ASCII when ``ascii_only``), reached as ``sanitized`` reaches them.
+
+    The strings are gathered without recursion and tested joined, in two C
+    calls: ``str.isprintable`` is true for no character ``safe`` escapes. False
+    may still mean nothing changes (a no-break space is not printable, and safe).
+    """
+    strings: list[str] = []
+    stack = [value]
+    pop, extend, add = stack.pop, stack.extend, strings.append
+    while stack:
+        item = pop()
+        kind = type(item)
+        if kind is str:
+            add(item)  # type: ignore[arg-type]
+        elif kind in _ATOMS or item is None:
+            continue
+        elif kind is tuple or kind is list:
+            extend(item)  # type: ignore[arg-type]
+        else:
+            getter = _field_getter(kind)
+            if getter is not None:
+                extend(getter(item))
+            elif isinstance(item, (tuple, list)):
+                extend(item)
+            elif isinstance(item, dict):
+                extend(item.keys())
+                extend(item.values())
+            elif isinstance(item, str):
+                add(item)
+    text = "".join(strings)
+    return text.isprintable() and (text.isascii() or not ascii_only)
+
+
+@cache
+def _field_getter(kind: type) -> Optional[Callable[[Any], tuple]]:
+    """For a dataclass type, a function giving the values of the fields ``sanitized`` walks, as a tuple."""
+    names = _init_fields(kind)
+    if names is None:
+        return None
+    if len(names) == 1:  # attrgetter of one name gives the value, not a tuple
+        getter = attrgetter(names[0])
+        return lambda item: (getter(item),)
+    return attrgetter(*names) if names else (lambda item: ())
