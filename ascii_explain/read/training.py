@@ -35,6 +35,7 @@ from .optimizer_slots import (
     optimizer_config,
     optimizer_label,
 )
+from .reader import variable_shape
 
 LOSS_SCALE_POLICY = "mixed_float16"  # the policy under which model.compile() wraps the optimizer
 
@@ -183,7 +184,7 @@ def _variables(obj: Any) -> tuple[VariableFacts, ...]:
             VariableFacts(
                 owner=owner,
                 path=_path(variable),
-                shape=tuple(None if dim is None else int(dim) for dim in variable.shape),
+                shape=variable_shape(variable),  # no tf.TensorShape made on the way (see reader.variable_shape)
                 dtype=str(keras.backend.standardize_dtype(variable.dtype)),
                 trainable=id(variable) in trainable_ids,
                 overwrite_with_gradient=bool(getattr(variable, "overwrite_with_gradient", False)),
