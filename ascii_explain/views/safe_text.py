@@ -255,6 +255,7 @@ def sanitized(value: T, ascii_only: bool = False) -> T:
 
 
 _ATOMS = frozenset((int, float, bool, complex, bytes))
+_ATOMS_AND_NONE = _ATOMS | {type(None)}
 
 
 @cache
@@ -292,10 +293,10 @@ def all_safe(value: object, ascii_only: bool = False) -> bool:
     while stack:
         item = pop()
         kind = type(item)
+        if kind in _ATOMS_AND_NONE:  # first: numbers in shapes are most of what is visited
+            continue
         if kind is str:
             add(item)  # type: ignore[arg-type]
-        elif kind in _ATOMS or item is None:
-            continue
         elif kind is tuple or kind is list:
             extend(item)  # type: ignore[arg-type]
         else:
