@@ -292,7 +292,7 @@ def all_safe(value: object, ascii_only: bool = False) -> bool:
     pop, extend, add = stack.pop, stack.extend, strings.append
     while stack:
         item = pop()
-        kind = type(item)
+        kind: Any = type(item)
         if kind in _ATOMS_AND_NONE:  # first: numbers in shapes are most of what is visited
             continue
         if kind is str:
