@@ -52,7 +52,7 @@ class StatelessModelError(InputError):
 
 
 def model_from_path(
-    path: "str | os.PathLike[str]",
+    path: str | os.PathLike[str],
     *,
     weights: bool = False,
     custom_objects: Optional[Mapping[str, Any]] = None,
@@ -117,15 +117,17 @@ def model_from_config(
     _import_hub_if_named(config, spec)
     config = dict(config)
     config["compile_config"] = None
+    task_class = None
     if _is_task_config(config):
         # A keras-hub task's preprocessor needs tokenizer assets (vocabularies)
         # the config does not hold; the parameters are all in the backbone.
         config["config"] = {**config["config"], "preprocessor": None}
+        task_class = _registered_class(config)
     import keras
     from keras.src.saving.serialization_lib import ObjectSharingScope
 
     try:
-        with _building_without_values(), ObjectSharingScope():
+        with _compile_skipped(task_class), _building_without_values(), ObjectSharingScope():
             model = keras.saving.deserialize_keras_object(
                 config, custom_objects=dict(custom_objects or {}), safe_mode=safe_mode
             )
@@ -149,6 +151,21 @@ def is_stateless(model: Any) -> bool:
     """True when the model has variables and none of them holds a value: shapes and counts only."""
     variables = list(model.variables)
     return bool(variables) and len(unallocated_variables(model)) == len(variables)
+
+
+def keep_unallocated(model: Any) -> None:
+    """Take the model's unallocated variables off Keras's deferred-initialisation list.
+
+    For a model the user built in ``StatelessScope(initialize_variables=False)``:
+    until then, the next symbolic call of almost any layer in the process (building
+    another functional model, for one) allocates every one of its variables --
+    see ``_building_without_values``. ``model_from_path`` does this itself.
+    """
+    from keras.src.backend.common import global_state
+
+    ours = {id(variable) for variable in unallocated_variables(model)}
+    pending = _pending_initialisation(global_state)
+    pending[:] = [variable for variable in pending if id(variable) not in ours]
 
 
 # ------------------------------------------------------------ building safely
@@ -179,6 +196,45 @@ def _building_without_values() -> Iterator[None]:
     finally:
         pending = _pending_initialisation(global_state)
         pending[:] = [variable for variable in pending if id(variable) in pending_before]
+
+
+@contextmanager
+def _compile_skipped(task_class: Any) -> Iterator[None]:
+    """Build a keras-hub task without the ``compile()`` its ``__init__`` calls.
+
+    ``Task.__init__`` calls ``self.compile()``, and e.g. ``CausalLM.compile``
+    makes an ``Adam`` whose ``iterations`` variable is created from the value 0,
+    not an initializer -- which a stateless scope refuses ("You are attempting
+    to create a variable while in a stateless scope", keras-hub 0.32.0 /
+    Keras 3.15.1). An explanation needs no optimizer, so every ``compile``
+    defined along the task class's MRO does nothing while it is built.
+    """
+    if task_class is None:
+        yield
+        return
+    import keras
+
+    overridden = [cls for cls in task_class.__mro__ if "compile" in vars(cls) and issubclass(cls, keras.Model)]
+    overridden = [cls for cls in overridden if cls is not keras.Model and cls.__module__.split(".")[0] in HUB_PACKAGES]
+    originals = {cls: vars(cls)["compile"] for cls in overridden}
+
+    def not_compiled(self: Any, *args: Any, **kwargs: Any) -> None:
+        return None
+
+    try:
+        for cls in overridden:
+            cls.compile = not_compiled
+        yield
+    finally:
+        for cls, original in originals.items():
+            cls.compile = original
+
+
+def _registered_class(config: dict) -> Any:
+    import keras
+
+    registered = config.get("registered_name")
+    return keras.saving.get_registered_object(registered) if isinstance(registered, str) else None
 
 
 def _pending_initialisation(global_state: Any) -> list:
@@ -215,7 +271,9 @@ def _read_archive_config(path: Path, spec: str, max_config_bytes: int) -> str:
                 data = member.read(max_config_bytes + 1)
             _check_size(len(data), spec, max_config_bytes, f"its {CONFIG_FILENAME}")
     except zipfile.BadZipFile as error:
-        raise StatelessModelError(f"{spec}: not a valid .keras file (not a zip archive; corrupt or truncated?)") from error
+        raise StatelessModelError(
+            f"{spec}: not a valid .keras file (not a zip archive; corrupt or truncated?)"
+        ) from error
     except OSError as error:
         raise StatelessModelError(f"{spec}: cannot read the file ({error.strerror or error})") from error
     return _decode(data, spec)
@@ -304,6 +362,10 @@ def _hub_backbone_from_preset(directory: Path, spec: str, weights: bool) -> Any:
             return keras_hub.models.Backbone.from_preset(str(directory), load_weights=True)
         with _building_without_values():
             return keras_hub.models.Backbone.from_preset(str(directory), load_weights=False)
+    except ModuleNotFoundError as error:  # e.g. the Hugging Face converter imports safetensors
+        raise StatelessModelError(
+            f"{spec}: keras-hub needs the package {error.name!r} to read this preset; pip install {error.name}"
+        ) from error
     except Exception as error:  # noqa: BLE001 - keras-hub's messages can run to pages
         raise StatelessModelError(f"{spec}: keras-hub cannot build the preset: {_build_problem(error)}") from error
 
