@@ -478,3 +478,20 @@ def test_a_layer_config_is_not_a_model():
     config = keras.saving.serialize_keras_object(keras.layers.Dense(3))
     with pytest.raises(StatelessModelError, match="not a keras.Model"):
         model_from_config(config, "dense.json")
+
+
+def test_every_view_of_a_7b_preset_reads_no_value(tmp_path):
+    """The nested rows, the exports and summary() read configs and shapes only, like the diagram."""
+    import ascii_explain
+
+    model = model_from_path(write_llama_7b_preset(tmp_path / "llama2_7b_en"))
+    watch = ValueWatch(model)
+    nested = explain(model, expand_nested=True)
+    assert nested.totals_match and nested.keras_total_params == LLAMA_7B_PUBLISHED_PARAMS
+    assert any(record.depth > 0 for record in nested.layers)
+    assert json.loads(nested.to_json())
+    assert nested.to_html() and nested.to_markdown() and nested.table()
+    lines: list[str] = []
+    ascii_explain.summary(model, line_length=120, print_fn=lines.append, show_trainable=True)
+    assert f"{LLAMA_7B_PUBLISHED_PARAMS:,}" in "\n".join(lines)
+    watch.assert_untouched()
