@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Optional
+import os
+from typing import Any, Mapping, Optional
 
 from .build.model import build_records
 from .explanation import Explanation
@@ -16,6 +17,10 @@ def explain(
     ascii_only: bool = False,
     batch_size: int = 1,
     expand_nested: bool = False,
+    weights: bool = False,
+    custom_objects: Optional[Mapping[str, Any]] = None,
+    safe_mode: bool = True,
+    max_config_bytes: Optional[int] = None,
 ) -> Explanation:
     """Explain where every parameter of a built Keras model comes from.
 
@@ -27,9 +32,25 @@ def explain(
     summing its inner rows; ``expand_nested=True`` lists its layers beneath it
     (``record.depth`` 1, 2, ...), to any depth. The model is only read, never
     changed.
+
+    ``model`` may also be a path: a ``.keras`` archive, a Keras ``config.json``
+    or a keras-hub preset directory. The model is then built from its config
+    with every variable shaped and none allocated, so a model larger than this
+    machine's memory is explained too. ``weights=True`` loads the values as
+    well (nothing in the explanation needs them); ``custom_objects``,
+    ``safe_mode`` (Keras's: True refuses a saved Lambda's code) and
+    ``max_config_bytes`` (the cap on the config read, 64 MiB) are as in Keras's
+    loaders.
     """
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
         raise ValueError(f"batch_size must be a positive integer (the batch to count memory for), got {batch_size!r}")
+    if isinstance(model, (str, os.PathLike)):
+        model = _model_from_path(model, weights, custom_objects, safe_mode, max_config_bytes)
+    elif weights or custom_objects is not None or not safe_mode or max_config_bytes is not None:
+        raise TypeError(
+            "weights=, custom_objects=, safe_mode= and max_config_bytes= apply when explain() is given a path "
+            f"(a .keras file, a config.json or a keras-hub preset directory), not a {type(model).__name__}"
+        )
     facts = read_model(model)  # validates, picks the Keras 3 or tf_keras reader once, reads everything
     graph = build_records(facts, expand_nested=expand_nested)
     if facts.is_model:
@@ -53,4 +74,18 @@ def explain(
         batch_size=batch_size,
         input_sample_bytes=facts.input_sample_bytes,
         summary_order=list(facts.summary_order),
+    )
+
+
+def _model_from_path(
+    path: Any, weights: bool, custom_objects: Optional[Mapping[str, Any]], safe_mode: bool, max_config_bytes: Any
+) -> Any:
+    from .read.stateless import DEFAULT_MAX_CONFIG_BYTES, model_from_path
+
+    return model_from_path(
+        path,
+        weights=weights,
+        custom_objects=custom_objects,
+        safe_mode=safe_mode,
+        max_config_bytes=DEFAULT_MAX_CONFIG_BYTES if max_config_bytes is None else max_config_bytes,
     )

@@ -22,26 +22,28 @@ then keeps the initializer and the shape and sets ``_value = None``
 keras-hub is imported only when the config names one of its classes.
 
 Every failure is a ``StatelessModelError`` (an ``InputError``, so the CLI prints
-it as one line) that says what to do.
+it as one line) that says what to do; Keras's own messages are put in the
+user's terms by ``files._load_problem``, shared with the loading of weights.
+
+A model the USER built stateless is explained the same way: ``read_model``
+keeps its variables off Keras's deferred-initialisation list while it reads
+(``values_left_unallocated``), so no value is ever computed or stored.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import re
 import zipfile
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator, Mapping, Optional
 
-from .loading import InputError, describe_error
+from .files import HUB_INSTALL_HINT, HUB_PACKAGES, InputError, _load_problem, load_model_file
 
 CONFIG_FILENAME = "config.json"  # inside a .keras archive and a keras-hub preset (both 3.15.1 / 0.32.0)
 WEIGHTS_FILENAME = "model.weights.h5"
 DEFAULT_MAX_CONFIG_BYTES = 64 * 1024 * 1024  # a 7B Llama's config is 2 KB, a ResNet50V2's 150 KB
-HUB_PACKAGES = ("keras_hub", "keras_nlp", "keras_cv")  # the packages Keras itself imports from a config
-HUB_INSTALL_HINT = 'install keras-hub with: pip install "ascii_explain[hub]"'
 
 
 class StatelessModelError(InputError):
@@ -134,7 +136,7 @@ def model_from_config(
     except StatelessModelError:
         raise
     except Exception as error:  # noqa: BLE001 - whatever Keras raises, the user gets one line
-        raise StatelessModelError(f"{spec}: cannot build the model from its config: {_build_problem(error)}") from error
+        raise StatelessModelError(f"{spec}: cannot build the model from its config: {_load_problem(error)}") from error
     return _require_model(model, spec)
 
 
@@ -166,6 +168,39 @@ def keep_unallocated(model: Any) -> None:
     ours = {id(variable) for variable in unallocated_variables(model)}
     pending = _pending_initialisation(global_state)
     pending[:] = [variable for variable in pending if id(variable) not in ours]
+
+
+@contextmanager
+def values_left_unallocated(model: Any) -> Iterator[None]:
+    """While reading ``model``, keep its unallocated variables off Keras's deferred-initialisation list.
+
+    Reading can make a symbolic call (a layer with no ``compute_output_shape``
+    goes through the backend's ``compute_output_spec``), whose outermost
+    ``StatelessScope`` would allocate every pending variable -- 27 GB for a 7B
+    model the user built in ``StatelessScope(initialize_variables=False)``. The
+    list is put back afterwards: explaining changes nothing, not even when Keras
+    would initialise those variables (``keep_unallocated`` makes that "never").
+    """
+    unallocated = unallocated_variables(model) if _is_keras3(model) else []
+    if not unallocated:
+        yield
+        return
+    from keras.src.backend.common import global_state
+
+    ours = {id(variable) for variable in unallocated}
+    pending = _pending_initialisation(global_state)
+    taken = [variable for variable in pending if id(variable) in ours]
+    pending[:] = [variable for variable in pending if id(variable) not in ours]
+    try:
+        yield
+    finally:
+        _pending_initialisation(global_state).extend(variable for variable in taken if variable._value is None)
+
+
+def _is_keras3(model: Any) -> bool:
+    import keras
+
+    return isinstance(model, keras.layers.Layer)
 
 
 # ------------------------------------------------------------ building safely
@@ -294,7 +329,7 @@ def _check_size(size: int, spec: str, max_config_bytes: int, what: str) -> None:
     if size > max_config_bytes:
         raise StatelessModelError(
             f"{spec}: {what} is {size:,} bytes, over the {max_config_bytes:,}-byte cap; "
-            "raise max_config_bytes if you trust the file"
+            "if you trust the file, raise it with --max-config-bytes N (max_config_bytes= in Python)"
         )
 
 
@@ -323,17 +358,7 @@ def _model_from_directory(
     safe_mode: bool,
     max_config_bytes: int,
 ) -> Any:
-    config_path = directory / CONFIG_FILENAME
-    if not config_path.is_file():
-        if (directory / "saved_model.pb").is_file() or (directory / "saved_model.pbtxt").is_file():
-            raise StatelessModelError(
-                f"{spec}: a TensorFlow SavedModel, which holds no Keras config; "
-                "load it in code (keras.layers.TFSMLayer or tf.saved_model.load) and pass module:callable"
-            )
-        raise StatelessModelError(
-            f"{spec}: a directory that is neither a keras-hub preset (no {CONFIG_FILENAME}) nor a SavedModel; "
-            "give a .keras file, a config.json or a preset directory"
-        )
+    config_path = check_directory(directory, spec)
     config = _parse_json(_read_config_file(config_path, f"{spec}/{CONFIG_FILENAME}", max_config_bytes), spec)
     if not isinstance(config, dict):
         raise StatelessModelError(f"{spec}: {CONFIG_FILENAME} is not a JSON object")
@@ -346,6 +371,22 @@ def _model_from_directory(
     raise StatelessModelError(
         f"{spec}: {CONFIG_FILENAME} is neither a Keras/keras-hub config (no 'class_name') "
         "nor a Hugging Face or timm config keras-hub converts"
+    )
+
+
+def check_directory(directory: Path, spec: str) -> Path:
+    """The ``config.json`` of a preset directory; a one-line error for any other directory. Imports no Keras."""
+    config_path = directory / CONFIG_FILENAME
+    if config_path.is_file():
+        return config_path
+    if (directory / "saved_model.pb").is_file() or (directory / "saved_model.pbtxt").is_file():
+        raise StatelessModelError(
+            f"{spec}: a TensorFlow SavedModel, which holds no Keras config; "
+            "load it in code (keras.layers.TFSMLayer or tf.saved_model.load) and pass module:callable"
+        )
+    raise StatelessModelError(
+        f"{spec}: a directory that is neither a keras-hub preset (no {CONFIG_FILENAME}) nor a SavedModel; "
+        "give a .keras file, a config.json or a preset directory"
     )
 
 
@@ -367,7 +408,7 @@ def _hub_backbone_from_preset(directory: Path, spec: str, weights: bool) -> Any:
             f"{spec}: keras-hub needs the package {error.name!r} to read this preset; pip install {error.name}"
         ) from error
     except Exception as error:  # noqa: BLE001 - keras-hub's messages can run to pages
-        raise StatelessModelError(f"{spec}: keras-hub cannot build the preset: {_build_problem(error)}") from error
+        raise StatelessModelError(f"{spec}: keras-hub cannot build the preset: {_load_problem(error)}") from error
 
 
 # ------------------------------------------------------------ keras-hub, lazily
@@ -415,44 +456,8 @@ def _is_task_config(config: dict) -> bool:
 
 
 def _load_with_weights(path: Path, spec: str, custom_objects: Optional[Mapping[str, Any]], safe_mode: bool) -> Any:
-    import keras
-
     try:
-        model = keras.saving.load_model(
-            str(path), custom_objects=dict(custom_objects or {}), compile=False, safe_mode=safe_mode
-        )
-    except Exception as error:  # noqa: BLE001 - whatever Keras raises, the user gets one line
-        raise StatelessModelError(f"{spec}: cannot load the model: {_build_problem(error)}") from error
+        model = load_model_file(path, spec, custom_objects=custom_objects, safe_mode=safe_mode)
+    except InputError as error:
+        raise StatelessModelError(str(error)) from error
     return _require_model(model, spec)
-
-
-# ------------------------------------------------------------ Keras's errors, in the user's terms
-
-# Keras 3.15.1's words (serialization_lib._retrieve_class_or_fn, Lambda.from_config,
-# serialization_lib.deserialize_keras_object for "__lambda__").
-_UNKNOWN_CLASS = re.compile(r"Could not locate (?:class|function) '([^']+)'|Unknown layer: '([^']+)'")
-_UNIMPORTABLE = re.compile(r"because its parent module (\S+) cannot be imported")
-
-
-def _build_problem(error: BaseException) -> str:
-    text = str(error)
-    unknown = _UNKNOWN_CLASS.search(text)
-    if unknown:
-        name = (unknown.group(1) or unknown.group(2)).split(">")[-1]  # "package>Class" when registered
-        return (
-            f"unknown class {name!r}; import the module that defines it with --custom module.py "
-            "(or pass custom_objects={...})"
-        )
-    unimportable = _UNIMPORTABLE.search(text)
-    if unimportable:
-        module = unimportable.group(1)
-        if module.split(".", 1)[0] in HUB_PACKAGES:
-            return f"module {module!r} is not in the installed keras-hub; upgrade it or {HUB_INSTALL_HINT}"
-        return f"module {module!r} cannot be imported"
-    if "deserialization of a `Lambda` layer" in text or "deserialization of a Python lambda" in text:
-        return (
-            "it holds a Lambda's Python code, which Keras's safe mode refuses to run; "
-            "if you trust the file, pass safe_mode=False; or rebuild the model in code "
-            "and pass module:callable"
-        )
-    return describe_error(error)

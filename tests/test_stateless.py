@@ -19,7 +19,7 @@ import pytest
 from keras.src.backend.common.stateless_scope import StatelessScope
 
 from ascii_explain import explain
-from ascii_explain.stateless_model import (
+from ascii_explain.read.stateless import (
     StatelessModelError,
     is_stateless,
     keep_unallocated,
@@ -236,7 +236,7 @@ def test_weights_true_loads_the_values(tmp_path):
 def test_plain_keras_config_does_not_import_keras_hub(tmp_path):
     keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)]).save(tmp_path / "m.keras")
     script = (
-        "import sys; from ascii_explain.stateless_model import model_from_path; "
+        "import sys; from ascii_explain.read.stateless import model_from_path; "
         f"m = model_from_path({str(tmp_path / 'm.keras')!r}); "
         "print(m.count_params(), 'keras_hub' in sys.modules)"
     )
