@@ -1,8 +1,9 @@
 """Models built from a config with no weight value allocated (issue 15): files, presets, bad input.
 
 The 7B figures are never allocated: each test would need 27 GB if a single
-variable were initialised, and the guards below (initializer call counters,
+variable were initialised, and the guards (initializer call counters,
 ``Variable._value is None``, a spy on the zip members read) fail first.
+The command line and ``explain(path)`` are tested in test_config_only_paths.py.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ import json
 import subprocess
 import sys
 import zipfile
-from pathlib import Path
 from typing import Any
 
 import keras
@@ -28,99 +28,18 @@ from ascii_explain.read.stateless import (
     unallocated_variables,
 )
 
+from .stateless_support import (
+    LLAMA_7B,
+    LLAMA_7B_PUBLISHED_PARAMS,
+    TINY_LLAMA,
+    ValueWatch,
+    archive_config,
+    llama_params,
+    write_archive,
+    write_llama_7b_preset,
+)
+
 keras_hub = pytest.importorskip("keras_hub")
-
-# Llama-2-7B as keras-hub's llama2_7b_en preset describes it.
-LLAMA_7B = {
-    "vocabulary_size": 32000,
-    "num_layers": 32,
-    "num_query_heads": 32,
-    "num_key_value_heads": 32,
-    "hidden_dim": 4096,
-    "intermediate_dim": 11008,
-}
-LLAMA_7B_PUBLISHED_PARAMS = 6_738_415_616  # Meta's Llama-2-7B parameter count
-
-
-def llama_params(vocabulary_size, num_layers, num_query_heads, num_key_value_heads, hidden_dim, intermediate_dim):
-    """LlamaBackbone's count, from keras-hub 0.32.0's build() of each part.
-
-    Untied ReversibleEmbedding: embeddings V*H + reverse_embeddings H*V.
-    Per decoder layer: query and output projections H*H each, key and value
-    H*(kv_heads*head_dim) each; gate, intermediate and output dense H*I each
-    (no biases); two RMS norms H each. Final RMS norm H.
-    """
-    head_dim = hidden_dim // num_query_heads
-    kv = num_key_value_heads * head_dim
-    attention = 2 * hidden_dim * hidden_dim + 2 * hidden_dim * kv
-    feedforward = 3 * hidden_dim * intermediate_dim
-    per_layer = attention + feedforward + 2 * hidden_dim
-    return 2 * vocabulary_size * hidden_dim + num_layers * per_layer + hidden_dim
-
-
-def llama_backbone_config(**sizes: Any) -> dict:
-    """A LlamaBackbone config.json as keras-hub's KerasPresetSaver writes it (build/compile configs popped)."""
-    return {
-        "module": "keras_hub.src.models.llama.llama_backbone",
-        "class_name": "LlamaBackbone",
-        "config": {
-            "name": "llama_backbone",
-            "trainable": True,
-            "dtype": {
-                "module": "keras",
-                "class_name": "DTypePolicy",
-                "config": {"name": "float32"},
-                "registered_name": None,
-            },
-            "rope_max_wavelength": 10000,
-            "rope_position_scaling_factor": 1.0,
-            "layer_norm_epsilon": 1e-05,
-            "dropout": 0,
-            **sizes,
-        },
-        "registered_name": "keras_hub>LlamaBackbone",
-    }
-
-
-TINY_LLAMA = {
-    "vocabulary_size": 11,
-    "num_layers": 1,
-    "num_query_heads": 2,
-    "num_key_value_heads": 2,
-    "hidden_dim": 8,
-    "intermediate_dim": 16,
-}
-
-
-# ----------------------------------------------------------------- guards
-
-
-class ValueWatch:
-    """Counts every call of every variable's initializer: a value read or an initialisation both call it.
-
-    A variable built in a stateless scope keeps its initializer in
-    ``Variable._initializer``; ``Variable.value`` calls it for a placeholder and
-    ``_deferred_initialize`` for the real value (keras/src/backend/common/variables.py, 3.15.1).
-    """
-
-    def __init__(self, model: Any) -> None:
-        self.model = model
-        self.calls: list[str] = []
-        for variable in model.variables:
-            assert variable._initializer is not None, f"{variable.path} has no initializer to watch"
-            variable._initializer = self._counting(variable.path, variable._initializer)
-
-    def _counting(self, path: str, initializer: Any) -> Any:
-        def counted(*args: Any, **kwargs: Any) -> Any:
-            self.calls.append(path)
-            return initializer(*args, **kwargs)
-
-        return counted
-
-    def assert_untouched(self) -> None:
-        assert self.calls == [], f"variable values were computed: {self.calls[:5]}"
-        allocated = [v.path for v in self.model.variables if v._value is not None]
-        assert allocated == [], f"variables were initialised: {allocated[:5]}"
 
 
 @pytest.fixture
@@ -135,20 +54,6 @@ def zip_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     monkeypatch.setattr(zipfile.ZipFile, "open", spy)
     return opened
-
-
-def write_archive(path: Path, config: dict, weights: bytes) -> Path:
-    """A .keras archive as Keras writes one: metadata.json, config.json, model.weights.h5 (stored)."""
-    with zipfile.ZipFile(path, "w") as archive:
-        archive.writestr("metadata.json", json.dumps({"keras_version": keras.__version__}))
-        archive.writestr("config.json", json.dumps(config))
-        archive.writestr("model.weights.h5", weights)
-    return path
-
-
-def archive_config(path: Path) -> dict:
-    with zipfile.ZipFile(path) as archive:
-        return json.loads(archive.read("config.json"))
 
 
 def assert_explained_exactly(model: Any, expected: int) -> None:
@@ -246,25 +151,6 @@ def test_plain_keras_config_does_not_import_keras_hub(tmp_path):
 
 
 # ----------------------------------------------------------------- keras-hub presets
-
-
-def write_llama_7b_preset(directory: Path) -> Path:
-    """A preset directory as keras-hub's KerasPresetSaver lays it out; everything but config.json is junk."""
-    directory.mkdir()
-    (directory / "config.json").write_text(json.dumps(llama_backbone_config(**LLAMA_7B), indent=4))
-    metadata = {
-        "keras_version": "3.15.1",
-        "keras_hub_version": "0.32.0",
-        "parameter_count": LLAMA_7B_PUBLISHED_PARAMS,
-        "date_saved": "2024-01-01@00:00:00",
-        "tasks": ["CausalLM"],
-    }
-    (directory / "metadata.json").write_text(json.dumps(metadata, indent=4))
-    (directory / "model.weights.h5").write_bytes(b"not an HDF5 file")
-    (directory / "tokenizer.json").write_text("not a tokenizer")
-    (directory / "preprocessor.json").write_text("not a preprocessor")
-    (directory / "assets").mkdir()
-    return directory
 
 
 def test_keras_hub_preset_directory_holding_llama_2_7b(tmp_path):
@@ -495,3 +381,38 @@ def test_every_view_of_a_7b_preset_reads_no_value(tmp_path):
     ascii_explain.summary(model, line_length=120, print_fn=lines.append, show_trainable=True)
     assert f"{LLAMA_7B_PUBLISHED_PARAMS:,}" in "\n".join(lines)
     watch.assert_untouched()
+
+
+def test_a_symbolic_call_while_explaining_a_user_built_model_allocates_nothing_and_changes_nothing():
+    """``read_model`` takes the model's variables off Keras's pending list while it reads, then puts them back.
+
+    ``compute_output_shape`` here makes a symbolic call (``compute_output_spec``,
+    whose outermost ``StatelessScope`` initialises every pending variable on
+    exit, Keras 3.15.1), as a layer without shape arithmetic of its own may.
+    """
+    from keras.src import backend
+
+    class SymbolicShape(keras.layers.Layer):
+        def build(self, input_shape):
+            self.scale = self.add_weight(shape=(input_shape[-1],), initializer="ones")
+
+        def call(self, x):
+            return x * self.scale
+
+        def compute_output_shape(self, input_shape):
+            return backend.compute_output_spec(self.call, keras.KerasTensor(input_shape)).shape
+
+    with StatelessScope(initialize_variables=False):
+        layer = SymbolicShape()
+        layer.build((None, 4096))
+    try:
+        pending_before = _pending_ids()
+        assert {id(v) for v in layer.variables} <= pending_before
+
+        explanation = explain(layer)
+
+        assert explanation.keras_total_params == 4096
+        assert all(variable._value is None for variable in layer.variables)
+        assert _pending_ids() == pending_before  # Keras's own bookkeeping is as the user left it
+    finally:
+        keep_unallocated(layer)
