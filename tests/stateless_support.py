@@ -155,8 +155,9 @@ class ValueWatch:
 
 
 # A module for ``--custom`` (imported by the CLI after Keras, before the model is read): from then on,
-# any variable given a value -- allocated from its initializer, or read while it has none -- is
-# logged and refused, so the command fails (exit 2) before 27 GB are allocated.
+# any variable given a value -- allocated from its initializer, or read eagerly while it has none -- is
+# logged and refused, so the command fails (exit 2) before 27 GB are allocated. A read inside a
+# symbolic scope (building a functional graph) gets a graph placeholder from Keras: no memory.
 # Keras 3.15.1: the TensorFlow Variable overrides _initialize_with_initializer; .value is the common one's.
 VALUE_GUARD_SOURCE = textwrap.dedent(
     """
@@ -164,6 +165,7 @@ VALUE_GUARD_SOURCE = textwrap.dedent(
 
     import keras
     from keras.src.backend.common import variables
+    from keras.src.backend.common.symbolic_scope import in_symbolic_scope
 
     _LOG = os.environ["VALUE_GUARD_LOG"]
 
@@ -182,7 +184,7 @@ VALUE_GUARD_SOURCE = textwrap.dedent(
 
 
     def _value(self):
-        if self._value is None:
+        if self._value is None and not in_symbolic_scope():
             _refuse("value read", self)
         return _common_value(self)
 
@@ -202,3 +204,25 @@ def install_value_guard(directory: Path, env: dict[str, str]) -> tuple[Path, Pat
     log = directory / "value_guard.log"
     env["VALUE_GUARD_LOG"] = str(log)
     return module, log
+
+
+def refuse_values(monkeypatch: Any) -> list[str]:
+    """In this process, the same guard as ``VALUE_GUARD_SOURCE``: the list of refusals (empty when none)."""
+    from keras.src.backend.common import variables
+    from keras.src.backend.common.symbolic_scope import in_symbolic_scope
+
+    refused: list[str] = []
+    common_value = variables.Variable.value.fget
+
+    def refuse(what: str, variable: Any) -> None:
+        refused.append(f"{what}: {variable.path}")
+        raise RuntimeError(f"value guard: {what} of {variable.path}")
+
+    def value(self: Any) -> Any:
+        if self._value is None and not in_symbolic_scope():
+            refuse("value read", self)
+        return common_value(self)
+
+    monkeypatch.setattr(keras.Variable, "_initialize_with_initializer", lambda self, init: refuse("allocated", self))
+    monkeypatch.setattr(variables.Variable, "value", property(value))
+    return refused
