@@ -98,6 +98,19 @@ def assert_exact_7b(explanation: Any) -> None:
     assert SEVEN_B in str(explanation)
 
 
+def spy_on_load_model(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The paths ``keras.saving.load_model`` is called with: the one way values are loaded from a .keras."""
+    loaded: list[str] = []
+    real_load = keras.saving.load_model
+
+    def spy(path: Any, **kwargs: Any) -> Any:
+        loaded.append(path)
+        return real_load(path, **kwargs)
+
+    monkeypatch.setattr(keras.saving, "load_model", spy)
+    return loaded
+
+
 # ----------------------------------------------------------------- explain(path)
 
 
@@ -128,9 +141,7 @@ def test_explain_a_config_json(files):
 
 
 def test_explain_path_with_weights_loads_them(files, monkeypatch):
-    loaded: list[str] = []
-    real_load = keras.saving.load_model
-    monkeypatch.setattr(keras.saving, "load_model", lambda path, **kw: loaded.append(path) or real_load(path, **kw))
+    loaded = spy_on_load_model(monkeypatch)
 
     explain(files / "small.keras")
     assert loaded == []  # config only
@@ -262,9 +273,7 @@ def test_cli_file_options_without_a_file_are_refused(capsys):
 
 def test_cli_weights_flag_loads_the_values(files, monkeypatch, capsys):
     monkeypatch.chdir(files)
-    loaded: list[str] = []
-    real_load = keras.saving.load_model
-    monkeypatch.setattr(keras.saving, "load_model", lambda path, **kw: loaded.append(path) or real_load(path, **kw))
+    loaded = spy_on_load_model(monkeypatch)
     assert cli.main(["small.keras"]) == 0
     assert loaded == []
     assert cli.main(["small.keras", "--weights"]) == 0
