@@ -28,7 +28,7 @@ import numpy as np
 
 from .read.keras3 import graph_call_steps
 from .read.model import open_reader
-from .read.stateless import unallocated_variables
+from .read.unallocated import unallocated_variables
 from .views.trace_html import render_trace_html
 from .views.trace_text import render_trace_text
 

@@ -24,7 +24,7 @@ import pytest
 from keras.src.backend.common.stateless_scope import StatelessScope
 
 from ascii_explain import cli, explain, trace
-from ascii_explain.read.stateless import keep_unallocated
+from ascii_explain.read.unallocated import keep_unallocated
 
 from .cli_support import run_cli, subprocess_env
 from .stateless_support import (

@@ -19,14 +19,8 @@ import pytest
 from keras.src.backend.common.stateless_scope import StatelessScope
 
 from ascii_explain import explain
-from ascii_explain.read.stateless import (
-    StatelessModelError,
-    is_stateless,
-    keep_unallocated,
-    model_from_config,
-    model_from_path,
-    unallocated_variables,
-)
+from ascii_explain.read.stateless import StatelessModelError, model_from_config, model_from_path
+from ascii_explain.read.unallocated import is_stateless, keep_unallocated, unallocated_variables
 
 from .stateless_support import (
     LLAMA_7B,

@@ -15,7 +15,7 @@ from . import legacy
 from .facts import ModelFacts, WeightFacts
 from .keras3 import KERAS3
 from .reader import Reader
-from .stateless import values_left_unallocated
+from .unallocated import values_left_unallocated
 
 
 class NotBuiltError(ValueError):

@@ -25,9 +25,8 @@ Every failure is a ``StatelessModelError`` (an ``InputError``, so the CLI prints
 it as one line) that says what to do; Keras's own messages are put in the
 user's terms by ``files._load_problem``, shared with the loading of weights.
 
-A model the USER built stateless is explained the same way: ``read_model``
-keeps its variables off Keras's deferred-initialisation list while it reads
-(``values_left_unallocated``), so no value is ever computed or stored.
+What keeps the variables unallocated afterwards (Keras's deferred-initialisation
+list) is in ``unallocated.py``, which explaining imports without these loaders.
 """
 
 from __future__ import annotations
@@ -40,6 +39,7 @@ from pathlib import Path
 from typing import Any, Iterator, Mapping, Optional
 
 from .files import HUB_INSTALL_HINT, HUB_PACKAGES, InputError, _load_problem, load_model_file
+from .unallocated import building_without_values
 
 CONFIG_FILENAME = "config.json"  # inside a .keras archive and a keras-hub preset (both 3.15.1 / 0.32.0)
 WEIGHTS_FILENAME = "model.weights.h5"
@@ -129,7 +129,7 @@ def model_from_config(
     from keras.src.saving.serialization_lib import ObjectSharingScope
 
     try:
-        with _compile_skipped(task_class), _building_without_values(), ObjectSharingScope():
+        with _compile_skipped(task_class), building_without_values(), ObjectSharingScope():
             model = keras.saving.deserialize_keras_object(
                 config, custom_objects=dict(custom_objects or {}), safe_mode=safe_mode
             )
@@ -140,97 +140,7 @@ def model_from_config(
     return _require_model(model, spec)
 
 
-def unallocated_variables(model: Any) -> list:
-    """The model's variables that have a shape but no value (built in a stateless scope, never initialised).
-
-    Reads ``Variable._value`` (private; None until ``_deferred_initialize`` or
-    an assignment, Keras 3.15.1).
-    """
-    return [variable for variable in model.variables if getattr(variable, "_value", True) is None]
-
-
-def is_stateless(model: Any) -> bool:
-    """True when the model has variables and none of them holds a value: shapes and counts only."""
-    variables = list(model.variables)
-    return bool(variables) and len(unallocated_variables(model)) == len(variables)
-
-
-def keep_unallocated(model: Any) -> None:
-    """Take the model's unallocated variables off Keras's deferred-initialisation list.
-
-    For a model the user built in ``StatelessScope(initialize_variables=False)``:
-    until then, the next symbolic call of almost any layer in the process (building
-    another functional model, for one) allocates every one of its variables --
-    see ``_building_without_values``. ``model_from_path`` does this itself.
-    """
-    from keras.src.backend.common import global_state
-
-    ours = {id(variable) for variable in unallocated_variables(model)}
-    pending = _pending_initialisation(global_state)
-    pending[:] = [variable for variable in pending if id(variable) not in ours]
-
-
-@contextmanager
-def values_left_unallocated(model: Any) -> Iterator[None]:
-    """While reading ``model``, keep its unallocated variables off Keras's deferred-initialisation list.
-
-    Reading can make a symbolic call (a layer with no ``compute_output_shape``
-    goes through the backend's ``compute_output_spec``), whose outermost
-    ``StatelessScope`` would allocate every pending variable -- 27 GB for a 7B
-    model the user built in ``StatelessScope(initialize_variables=False)``. The
-    list is put back afterwards: explaining changes nothing, not even when Keras
-    would initialise those variables (``keep_unallocated`` makes that "never").
-    """
-    unallocated = unallocated_variables(model) if _is_keras3(model) else []
-    if not unallocated:
-        yield
-        return
-    from keras.src.backend.common import global_state
-
-    ours = {id(variable) for variable in unallocated}
-    pending = _pending_initialisation(global_state)
-    taken = [variable for variable in pending if id(variable) in ours]
-    pending[:] = [variable for variable in pending if id(variable) not in ours]
-    try:
-        yield
-    finally:
-        _pending_initialisation(global_state).extend(variable for variable in taken if variable._value is None)
-
-
-def _is_keras3(model: Any) -> bool:
-    import keras
-
-    return isinstance(model, keras.layers.Layer)
-
-
 # ------------------------------------------------------------ building safely
-
-
-@contextmanager
-def _building_without_values() -> Iterator[None]:
-    """Build inside ``StatelessScope(initialize_variables=False)``, then keep the new variables unallocated.
-
-    A variable created in a stateless scope is also appended to Keras's global
-    ``uninitialized_variables`` list, and the exit of ANY later outermost
-    ``StatelessScope()`` with the default ``initialize_variables=True`` calls
-    ``initialize_all_variables()`` on that list -- for example the TensorFlow
-    backend's ``compute_output_spec`` (keras/src/backend/tensorflow/core.py,
-    3.15.1), which a symbolic call of a layer without ``compute_output_shape``
-    goes through. One such call would allocate all 27 GB of a 7B model. So the
-    variables this build created are taken off that list: they stay shapes.
-    A symbolic call still works: ``Variable.value`` then returns the
-    initializer's output as a graph placeholder, never stored.
-    """
-    from keras.src.backend.common import global_state
-    from keras.src.backend.common.stateless_scope import StatelessScope
-
-    pending_before = {id(variable) for variable in _pending_initialisation(global_state)}
-    try:
-        with StatelessScope(initialize_variables=False):
-            yield
-    finally:
-        pending = _pending_initialisation(global_state)
-        pending[:] = [variable for variable in pending if id(variable) in pending_before]
 
 
 @contextmanager
@@ -270,12 +180,6 @@ def _registered_class(config: dict) -> Any:
 
     registered = config.get("registered_name")
     return keras.saving.get_registered_object(registered) if isinstance(registered, str) else None
-
-
-def _pending_initialisation(global_state: Any) -> list:
-    # keras/src/backend/common/variables.py register_uninitialized_variable (3.15.1)
-    pending = global_state.get_global_attribute("uninitialized_variables", [], set_to_default=True)
-    return pending  # type: ignore[no-any-return]
 
 
 def _require_model(model: Any, spec: str) -> Any:
@@ -401,7 +305,7 @@ def _hub_backbone_from_preset(directory: Path, spec: str, weights: bool) -> Any:
     try:
         if weights:
             return keras_hub.models.Backbone.from_preset(str(directory), load_weights=True)
-        with _building_without_values():
+        with building_without_values():
             return keras_hub.models.Backbone.from_preset(str(directory), load_weights=False)
     except ModuleNotFoundError as error:  # e.g. the Hugging Face converter imports safetensors
         raise StatelessModelError(
