@@ -237,7 +237,7 @@ def test_cli_lambda_refused_in_one_line_then_explained_with_no_safe_mode(files):
 @pytest.mark.parametrize(
     ("arguments", "expected"),
     [
-        (["unknown.json"], ["unknown layer class 'Mystery'", "--custom"]),
+        (["unknown.json"], ["unknown class 'Mystery'", "--custom"]),
         (["small.keras", "--max-config-bytes", "100"], ["over the 100-byte cap", "--max-config-bytes"]),
         (["notes"], ["neither a keras-hub preset", "nor a SavedModel"]),
         (["saved_model"], ["TensorFlow SavedModel", "TFSMLayer"]),

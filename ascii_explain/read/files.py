@@ -83,7 +83,7 @@ def check_model_file(spec: str) -> Path:
     return path.resolve()
 
 
-def _saved_model_hint(path: Path) -> str:
+def saved_model_hint(path: Path) -> str:
     """What to do with a TensorFlow SavedModel directory, which Keras 3's load_model does not read."""
     if not ((path / "saved_model.pb").is_file() or (path / "saved_model.pbtxt").is_file()):
         return ""
@@ -94,7 +94,8 @@ def _saved_model_hint(path: Path) -> str:
         )
     return (
         ": a TensorFlow SavedModel, which keeps no Keras layers to explain; save the model from the code "
-        "that builds it with model.save('model.keras'), or pass that code as module:callable"
+        "that builds it with model.save('model.keras'), or pass that code as module:callable (it may load "
+        "the SavedModel with keras.layers.TFSMLayer or tf.saved_model.load)"
     )
 
 

@@ -38,7 +38,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator, Mapping, Optional
 
-from .files import HUB_INSTALL_HINT, HUB_PACKAGES, InputError, _load_problem, load_model_file
+from .files import HUB_INSTALL_HINT, HUB_PACKAGES, InputError, _load_problem, load_model_file, saved_model_hint
 from .unallocated import building_without_values
 
 CONFIG_FILENAME = "config.json"  # inside a .keras archive and a keras-hub preset (both 3.15.1 / 0.32.0)
@@ -283,11 +283,9 @@ def check_directory(directory: Path, spec: str) -> Path:
     config_path = directory / CONFIG_FILENAME
     if config_path.is_file():
         return config_path
-    if (directory / "saved_model.pb").is_file() or (directory / "saved_model.pbtxt").is_file():
-        raise StatelessModelError(
-            f"{spec}: a TensorFlow SavedModel, which holds no Keras config; "
-            "load it in code (keras.layers.TFSMLayer or tf.saved_model.load) and pass module:callable"
-        )
+    saved_model = saved_model_hint(directory)
+    if saved_model:
+        raise StatelessModelError(f"{spec}: is a directory{saved_model}")
     raise StatelessModelError(
         f"{spec}: a directory that is neither a keras-hub preset (no {CONFIG_FILENAME}) nor a SavedModel; "
         "give a .keras file, a config.json or a preset directory"
