@@ -1,7 +1,10 @@
 """The command line: ``ascii-explain [PATH]`` and ``python -m ascii_explain [PATH]``.
 
-PATH is a ``.keras`` file, a legacy ``.h5`` file or ``module:callable``; with
-none, a built-in example is explained. Exit codes: 0 explained, 1 ``--check``
+PATH is a ``.keras`` file, a Keras ``config.json``, a keras-hub preset
+directory, a legacy ``.h5`` file or ``module:callable``; with none, a built-in
+example is explained. A ``.keras`` file, a config and a preset are built from
+their config alone, no weight value allocated (``read/stateless.py``), unless
+``--weights`` asks for the values. Exit codes: 0 explained, 1 ``--check``
 found problems (each listed on stderr), 2 bad input (one line on stderr naming
 the file and the problem; ``--debug`` shows the traceback instead), 3 an
 internal error: an exception of ascii_explain's own while explaining or
@@ -33,6 +36,8 @@ EXIT_OK, EXIT_CHECK_FAILED, EXIT_BAD_INPUT, EXIT_INTERNAL_ERROR = 0, 1, 2, 3
 
 class InternalError(Exception):
     """An exception of ascii_explain's own, on a model that loaded: our bug, not the user's input."""
+# Options about reading a file; a model:callable or an example is already built.
+_FILE_OPTIONS = {"--weights": "weights", "--no-safe-mode": "no_safe_mode", "--max-config-bytes": "max_config_bytes"}
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -78,8 +83,9 @@ def build_parser() -> argparse.ArgumentParser:
         "path",
         nargs="?",
         metavar="PATH",
-        help="a .keras file, a legacy .h5 file, or module:callable returning a built keras.Model "
-        "(default: the built-in example, see --example)",
+        help="a .keras file, a Keras config.json, a keras-hub preset directory, a legacy .h5 file, or "
+        "module:callable returning a built keras.Model (default: the built-in example, see --example); "
+        "files and presets are built from their config, no weight value allocated",
     )
     parser.add_argument(
         "--example",
@@ -122,6 +128,23 @@ def build_parser() -> argparse.ArgumentParser:
         help="import MODULE (dotted name or file.py; the working directory is importable) before loading, "
         "so the custom layers it registers can be deserialized; repeatable",
     )
+    parser.add_argument(
+        "--weights",
+        action="store_true",
+        help="also load the weight values of a .keras file or preset (the explanation needs only the config)",
+    )
+    parser.add_argument(
+        "--no-safe-mode",
+        action="store_true",
+        help="let Keras run the Python code a saved Lambda layer holds (Keras's safe_mode=False); "
+        "only for files you trust",
+    )
+    parser.add_argument(
+        "--max-config-bytes",
+        type=_positive_int,
+        metavar="N",
+        help="refuse a config larger than N bytes (default: 64 MiB)",
+    )
     parser.add_argument("--output", "-o", metavar="FILE", help="write the output to FILE instead of stdout")
     parser.add_argument("--debug", action="store_true", help="show tracebacks and TensorFlow's own log messages")
     return parser
@@ -135,6 +158,9 @@ def run(args: argparse.Namespace) -> int:
     checked_path = None
     if args.path and not is_callable_spec(args.path):
         checked_path = check_model_file(args.path)  # fails fast, before TensorFlow's seconds of import
+    file_options = [flag for flag, given in _FILE_OPTIONS.items() if getattr(args, given)]
+    if file_options and checked_path is None:
+        raise InputError(f"{_source_label(args)}: {', '.join(file_options)} apply to a model file or preset directory")
     with _native_stderr_silenced(enabled=not args.debug):
         _import_keras()
     from .read.files import import_user_module
@@ -194,10 +220,17 @@ def _check_readable(model: Any, args: argparse.Namespace) -> None:
 
 
 def _load(args: argparse.Namespace, checked_path: Any) -> Any:
-    from .read.files import call_model_factory, load_model_file
+    from .read.files import call_model_factory
 
     if checked_path is not None:
-        return load_model_file(checked_path, args.path)
+        from .read.stateless import DEFAULT_MAX_CONFIG_BYTES, model_from_path
+
+        return model_from_path(
+            args.path,  # as the user wrote it: every message starts with it
+            weights=args.weights,
+            safe_mode=not args.no_safe_mode,
+            max_config_bytes=args.max_config_bytes or DEFAULT_MAX_CONFIG_BYTES,
+        )
     if args.path:
         return call_model_factory(args.path)
     from .examples import DEFAULT_EXAMPLE, EXAMPLES

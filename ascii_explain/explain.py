@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any, Optional
+import os
+from typing import Any, Mapping, Optional
 
 from .build.model import build_records
 from .build.training_memory import plan_training_memory
 from .explanation import Explanation
-from .read.model import open_reader
+from .read.model import read_model
 from .read.training import read_training
+from .read.unallocated import values_left_unallocated
 
 
 def explain(
@@ -20,6 +22,10 @@ def explain(
     expand_nested: bool = False,
     optimizer: Any = None,
     dtype_policy: Any = None,
+    weights: bool = False,
+    custom_objects: Optional[Mapping[str, Any]] = None,
+    safe_mode: bool = True,
+    max_config_bytes: Optional[int] = None,
 ) -> Explanation:
     """Explain where every parameter of a built Keras model comes from.
 
@@ -39,12 +45,28 @@ def explain(
     for the model's compiled optimizer (none: the optimizer part is 0).
     ``dtype_policy`` (a name such as "mixed_bfloat16") plans as if the model
     had been built under that policy; the model keeps its own.
+
+    ``model`` may also be a path: a ``.keras`` archive, a Keras ``config.json``
+    or a keras-hub preset directory. The model is then built from its config
+    with every variable shaped and none allocated, so a model larger than this
+    machine's memory is explained too. ``weights=True`` loads the values as
+    well (nothing in the explanation needs them); ``custom_objects``,
+    ``safe_mode`` (Keras's: True refuses a saved Lambda's code) and
+    ``max_config_bytes`` (the cap on the config read, 64 MiB) are as in Keras's
+    loaders.
     """
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
         raise ValueError(f"batch_size must be a positive integer (the batch to count memory for), got {batch_size!r}")
-    reader = open_reader(model)  # validates, picks the Keras 3 or tf_keras reader once
-    facts = reader.model_facts(model)  # reads everything the records need
-    training = read_training(model, optimizer, dtype_policy)
+    if isinstance(model, (str, os.PathLike)):
+        model = _model_from_path(model, weights, custom_objects, safe_mode, max_config_bytes)
+    elif weights or custom_objects is not None or not safe_mode or max_config_bytes is not None:
+        raise TypeError(
+            "weights=, custom_objects=, safe_mode= and max_config_bytes= apply when explain() is given a path "
+            f"(a .keras file, a config.json or a keras-hub preset directory), not a {type(model).__name__}"
+        )
+    facts = read_model(model)  # validates, picks the Keras 3 or tf_keras reader once, reads everything
+    with values_left_unallocated(model):  # building optimizer stand-ins must not allocate a stateless model
+        training = read_training(model, optimizer, dtype_policy)
     graph = build_records(facts, expand_nested=expand_nested)
     if facts.is_model:
         input_shapes = list(facts.input_shapes)
@@ -72,4 +94,18 @@ def explain(
         summary_order=list(facts.summary_order),
         training_memory=plan,
         keras_totals=facts.keras_totals,
+    )
+
+
+def _model_from_path(
+    path: Any, weights: bool, custom_objects: Optional[Mapping[str, Any]], safe_mode: bool, max_config_bytes: Any
+) -> Any:
+    from .read.stateless import DEFAULT_MAX_CONFIG_BYTES, model_from_path
+
+    return model_from_path(
+        path,
+        weights=weights,
+        custom_objects=custom_objects,
+        safe_mode=safe_mode,
+        max_config_bytes=DEFAULT_MAX_CONFIG_BYTES if max_config_bytes is None else max_config_bytes,
     )

@@ -19,6 +19,7 @@ PyTorch too). Keras 2 (``tf_keras``) models are refused with a clear error.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +28,7 @@ import numpy as np
 
 from .read.keras3 import graph_call_steps
 from .read.model import open_reader
+from .read.unallocated import unallocated_variables
 from .views.trace_html import render_trace_html
 from .views.trace_text import render_trace_text
 
@@ -89,8 +91,23 @@ def trace(model: Any, sample: Any) -> TraceResult:
     ``model`` is a built Sequential or Functional ``keras.Model``. ``sample`` is
     an array (or a list/dict of arrays for several inputs) with or without
     the batch axis; keep it small. The model is not changed.
+
+    ``model`` may also be a path (a ``.keras`` file or a keras-hub preset
+    directory): tracing needs the values, so they are loaded with it. A model
+    built without values (from a config, or in a stateless scope) is refused:
+    its "outputs" would be the initializers' random numbers.
     """
+    if isinstance(model, (str, os.PathLike)):
+        from .read.stateless import model_from_path
+
+        model = model_from_path(model, weights=True)
     reader = open_reader(model)
+    if unallocated_variables(model):
+        raise ValueError(
+            f"trace() needs weight values; {model.name!r} holds shapes only (built from its config, or in a "
+            "stateless scope), so its outputs would be random numbers. Load it with its weights: "
+            "trace(path, sample), explain(path, weights=True), or keras.saving.load_model(path)."
+        )
     if reader.is_legacy:
         raise TypeError(
             f"trace() runs Keras 3 models (on any backend); {model.name!r} is a Keras 2 (tf_keras) model. "

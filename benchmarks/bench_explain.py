@@ -5,6 +5,7 @@ Run from the repository root::
     python benchmarks/bench_explain.py                 # everything, 7 rounds
     python benchmarks/bench_explain.py --rounds 3 --models resnet50v2,chain
     python benchmarks/bench_explain.py --no-scaling --no-import --no-memory
+    python benchmarks/bench_explain.py --config-only   # only the command line on config-only models
 
 In ONE process it builds ResNet50V2, DenseNet121, EfficientNetB0
 (``weights=None``: nothing is downloaded) and a long functional chain, then
@@ -16,6 +17,10 @@ medians and the ratio ours/Keras per model. It also prints:
 - the time ``import ascii_explain``, ``from ascii_explain import explain`` and
   the first ``explain`` add after ``import keras`` (fresh subprocesses, median);
 - the peak extra Python memory of explaining and rendering (tracemalloc).
+
+``--config-only`` runs ``bench_config_only.py`` instead: the command line on
+Llama-2-7B's preset config and a saved ResNet50V2, no weight value allocated,
+against ``import keras, keras_hub`` / ``import keras`` in the same run.
 
 TensorFlow's thread pools are limited to one thread each before TensorFlow is
 imported, so its background threads do not compete with the timed code on a
@@ -271,7 +276,20 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--import-runs", type=int, default=7, help="fresh subprocesses for the import times")
     parser.add_argument("--no-import", action="store_true", help="skip the import times")
     parser.add_argument("--no-memory", action="store_true", help="skip the memory measurement")
+    parser.add_argument(
+        "--config-only",
+        action="store_true",
+        help="only the command line on config-only models (a 7B preset, a saved ResNet50V2) vs the bare imports; "
+        "--rounds applies (default there: 5)",
+    )
     args = parser.parse_args(argv)
+    if args.config_only:
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        import bench_config_only
+
+        rounds_given = any(arg.startswith("--rounds") for arg in (argv if argv is not None else sys.argv[1:]))
+        bench_config_only.run(args.rounds if rounds_given else 5)
+        return
 
     names = [name.strip() for name in args.models.split(",") if name.strip()]
     unknown = sorted(set(names) - set(MODELS))

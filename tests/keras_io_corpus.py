@@ -18,7 +18,7 @@ from keras import layers, ops
 
 
 @keras.saving.register_keras_serializable(package="corpus")
-def swishy(x: Any) -> Any:
+def corpus_swish(x: Any) -> Any:
     """A user-defined activation (registered, so it saves by name)."""
     return x * keras.activations.sigmoid(x)
 
@@ -167,7 +167,7 @@ def mnist_convnet() -> Any:
 def user_activation() -> Any:
     """A registered user-defined activation and a plain lambda activation."""
     inputs = keras.Input((4,))
-    x = layers.Dense(3, activation=swishy)(inputs)
+    x = layers.Dense(3, activation=corpus_swish)(inputs)
     outputs = layers.Dense(2, activation=lambda t: t * 2)(x)
     return keras.Model(inputs, outputs)
 
@@ -365,5 +365,5 @@ KERAS_IO_MODELS: dict[str, Callable[[], Any]] = {
     and getattr(builder, "__module__", None) == __name__
     and not isinstance(builder, type)
     and not name.startswith("_")
-    and name != "swishy"
+    and name != "corpus_swish"
 }

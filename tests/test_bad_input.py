@@ -10,10 +10,17 @@ from keras import layers
 from ascii_explain import NotBuiltError, examples, explain
 
 
-@pytest.mark.parametrize("thing", [None, 42, "model.keras", [layers.Dense(2)], object()])
+@pytest.mark.parametrize("thing", [None, 42, b"model.keras", [layers.Dense(2)], object()])
 def test_non_model_is_a_type_error(thing):
     with pytest.raises(TypeError, match=r"explain\(\) takes a keras.Model"):
         explain(thing)
+
+
+def test_a_path_that_does_not_exist_says_what_paths_are_accepted(tmp_path):
+    from ascii_explain.read.files import InputError
+
+    with pytest.raises(InputError, match=r"no such file.*\.keras file, a Keras config.json or a keras-hub preset"):
+        explain(str(tmp_path / "model.keras"))
 
 
 def test_unbuilt_sequential_says_how_to_build():

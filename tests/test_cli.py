@@ -207,7 +207,7 @@ def test_check_lists_a_custom_layer_and_exits_1(models):
     ("argument", "problem"),
     [
         ("missing.keras", "no such file"),
-        ("a_directory", "is a directory"),
+        ("a_directory", "neither a keras-hub preset (no config.json) nor a SavedModel"),
         ("junk.keras", "not a valid .keras file"),
         ("truncated.h5", "cannot load the model: OSError"),
         ("custom.keras", "unknown class 'Scale'"),

@@ -388,7 +388,7 @@ def test_savedmodel_directories_get_a_hint(tmp_path, capsys):
     (keras2 / "saved_model.pb").write_bytes(b"")
     (keras2 / "keras_metadata.pb").write_bytes(b"")
     _, _, err = run_main(capsys, str(plain))
-    assert "is a directory, not a model file (" in err
+    assert "neither a keras-hub preset (no config.json) nor a SavedModel" in err
     code, _, err = run_main(capsys, str(tf_saved))
     assert code == 2 and "a TensorFlow SavedModel" in err and "model.save('model.keras')" in err
     _, _, err = run_main(capsys, str(keras2))

@@ -1,10 +1,12 @@
-"""Where the command line's model comes from: a saved file, ``module:callable``, or custom-layer modules.
+"""Where the command line's model comes from: a saved file, a config, ``module:callable``, or custom-layer modules.
 
 Every failure raises ``InputError`` with one sentence that names the file (or
 callable) and the problem; the CLI prints it as one line. Paths are checked
 before Keras is imported, so a missing file or a directory is reported at once.
 
-Loading only reads: ``keras.saving.load_model(path, compile=False)`` opens a
+A ``.keras`` archive, a ``config.json`` and a keras-hub preset directory are
+built from their config alone, with no weight value (``stateless.py``); values
+are loaded only when asked for. Loading only reads: ``keras.saving.load_model(path, compile=False)`` opens a
 ``.keras`` archive with ``open(path, "rb")`` and a legacy ``.h5`` file with
 ``h5py.File(path, mode="r")`` (Keras 3.15.1, saving_lib.load_model and
 legacy_h5_format.load_model_from_hdf5). ``safe_mode`` keeps its default (True),
@@ -30,7 +32,10 @@ KERAS_SUFFIXES = (".keras",)
 H5_SUFFIXES = (".h5", ".hdf5")
 # module.sub:attr.attr -- what ``module:callable`` looks like (no slashes, no file suffix).
 _CALLABLE_SPEC = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_][\w.]*$")
-_ACCEPTED = "expected a .keras file, a legacy .h5 file, or module:callable"
+JSON_SUFFIXES = (".json",)
+_ACCEPTED = (
+    "expected a .keras file, a Keras config.json, a keras-hub preset directory, a legacy .h5 file, or module:callable"
+)
 # config.json of the largest keras-hub presets is a few hundred KB; 64 MiB is far beyond any real model.
 MAX_CONFIG_BYTES = 64 * 1024 * 1024
 # The longest message kept of an exception (its root cause's, when it has one).
@@ -47,18 +52,21 @@ def is_callable_spec(spec: str) -> bool:
 
 
 def check_model_file(spec: str) -> Path:
-    """The path of a readable, plausible model file; ``InputError`` otherwise. Imports no Keras."""
+    """The path of a readable, plausible model file or preset directory; ``InputError`` otherwise. Imports no Keras."""
     if "://" in spec:
         raise InputError(f"{spec}: not a local file; ascii-explain reads local .keras/.h5 files and never downloads")
     path = Path(spec)
     if not path.exists():
         raise InputError(f"{spec}: no such file ({_ACCEPTED})")
     if path.is_dir():
-        raise InputError(f"{spec}: is a directory, not a model file{_saved_model_hint(path)} ({_ACCEPTED})")
+        from .stateless import check_directory
+
+        check_directory(path, spec)
+        return path.resolve()
     if not path.is_file():
         raise InputError(f"{spec}: not a regular file ({_ACCEPTED})")
     suffix = path.suffix.lower()
-    if suffix not in KERAS_SUFFIXES + H5_SUFFIXES:
+    if suffix not in KERAS_SUFFIXES + H5_SUFFIXES + JSON_SUFFIXES:
         raise InputError(f"{spec}: unsupported file type {suffix or '(no suffix)'!r} ({_ACCEPTED})")
     try:
         with open(path, "rb") as handle:
@@ -75,7 +83,7 @@ def check_model_file(spec: str) -> Path:
     return path.resolve()
 
 
-def _saved_model_hint(path: Path) -> str:
+def saved_model_hint(path: Path) -> str:
     """What to do with a TensorFlow SavedModel directory, which Keras 3's load_model does not read."""
     if not ((path / "saved_model.pb").is_file() or (path / "saved_model.pbtxt").is_file()):
         return ""
@@ -86,7 +94,8 @@ def _saved_model_hint(path: Path) -> str:
         )
     return (
         ": a TensorFlow SavedModel, which keeps no Keras layers to explain; save the model from the code "
-        "that builds it with model.save('model.keras'), or pass that code as module:callable"
+        "that builds it with model.save('model.keras'), or pass that code as module:callable (it may load "
+        "the SavedModel with keras.layers.TFSMLayer or tf.saved_model.load)"
     )
 
 
@@ -121,12 +130,14 @@ def _looks_like_hdf5(path: Path, signature: bytes) -> bool:
     return signature == b"\x89HDF\r\n\x1a\n" or bool(h5py.is_hdf5(str(path)))
 
 
-def load_model_file(path: Path, spec: str) -> Any:
-    """Load a checked model file read-only, without compiling it."""
+def load_model_file(path: Path, spec: str, custom_objects: Any = None, safe_mode: bool = True) -> Any:
+    """Load a checked model file read-only, weights included, without compiling it."""
     import keras
 
     try:
-        model = keras.saving.load_model(str(path), compile=False)
+        model = keras.saving.load_model(
+            str(path), custom_objects=dict(custom_objects or {}), compile=False, safe_mode=safe_mode
+        )
     except Exception as error:  # noqa: BLE001 - whatever Keras raises, the user gets one line
         raise InputError(f"{spec}: cannot load the model: {_load_problem(error)}") from error
     return _require_model(model, spec, "the file")
@@ -143,6 +154,9 @@ _UNKNOWN = (
     (re.compile(r"Could not interpret ([a-z][a-z ]*?) identifier: ([^\s,]+)"), ""),
 )
 _SAVED_MODULE = re.compile(r"Full object config: \{'module': '([^']+)'")
+_UNIMPORTABLE = re.compile(r"because its parent module (\S+) cannot be imported")
+HUB_PACKAGES = ("keras_hub", "keras_nlp", "keras_cv")  # the packages Keras itself imports from a config
+HUB_INSTALL_HINT = 'install keras-hub with: pip install "ascii_explain[hub]"'
 # Which layer Keras was building when the root cause was raised.
 _DESERIALIZING = re.compile(r"Error when deserializing class '([^']+)' using config=\{'name': '([^']*)'")
 
@@ -165,13 +179,20 @@ def _load_problem(error: BaseException) -> str:
                 where = f" (saved from module {module.group(1)!r})" if module and module.group(1) != "builtins" else ""
                 return (
                     f"unknown {what} {name!r}{where}; import the module that defines (and registers) it "
-                    "with --custom MODULE"
+                    "with --custom MODULE (custom_objects={...} in Python)"
                 )
     text = " ".join(texts)
-    if "deserialization of a `Lambda` layer" in text:
+    unimportable = _UNIMPORTABLE.search(text)
+    if unimportable:
+        module_name = unimportable.group(1)
+        if module_name.split(".", 1)[0] in HUB_PACKAGES:
+            return f"module {module_name!r} is not in the installed keras-hub; upgrade it or {HUB_INSTALL_HINT}"
+        return f"module {module_name!r} cannot be imported; import it with --custom MODULE"
+    if "deserialization of a `Lambda` layer" in text or "deserialization of a Python lambda" in text:
         return (
-            "it holds a Lambda layer's Python code, which Keras's safe mode refuses to load; "
-            "rebuild the model in code and pass module:callable instead"
+            "it holds a Lambda layer's Python code, which Keras's safe mode refuses to load; if you trust the "
+            "file, pass --no-safe-mode (safe_mode=False in Python), or rebuild the model in code and pass "
+            "module:callable"
         )
     layer = ""
     for match in _DESERIALIZING.finditer(text):  # the last is the innermost

@@ -15,6 +15,7 @@ from . import legacy
 from .facts import ModelFacts, WeightFacts
 from .keras3 import KERAS3
 from .reader import Reader
+from .unallocated import values_left_unallocated
 
 
 class NotBuiltError(ValueError):
@@ -28,8 +29,15 @@ _ACCEPTED = (
 
 
 def read_model(obj: Any) -> ModelFacts:
-    """Validate ``obj`` (a model or a layer), then read it into facts with its one reader."""
-    return open_reader(obj).model_facts(obj)
+    """Validate ``obj`` (a model or a layer), then read it into facts with its one reader.
+
+    A model built without weight values (``StatelessScope(initialize_variables=False)``,
+    or from a config by ``stateless.model_from_path``) is read from shapes alone:
+    no value is computed or stored while it is read.
+    """
+    reader = open_reader(obj)
+    with values_left_unallocated(obj):
+        return reader.model_facts(obj)
 
 
 def open_reader(obj: Any) -> Reader:
