@@ -231,7 +231,9 @@ def deberta_relative_embedding(config: Config, input_shape: Shape) -> Formula:
 
 def xlnet_content_and_query_embedding(config: Config, input_shape: Shape) -> Formula:
     """XLNet's ContentAndQueryEmbedding: word_embedding ``vocabulary_size x hidden_dim``; positions are sinusoids."""
-    return Formula([FormulaTerm("word_embedding/embeddings", _product([config["vocabulary_size"], config["hidden_dim"]]))])
+    return Formula(
+        [FormulaTerm("word_embedding/embeddings", _product([config["vocabulary_size"], config["hidden_dim"]]))]
+    )
 
 
 def xlnet_attention_mask_layer(config: Config, input_shape: Shape) -> Formula:
@@ -354,14 +356,8 @@ def dinov2_embedding(config: Config, input_shape: Shape) -> Formula:
     registers = int(config.get("num_register_tokens", 0))
     if registers > 0:
         terms.append(FormulaTerm("register_tokens", _product([registers, hidden])))
-    terms.append(
-        FormulaTerm(
-            "interpolated_position_embeddings", f"({source_grid(image, patch)}+1)*{hidden}"
-        )
-    )
-    terms.append(
-        FormulaTerm("position_embeddings", f"({source_grid(source, patch)}+1)*{hidden}", False, NOT_TRAINED)
-    )
+    terms.append(FormulaTerm("interpolated_position_embeddings", f"({source_grid(image, patch)}+1)*{hidden}"))
+    terms.append(FormulaTerm("position_embeddings", f"({source_grid(source, patch)}+1)*{hidden}", False, NOT_TRAINED))
     _, _, channels = _image_axes(config, input_shape)
     terms += _patch_conv("patch_embeddings/projection", (patch, patch), channels, hidden, True)
     return Formula(terms)
@@ -509,7 +505,7 @@ def mixtral_block_macs(config: Config, input_shape: Shape, output_shape: Any) ->
 
 
 def qwen_experts(config: Config, input_shape: Shape) -> Formula:
-    """QwenMoeExperts: gate and up projections fused, ``E x hidden x 2*intermediate``, and ``E x intermediate x hidden``."""
+    """QwenMoeExperts: gate and up fused, ``E x hidden x 2*intermediate``; output ``E x intermediate x hidden``."""
     experts, hidden, inner = int(config["num_experts"]), int(config["hidden_dim"]), int(config["intermediate_dim"])
     return Formula(
         [
@@ -583,7 +579,9 @@ def attention_products(tq: int, tk: int, q_heads: int, head_dim: int, value_dim:
     return [f"{q_heads}*{tq}*{tk}*{head_dim}", f"{q_heads}*{tq}*{tk}*{value_dim}"]
 
 
-def _decoder_dims(config: Config, input_shape: Shape, head_dim_key: Optional[str] = "head_dim") -> tuple[int, int, int, int]:
+def _decoder_dims(
+    config: Config, input_shape: Shape, head_dim_key: Optional[str] = "head_dim"
+) -> tuple[int, int, int, int]:
     """(hidden, query heads, key/value heads, head_dim); head_dim defaults to hidden // query heads."""
     hidden = _last(input_shape)
     q_heads, kv_heads = int(config["num_query_heads"]), int(config["num_key_value_heads"])
@@ -592,7 +590,7 @@ def _decoder_dims(config: Config, input_shape: Shape, head_dim_key: Optional[str
 
 
 def _gqa_terms(hidden: int, q_heads: int, kv_heads: int, head_dim: int, qkv_bias: bool) -> list[FormulaTerm]:
-    """query ``hidden*Hq*D``, key and value ``hidden*Hkv*D`` (biases with ``qkv_bias``), attention_output ``Hq*D*hidden``."""
+    """query ``hidden*Hq*D``, key and value ``hidden*Hkv*D`` (biased with ``qkv_bias``), output ``Hq*D*hidden``."""
     return (
         _dense("query", [hidden], [q_heads, head_dim], qkv_bias)
         + _dense("key", [hidden], [kv_heads, head_dim], qkv_bias)
@@ -642,7 +640,10 @@ def qwen3_attention(config: Config, input_shape: Shape) -> Formula:
     """
     hidden, q_heads, kv_heads, head_dim = _decoder_dims(config, input_shape)
     terms = _gqa_terms(hidden, q_heads, kv_heads, head_dim, False)
-    norms = [FormulaTerm("query_dense_layernorm/scale", str(head_dim)), FormulaTerm("key_dense_layernorm/scale", str(head_dim))]
+    norms = [
+        FormulaTerm("query_dense_layernorm/scale", str(head_dim)),
+        FormulaTerm("key_dense_layernorm/scale", str(head_dim)),
+    ]
     return Formula(terms[:1] + norms[:1] + terms[1:2] + norms[1:] + terms[2:])
 
 
@@ -662,7 +663,7 @@ def _mha_dense_output_terms(config: Config, input_shape: Shape, heads_key: str =
 
 
 def falcon_bloom_attention(config: Config, input_shape: Shape) -> Formula:
-    """FalconAttention / BloomAttention: query/key/value EinsumDense ``hidden*H*D`` + bias, output Dense ``hidden*hidden`` + bias.
+    """FalconAttention / BloomAttention: q/k/v EinsumDense ``hidden*H*D`` + bias, Dense ``hidden*hidden`` + bias.
 
     Mirrors FalconAttention.build and BloomAttention.build (``bias_axes="nh"``,
     ``D = hidden // num_heads``). The sublayers are named
@@ -709,7 +710,7 @@ def gpt_neox_attention(config: Config, input_shape: Shape) -> Formula:
 
 
 def deberta_attention(config: Config, input_shape: Shape) -> Formula:
-    """DisentangledSelfAttention: query/key/value EinsumDense ``hidden*H*D`` + bias, attention_output ``hidden*hidden`` + bias.
+    """DisentangledSelfAttention: q/k/v EinsumDense ``hidden*H*D`` + bias, attention_output ``hidden*hidden`` + bias.
 
     Mirrors DisentangledSelfAttention.build (``D = hidden_dim // num_heads``).
     """
@@ -749,7 +750,7 @@ def deberta_attention_macs(config: Config, input_shape: Shape, output_shape: Any
 
 
 def t5_attention(config: Config, input_shape: Shape) -> Formula:
-    """T5MultiHeadAttention: four bias-free Dense projections and, with ``use_relative_attention_bias``, the bucket table.
+    """T5MultiHeadAttention: four bias-free Dense and, with ``use_relative_attention_bias``, the bucket table.
 
     Mirrors T5MultiHeadAttention.__init__/build: query/key/value_projector
     ``hidden x inner`` (``inner = num_heads*key_value_dim``),
@@ -837,7 +838,7 @@ def xlnet_relative_attention(config: Config, input_shape: Shape) -> Formula:
 
 
 def dinov2_attention(config: Config, input_shape: Shape) -> Formula:
-    """DINOV2Attention: a MultiHeadAttention ``attention`` (``key_dim = hidden_dim // num_heads``, biases) on self-attention."""
+    """DINOV2Attention: a MultiHeadAttention ``attention``, ``key_dim = hidden_dim // num_heads``, with biases."""
     hidden, heads = int(config["hidden_dim"]), int(config["num_heads"])
     key_dim = hidden // heads
     width = _last(input_shape)
@@ -860,6 +861,20 @@ def dinov2_attention_macs(config: Config, input_shape: Shape, output_shape: Any)
     return " + ".join(parts)
 
 
+def xlnet_encoder_own_terms(config: Config) -> list[FormulaTerm]:
+    """XLNetEncoder's OWN weights (its sublayers are explained by theirs): the composition's "own" part.
+
+    Mirrors XLNetEncoder.build: content_attention_bias, positional_attention_bias
+    and segment_attention_bias ``(num_heads, head_dim)`` each, segment_encoding
+    ``(2, num_heads, head_dim)``; ``head_dim = hidden_dim // num_heads``.
+    """
+    heads = int(config["num_heads"])
+    head_dim = int(config["hidden_dim"]) // heads
+    names = ("content_attention_bias", "positional_attention_bias", "segment_attention_bias")
+    terms = [FormulaTerm(name, f"{heads}*{head_dim}") for name in names]
+    return [*terms, FormulaTerm("segment_encoding", f"2*{heads}*{head_dim}")]
+
+
 # --------------------------------------------------------------------------- output shapes
 
 
@@ -877,7 +892,9 @@ def patch_tokens_shape(config: Config, input_shape: Shape, extra_tokens: int) ->
     """Patch embeddings: (batch, H, W, C) -> (batch, (H//ph)*(W//pw) + extra tokens, hidden)."""
     height, width, _ = _image_axes(config, input_shape)
     patch = _pair(config["patch_size"])
-    tokens = None if height is None or width is None else (int(height) // patch[0]) * (int(width) // patch[1]) + extra_tokens
+    tokens = (
+        None if height is None or width is None else (int(height) // patch[0]) * (int(width) // patch[1]) + extra_tokens
+    )
     return (input_shape[0], tokens, int(config["hidden_dim"]))
 
 
