@@ -27,17 +27,19 @@ from hypothesis import strategies as st
 
 keras_hub = pytest.importorskip("keras_hub")
 
-from ascii_explain import hub_layers as H  # noqa: E402
 from ascii_explain.arithmetic import evaluate  # noqa: E402
-from ascii_explain.call_shapes import concrete_call_shapes  # noqa: E402
-from ascii_explain.formulas import find_formula  # noqa: E402
-from ascii_explain.macs import find_macs  # noqa: E402
-from ascii_explain.macs.registry import UnknownDimensionError  # noqa: E402
+from ascii_explain.layers import UnknownDimensionError, find_formula, find_macs  # noqa: E402
+from ascii_explain.layers import hub as H  # noqa: E402
+from ascii_explain.layers.hub import attention as hub_attention  # noqa: E402
+from ascii_explain.layers.hub import moe as hub_moe  # noqa: E402
+from ascii_explain.layers.hub import norms as hub_norms  # noqa: E402
+from ascii_explain.read.call_shapes import concrete_call_shapes  # noqa: E402
+from ascii_explain.read.hub import hub_config  # noqa: E402
 
 from . import hub_corpus  # noqa: E402
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-REGISTERED = H.register_hub_layers()
+REGISTERED = H.register()
 HUB_FORMULAS = set(H.FORMULAS.values())
 SEQUENCE = 8
 
@@ -62,9 +64,9 @@ def build_shape(layer):
 
 def apply_formula(layer, function=None):
     function = function or find_formula(type(layer))
-    config = H.hub_config(layer)
+    config = hub_config(layer)
     if "sublayers" in function.__code__.co_varnames[: function.__code__.co_argcount]:
-        subs = {sub.name: H.hub_config(sub) for sub in layer._flatten_layers(include_self=False, recursive=False)}
+        subs = {sub.name: hub_config(sub) for sub in layer._flatten_layers(include_self=False, recursive=False)}
         return function(config, build_shape(layer), sublayers=subs)
     return function(config, build_shape(layer))
 
@@ -94,9 +96,9 @@ def assert_formula_matches_weights(layer):
 
 
 def test_every_listed_class_exists_and_registers():
-    for path in [*H.FORMULAS, *H.MACS, *H.OUTPUT_SHAPES]:
+    for path in [*H.FORMULAS, *H.MACS, *H.OUTPUT_SHAPES, *H.KV_CACHE]:
         assert H.resolve(path) is not None, path
-    classes = {H.resolve(path) for path in [*H.FORMULAS, *H.MACS]}
+    classes = {H.resolve(path) for path in [*H.FORMULAS, *H.MACS, *H.KV_CACHE]}
     assert set(REGISTERED) == classes
     for klass in classes:
         if any(H.resolve(path) is klass for path in H.FORMULAS):
@@ -108,11 +110,11 @@ def test_hub_config_reads_attributes_where_get_config_fails():
     attention = corpus_model("llama").get_layer("transformer_layer_0")._self_attention_layer
     with pytest.raises(AttributeError):  # keras-hub 0.32.0 bug: rope_scaling_factor never set
         attention.get_config()
-    config = H.hub_config(attention)
+    config = hub_config(attention)
     assert config["num_query_heads"] == 4 and config["num_key_value_heads"] == 2
     qwen3_norm = corpus_model("qwen3").get_layer("transformer_layer_0")._self_attention_layer._query_dense_layer_norm
     assert "head_dim" not in qwen3_norm.get_config()
-    assert H.hub_config(qwen3_norm)["head_dim"] == 4
+    assert hub_config(qwen3_norm)["head_dim"] == 4
 
 
 # --------------------------------------------------------------------------- parameters over the corpus
@@ -154,7 +156,7 @@ def test_xlnet_encoder_own_weights():
     encoder = next(layer for layer in all_layers(corpus_model("xlnet")) if type(layer).__name__ == "XLNetEncoder")
     sublayer_ids = {id(w) for sub in encoder._flatten_layers(include_self=False, recursive=True) for w in sub.weights}
     own = [w for w in encoder.weights if id(w) not in sublayer_ids]
-    terms = H.xlnet_encoder_own_terms(H.hub_config(encoder))
+    terms = hub_attention.xlnet_encoder_own_terms(hub_config(encoder))
     assert sorted(t.name for t in terms) == sorted(w.name for w in own)
     sizes = {w.name: int(keras.ops.size(w)) for w in own}
     assert all(evaluate(t.expression) == sizes[t.name] for t in terms)
@@ -162,8 +164,8 @@ def test_xlnet_encoder_own_weights():
 
 def test_qwen3_norm_without_head_dim_is_refused_not_guessed():
     with pytest.raises(LookupError):
-        H.qwen3_norm({"name": "query_dense_layernorm"}, (None, None, 16))
-    assert H.qwen3_norm({"name": "post_attention_layernorm"}, (None, None, 16)).value() == 16
+        hub_norms.qwen3_norm({"name": "query_dense_layernorm"}, (None, None, 16))
+    assert hub_norms.qwen3_norm({"name": "post_attention_layernorm"}, (None, None, 16)).value() == 16
 
 
 # --------------------------------------------------------------------------- parameters over varied configs
@@ -245,7 +247,7 @@ def test_vision_embeddings_varied():
         assert_formula_matches_weights(_built(layer, shape))
         expected = layer.compute_output_shape(shape) if hasattr(layer, "compute_output_shape") else None
         function = H.output_shape_function(type(layer))
-        ours = function(H.hub_config(layer), (1, *shape[1:]))
+        ours = function(hub_config(layer), (1, *shape[1:]))
         # Traced through call(): keras-hub's own DINOV2Embedding.compute_output_shape
         # assumes a square image (patch_num**2 from the height), 13 tokens here instead of 10.
         symbolic = keras.Operation.compute_output_spec(layer, keras.KerasTensor((1, *shape[1:]))).shape
@@ -259,7 +261,7 @@ def test_moe_varied_and_active_parameters():
     mixtral = _built(MixtralSparseMoeBlock(hidden_dim=6, intermediate_dim=10, num_experts=5, top_k=3), (None, None, 6))
     assert_formula_matches_weights(mixtral)
     # per token: the router and three of the five experts (3 kernels each)
-    assert evaluate(H.moe_active_params(H.hub_config(mixtral))) == 6 * 5 + 3 * (6 * 10 + 6 * 10 + 10 * 6)
+    assert evaluate(hub_moe.moe_active_params(hub_config(mixtral))) == 6 * 5 + 3 * (6 * 10 + 6 * 10 + 10 * 6)
     qwen = _built(
         QwenSparseMoeBlock(
             hidden_dim=6,
@@ -272,7 +274,7 @@ def test_moe_varied_and_active_parameters():
         (None, None, 6),
     )
     assert_formula_matches_weights(qwen)
-    assert evaluate(H.moe_active_params(H.hub_config(qwen))) == 6 * 5 + 2 * 3 * 6 * 4 + 3 * 6 * 7 + 6
+    assert evaluate(hub_moe.moe_active_params(hub_config(qwen))) == 6 * 5 + 2 * 3 * 6 * 4 + 3 * 6 * 7 + 6
 
 
 def test_t5_attention_without_relative_bias():
@@ -349,7 +351,7 @@ def composed_macs(layer, records, unknown, dense_moe=False):
         return 0
     function = find_macs(type(layer))
     if function is not None:
-        config = H.hub_config(layer)
+        config = hub_config(layer)
         if dense_moe and "top_k" in config and "num_experts" in config:
             config["top_k"] = config["num_experts"]
         return record.calls * evaluate(function(config, _shape_arguments(layer, record), record.output))
@@ -435,12 +437,12 @@ def test_mixtral_macs_at_top_k_and_dense():
     block = model.get_layer("transformer_layer_0")._sparse_moe_block
     record = records[id(block)]
     T, h, i, E, k = SEQUENCE, 16, 32, 4, 2
-    ours = evaluate(H.mixtral_block_macs(H.hub_config(block), record.build_style(block), record.output))
+    ours = evaluate(hub_moe.mixtral_block_macs(hub_config(block), record.build_style(block), record.output))
     assert ours == T * h * E + k * T * 3 * h * i
     dense = graph_contraction_macs(lambda x: block(x)[0], tf.TensorSpec((1, T, h), "float32"))
     experts = block.expert_bank
     experts_macs = evaluate(
-        H.mixtral_experts_macs(H.hub_config(experts), records[id(experts)].build_style(experts), None)
+        hub_moe.mixtral_experts_macs(hub_config(experts), records[id(experts)].build_style(experts), None)
     )
     assert dense == T * h * E + experts_macs == T * h * E + E * T * 3 * h * i
 
@@ -451,7 +453,7 @@ def test_qwen_moe_block_macs_at_top_k_by_hand():
     block = next(layer for layer in all_layers(model) if type(layer).__name__ == "QwenSparseMoeBlock")
     record = records[id(block)]
     T, h, i, shared, E, k = SEQUENCE, 16, 8, 16, 4, 2
-    ours = evaluate(H.qwen_block_macs(H.hub_config(block), record.build_style(block), record.output))
+    ours = evaluate(hub_moe.qwen_block_macs(hub_config(block), record.build_style(block), record.output))
     assert ours == T * h * E + k * T * (h * 2 * i + i * h) + T * 3 * h * shared + T * h
 
 
@@ -460,18 +462,18 @@ def test_llama_attention_macs_by_hand_at_128():
     attention = corpus_model("llama").get_layer("transformer_layer_0")._self_attention_layer
     T, h, hq, hkv, d = 128, 16, 4, 2, 4
     expected = T * h * hq * d + 2 * T * h * hkv * d + 2 * hq * T * T * d + T * hq * d * h
-    assert evaluate(H.decoder_attention_macs(H.hub_config(attention), (1, T, h), (1, T, h))) == expected
+    assert evaluate(hub_attention.decoder_attention_macs(hub_config(attention), (1, T, h), (1, T, h))) == expected
     with pytest.raises(UnknownDimensionError):
-        H.decoder_attention_macs(H.hub_config(attention), (None, None, h), None)
+        hub_attention.decoder_attention_macs(hub_config(attention), (None, None, h), None)
 
 
 def test_t5_cross_attention_needs_the_encoder_length():
     model = corpus_model("t5")
     layer = next(layer for layer in all_layers(model) if layer.name == "cross_attention")
     with pytest.raises(UnknownDimensionError):
-        H.t5_attention_macs(H.hub_config(layer), (1, 8, 16), None)
+        hub_attention.t5_attention_macs(hub_config(layer), (1, 8, 16), None)
     shapes = {"hidden_states": (1, 8, 16), "key_value_states": (1, 5, 16)}
-    assert evaluate(H.t5_attention_macs(H.hub_config(layer), shapes, None)) == (
+    assert evaluate(hub_attention.t5_attention_macs(hub_config(layer), shapes, None)) == (
         8 * 16 * 16 + 2 * 5 * 16 * 16 + 2 * 2 * 8 * 5 * 8 + 8 * 16 * 16
     )
 

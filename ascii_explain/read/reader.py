@@ -16,6 +16,7 @@ import keras
 from ..build.records import Call, OutputShape, Shape
 from .dtypes import dtype_bits
 from .facts import KIND_LAYER, KIND_SUBCLASSED, GraphFacts, LayerFacts, ModelFacts, WeightFacts
+from .hub import hub_config, is_hub_layer
 
 # (layer or keras.ops operation, its calls in this model, is it an operation?)
 RawEntry = tuple[Any, list[Call], bool]
@@ -92,12 +93,18 @@ class Reader:
         return list(flatten(include_self=False, recursive=False))
 
     def config(self, layer: Any) -> Optional[dict[str, Any]]:
-        """``layer.get_config()``, or None when a custom layer cannot produce one."""
+        """``layer.get_config()``, or None when a custom layer cannot produce one.
+
+        A keras-hub layer's config is completed by its public attributes
+        (``read/hub.py``: keras-hub 0.32.0's get_config() fails for several).
+        """
         try:
-            config = dict(layer.get_config())
+            config: Optional[dict[str, Any]] = dict(layer.get_config())
         except Exception:  # custom layers may raise NotImplementedError or worse
-            return None
-        return self.normalize_config(layer, config)
+            config = None
+        if is_hub_layer(layer):
+            config = hub_config(layer, config)
+        return None if config is None else self.normalize_config(layer, config)
 
     def weights(self, layer: Any, exclude: Optional[set[int]] = None) -> list[WeightFacts]:
         """The layer's weights, each counted once, with Keras's trainable flag.
