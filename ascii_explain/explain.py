@@ -14,8 +14,9 @@ def explain(
     *,
     width: Optional[int] = None,
     ascii_only: bool = False,
-    batch_size: int = 1,
+    batch_size: Optional[int] = None,
     expand_nested: bool = False,
+    input_shape: Any = None,
 ) -> Explanation:
     """Explain where every parameter of a built Keras model comes from.
 
@@ -27,10 +28,23 @@ def explain(
     summing its inner rows; ``expand_nested=True`` lists its layers beneath it
     (``record.depth`` 1, 2, ...), to any depth. The model is only read, never
     changed.
+
+    ``input_shape`` makes the dynamic axes concrete, in Keras's ``build()``
+    convention (batch axis included): ``(1, 128)`` for a text model's token
+    ids. It may be a dict by input name, a list with one shape per input (in
+    ``model.inputs`` order), or one shape, which then applies to every input
+    of its rank (a keras-hub backbone's ``token_ids`` and ``padding_mask``).
+    Every layer's shapes, mult-adds and key/value cache are then those of a
+    forward pass at that shape, traced symbolically: nothing is allocated and
+    the model is not rebuilt or changed. ``batch_size`` defaults to the
+    batch axis of ``input_shape`` (else 1).
     """
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+    if batch_size is not None and (isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1):
         raise ValueError(f"batch_size must be a positive integer (the batch to count memory for), got {batch_size!r}")
-    facts = read_model(model)  # validates, picks the Keras 3 or tf_keras reader once, reads everything
+    # validates, picks the Keras 3 or tf_keras reader once, reads everything (at input_shape, if given)
+    facts = read_model(model, input_shape=input_shape)
+    if batch_size is None:
+        batch_size = _batch_of(facts.input_shapes) if input_shape is not None else 1
     graph = build_records(facts, expand_nested=expand_nested)
     if facts.is_model:
         input_shapes = list(facts.input_shapes)
@@ -53,4 +67,13 @@ def explain(
         batch_size=batch_size,
         input_sample_bytes=facts.input_sample_bytes,
         summary_order=list(facts.summary_order),
+        input_shape_given=input_shape is not None,
     )
+
+
+def _batch_of(shapes: Any) -> int:
+    """The batch axis of the given input shapes (the first input's), 1 when there is none."""
+    for shape in shapes:
+        if shape and isinstance(shape[0], int):
+            return int(shape[0])
+    return 1

@@ -37,6 +37,8 @@ class Explanation:
     input_sample_bytes: Optional[int] = None
     # Layer names in keras.Model.summary's order, which layer_range counts in.
     summary_order: list[str] = field(default_factory=list)
+    # explain(model, input_shape=...) was given: the shapes, MACs and caches are at that shape.
+    input_shape_given: bool = False
 
     @property
     def total_params(self) -> int:
@@ -63,8 +65,8 @@ class Explanation:
 
     @property
     def fallbacks(self) -> list[LayerRecord]:
-        """Records counted from weight shapes because no formula is registered."""
-        return [record for record in self.layers if record.is_fallback]
+        """Records counted from weight shapes because no formula is registered (wholly, or in named parts)."""
+        return [record for record in self.layers if record.is_fallback or record.fallback_parts]
 
     @property
     def totals_match(self) -> bool:
@@ -117,6 +119,25 @@ class Explanation:
         if any(size is None for size in sizes):
             return None
         return sum(size for size in sizes if size is not None)
+
+    @property
+    def kv_cache_layers(self) -> list[LayerRecord]:
+        """Top-level rows that keep keys and values when decoding (a decoder block, or its attention layer)."""
+        return [record for record in self.top_level if record.kv_cache_formula or record.kv_cache_note]
+
+    @property
+    def kv_cache_bytes(self) -> Optional[int]:
+        """Bytes of the keys and values every decoder attention layer keeps, for ``batch_size`` samples.
+
+        At the sequence length of ``input_shape``: for a decoder LLM,
+        ``2 x layers x sequence x kv-heads x head-dim x dtype bytes`` per
+        sample. None for a model without decoder attention, or when the
+        sequence length is unknown (no ``input_shape``).
+        """
+        layers = self.kv_cache_layers
+        if not layers or any(record.kv_cache_bytes is None for record in layers):
+            return None
+        return sum((record.kv_cache_bytes or 0) * max(record.calls, 1) for record in layers) * self.batch_size
 
     @property
     def input_bytes(self) -> Optional[int]:

@@ -96,9 +96,9 @@ def assert_formula_matches_weights(layer):
 
 
 def test_every_listed_class_exists_and_registers():
-    for path in [*H.FORMULAS, *H.MACS, *H.OUTPUT_SHAPES, *H.KV_CACHE]:
+    for path in [*H.FORMULAS, *H.MACS, *H.OUTPUT_SHAPES, *H.KV_CACHE, *H.OWN_WEIGHTS]:
         assert H.resolve(path) is not None, path
-    classes = {H.resolve(path) for path in [*H.FORMULAS, *H.MACS, *H.KV_CACHE]}
+    classes = {H.resolve(path) for path in [*H.FORMULAS, *H.MACS, *H.KV_CACHE, *H.OWN_WEIGHTS]}
     assert set(REGISTERED) == classes
     for klass in classes:
         if any(H.resolve(path) is klass for path in H.FORMULAS):

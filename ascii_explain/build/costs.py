@@ -12,7 +12,14 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from ..arithmetic import evaluate, total
-from ..layers import UnknownDimensionError, find_macs, find_shape_function
+from ..layers import (
+    CALL_SHAPES_KEYWORD,
+    UnknownDimensionError,
+    find_kv_cache,
+    find_macs,
+    find_shape_function,
+    wants_call_shapes,
+)
 from ..read.dtypes import dtype_bits
 from ..read.facts import LayerFacts
 from ..read.legacy import keras3_counterpart
@@ -31,6 +38,7 @@ def cost_fields(facts: LayerFacts) -> dict[str, Any]:
         "shape_axes": shape_axes,
         "param_bytes": param_bytes(facts),
         "output_bytes": output_bytes(facts),
+        **kv_cache_fields(facts),
     }
 
 
@@ -44,7 +52,10 @@ def macs_for(facts: LayerFacts) -> tuple[Optional[int], str, str]:
     if facts.config is None:
         return None, "", "layer.get_config() failed"
     try:
-        expression = function(facts.config, facts.build_shape, facts.output_shape)
+        keywords = {}
+        if facts.call_arguments is not None and wants_call_shapes(function):
+            keywords[CALL_SHAPES_KEYWORD] = facts.call_arguments
+        expression = function(facts.config, facts.build_shape, facts.output_shape, **keywords)
         return evaluate(expression), expression, ""
     except UnknownDimensionError as error:
         return None, "", str(error)
@@ -104,3 +115,36 @@ def output_bytes(facts: LayerFacts) -> Optional[int]:
             return None
         bits += elements * dtype_bits(dtype)
     return -(-bits // 8)
+
+
+def kv_cache_fields(facts: LayerFacts) -> dict[str, Any]:
+    """A decoder attention layer's key/value cache for one sample: elements, their arithmetic, bytes.
+
+    Elements come from the layer family's key/value-cache function at the key
+    length of the layer's call; bytes use the dtype of the layer's weights
+    (the cache is kept in the variables' dtype, as keras-hub's is). {} for a
+    layer that keeps no cache; a note instead when the length is unknown.
+    """
+    if not facts.caches_keys_values or facts.config is None:
+        return {}
+    function = find_kv_cache(facts.layer_class, keras3_counterpart)
+    if function is None:
+        return {}
+    try:
+        keywords = {}
+        if facts.call_arguments is not None and wants_call_shapes(function):
+            keywords[CALL_SHAPES_KEYWORD] = facts.call_arguments
+        expression = function(facts.config, facts.build_shape, **keywords)
+    except UnknownDimensionError:
+        return {"kv_cache_note": "the sequence length is unknown: explain(model, input_shape=(1, T))"}
+    except Exception as error:  # noqa: BLE001 - never crash an explanation
+        return {"kv_cache_note": f"{function.__name__} failed ({type(error).__name__}: {error})"}
+    if expression is None:
+        return {}
+    elements = evaluate(expression)
+    bits = dtype_bits(facts.weights[0].dtype) if facts.weights else 32
+    return {
+        "kv_cache_elements": elements,
+        "kv_cache_formula": expression,
+        "kv_cache_bytes": -(-elements * bits // 8),
+    }

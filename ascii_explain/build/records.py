@@ -33,6 +33,10 @@ class Term:
     trainable: bool = True
     # Why a non-trainable term is not trained, in words ("" for trainable terms).
     reason: str = ""
+    # A composite layer's part: what the part's count is made of, in words and
+    # numbers ("query 1024 + key 512 + value 512 + attention_output 1024"),
+    # "" for a plain term.
+    detail: str = ""
 
 
 @dataclass(frozen=True)
@@ -104,6 +108,19 @@ class LayerRecord:
     # Bytes of the layer's output for ONE sample (elements times the output
     # dtype's size); None when a dimension is unknown.
     output_bytes: Optional[int] = None
+    # A composite layer (one tracking sublayers, no formula of its own): the
+    # parts counted from weight shapes because they have no formula (a
+    # sublayer's name, "inner/deeper" below it, or a weight the layer created
+    # itself); the rest of the row is formula-backed. () for every other row.
+    fallback_parts: Tuple[str, ...] = ()
+    # Elements of keys and values ONE sample keeps in a decoder attention
+    # layer's cache at the traced sequence length (a composite row: the sum of
+    # its parts'), and their bytes in the weights' dtype. None when the layer
+    # keeps no cache, or the length is unknown (kv_cache_note says which).
+    kv_cache_elements: Optional[int] = None
+    kv_cache_formula: str = ""
+    kv_cache_bytes: Optional[int] = None
+    kv_cache_note: str = ""
 
     @property
     def terms(self) -> dict[str, str]:

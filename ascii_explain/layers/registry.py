@@ -54,7 +54,7 @@ ShapeFunction = Callable[[Mapping[str, Any], Sequence[Any]], ShapeFormula]
 KvCacheFunction = Callable[[Mapping[str, Any], int], str]
 
 Counterpart = Callable[[type], Optional[type]]
-Kind = Literal["formula", "macs", "shape", "kv_cache"]
+Kind = Literal["formula", "macs", "shape", "kv_cache", "own_weights"]
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -66,6 +66,7 @@ class LayerEntry:
     macs: Optional[MacsFunction] = None
     shape: Optional[ShapeFunction] = None
     kv_cache: Optional[KvCacheFunction] = None
+    own_weights: Optional[FormulaFunction] = None
 
 
 _ENTRIES: dict[type, LayerEntry] = {}
@@ -270,4 +271,25 @@ def register_kv_cache(*layer_classes: type) -> Callable[[KvCacheFunction], KvCac
 def find_kv_cache(layer_class: type, counterpart: Optional[Counterpart] = None) -> Optional[KvCacheFunction]:
     """The key/value-cache function for the nearest class in ``layer_class``'s MRO, or None."""
     function: Optional[KvCacheFunction] = _find("kv_cache", layer_class, counterpart)
+    return function
+
+
+# ------------------------------------------------- a composite layer's own weights
+
+
+def register_own_weights(*layer_classes: type) -> Callable[[FormulaFunction], FormulaFunction]:
+    """Register ``function(config, build_shape) -> Formula`` for the weights a composite layer creates itself.
+
+    A composite layer (one that tracks sublayers and has no formula of its
+    own, e.g. a transformer block) is explained as the sum of its sublayers'
+    formulas; this formula covers only what ``add_weight`` created on the
+    layer itself (XLNet's encoder keeps its attention biases there). Without
+    one, those weights are counted from their shapes and marked.
+    """
+    return _register("own_weights", layer_classes)
+
+
+def find_own_weights(layer_class: type, counterpart: Optional[Counterpart] = None) -> Optional[FormulaFunction]:
+    """The own-weights formula for the nearest class in ``layer_class``'s MRO, or None."""
+    function: Optional[FormulaFunction] = _find("own_weights", layer_class, counterpart)
     return function

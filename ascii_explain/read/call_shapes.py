@@ -40,6 +40,13 @@ class CallShapes:
     output: Any
     calls: int = 1
 
+    def input_shape(self) -> Any:
+        """The shapes of the tensors the call received, in argument order: one shape, or a tuple of them."""
+        shapes = [shape for shape in self.arguments.values() if shape is not None and _is_shape(shape)]
+        if not shapes:
+            return None
+        return shapes[0] if len(shapes) == 1 else tuple(shapes)
+
     def build_style(self, layer: Any) -> Any:
         """The shapes in the form formulas and MACs functions receive (``get_build_config``'s form).
 
@@ -61,6 +68,10 @@ class CallShapes:
             if shape is not None:
                 return shape
         return None
+
+
+def _is_shape(value: Any) -> bool:
+    return isinstance(value, tuple) and all(dim is None or isinstance(dim, int) for dim in value)
 
 
 def _known_shape_keys(layer: Any, config: Mapping[str, Any]) -> set[str]:
@@ -91,9 +102,9 @@ def concrete_call_shapes(model: Any, input_shapes: Any) -> dict[int, CallShapes]
     """``{id(layer): CallShapes}`` for every layer of ``model`` called in a forward pass at ``input_shapes``.
 
     ``input_shapes`` follows the model's inputs: a shape (batch axis included),
-    a list of shapes, or a dict by input name (keras-hub backbones:
-    ``{"token_ids": (1, 128), "padding_mask": (1, 128)}``). Dtypes are the
-    model's input dtypes. A layer never called in that forward (Bloom's
+    a list of shapes in ``model.inputs`` order, or a dict by input name
+    (keras-hub backbones: ``{"token_ids": (1, 128), "padding_mask": (1, 128)}``).
+    Dtypes are the model's input dtypes. A layer never called in that forward (Bloom's
     unbuilt AlibiBias when no mask is given) is absent.
     """
     layers = list(model._flatten_layers(include_self=False, recursive=True))
@@ -139,17 +150,18 @@ def _recording_call(layer: Any, records: dict[int, CallShapes]) -> Any:
 
 
 def _symbolic_inputs(model: Any, input_shapes: Any) -> Any:
+    """KerasTensors of the given shapes in the structure ``model.input`` has (a dict for keras-hub backbones).
+
+    ``input_shapes``: ``{input name: shape}`` (``read/input_shapes.py``), or
+    a shape, or a list of shapes in ``model.inputs`` order. Dtypes are the
+    inputs' own.
+    """
     inputs = model.inputs
-    dtypes = {tensor.name: tensor.dtype for tensor in inputs}
-    if isinstance(input_shapes, Mapping):
-        names = {getattr(tensor, "name", None) for tensor in inputs}
-        structure = getattr(model, "_inputs_struct", None)
-        if isinstance(structure, Mapping):  # keras-hub backbones take a dict keyed by input name
-            return {key: keras.KerasTensor(tuple(input_shapes[key]), dtype=structure[key].dtype) for key in structure}
-        return [keras.KerasTensor(tuple(input_shapes[name]), dtype=dtypes[name]) for name in names]
-    if input_shapes and isinstance(input_shapes[0], (list, tuple)):
-        return [
-            keras.KerasTensor(tuple(shape), dtype=tensor.dtype)
-            for shape, tensor in zip(input_shapes, inputs, strict=False)
-        ]
-    return keras.KerasTensor(tuple(input_shapes), dtype=inputs[0].dtype)
+    if not isinstance(input_shapes, Mapping):
+        if input_shapes and isinstance(input_shapes[0], (list, tuple)):
+            input_shapes = {tensor.name: shape for tensor, shape in zip(inputs, input_shapes, strict=True)}
+        else:
+            input_shapes = {tensor.name: input_shapes for tensor in inputs}
+    return keras.tree.map_structure(
+        lambda tensor: keras.KerasTensor(tuple(input_shapes[tensor.name]), dtype=tensor.dtype), model.input
+    )

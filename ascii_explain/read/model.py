@@ -12,7 +12,9 @@ from typing import Any
 import keras
 
 from . import legacy
+from .call_shapes import concrete_call_shapes
 from .facts import ModelFacts, WeightFacts
+from .input_shapes import InputShapeError, concrete_input_shapes
 from .keras3 import KERAS3
 from .reader import Reader
 
@@ -31,9 +33,34 @@ _HOW_TO_BUILD = (
 )
 
 
-def read_model(obj: Any) -> ModelFacts:
-    """Validate ``obj`` (a model or a layer), then read it into facts with its one reader."""
-    return open_reader(obj).model_facts(obj)
+def read_model(obj: Any, input_shape: Any = None) -> ModelFacts:
+    """Validate ``obj`` (a model or a layer), then read it into facts with its one reader.
+
+    ``input_shape`` (``read/input_shapes.py``): read every shape from a
+    forward traced at those input shapes (``read/call_shapes.py``), so the
+    dynamic axes are concrete. Nothing of the model changes.
+    """
+    reader = open_reader(obj)
+    if input_shape is not None:
+        reader = _at_input_shape(obj, reader, input_shape)
+    return reader.model_facts(obj)
+
+
+def _at_input_shape(obj: Any, reader: Reader, input_shape: Any) -> Reader:
+    if reader.is_legacy:
+        raise InputShapeError("input_shape needs a Keras 3 model; a Keras 2 (tf_keras) model is read as built")
+    if not reader.is_model(obj):
+        raise InputShapeError(
+            f"input_shape applies to a model; {obj.name!r} is a layer: build it at the shape you want instead"
+        )
+    given = concrete_input_shapes(obj, input_shape)
+    try:
+        traced = concrete_call_shapes(obj, given)
+    except Exception as error:  # the model's own call failed at these shapes: say so, in one line
+        raise InputShapeError(
+            f"{obj.name!r} cannot run at input_shape {given}: {type(error).__name__}: {str(error).splitlines()[0]}"
+        ) from error
+    return reader.at_shapes(traced, given)
 
 
 def open_reader(obj: Any) -> Reader:

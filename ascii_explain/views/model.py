@@ -142,7 +142,7 @@ def build_view_model(explanation: ExplanationData) -> ViewModel:
 
 
 def layer_view(record: LayerRecord, total: int) -> LayerView:
-    mark = FALLBACK if record.is_fallback else (MISMATCH if not record.matches else OK)
+    mark = FALLBACK if record.is_fallback or record.fallback_parts else (MISMATCH if not record.matches else OK)
     weighted = bool(record.term_list) or mark != OK
     return LayerView(
         record=record,
@@ -210,7 +210,10 @@ def totals_items(explanation: ExplanationData) -> list[TotalsItem]:
         disagreeing = f"{mismatch} {len(e.mismatches)} of {weighted} layers disagree with Keras: {listed}"
         items.append(TotalsItem(ERROR, disagreeing))
     if e.fallbacks:
-        listed = ", ".join(f"{r.name} ({r.class_name})" for r in e.fallbacks)
+        listed = ", ".join(
+            f"{r.name} ({r.class_name}" + (f"; only {', '.join(r.fallback_parts)})" if r.fallback_parts else ")")
+            for r in e.fallbacks
+        )
         items.append(
             TotalsItem(
                 WARNING,

@@ -64,6 +64,7 @@ from .attention import (
     t5_attention_kv,
     t5_attention_macs,
     whisper_attention,
+    xlnet_encoder_own_weights,
     xlnet_relative_attention,
 )
 from .common import Config, Shape, no_weights, not_covered, zero_macs
@@ -272,6 +273,11 @@ KV_CACHE: dict[str, Callable[[Config, Any], Optional[str]]] = {
     _M + "t5.t5_multi_head_attention.T5MultiHeadAttention": t5_attention_kv,
 }
 
+# class path -> the formula of the weights a composite layer creates itself
+OWN_WEIGHTS: dict[str, Callable[[Config, Any], Formula]] = {
+    _M + "xlnet.xlnet_encoder.XLNetEncoder": xlnet_encoder_own_weights,
+}
+
 _registered: Optional[list[type]] = None
 
 
@@ -301,7 +307,12 @@ def register() -> list[type]:
     except ImportError:
         return _registered
     seen: dict[type, None] = {}
-    for kind, table in (("formula", FORMULAS), ("macs", MACS), ("kv_cache", KV_CACHE)):
+    for kind, table in (
+        ("formula", FORMULAS),
+        ("macs", MACS),
+        ("kv_cache", KV_CACHE),
+        ("own_weights", OWN_WEIGHTS),
+    ):
         for path, function in table.items():
             layer_class = resolve(path)
             if layer_class is not None:

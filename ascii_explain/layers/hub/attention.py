@@ -320,6 +320,11 @@ def dinov2_attention_macs(config: Config, input_shape: Shape, output_shape: Any)
     return " + ".join(parts)
 
 
+def xlnet_encoder_own_weights(config: Config, input_shape: Any) -> Formula:
+    """XLNetEncoder's own weights (a composite layer: its sublayers are explained by theirs)."""
+    return Formula(xlnet_encoder_own_terms(config))
+
+
 def xlnet_encoder_own_terms(config: Config) -> list[FormulaTerm]:
     """XLNetEncoder's OWN weights (its sublayers are explained by theirs): the composition's "own" part.
 
