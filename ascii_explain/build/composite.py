@@ -82,7 +82,7 @@ def _common_words(names: Sequence[str]) -> str:
     """The leading ``_``-separated words every name shares (``feedforward`` for feedforward_gate_dense, ...)."""
     split = [name.split("_") for name in names]
     common = []
-    for words in zip(*split):
+    for words in zip(*split, strict=False):
         if len(set(words)) != 1:
             break
         common.append(words[0])
@@ -156,8 +156,10 @@ def composite_record(
     fields = cost_fields(facts)
     fields.update(_composite_macs(direct))
     fields.update(_composite_kv_cache(direct))
-    all_fallback = bool(fallback_parts) and len(fallback_parts) == len(terms) and not any(
-        record.fallback_parts for record in direct
+    all_fallback = (
+        bool(fallback_parts)
+        and len(fallback_parts) == len(terms)
+        and not any(record.fallback_parts for record in direct)
     )
     return LayerRecord(
         name=facts.name,
@@ -214,7 +216,11 @@ def _composite_macs(direct: Sequence[LayerRecord]) -> dict[str, object]:
     values = []
     for record in direct:
         if record.macs is None:
-            return {"macs": None, "macs_formula": "", "macs_note": f"unknown in its part {record.name!r}: {record.macs_note}"}
+            return {
+                "macs": None,
+                "macs_formula": "",
+                "macs_note": f"unknown in its part {record.name!r}: {record.macs_note}",
+            }
         if record.macs:
             values.append(str(record.macs) if record.calls <= 1 else f"{record.calls}*{record.macs}")
     expression = total(values)
@@ -235,4 +241,3 @@ def _composite_kv_cache(direct: Sequence[LayerRecord]) -> dict[str, object]:
         "kv_cache_formula": formula,
         "kv_cache_bytes": sum(record.kv_cache_bytes or 0 for record in caching),
     }
-
