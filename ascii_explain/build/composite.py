@@ -52,8 +52,8 @@ def part_groups(direct: Sequence[LayerRecord]) -> list[Part]:
     Normalization layers (a class name with "Norm") form one part, ``norms``,
     when there are two or more; other sublayers whose names share their first
     word (``feedforward_intermediate_dense``, ``feedforward_output_dense``)
-    form one part named by their common words (``feedforward``). Every other
-    sublayer is a part of its own. Parts keep the order of their first member.
+    form one part named by their common words (``feedforward``), unless that
+    one part would hold them all. Every other sublayer is a part of its own. Parts keep the order of their first member.
     """
     norms = [record for record in direct if "Norm" in record.class_name]
     grouped_norms = len(norms) >= 2
@@ -61,12 +61,14 @@ def part_groups(direct: Sequence[LayerRecord]) -> list[Part]:
     by_word: dict[str, list[LayerRecord]] = {}
     for record in rest:
         by_word.setdefault(record.name.split("_")[0], []).append(record)
+    if len(by_word) == 1 and len(rest) > 1:  # one group holding every part names nothing (block_inner, block_norm)
+        by_word = {record.name: [record] for record in rest}
     parts: dict[str, Part] = {}
     for record in direct:
         if grouped_norms and record in norms:
             key, name, members = NORMS, NORMS, tuple(norms)
         else:
-            word = record.name.split("_")[0]
+            word = record.name.split("_")[0] if record.name.split("_")[0] in by_word else record.name
             members = tuple(by_word[word]) if len(by_word[word]) >= 2 else (record,)
             key = word if len(members) >= 2 else record.name
             name = _common_words([member.name for member in members]) if len(members) >= 2 else record.name

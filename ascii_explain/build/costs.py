@@ -47,6 +47,8 @@ def macs_for(facts: LayerFacts) -> tuple[Optional[int], str, str]:
     if facts.is_model:
         return _nested_model_macs(facts)
     function = find_macs(facts.layer_class, keras3_counterpart)
+    if function is None and facts.sublayers:
+        return _composite_macs(facts)
     if function is None:
         return None, "", f"no mult-add formula for {facts.class_name}"
     if facts.config is None:
@@ -61,6 +63,23 @@ def macs_for(facts: LayerFacts) -> tuple[Optional[int], str, str]:
         return None, "", str(error)
     except Exception as error:  # noqa: BLE001 - a MACs function must never crash an explanation
         return None, "", f"{function.__name__} failed ({type(error).__name__}: {error})"
+
+
+def _composite_macs(layer: LayerFacts) -> tuple[Optional[int], str, str]:
+    """A layer built from sublayers, without a MACs function of its own: its sublayers' MACs, each per its repeats.
+
+    (``composite.py`` builds the same sum from the sublayers' rows, grouped
+    for display; this one serves a composite inside a nested model.)
+    """
+    values = []
+    for sublayer in layer.sublayers:
+        macs, _, note = macs_for(sublayer)
+        if macs is None:
+            return None, "", f"unknown in its part {sublayer.name!r}: {note}"
+        if macs:
+            values.append(str(macs) if sublayer.repeats <= 1 else f"{sublayer.repeats}*{macs}")
+    expression = total(values)
+    return evaluate(expression), expression, ""
 
 
 def _nested_model_macs(model: LayerFacts) -> tuple[Optional[int], str, str]:

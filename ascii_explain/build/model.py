@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from ..arithmetic import evaluate, product, total
 from ..layers import find_formula
+from ..layers.operations import operation_macs
 from ..read.facts import KIND_LAYER, KIND_SUBCLASSED, GraphFacts, LayerFacts, ModelFacts
 from ..read.legacy import keras3_counterpart
 from .composite import composite_record
@@ -145,8 +146,16 @@ def _with_graph(record: LayerRecord, facts: LayerFacts, kind: str) -> LayerRecor
 
 
 def _operation_record(facts: LayerFacts, depth: int, parent: str) -> LayerRecord:
-    """A keras.ops call in a functional graph (``x + y`` on KerasTensors): a row with no weights."""
+    """A keras.ops call in a functional graph (``x + y`` on KerasTensors): a row with no weights.
+
+    Its mult-adds are 0 for element-wise, indexing and data-movement
+    operations (``layers/operations.py``), unknown for any other.
+    """
+    macs = operation_macs(facts.class_name)
     return LayerRecord(
+        macs=None if macs is None else evaluate(macs),
+        macs_formula=macs or "",
+        macs_note="" if macs is not None else f"no mult-add formula for the operation {facts.class_name}",
         name=facts.name,
         class_name=facts.class_name,
         params=0,

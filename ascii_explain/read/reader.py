@@ -116,7 +116,9 @@ class Reader:
             config: Optional[dict[str, Any]] = dict(layer.get_config())
         except Exception:  # custom layers may raise NotImplementedError or worse
             config = None
-        if is_hub_layer(layer):
+        if is_hub_layer(layer) or (config is None and not layer.weights):
+            # A weightless layer's formula needs no config; its attributes stand in for one that failed
+            # (keras.layers.Identity given dtype= by keras-hub's DINOv2 cannot serialize, 3.15.1).
             config = hub_config(layer, config)
         return None if config is None else self.normalize_config(layer, config)
 

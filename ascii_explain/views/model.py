@@ -83,6 +83,10 @@ class ExplanationData(Protocol):
     def activation_bytes(self) -> Optional[int]: ...
     @property
     def input_bytes(self) -> Optional[int]: ...
+    @property
+    def kv_cache_bytes(self) -> Optional[int]: ...
+    @property
+    def kv_cache_layers(self) -> list[LayerRecord]: ...
 
 
 @dataclass(frozen=True)
@@ -266,4 +270,25 @@ def _cost_totals_lines(explanation: ExplanationData) -> list[str]:
     memory = f"Memory: activations {format_bytes(e.activation_bytes)} for {batch} (each layer's output once"
     if e.input_bytes is not None:
         memory += f"; input {format_bytes(e.input_bytes)}"
-    return [macs, memory + ")"]
+    return [macs, memory + ")", *_kv_cache_lines(e)]
+
+
+def _kv_cache_lines(explanation: ExplanationData) -> list[str]:
+    """The key/value cache line, for a model with decoder attention; none otherwise."""
+    e = explanation
+    layers = e.kv_cache_layers
+    if not layers:
+        return []
+    batch = "a batch of 1" if e.batch_size == 1 else f"a batch of {e.batch_size:,}"
+    if e.kv_cache_bytes is None:
+        return [
+            f"Key/value cache: {UNKNOWN} (the sequence length is unknown: explain(model, input_shape=(1, T)) "
+            "counts it at T tokens)"
+        ]
+    elements = sum((record.kv_cache_elements or 0) * max(record.calls, 1) for record in layers)
+    per_element = e.kv_cache_bytes / (elements * e.batch_size) if elements else 0
+    dtype = f" x {per_element:g} bytes" if per_element else ""
+    return [
+        f"Key/value cache: {format_bytes(e.kv_cache_bytes)} for {batch} = {elements:,} keys and values per sample"
+        f"{dtype} (2 x {len(layers)} decoder layers x sequence x kv-heads x head-dim)"
+    ]
