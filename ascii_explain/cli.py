@@ -71,6 +71,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--ascii", action="store_true", help="pure ASCII diagram (no μ|σ)")
     parser.add_argument("--expand-nested", action="store_true", help="also explain the layers inside nested models")
+    parser.add_argument(
+        "--expand-repeats",
+        action="store_true",
+        help="draw identical consecutive blocks one by one, not once with a count",
+    )
     parser.add_argument("--batch-size", type=_positive_int, metavar="N", help="batch size for activation sizes")
     parser.add_argument(
         "--input-shape",
@@ -146,7 +151,7 @@ def _explain(model: Any, args: argparse.Namespace) -> Any:
     from . import NotBuiltError, explain
     from .read.input_shapes import InputShapeError
 
-    options: dict[str, Any] = {"expand_nested": args.expand_nested}
+    options: dict[str, Any] = {"expand_nested": args.expand_nested, "expand_repeats": args.expand_repeats}
     if args.batch_size is not None:
         options["batch_size"] = args.batch_size
     if args.input_shape:
@@ -172,7 +177,7 @@ def _render(explanation: Any, args: argparse.Namespace) -> str:
 
     fmt = args.format
     if fmt == "text":
-        return explanation.render(width=args.width, ascii_only=args.ascii)
+        return explanation.render(width=args.width, ascii_only=args.ascii)  # expand_repeats: given to explain()
     if fmt == "json":
         return exports.to_json(explanation)
     if fmt == "html":

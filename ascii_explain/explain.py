@@ -17,6 +17,7 @@ def explain(
     batch_size: Optional[int] = None,
     expand_nested: bool = False,
     input_shape: Any = None,
+    expand_repeats: bool = False,
 ) -> Explanation:
     """Explain where every parameter of a built Keras model comes from.
 
@@ -68,6 +69,7 @@ def explain(
         input_sample_bytes=facts.input_sample_bytes,
         summary_order=list(facts.summary_order),
         input_shape_given=input_shape is not None,
+        expand_repeats=expand_repeats,
     )
 
 

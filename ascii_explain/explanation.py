@@ -39,6 +39,8 @@ class Explanation:
     summary_order: list[str] = field(default_factory=list)
     # explain(model, input_shape=...) was given: the shapes, MACs and caches are at that shape.
     input_shape_given: bool = False
+    # str() draws identical consecutive blocks one by one (explain(model, expand_repeats=True)).
+    expand_repeats: bool = False
 
     @property
     def total_params(self) -> int:
@@ -164,6 +166,7 @@ class Explanation:
         *,
         show_trainable: bool = False,
         layer_range: Optional[Sequence[str]] = None,
+        expand_repeats: Optional[bool] = None,
     ) -> StyledText:
         """The diagram with the roles of its parts, for colour (``render`` is its plain text)."""
         from .views.text import render_diagram
@@ -175,6 +178,7 @@ class Explanation:
             ascii_only=self.ascii_only if ascii_only is None else ascii_only,
             show_trainable=show_trainable,
             layer_range=layer_range,
+            expand_repeats=self.expand_repeats if expand_repeats is None else expand_repeats,
         )
 
     def render(
@@ -184,14 +188,19 @@ class Explanation:
         *,
         show_trainable: bool = False,
         layer_range: Optional[Sequence[str]] = None,
+        expand_repeats: Optional[bool] = None,
     ) -> str:
         """The diagram as text, ``width`` columns wide (default 100).
 
         ``show_trainable`` adds a TRAINABLE column; ``layer_range=(first, last)``
         draws only those layers (names or regular expressions, both inclusive,
-        as in ``keras.Model.summary``).
+        as in ``keras.Model.summary``). Identical consecutive blocks (same
+        class, config apart from the name, shapes) are drawn once with their
+        count, ``32 × 202,383,360``; ``expand_repeats=True`` draws each.
         """
-        return self.render_styled(width, ascii_only, show_trainable=show_trainable, layer_range=layer_range).plain
+        return self.render_styled(
+            width, ascii_only, show_trainable=show_trainable, layer_range=layer_range, expand_repeats=expand_repeats
+        ).plain
 
     # Views over the same records, in ascii_explain/views/ (each imported when first used).
 

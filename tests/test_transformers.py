@@ -304,3 +304,75 @@ def test_kv_cache_counts_decoders_only():
     no_shape = explain(corpus_model("llama"))
     assert no_shape.kv_cache_bytes is None and no_shape.kv_cache_layers
     assert "Key/value cache: ? (the sequence length is unknown" in no_shape.render(width=200)
+
+
+# ------------------------------------------------------------------ readability
+
+
+def _deep_llama(layers):
+    return keras_hub.models.LlamaBackbone(
+        vocabulary_size=50,
+        num_layers=layers,
+        hidden_dim=16,
+        intermediate_dim=32,
+        num_query_heads=4,
+        num_key_value_heads=2,
+    )
+
+
+def test_identical_blocks_are_drawn_once_with_a_count():
+    e = explain(_deep_llama(12), input_shape=(1, 16))
+    text = e.render(width=140)
+    row = next(line for line in text.splitlines() if "LlamaTransformerDecod" in line)
+    assert re.search(r"12 × 2,336 +94\.5%  transformer_layer_0 … transformer_layer_11$", row), row
+    assert text.count("LlamaTransformerDecod") == 1
+    assert "12 identical blocks (class, config apart from the name, shapes)" in text
+    # the next layer reads the last block; totals are the whole model's
+    assert "sequence_output_layernorm" in text and f"Total params: {e.keras_total_params:,}" in text
+    expanded = e.render(width=140, expand_repeats=True)
+    assert expanded.count("LlamaTransformerDecod") == 12 and "identical blocks" not in expanded
+    assert explain(_deep_llama(3), input_shape=(1, 16), expand_repeats=True).render().count("LlamaTransf") == 3
+    # narrower: the run's name keeps both ends whole, the last name shortened to its number
+    assert "transformer_layer_0 … 11" in e.render(width=100)
+    assert "transformer_layer_0...11" in e.render(width=100, ascii_only=True)
+
+
+def test_blocks_that_differ_are_not_merged():
+    class Block(keras.layers.Layer):
+        def __init__(self, units, **kwargs):
+            super().__init__(**kwargs)
+            self.units = units
+            self.first_dense = keras.layers.Dense(units)
+            self.second_dense = keras.layers.Dense(8)
+            self.norm = keras.layers.LayerNormalization()
+
+        def build(self, shape):
+            self.first_dense.build(shape)
+            self.second_dense.build((*shape[:-1], self.units))
+            self.norm.build((*shape[:-1], 8))
+
+        def call(self, x):
+            return self.norm(self.second_dense(self.first_dense(x)))
+
+        def get_config(self):
+            return {**super().get_config(), "units": self.units}
+
+    inputs = keras.Input((8,))
+    x = Block(4, name="a")(inputs)
+    x = Block(4, name="b")(x)
+    x = Block(6, name="c")(x)  # another width: a different block
+    model = keras.Model(inputs, Block(6, name="d")(x))
+    text = explain(model).render(width=120)
+    assert "2 × " in text and text.count("2 identical blocks") == 2
+    assert "a … b" in text and "c … d" in text
+
+
+def test_long_names_take_the_headers_padding_before_being_cut():
+    inputs = keras.Input((4,))
+    name = "a_rather_long_layer_name_that_needs_room_x"
+    model = keras.Model(inputs, keras.layers.Dense(3, name=name)(inputs))
+    text = explain(model).render(width=100)
+    assert name in text and "~" not in text
+    assert text.splitlines()[0].split() == ["OP", "DIMS", "NEURONS", "PARAMS", "%", "LAYER"]  # the short headers
+    short = keras.Model(inputs, keras.layers.Dense(3, name="short")(inputs))
+    assert "WEIGHTS(N)" in explain(short).render(width=100)  # no long name: the full headers

@@ -154,7 +154,7 @@ def composite_record(
         notes.append(f"the sum of the {inside} rows nested below it, counted once in the totals")
     elif inside:
         plural = "" if inside == 1 else "s"
-        notes.append(f"composite: {inside} layer{plural} inside; explain(model, expand_nested=True) shows them")
+        notes.append(f"{inside} layer{plural} inside this block; explain(model, expand_nested=True) shows them")
     fields = cost_fields(facts)
     fields.update(_composite_macs(direct))
     fields.update(_composite_kv_cache(direct))
@@ -179,6 +179,7 @@ def composite_record(
         parent=parent,
         trainable=facts.trainable,
         fallback_parts=() if all_fallback else tuple(fallback_parts),
+        sublayer_count=inside,
         **fields,
     )
 

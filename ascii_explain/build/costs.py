@@ -9,6 +9,7 @@ explanation: the value becomes unknown, with the reason.
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any, Optional
 
 from ..arithmetic import evaluate, total
@@ -39,7 +40,29 @@ def cost_fields(facts: LayerFacts) -> dict[str, Any]:
         "param_bytes": param_bytes(facts),
         "output_bytes": output_bytes(facts),
         **kv_cache_fields(facts),
+        "config_key": config_key(facts),
     }
+
+
+def config_key(facts: LayerFacts) -> str:
+    """A digest of the config without names (the layer's and its sublayers'), the class and the build shape.
+
+    Two blocks with the same key differ only in their names: same class,
+    hyperparameters, sublayers and shapes.
+    """
+    if facts.config is None:
+        return ""
+    parts = [facts.class_name, _without_names(facts.config), facts.build_shape]
+    parts += [(sub.class_name, _without_names(sub.config or {}), sub.build_shape) for sub in facts.sublayers]
+    return hashlib.sha1(repr(parts).encode()).hexdigest()[:16]
+
+
+def _without_names(value: Any) -> Any:
+    if isinstance(value, dict):
+        return sorted((key, _without_names(item)) for key, item in value.items() if key != "name")
+    if isinstance(value, (list, tuple)):
+        return [_without_names(item) for item in value]
+    return value
 
 
 def macs_for(facts: LayerFacts) -> tuple[Optional[int], str, str]:

@@ -121,6 +121,13 @@ class LayerRecord:
     kv_cache_formula: str = ""
     kv_cache_bytes: Optional[int] = None
     kv_cache_note: str = ""
+    # The layer's configuration apart from its name (and its sublayers' names),
+    # as a stable string: identical consecutive blocks share it (the diagram
+    # shows them once with a count). "" when the config is unknown.
+    config_key: str = ""
+    # A composite layer (a block: sublayers, no formula of its own): how many
+    # direct sublayers it has; 0 for every other row.
+    sublayer_count: int = 0
 
     @property
     def terms(self) -> dict[str, str]:

@@ -18,8 +18,9 @@ under ``views/`` imports ``explanation.py``.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
-from typing import Optional, Protocol
+from typing import Optional, Protocol, Sequence
 
 from ..build.records import LayerRecord, OutputShape, Shape, neurons_of
 from . import styled
@@ -100,10 +101,61 @@ class LayerView:
     arithmetic: Optional[Arithmetic]  # None for a layer without weights whose count agrees
     cost_lines: tuple[styled.Line, ...]  # shape arithmetic and mult-adds
     check: str  # why the record is marked ("" when OK)
+    # Identical consecutive blocks drawn once (``collapse_repeats``): how many,
+    # and the last one's name (its output is what the next layer reads).
+    repeat: int = 1
+    last_name: str = ""
 
     @property
     def sign(self) -> str:
         return MARK_SIGNS[self.mark]
+
+
+def collapse_repeats(layers: Sequence[LayerView]) -> list[LayerView]:
+    """Runs of identical consecutive top-level blocks as one view each, with ``repeat`` and ``last_name``.
+
+    Blocks: composite layers (their rows name their parts). Identical: same
+    class, the same config apart from the name (``config_key``),
+    the same shapes, arithmetic and costs, each block called once and reading
+    the block before it. Rows nested under a block (``expand_nested``) keep
+    their blocks apart. A 32-block LLM then reads as
+    ``transformer_layer_0 … transformer_layer_31  32 × 202,383,360``.
+    """
+    result: list[LayerView] = []
+    index = 0
+    while index < len(layers):
+        first = layers[index]
+        end = index + 1
+        while end < len(layers) and _repeats(layers[end - 1], layers[end], layers, end):
+            end += 1
+        if end - index > 1:
+            result.append(dataclasses.replace(first, repeat=end - index, last_name=layers[end - 1].record.name))
+        else:
+            result.append(first)
+        index = end
+    return result
+
+
+def _repeats(previous: LayerView, layer: LayerView, layers: Sequence[LayerView], index: int) -> bool:
+    a, b = previous.record, layer.record
+    nested_after = index + 1 < len(layers) and layers[index + 1].record.depth > 0
+    return (
+        a.depth == b.depth == 0
+        and a.sublayer_count > 0  # a composite block (a transformer layer), not a lone Dense
+        and not nested_after
+        and bool(a.config_key)
+        and a.config_key == b.config_key
+        and a.class_name == b.class_name
+        and a.calls == b.calls == 1
+        and a.name in b.inbound
+        and a.input_shape == b.input_shape
+        and a.output_shape == b.output_shape
+        and [(t.expression, t.trainable) for t in a.term_list] == [(t.expression, t.trainable) for t in b.term_list]
+        and a.macs_formula == b.macs_formula
+        and a.kv_cache_formula == b.kv_cache_formula
+        and previous.mark == layer.mark
+        and a.notes == b.notes
+    )
 
 
 @dataclass(frozen=True)

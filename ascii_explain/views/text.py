@@ -9,6 +9,7 @@ its arithmetic. Every width is an argument: nothing here reads the terminal.
 
 from __future__ import annotations
 
+import os
 import re
 import textwrap
 from dataclasses import dataclass, field
@@ -19,7 +20,17 @@ from ..layer_range import resolve_layer_range
 from . import graph_text, styled
 from .formatting import format_count, format_dims, format_percent, is_multi_shape
 from .glyphs import GLYPH_WIDTH, glyph_for, to_ascii
-from .model import FALLBACK, INFO, MISMATCH, OK, ExplanationData, LayerView, TotalsItem, ViewModel
+from .model import (
+    FALLBACK,
+    INFO,
+    MISMATCH,
+    OK,
+    ExplanationData,
+    LayerView,
+    TotalsItem,
+    ViewModel,
+    collapse_repeats,
+)
 
 DATA_GLYPH = "#####"
 MARGIN = 2
@@ -74,20 +85,25 @@ def render_diagram(
     ascii_only: bool = False,
     show_trainable: bool = False,
     layer_range: Optional[Sequence[str]] = None,
+    expand_repeats: bool = False,
 ) -> styled.StyledText:
     """The diagram, no line wider than ``width``, with the roles of its parts (``str()`` is the plain text).
 
     ``show_trainable`` adds keras.Model.summary's TRAINABLE column (Y, N, or -
     for a layer without weights); ``layer_range=(first, last)`` draws only
     those layers, as keras.Model.summary does (see ``layer_range.py``), while
-    the totals and percentages stay the whole model's.
+    the totals and percentages stay the whole model's. Identical consecutive
+    blocks are drawn once with their count (``collapse_repeats``) unless
+    ``expand_repeats``.
     """
     layers, shown = _selected(explanation, view, layer_range)
+    if not expand_repeats:
+        layers = collapse_repeats(layers)
     top = explanation.top_level
     starts_at_input = not layers or not top or layers[0].record is top[0]
     rows = _rows(explanation, layers, starts_at_input=starts_at_input, ascii_only=ascii_only)
     gutter = graph_text.plan_gutter([_link(row) for row in rows])
-    layout = _Layout.fit(rows, width, show_trainable, gutter.width)
+    layout = _Layout.fit(rows, width, show_trainable, gutter.width, ascii_only)
     lines = [layout.header(), styled.Line()]
     for index, row in enumerate(rows):
         lane, connect = gutter.cells(index)
@@ -178,12 +194,13 @@ def _rows(
             continue
         above = previous.producer if isinstance(previous, _DataRow) else None
         graph_lines = [styled.plain(line) for line in graph_text.graph_details(record, above, ascii_only)]
-        rows.append(_OperationRow(layer, graph_lines + _details(layer)))
+        rows.append(_OperationRow(layer, graph_lines + _details(layer, ascii_only)))
+        produced_by = layer.last_name or record.name  # a run of identical blocks: the last one's output
         data = _DataRow(
             record.activation,
             record.output_shape,
-            graph_text.output_mark(record.name, explanation.output_names, ascii_only) if record.depth == 0 else "",
-            record.name,
+            graph_text.output_mark(produced_by, explanation.output_names, ascii_only) if record.depth == 0 else "",
+            produced_by,
             record.parent,
             record.depth,
         )
@@ -220,8 +237,15 @@ def _depth(row: _DataRow | _OperationRow) -> int:
     return row.depth if isinstance(row, _DataRow) else row.record.depth
 
 
-def _details(layer: LayerView) -> list[styled.Line]:
+def _details(layer: LayerView, ascii_only: bool = False) -> list[styled.Line]:
     details = []
+    if layer.repeat > 1:
+        details.append(
+            styled.plain(
+                f"{layer.repeat} identical blocks (class, config apart from the name, shapes): "
+                f"{_run_name(layer, ascii_only)}, each as below; render(expand_repeats=True) draws every one"
+            )
+        )
     if layer.arithmetic is not None:
         details.append(styled.plain(PARAMS_LABEL, styled.DIM).add("  ").extend(layer.arithmetic.line()))
     details.extend(layer.cost_lines)
@@ -229,6 +253,20 @@ def _details(layer: LayerView) -> list[styled.Line]:
         details.append(styled.plain(layer.check, _CHECK_ROLES[layer.mark]))
     details.extend(styled.plain(note) for note in layer.record.notes)
     return details
+
+
+def _run_name(layer: LayerView, ascii_only: bool = False) -> str:
+    """``transformer_layer_0 … transformer_layer_31`` for a run of blocks, the name for one layer."""
+    if layer.repeat <= 1:
+        return layer.record.name
+    return f"{layer.record.name} {'...' if ascii_only else '…'} {layer.last_name}"
+
+
+def _params_text(layer: LayerView) -> str:
+    """The WEIGHTS(N) cell: the count, or ``32 × 2,336`` for a run of identical blocks (``x`` in ASCII)."""
+    if layer.repeat <= 1:
+        return _number(layer.record.params)
+    return f"{layer.repeat} × {_number(layer.record.params)}"
 
 
 def shorten_name(name: str, room: int) -> str:
@@ -292,6 +330,7 @@ class _Layout:
     compact_dims: bool = False
     # Columns of graph lanes after the margin (graph_text.Gutter.width), 0 for a chain.
     gutter: int = 0
+    ascii_only: bool = False
 
     @classmethod
     def fit(
@@ -300,6 +339,7 @@ class _Layout:
         width: int,
         show_trainable: bool = False,
         gutter: int = 0,
+        ascii_only: bool = False,
     ) -> _Layout:
         labels = [
             graph_text.depth_bars(_depth(r)) + (r.label if isinstance(r, _DataRow) else r.record.class_name)
@@ -307,8 +347,8 @@ class _Layout:
         ]
         shapes = [r.shape for r in rows if isinstance(r, _DataRow)]
         operations = [r for r in rows if isinstance(r, _OperationRow)]
-        params = [len(_number(r.record.params)) for r in operations]
-        percents = [len(format_percent(r.layer.percent)) for r in operations]
+        params = [len(_params_text(r.layer)) for r in operations]
+        percents = [len(format_percent(r.layer.percent * r.layer.repeat)) for r in operations]
 
         def layout(headers: tuple[str, ...], compact: bool, label: int, show_names: bool) -> _Layout:
             return cls(
@@ -323,10 +363,19 @@ class _Layout:
                 headers=headers,
                 compact_dims=compact,
                 gutter=gutter,
+                ascii_only=ascii_only,
             )
 
         label = min(MAX_LABEL, max([MIN_LABEL, *map(len, labels)]))
         fitted = layout(HEADERS, False, label, True)
+        # Long names are not cut while the headers' padding can make room: the
+        # short headers narrow columns whose header is wider than their numbers.
+        names = [len(_run_name(r.layer, ascii_only)) + 2 * r.record.depth for r in operations]
+        longest = max(names, default=0)
+        if fitted.fixed_width + 2 + longest > width:
+            short = layout(SHORT_HEADERS, False, label, True)
+            if short.fixed_width < fitted.fixed_width and short.fixed_width + 2 + MIN_NAME <= width:
+                fitted = short
         if fitted.fixed_width + 2 + MIN_NAME > width:
             fitted.show_names = False
         # Narrow widths, one step at a time until the diagram fits: short headers,
@@ -405,6 +454,18 @@ class _Layout:
         room = self.width - self.fixed_width - 2 - len(indent)
         return "  " + indent + shorten_name(name, room)
 
+    def _fitting_run_name(self, layer: LayerView, depth: int) -> str:
+        """A run's full name when it fits, else ``transformer_layer_0 … 31`` (the last name's differing tail)."""
+        full = _run_name(layer, self.ascii_only)
+        room = self.width - self.fixed_width - 2 - 2 * depth
+        if layer.repeat <= 1 or len(full) <= room:
+            return full
+        first, last = layer.record.name, layer.last_name
+        shared = len(os.path.commonprefix([first, last]))
+        while shared and last[shared - 1].isdigit():  # keep the whole number: "… 31", not "… 1"
+            shared -= 1
+        return f"{first}...{last[shared:]}" if self.ascii_only else f"{first} … {last[shared:]}"
+
     def _trainable(self, layer: Optional[LayerView]) -> str:
         if not self.trainable:
             return ""
@@ -436,15 +497,19 @@ class _Layout:
     ) -> list[styled.Line]:
         dims = format_dims(row.shape, self.compact_dims)
         overflowing = len(dims) > self.dims
-        line = styled.plain(self._lead("", lane, row.label, row.depth, connect)).add(DATA_GLYPH, styled.DIM).add(
-            " "
-            + ("" if overflowing else dims).rjust(self.dims)
-            + "  "
-            + _number(neurons_of(row.shape)).rjust(self.neurons)
-            + (
-                " " * (2 + self.params + 2 + self.percent) + self._trainable(None) + self._name(row.name, row.depth)
-                if row.name
-                else ""
+        line = (
+            styled.plain(self._lead("", lane, row.label, row.depth, connect))
+            .add(DATA_GLYPH, styled.DIM)
+            .add(
+                " "
+                + ("" if overflowing else dims).rjust(self.dims)
+                + "  "
+                + _number(neurons_of(row.shape)).rjust(self.neurons)
+                + (
+                    " " * (2 + self.params + 2 + self.percent) + self._trainable(None) + self._name(row.name, row.depth)
+                    if row.name
+                    else ""
+                )
             )
         )
         if not overflowing:
@@ -470,11 +535,11 @@ class _Layout:
             + "  "
             + " " * self.neurons
             + "  "
-            + _number(record.params).rjust(self.params)
+            + _params_text(layer).rjust(self.params)
             + "  "
-            + format_percent(layer.percent).rjust(self.percent)
+            + format_percent(layer.percent * layer.repeat).rjust(self.percent)
             + self._trainable(layer)
-            + self._name(record.name, record.depth)
+            + self._name(self._fitting_run_name(layer, record.depth), record.depth)
         )
         # A marked row stands out whole: "!" bold red, "?" bold yellow.
         return styled.plain(text).whole(_MARK_ROLES[layer.mark])
