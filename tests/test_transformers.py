@@ -376,3 +376,46 @@ def test_long_names_take_the_headers_padding_before_being_cut():
     assert text.splitlines()[0].split() == ["OP", "DIMS", "NEURONS", "PARAMS", "%", "LAYER"]  # the short headers
     short = keras.Model(inputs, keras.layers.Dense(3, name="short")(inputs))
     assert "WEIGHTS(N)" in explain(short).render(width=100)  # no long name: the full headers
+
+
+# ------------------------------------------------------------------ the golden tiny Llama
+
+
+def tiny_llama():
+    """The README's Llama: 2 decoder blocks, hidden 16, 4 query heads and 2 key/value heads of 4, FFN 32."""
+    keras.backend.clear_session()
+    return keras_hub.models.LlamaBackbone(
+        vocabulary_size=50,
+        num_layers=2,
+        hidden_dim=16,
+        intermediate_dim=32,
+        num_query_heads=4,
+        num_key_value_heads=2,
+        name="tiny_llama",
+    )
+
+
+def test_tiny_llama_golden(golden):
+    model = tiny_llama()
+    e = explain(model, input_shape=(1, 16))
+    text = e.render(width=100)
+    golden("llama_tiny_t16_w100.txt", text)
+    expanded = explain(model, input_shape=(1, 16), expand_nested=True).render(width=100)
+    golden("llama_tiny_t16_expanded_w100.txt", expanded)
+    T, h, hq, hkv, d, inner, vocab = 16, 16, 4, 2, 4, 32, 50
+    attention = T * h * hq * d + 2 * T * h * hkv * d + 2 * hq * T * T * d + T * hq * d * h
+    block = attention + 3 * T * h * inner
+    assert e.total_macs == 2 * block  # the embedding lookup and the norms: 0
+    assert (
+        e.total_params
+        == model.count_params()
+        == 2 * vocab * h + 2 * (h * hq * d + 2 * h * hkv * d + hq * d * h + 3 * h * inner + 2 * h) + h
+    )
+    assert e.kv_cache_bytes == 2 * 2 * T * hkv * d * 4
+    assert f"Mult-adds: {2 * block:,} per sample" in text
+    assert f"2 × {block and e.layer('transformer_layer_0').params:,}" in text
+    # every expression printed evaluates to the number after it
+    for line in (text + expanded).splitlines():
+        for expression, value in re.findall(r"(?:params|macs)\s+[^=]*?([\d*+() ]+) = ([\d,]+)$", line):
+            if expression.strip() and re.fullmatch(r"[\d*+() ]+", expression.strip()):
+                assert evaluate(expression.strip()) == int(value.replace(",", "")), line

@@ -32,6 +32,8 @@ from .records import SOURCE_FORMULA, SOURCE_WEIGHTS, LayerRecord, Term
 
 FROZEN_REASON = "layer frozen (trainable=False)"
 NORMS = "norms"
+# Longer arithmetic in a part's detail is replaced by its value (the expanded row has it).
+MAX_DETAIL_EXPRESSION = 40
 
 
 @dataclass(frozen=True)
@@ -92,30 +94,43 @@ def _common_words(names: Sequence[str]) -> str:
 
 
 def _detail(part: Part) -> str:
-    """What a part's count is made of: its members (named without the shared prefix), or one member's pieces."""
+    """What a part's count is made of, as arithmetic where it is short: its members, or one member's pieces.
+
+    ``feedforward 1536 (intermediate_dense 16*32 + gate_dense 16*32 + output_dense 32*16)``;
+    an attention layer's terms are named by path (``query/kernel``, ``query/bias``): one piece per projection,
+    ``self_attention 768 (query 16*4*4 + key 16*2*4 + value 16*2*4 + attention_output 4*4*16)``.
+    """
     if len(part.members) > 1:
         prefix = "" if part.name == NORMS else part.name + "_"
-        return " + ".join(f"{_short(member.name, prefix)} {member.params}" for member in part.members)
+        return " + ".join(f"{_short(member.name, prefix)} {_expression(member)}" for member in part.members)
     (member,) = part.members
-    if any(term.detail for term in member.term_list) or _is_composite_row(member):
+    if member.sublayer_count:
         return " + ".join(f"{term.name} {term.count}" for term in member.term_list)
     if any("/" in term.name for term in member.term_list):
-        # An attention layer's terms are named by path (query/kernel, query/bias): one piece per projection.
-        pieces: dict[str, int] = {}
+        pieces: dict[str, list[str]] = {}
         for term in member.term_list:
-            pieces[term.name.split("/")[0]] = pieces.get(term.name.split("/")[0], 0) + term.count
-        return " + ".join(f"{name} {count}" for name, count in pieces.items())
+            pieces.setdefault(term.name.split("/")[0], []).append(term.expression)
+        return " + ".join(f"{name} {_short_expression(total(parts), parts)}" for name, parts in pieces.items())
     return ""
+
+
+def _expression(member: LayerRecord) -> str:
+    """A member's own arithmetic (``16*32``, ``(16+1)*32``) when it is short, else its count."""
+    if member.sublayer_count:
+        return str(member.params)
+    return _short_expression(member.formula, [member.formula])
+
+
+def _short_expression(expression: str, parts: Sequence[str]) -> str:
+    if len(expression) > MAX_DETAIL_EXPRESSION or "?" in expression:
+        return str(evaluate(expression))
+    return f"({expression})" if len(parts) > 1 else expression
 
 
 def _short(name: str, prefix: str) -> str:
     """A member's name without the part's prefix, unless only a number would remain (transformer_block_1)."""
     rest = name.removeprefix(prefix)
     return name if rest.isdigit() else rest
-
-
-def _is_composite_row(record: LayerRecord) -> bool:
-    return any(term.detail for term in record.term_list)
 
 
 def composite_record(
@@ -173,7 +188,8 @@ def composite_record(
         source=SOURCE_WEIGHTS if all_fallback else SOURCE_FORMULA,
         output_shape=facts.output_shape,
         input_shape=facts.input_shape,
-        activation=facts.activation,
+        # A block's "activation" config is its feed-forward's (Llama's silu), not applied to its output.
+        activation="",
         depth=depth,
         notes=tuple(notes),
         parent=parent,

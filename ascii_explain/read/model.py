@@ -43,7 +43,37 @@ def read_model(obj: Any, input_shape: Any = None) -> ModelFacts:
     reader = open_reader(obj)
     if input_shape is not None:
         reader = _at_input_shape(obj, reader, input_shape)
+    elif _has_static_inputs_and_blocks(obj, reader):
+        reader = _at_static_shape(obj, reader)
     return reader.model_facts(obj)
+
+
+def _has_static_inputs_and_blocks(obj: Any, reader: Reader) -> bool:
+    """A Keras 3 model whose inputs are fully known but for the batch, with a composite layer (a block) at its top.
+
+    A block's sublayers sit outside the model's graph, so their shapes come
+    only from their build() (ViT's attention is built on ``(None, None, 8)``);
+    a traced forward at batch 1 gives them, as Keras computes them.
+    """
+    if reader.is_legacy or not reader.is_model(obj):
+        return False
+    try:
+        inputs = list(obj.inputs or [])
+    except (AttributeError, ValueError):
+        return False
+    if not inputs or any(dim is None for tensor in inputs for dim in tuple(tensor.shape)[1:]):
+        return False
+    return any(not reader.is_keras_builtin(layer) and reader.sublayers(layer) for layer in reader.sublayers(obj))
+
+
+def _at_static_shape(obj: Any, reader: Reader) -> Reader:
+    """Read the block's inner shapes from a forward traced at batch 1; as built if the trace fails."""
+    shapes = {str(tensor.name): (1, *tuple(tensor.shape)[1:]) for tensor in obj.inputs}
+    try:
+        traced = concrete_call_shapes(obj, shapes)
+    except Exception:  # noqa: BLE001 - only an aid: the model is read as built, unknown shapes stay unknown
+        return reader
+    return reader.at_shapes(traced, None)
 
 
 def _at_input_shape(obj: Any, reader: Reader, input_shape: Any) -> Reader:

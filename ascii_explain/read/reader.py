@@ -47,7 +47,7 @@ class Reader:
     traced: Optional[dict[int, CallShapes]] = None
     given_inputs: Optional[dict[str, Shape]] = None
 
-    def at_shapes(self, traced: dict[int, CallShapes], given_inputs: dict[str, Shape]) -> Reader:
+    def at_shapes(self, traced: dict[int, CallShapes], given_inputs: Optional[dict[str, Shape]]) -> Reader:
         """A copy of this reader that reads shapes from a traced forward at concrete input shapes."""
         reader = copy.copy(self)
         reader.traced, reader.given_inputs = traced, given_inputs

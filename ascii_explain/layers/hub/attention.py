@@ -112,6 +112,7 @@ def decoder_attention_macs(config: Config, input_shape: Shape, output_shape: Any
 
 
 def _mha_dense_output_terms(config: Config, input_shape: Shape, heads_key: str = "num_heads") -> tuple[int, int, int]:
+    """(hidden, heads, head_dim = hidden // heads) of a self-attention layer with ``num_heads``."""
     hidden = last_axis(input_shape)
     heads = int(config[heads_key])
     return hidden, heads, hidden // heads

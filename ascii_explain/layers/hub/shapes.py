@@ -34,14 +34,17 @@ def patch_tokens_shape(config: Config, input_shape: Shape, extra_tokens: int) ->
 
 
 def vit_embedding_shape(config: Config, input_shape: Shape) -> tuple[Any, ...]:
+    """ViTPatchingAndEmbedding: the patches, plus the class token when ``use_class_token``."""
     return patch_tokens_shape(config, input_shape, 1 if config.get("use_class_token", True) else 0)
 
 
 def deit_embedding_shape(config: Config, input_shape: Shape) -> tuple[Any, ...]:
+    """DeiTEmbeddings: the patches plus the class and distillation tokens."""
     return patch_tokens_shape(config, input_shape, 2)
 
 
 def dinov2_embedding_shape(config: Config, input_shape: Shape) -> tuple[Any, ...]:
+    """DINOV2Embedding: the patches plus the class token and the register tokens."""
     return patch_tokens_shape(config, input_shape, 1 + int(config.get("num_register_tokens", 0)))
 
 

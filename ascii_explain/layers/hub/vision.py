@@ -26,6 +26,7 @@ def dinov2_layer_scale(config: Config, input_shape: Shape) -> Formula:
 
 
 def pair(value: Any) -> tuple[int, int]:
+    """A patch or image size given as one int or a pair, as a pair."""
     if isinstance(value, (list, tuple)):
         return int(value[0]), int(value[1])
     return int(value), int(value)
@@ -166,6 +167,7 @@ def deit_intermediate(config: Config, input_shape: Shape) -> Formula:
 
 
 def deit_intermediate_macs(config: Config, input_shape: Shape, output_shape: Any) -> str:
+    """DeiTIntermediate: one Dense per token, ``T*d*intermediate_dim``; the bias is 0."""
     tokens, width = tokens_and_width(input_shape)
     return product_of([tokens, width, config["intermediate_dim"]])
 
@@ -176,6 +178,7 @@ def deit_output(config: Config, input_shape: Shape) -> Formula:
 
 
 def deit_output_macs(config: Config, input_shape: Shape, output_shape: Any) -> str:
+    """DeiTOutput: one Dense per token, ``T*d*hidden_dim``; the bias and the residual add are 0."""
     tokens, width = tokens_and_width(input_shape)
     return product_of([tokens, width, config["hidden_dim"]])
 
@@ -189,6 +192,7 @@ def dinov2_mlp(config: Config, input_shape: Shape) -> Formula:
 
 
 def dinov2_mlp_macs(config: Config, input_shape: Shape, output_shape: Any) -> str:
+    """DINOV2MLP: ``T*d*intermediate_dim + T*intermediate_dim*hidden_dim``; GELU and biases are 0."""
     tokens, width = tokens_and_width(input_shape)
     inner, hidden = int(config["intermediate_dim"]), int(config["hidden_dim"])
     return f"{tokens}*{width}*{inner} + {tokens}*{inner}*{hidden}"
