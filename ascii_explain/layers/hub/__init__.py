@@ -41,10 +41,10 @@ Facts about keras-hub 0.32.0 that shape this package:
 from __future__ import annotations
 
 import importlib
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Mapping, Optional
 
 from ..formula import Formula
-from ..registry import register_default
+from ..registry import Kind, register_default
 from .attention import (
     cached_multi_head_attention_kv,
     deberta_attention,
@@ -307,12 +307,13 @@ def register() -> list[type]:
     except ImportError:
         return _registered
     seen: dict[type, None] = {}
-    for kind, table in (
+    tables: tuple[tuple[Kind, Mapping[str, Callable[..., Any]]], ...] = (
         ("formula", FORMULAS),
         ("macs", MACS),
         ("kv_cache", KV_CACHE),
         ("own_weights", OWN_WEIGHTS),
-    ):
+    )
+    for kind, table in tables:
         for path, function in table.items():
             layer_class = resolve(path)
             if layer_class is not None:

@@ -348,9 +348,10 @@ def xlnet_encoder_own_terms(config: Config) -> list[FormulaTerm]:
 def _key_positions(input_shape: Any) -> int:
     """Tk: the positions of the keys (MultiHeadAttention's value_shape, T5's key_value_states, else the input)."""
     if isinstance(input_shape, Mapping):
-        keys = input_shape.get("value_shape") or input_shape.get("key_value_states")
-        keys = keys or input_shape.get("query_shape") or input_shape.get("hidden_states")
-        return positions(keys)
+        for key in ("value_shape", "key_value_states", "query_shape", "hidden_states"):
+            if input_shape.get(key):
+                return positions(input_shape[key])
+        raise UnknownDimensionError(f"no key shape among {sorted(input_shape)}")
     return positions(input_shape)
 
 
@@ -379,9 +380,7 @@ def cached_multi_head_attention_kv(config: Config, input_shape: Any) -> str:
     return f"{keys}*{heads}*{key_dim} + {keys}*{heads}*{value_dim}"
 
 
-def t5_attention_kv(
-    config: Config, input_shape: Any, call_shapes: Optional[Mapping[str, Any]] = None
-) -> Optional[str]:
+def t5_attention_kv(config: Config, input_shape: Any, call_shapes: Optional[Mapping[str, Any]] = None) -> Optional[str]:
     """T5MultiHeadAttention in the decoder (``is_decoder``): ``2*Tk*H*key_value_dim``; the encoder's keeps none."""
     if not config.get("is_decoder", False):
         return None
