@@ -151,7 +151,9 @@ def _explain(model: Any, args: argparse.Namespace) -> Any:
     from . import NotBuiltError, explain
     from .read.input_shapes import InputShapeError
 
-    options: dict[str, Any] = {"expand_nested": args.expand_nested, "expand_repeats": args.expand_repeats}
+    options: dict[str, Any] = {"expand_nested": args.expand_nested}
+    if args.expand_repeats:
+        options["expand_repeats"] = True
     if args.batch_size is not None:
         options["batch_size"] = args.batch_size
     if args.input_shape:

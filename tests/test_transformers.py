@@ -123,14 +123,15 @@ def test_decoder_block_row_names_its_parts():
     h, hq, hkv, d, inner = 16, 4, 2, 4, 32
     assert terms["self_attention"].count == h * hq * d + 2 * h * hkv * d + hq * d * h
     assert (
-        terms["self_attention"].detail == f"query {h * hq * d} + key {h * hkv * d} + value {h * hkv * d} + "
-        f"attention_output {hq * d * h}"
+        terms["self_attention"].detail
+        == f"query {h}*{hq}*{d} + key {h}*{hkv}*{d} + value {h}*{hkv}*{d} + attention_output {hq}*{d}*{h}"
     )
     assert terms["feedforward"].count == 3 * h * inner
     assert terms["norms"].count == 2 * h
     assert block.source == "formula" and not block.fallback_parts
     text = explained("llama").render(width=160)
-    assert re.search(r"self_attention 768 \(query 256 \+ key 128 \+ value 128 \+ attention_output 256\) \+", text)
+    assert re.search(r"self_attention 768 \(query 16\*4\*4 \+ key 16\*2\*4 \+ value 16\*2\*4 \+", text)
+    assert terms["feedforward"].detail == "intermediate_dense 16*32 + gate_dense 16*32 + output_dense 32*16"
 
 
 def test_a_custom_sublayer_without_formula_is_the_only_marked_part():

@@ -262,6 +262,17 @@ def _run_name(layer: LayerView, ascii_only: bool = False) -> str:
     return f"{layer.record.name} {'...' if ascii_only else '…'} {layer.last_name}"
 
 
+def _compact_run_name(layer: LayerView, ascii_only: bool = False) -> str:
+    """``transformer_layer_0 … 31``: the first name, then the last one's differing tail (a whole number)."""
+    if layer.repeat <= 1:
+        return layer.record.name
+    first, last = layer.record.name, layer.last_name
+    shared = len(os.path.commonprefix([first, last]))
+    while shared and last[shared - 1].isdigit():  # keep the whole number: "… 31", not "… 1"
+        shared -= 1
+    return f"{first}...{last[shared:]}" if ascii_only else f"{first} … {last[shared:]}"
+
+
 def _params_text(layer: LayerView) -> str:
     """The WEIGHTS(N) cell: the count, or ``32 × 2,336`` for a run of identical blocks (``x`` in ASCII)."""
     if layer.repeat <= 1:
@@ -370,11 +381,11 @@ class _Layout:
         fitted = layout(HEADERS, False, label, True)
         # Long names are not cut while the headers' padding can make room: the
         # short headers narrow columns whose header is wider than their numbers.
-        names = [len(_run_name(r.layer, ascii_only)) + 2 * r.record.depth for r in operations]
+        names = [len(_compact_run_name(r.layer, ascii_only)) + 2 * r.record.depth for r in operations]
         longest = max(names, default=0)
-        if fitted.fixed_width + 2 + longest > width:
+        if fitted.fixed_width + 2 + MIN_NAME <= width < fitted.fixed_width + 2 + longest:  # shown, but cut
             short = layout(SHORT_HEADERS, False, label, True)
-            if short.fixed_width < fitted.fixed_width and short.fixed_width + 2 + MIN_NAME <= width:
+            if short.fixed_width < fitted.fixed_width:  # more room for the names, even if some are still cut
                 fitted = short
         if fitted.fixed_width + 2 + MIN_NAME > width:
             fitted.show_names = False
@@ -460,11 +471,7 @@ class _Layout:
         room = self.width - self.fixed_width - 2 - 2 * depth
         if layer.repeat <= 1 or len(full) <= room:
             return full
-        first, last = layer.record.name, layer.last_name
-        shared = len(os.path.commonprefix([first, last]))
-        while shared and last[shared - 1].isdigit():  # keep the whole number: "… 31", not "… 1"
-            shared -= 1
-        return f"{first}...{last[shared:]}" if self.ascii_only else f"{first} … {last[shared:]}"
+        return _compact_run_name(layer, self.ascii_only)
 
     def _trainable(self, layer: Optional[LayerView]) -> str:
         if not self.trainable:
