@@ -107,6 +107,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--ascii", action="store_true", help="pure ASCII diagram (no μ|σ)")
     parser.add_argument("--expand-nested", action="store_true", help="also explain the layers inside nested models")
     parser.add_argument(
+        "--expand-repeats",
+        action="store_true",
+        help="draw identical consecutive blocks one by one, not once with a count",
+    )
+    parser.add_argument(
         "--batch-size", type=_positive_int, metavar="N", help="batch size for activation and training memory"
     )
     parser.add_argument(
@@ -114,6 +119,16 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="plan training memory with this Keras optimizer (adam, adamw, sgd, rmsprop, adafactor, lion, ...); "
         "default: the model's compiled optimizer, if any",
+    )
+    parser.add_argument(
+        "--input-shape",
+        action="append",
+        default=[],
+        type=_input_shape,
+        metavar="[NAME=]SHAPE",
+        help="make the dynamic axes concrete, batch axis included: --input-shape 1,128 (every input of that rank) "
+        "or one per input, --input-shape token_ids=1,128; shapes, mult-adds and the key/value cache are then "
+        "those of a forward pass at that shape",
     )
     parser.add_argument(
         "--check",
@@ -243,20 +258,35 @@ def _load(args: argparse.Namespace, checked_path: Any) -> Any:
 
 def _explain(model: Any, args: argparse.Namespace) -> Any:
     from . import NotBuiltError, explain
+    from .read.input_shapes import InputShapeError
 
     options: dict[str, Any] = {"expand_nested": args.expand_nested}
+    if args.expand_repeats:
+        options["expand_repeats"] = True
     if args.batch_size is not None:
         options["batch_size"] = args.batch_size
     if args.optimizer is not None:
         options["optimizer"] = args.optimizer
+    if args.input_shape:
+        options["input_shape"] = _input_shape_option(args.input_shape)
     try:
         return explain(model, width=args.width, ascii_only=args.ascii, **options)
     except ValueError as error:  # an unknown --optimizer name: explain()'s one sentence says which are
         if args.optimizer is not None and "optimizer" in str(error):
             raise InputError(f"--optimizer {args.optimizer}: {error}") from error
         raise
-    except NotBuiltError as error:  # explain()'s own one-sentence error about the model
+    except (NotBuiltError, InputShapeError) as error:  # explain()'s own one-sentence errors about the model
         raise InputError(f"{_source_label(args)}: {error}") from error
+
+
+def _input_shape_option(given: list[tuple[Optional[str], tuple[int, ...]]]) -> Any:
+    """One unnamed shape as is; named shapes as a dict by input name (mixing both is refused)."""
+    names = [name for name, _ in given]
+    if all(name is None for name in names) and len(given) == 1:
+        return given[0][1]
+    if any(name is None for name in names):
+        raise InputError("--input-shape: give one SHAPE, or NAME=SHAPE for each input, not a mix")
+    return {name: shape for name, shape in given}
 
 
 def _render(explanation: Any, args: argparse.Namespace) -> str:
@@ -390,6 +420,20 @@ def _format_name(value: str) -> str:
     raise argparse.ArgumentTypeError(
         f"unknown format {value!r}; choose {', '.join(OWN_FORMATS)} or a tabulate format: {', '.join(tabulate_formats)}"
     )
+
+
+def _input_shape(value: str) -> tuple[Optional[str], tuple[int, ...]]:
+    """``1,128`` -> (None, (1, 128)); ``token_ids=1,128`` -> ("token_ids", (1, 128))."""
+    name, _, sizes = value.rpartition("=")
+    try:
+        shape = tuple(int(size) for size in sizes.split(",") if size.strip())
+    except ValueError:
+        shape = ()
+    if not shape or any(size < 1 for size in shape):
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not a shape: write the sizes with commas, batch axis included, e.g. 1,128"
+        )
+    return (name or None), shape
 
 
 def _positive_int(value: str) -> int:

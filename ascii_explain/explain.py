@@ -18,7 +18,7 @@ def explain(
     *,
     width: Optional[int] = None,
     ascii_only: bool = False,
-    batch_size: int = 1,
+    batch_size: Optional[int] = None,
     expand_nested: bool = False,
     optimizer: Any = None,
     dtype_policy: Any = None,
@@ -26,6 +26,8 @@ def explain(
     custom_objects: Optional[Mapping[str, Any]] = None,
     safe_mode: bool = True,
     max_config_bytes: Optional[int] = None,
+    input_shape: Any = None,
+    expand_repeats: bool = False,
 ) -> Explanation:
     """Explain where every parameter of a built Keras model comes from.
 
@@ -54,8 +56,18 @@ def explain(
     ``safe_mode`` (Keras's: True refuses a saved Lambda's code) and
     ``max_config_bytes`` (the cap on the config read, 64 MiB) are as in Keras's
     loaders.
+
+    ``input_shape`` makes the dynamic axes concrete, in Keras's ``build()``
+    convention (batch axis included): ``(1, 128)`` for a text model's token
+    ids. It may be a dict by input name, a list with one shape per input (in
+    ``model.inputs`` order), or one shape, which then applies to every input
+    of its rank (a keras-hub backbone's ``token_ids`` and ``padding_mask``).
+    Every layer's shapes, mult-adds and key/value cache are then those of a
+    forward pass at that shape, traced symbolically: nothing is allocated and
+    the model is not rebuilt or changed. ``batch_size`` defaults to the
+    batch axis of ``input_shape`` (else 1).
     """
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+    if batch_size is not None and (isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1):
         raise ValueError(f"batch_size must be a positive integer (the batch to count memory for), got {batch_size!r}")
     if isinstance(model, (str, os.PathLike)):
         model = _model_from_path(model, weights, custom_objects, safe_mode, max_config_bytes)
@@ -64,7 +76,10 @@ def explain(
             "weights=, custom_objects=, safe_mode= and max_config_bytes= apply when explain() is given a path "
             f"(a .keras file, a config.json or a keras-hub preset directory), not a {type(model).__name__}"
         )
-    facts = read_model(model)  # validates, picks the Keras 3 or tf_keras reader once, reads everything
+    # validates, picks the Keras 3 or tf_keras reader once, reads everything (at input_shape, if given)
+    facts = read_model(model, input_shape=input_shape)
+    if batch_size is None:
+        batch_size = _batch_of(facts.input_shapes) if input_shape is not None else 1
     with values_left_unallocated(model):  # building optimizer stand-ins must not allocate a stateless model
         training = read_training(model, optimizer, dtype_policy)
     graph = build_records(facts, expand_nested=expand_nested)
@@ -94,6 +109,8 @@ def explain(
         summary_order=list(facts.summary_order),
         training_memory=plan,
         keras_totals=facts.keras_totals,
+        input_shape_given=input_shape is not None,
+        expand_repeats=expand_repeats,
     )
 
 
@@ -109,3 +126,11 @@ def _model_from_path(
         safe_mode=safe_mode,
         max_config_bytes=DEFAULT_MAX_CONFIG_BYTES if max_config_bytes is None else max_config_bytes,
     )
+
+
+def _batch_of(shapes: Any) -> int:
+    """The batch axis of the given input shapes (the first input's), 1 when there is none."""
+    for shape in shapes:
+        if shape and isinstance(shape[0], int):
+            return int(shape[0])
+    return 1

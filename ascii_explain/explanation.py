@@ -43,6 +43,10 @@ class Explanation:
     training_memory: Optional[TrainingMemory] = None
     # keras.Model.summary's totals (weights by trainability, the built optimizer's variables), read from the model.
     keras_totals: Optional[KerasTotals] = None
+    # explain(model, input_shape=...) was given: the shapes, MACs and caches are at that shape.
+    input_shape_given: bool = False
+    # str() draws identical consecutive blocks one by one (explain(model, expand_repeats=True)).
+    expand_repeats: bool = False
 
     @property
     def total_params(self) -> int:
@@ -73,8 +77,8 @@ class Explanation:
 
     @property
     def fallbacks(self) -> list[LayerRecord]:
-        """Records counted from weight shapes because no formula is registered (state "weights")."""
-        return [record for record in self.layers if record.is_fallback]
+        """Records counted from weight shapes because no formula is registered (wholly, or in named parts)."""
+        return [record for record in self.layers if record.is_fallback or record.fallback_parts]
 
     @property
     def internal_errors(self) -> list[LayerRecord]:
@@ -150,6 +154,25 @@ class Explanation:
         return sum(size for size in sizes if size is not None)
 
     @property
+    def kv_cache_layers(self) -> list[LayerRecord]:
+        """Top-level rows that keep keys and values when decoding (a decoder block, or its attention layer)."""
+        return [record for record in self.top_level if record.kv_cache_formula or record.kv_cache_note]
+
+    @property
+    def kv_cache_bytes(self) -> Optional[int]:
+        """Bytes of the keys and values every decoder attention layer keeps, for ``batch_size`` samples.
+
+        At the sequence length of ``input_shape``: for a decoder LLM,
+        ``2 x layers x sequence x kv-heads x head-dim x dtype bytes`` per
+        sample. None for a model without decoder attention, or when the
+        sequence length is unknown (no ``input_shape``).
+        """
+        layers = self.kv_cache_layers
+        if not layers or any(record.kv_cache_bytes is None for record in layers):
+            return None
+        return sum((record.kv_cache_bytes or 0) * max(record.calls, 1) for record in layers) * self.batch_size
+
+    @property
     def input_bytes(self) -> Optional[int]:
         """Bytes of the model's inputs for ``batch_size`` samples."""
         return None if self.input_sample_bytes is None else self.input_sample_bytes * self.batch_size
@@ -175,6 +198,7 @@ class Explanation:
         show_trainable: bool = False,
         layer_range: Optional[Sequence[str]] = None,
         shape_style: str = "dims",
+        expand_repeats: Optional[bool] = None,
     ) -> StyledText:
         """The diagram with the roles of its parts, for colour (``render`` is its plain text)."""
         from .views.text import render_diagram
@@ -187,6 +211,7 @@ class Explanation:
             show_trainable=show_trainable,
             layer_range=layer_range,
             shape_style=shape_style,
+            expand_repeats=self.expand_repeats if expand_repeats is None else expand_repeats,
         )
 
     def render(
@@ -197,6 +222,7 @@ class Explanation:
         show_trainable: bool = False,
         layer_range: Optional[Sequence[str]] = None,
         shape_style: str = "dims",
+        expand_repeats: Optional[bool] = None,
     ) -> str:
         """The diagram as text, ``width`` columns wide (default 100).
 
@@ -205,9 +231,17 @@ class Explanation:
         as in ``keras.Model.summary``). ``shape_style="keras"`` writes shapes in
         keras.Model.summary's notation (``(None, 26, 26, 32)``, ``()`` a scalar)
         instead of the DATA DIMENSIONS (``"dims"``, no batch axis).
+ Identical consecutive blocks (same
+        class, config apart from the name, shapes) are drawn once with their
+        count, ``32 × 202,383,360``; ``expand_repeats=True`` draws each.
         """
         return self.render_styled(
-            width, ascii_only, show_trainable=show_trainable, layer_range=layer_range, shape_style=shape_style
+            width,
+            ascii_only,
+            show_trainable=show_trainable,
+            layer_range=layer_range,
+            shape_style=shape_style,
+            expand_repeats=expand_repeats,
         ).plain
 
     # Views over the same records, in ascii_explain/views/ (each imported when first used).

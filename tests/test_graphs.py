@@ -276,7 +276,9 @@ def test_custom_layer_with_sublayers_is_a_container():
     e = explain(model, expand_nested=True)
     block = e.layer("block")
     assert block.formula == "15 + 6 + 3" and block.params == model.get_layer("block").count_params()
-    assert block.terms["scale"] == "3" and block.is_fallback  # its own weight counted from its shape
+    # Its own weight is counted from its shape, and only that part is marked (issue 14).
+    assert block.terms["scale"] == "3" and block.fallback_parts == ("scale",) and not block.is_fallback
+    assert e.fallbacks == [block]
     assert [r.name for r in e.layers if r.depth == 1] == ["block_inner", "block_norm"]
     assert e.totals_match
     single = explain(model.get_layer("block"))

@@ -84,6 +84,7 @@ def test_json_export_carries_the_costs():
         "batch_size": 4,
         "activation_bytes": 4 * 4380,
         "input_bytes": 4 * 3072,
+        "kv_cache_bytes": None,  # no decoder attention
     }
     conv = next(layer for layer in data["layers"] if layer["name"] == "l3_conv2d")
     assert conv["macs"] == 1944 and conv["macs_formula"] == "6*6*3*3*2*3"

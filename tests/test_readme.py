@@ -29,3 +29,9 @@ def test_readme_example_diagram_is_the_golden_one():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     golden = (ROOT / "tests" / "golden" / "seed000_w100.txt").read_text(encoding="utf-8").rstrip("\n")
     assert golden in readme
+
+
+def test_readme_transformer_diagram_is_the_golden_one():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    golden = (ROOT / "tests" / "golden" / "llama_tiny_t16_w100.txt").read_text(encoding="utf-8").rstrip("\n")
+    assert "## Transformers and keras-hub" in readme and golden in readme

@@ -9,10 +9,18 @@ explanation: the value becomes unknown, with the reason.
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any, Optional
 
 from ..arithmetic import evaluate, total
-from ..layers import UnknownDimensionError, find_macs, find_shape_function
+from ..layers import (
+    CALL_SHAPES_KEYWORD,
+    UnknownDimensionError,
+    find_kv_cache,
+    find_macs,
+    find_shape_function,
+    wants_call_shapes,
+)
 from ..read.dtypes import dtype_bits
 from ..read.facts import LayerFacts
 from ..read.legacy import keras3_counterpart
@@ -43,7 +51,30 @@ def cost_fields(facts: LayerFacts) -> dict[str, Any]:
         "param_bytes": param_bytes(facts),
         "output_bytes": output_bytes(facts),
         "internal_errors": tuple(errors),
+        **kv_cache_fields(facts),
+        "config_key": config_key(facts),
     }
+
+
+def config_key(facts: LayerFacts) -> str:
+    """A digest of the config without names (the layer's and its sublayers'), the class and the build shape.
+
+    Two blocks with the same key differ only in their names: same class,
+    hyperparameters, sublayers and shapes.
+    """
+    if facts.config is None:
+        return ""
+    parts = [facts.class_name, _without_names(facts.config), facts.build_shape]
+    parts += [(sub.class_name, _without_names(sub.config or {}), sub.build_shape) for sub in facts.sublayers]
+    return hashlib.sha1(repr(parts).encode()).hexdigest()[:16]
+
+
+def _without_names(value: Any) -> Any:
+    if isinstance(value, dict):
+        return sorted((key, _without_names(item)) for key, item in value.items() if key != "name")
+    if isinstance(value, (list, tuple)):
+        return [_without_names(item) for item in value]
+    return value
 
 
 def unbuilt_cost_fields() -> dict[str, Any]:
@@ -68,12 +99,17 @@ def macs_for(facts: LayerFacts, errors: Optional[list[InternalError]] = None) ->
     if not facts.built:
         return None, "", UNBUILT_MACS_NOTE
     function = find_macs(facts.layer_class, keras3_counterpart)
+    if function is None and facts.sublayers:
+        return _composite_macs(facts)
     if function is None:
         return None, "", f"no mult-add formula for {facts.class_name}"
     if facts.config is None:
         return None, "", "layer.get_config() failed"
     try:
-        expression = function(facts.config, facts.build_shape, output_shape_of(facts))
+        keywords = {}
+        if facts.call_arguments is not None and wants_call_shapes(function):
+            keywords[CALL_SHAPES_KEYWORD] = facts.call_arguments
+        expression = function(facts.config, facts.build_shape, output_shape_of(facts), **keywords)
         return evaluate(expression), expression, ""
     except UnknownDimensionError as error:
         return None, "", str(error)
@@ -86,6 +122,23 @@ def macs_for(facts: LayerFacts, errors: Optional[list[InternalError]] = None) ->
         if errors is not None:
             errors.append(failure)
         return None, "", internal_error_words(failure)
+
+
+def _composite_macs(layer: LayerFacts) -> tuple[Optional[int], str, str]:
+    """A layer built from sublayers, without a MACs function of its own: its sublayers' MACs, each per its repeats.
+
+    (``composite.py`` builds the same sum from the sublayers' rows, grouped
+    for display; this one serves a composite inside a nested model.)
+    """
+    values = []
+    for sublayer in layer.sublayers:
+        macs, _, note = macs_for(sublayer)
+        if macs is None:
+            return None, "", f"unknown in its part {sublayer.name!r}: {note}"
+        if macs:
+            values.append(str(macs) if sublayer.repeats <= 1 else f"{sublayer.repeats}*{macs}")
+    expression = total(values)
+    return evaluate(expression), expression, ""
 
 
 def _nested_model_macs(model: LayerFacts) -> tuple[Optional[int], str, str]:
@@ -144,3 +197,37 @@ def output_bytes(facts: LayerFacts) -> Optional[int]:
             return None
         bits += elements * element_bits
     return -(-bits // 8)
+
+
+def kv_cache_fields(facts: LayerFacts) -> dict[str, Any]:
+    """A decoder attention layer's key/value cache for one sample: elements, their arithmetic, bytes.
+
+    Elements come from the layer family's key/value-cache function at the key
+    length of the layer's call; bytes use the dtype of the layer's weights
+    (the cache is kept in the variables' dtype, as keras-hub's is). {} for a
+    layer that keeps no cache; a note instead when the length is unknown.
+    """
+    if not facts.caches_keys_values or facts.config is None:
+        return {}
+    function = find_kv_cache(facts.layer_class, keras3_counterpart)
+    if function is None:
+        return {}
+    try:
+        keywords = {}
+        if facts.call_arguments is not None and wants_call_shapes(function):
+            keywords[CALL_SHAPES_KEYWORD] = facts.call_arguments
+        expression = function(facts.config, facts.build_shape, **keywords)
+    except UnknownDimensionError:
+        return {"kv_cache_note": "the sequence length is unknown: explain(model, input_shape=(1, T))"}
+    except Exception as error:  # noqa: BLE001 - never crash an explanation
+        # our bug, said as ours, without the exception's text (issue 13: internal errors are named, not dumped)
+        return {"kv_cache_note": f"internal error in {function.__name__} ({type(error).__name__})"}
+    if expression is None:
+        return {}
+    elements = evaluate(expression)
+    bits = (dtype_bits(facts.weights[0].dtype) if facts.weights else None) or 32  # float32 without weights
+    return {
+        "kv_cache_elements": elements,
+        "kv_cache_formula": expression,
+        "kv_cache_bytes": -(-elements * bits // 8),
+    }

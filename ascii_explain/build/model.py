@@ -4,7 +4,8 @@
 model's graph facts (``read.facts.GraphFacts``) and gives every row its place
 in the graph. A nested model or a custom layer holding sublayers without a
 formula of its own is a *container*: one row whose count is the sum of its
-inner rows (``"56 + 57 + 140"``), and with ``expand_nested`` its inner rows
+inner rows (``"56 + 57 + 140"``; a composite layer's row is built in
+``composite.py``, with its parts named), and with ``expand_nested`` its inner rows
 follow it, one level deeper, to any depth. Totals add up depth-0 rows only,
 so an expanded model is never counted twice.
 """
@@ -16,9 +17,11 @@ from dataclasses import dataclass
 
 from ..arithmetic import evaluate, product, total
 from ..layers import find_formula
+from ..layers.operations import operation_macs
 from ..read.dtypes import dtype_bits
 from ..read.facts import KIND_LAYER, KIND_SUBCLASSED, GraphFacts, LayerFacts, ModelFacts, WeightFacts
 from ..read.legacy import keras3_counterpart
+from .composite import composite_record
 from .costs import cost_fields
 from .layer import non_trainable_reason, record_for_layer
 from .records import (
@@ -114,7 +117,10 @@ def _records_for_entry(facts: LayerFacts, expand_nested: bool, depth: int, paren
     if is_container(facts):
         path = f"{parent}/{facts.name}" if parent else facts.name
         inner = _inner_records(facts, expand_nested, depth + 1, path)
-        record = _container_record(facts, inner, depth, parent, expanded=expand_nested)
+        if facts.is_model:
+            record = _container_record(facts, inner, depth, parent, expanded=expand_nested)
+        else:  # a composite layer (a transformer block): its parts, named
+            record = composite_record(facts, inner, depth, parent, expanded=expand_nested)
         record = _with_graph(record, facts, kind)
         return [record, *inner] if expand_nested else [record]
     return [_with_graph(record_for_layer(facts, depth, parent), facts, kind)]
@@ -135,6 +141,8 @@ def _with_graph(record: LayerRecord, facts: LayerFacts, kind: str) -> LayerRecor
     would rebuild all thirty fields for every row of the model.
     """
     calls: tuple[Call, ...] = facts.calls
+    if not calls and facts.repeats > 1:  # a sublayer run several times per call of its block (traced)
+        record.calls = facts.repeats
     if not calls:
         if kind in (KIND_SUBCLASSED, KIND_LAYER) and record.output_shape is None:
             # Outside any symbolic graph: the shape build received, and what compute_output_shape gives.
@@ -162,8 +170,16 @@ def _with_graph(record: LayerRecord, facts: LayerFacts, kind: str) -> LayerRecor
 
 
 def _operation_record(facts: LayerFacts, depth: int, parent: str) -> LayerRecord:
-    """A keras.ops call in a functional graph (``x + y`` on KerasTensors): a row with no weights."""
+    """A keras.ops call in a functional graph (``x + y`` on KerasTensors): a row with no weights.
+
+    Its mult-adds are 0 for element-wise, indexing and data-movement
+    operations (``layers/operations.py``), unknown for any other.
+    """
+    macs = operation_macs(facts.class_name)
     return LayerRecord(
+        macs=None if macs is None else evaluate(macs),
+        macs_formula=macs or "",
+        macs_note="" if macs is not None else f"no mult-add formula for the operation {facts.class_name}",
         name=facts.name,
         class_name=facts.class_name,
         params=0,

@@ -58,6 +58,10 @@ class Term:
     trainable: bool = True
     # Why a non-trainable term is not trained, in words ("" for trainable terms).
     reason: str = ""
+    # A composite layer's part: what the part's count is made of, in words and
+    # numbers ("query 1024 + key 512 + value 512 + attention_output 1024"),
+    # "" for a plain term.
+    detail: str = ""
 
 
 @dataclass(frozen=True)
@@ -151,6 +155,26 @@ class LayerRecord:
     # terms follow the weights, and each difference is listed here, e.g.
     # "key/bias 2*16 in MultiHeadAttention's formula: no such weight".
     weight_differences: Tuple[str, ...] = ()
+    # A composite layer (one tracking sublayers, no formula of its own): the
+    # parts counted from weight shapes because they have no formula (a
+    # sublayer's name, "inner/deeper" below it, or a weight the layer created
+    # itself); the rest of the row is formula-backed. () for every other row.
+    fallback_parts: Tuple[str, ...] = ()
+    # Elements of keys and values ONE sample keeps in a decoder attention
+    # layer's cache at the traced sequence length (a composite row: the sum of
+    # its parts'), and their bytes in the weights' dtype. None when the layer
+    # keeps no cache, or the length is unknown (kv_cache_note says which).
+    kv_cache_elements: Optional[int] = None
+    kv_cache_formula: str = ""
+    kv_cache_bytes: Optional[int] = None
+    kv_cache_note: str = ""
+    # The layer's configuration apart from its name (and its sublayers' names),
+    # as a stable string: identical consecutive blocks share it (the diagram
+    # shows them once with a count). "" when the config is unknown.
+    config_key: str = ""
+    # A composite layer (a block: sublayers, no formula of its own): how many
+    # direct sublayers it has; 0 for every other row.
+    sublayer_count: int = 0
 
     @property
     def terms(self) -> dict[str, str]:

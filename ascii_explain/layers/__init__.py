@@ -9,7 +9,10 @@ Importing this package registers every built-in function in the one registry
   ``normalization``, ``embedding``, ``spectral`` (SpectralNormalization),
   ``audio`` (STFTSpectrogram), ``activations`` (PReLU), ``applications``
   (keras.applications' own layers), ``models`` (a model used as a layer),
-  ``weightless`` (the one table of layers without weights);
+  ``weightless`` (the one table of layers without weights); ``hub``
+  (keras-hub's layers, a package of families registered on the first
+  lookup of a keras_hub class, so keras-hub is never imported for a model
+  that does not use it);
 - shared helpers: ``formula`` (what a formula returns), ``shape_arithmetic``
   (the floor/ceil notation and its evaluator), ``dims`` (reading sizes from
   configs and shapes), ``quantization`` (quantized and LoRA terms),
@@ -32,6 +35,7 @@ from . import (  # noqa: F401  (registration side effects)
     core,
     einsum,
     embedding,
+    hub,
     merging,
     models,
     normalization,
@@ -42,16 +46,30 @@ from . import (  # noqa: F401  (registration side effects)
     weightless,
 )
 from .dims import NotCoveredError, UnknownDimensionError
-from .formula import SUBLAYERS_KEYWORD, BuildShape, Formula, FormulaTerm, wants_sublayers
+from .formula import (
+    CALL_SHAPES_KEYWORD,
+    SUBLAYERS_KEYWORD,
+    BuildShape,
+    Formula,
+    FormulaTerm,
+    wants_call_shapes,
+    wants_sublayers,
+)
 from .registry import (
+    KvCacheFunction,
     MacsFunction,
     find_formula,
+    find_kv_cache,
     find_macs,
+    find_own_weights,
     find_shape_function,
     has_own_formula,
     has_own_macs,
     register_formula,
+    register_kv_cache,
+    register_lazy,
     register_macs,
+    register_own_weights,
     register_shape,
     registered_classes,
     registered_macs_classes,
@@ -62,13 +80,17 @@ from .registry import (
 )
 from .shape_arithmetic import ShapeFormula, ShapeSyntaxError, evaluate_shape
 
+register_lazy("keras_hub", hub.register)
+
 __all__ = [
+    "CALL_SHAPES_KEYWORD",
     "has_own_formula",
     "has_own_macs",
     "SUBLAYERS_KEYWORD",
     "BuildShape",
     "Formula",
     "FormulaTerm",
+    "KvCacheFunction",
     "MacsFunction",
     "ShapeFormula",
     "ShapeSyntaxError",
@@ -76,10 +98,15 @@ __all__ = [
     "UnknownDimensionError",
     "evaluate_shape",
     "find_formula",
+    "find_kv_cache",
+    "find_own_weights",
     "find_macs",
     "find_shape_function",
     "register_formula",
+    "register_kv_cache",
+    "register_lazy",
     "register_macs",
+    "register_own_weights",
     "register_shape",
     "registered_classes",
     "registered_macs_classes",
@@ -87,5 +114,6 @@ __all__ = [
     "unregister_formula",
     "unregister_macs",
     "unregister_shape",
+    "wants_call_shapes",
     "wants_sublayers",
 ]

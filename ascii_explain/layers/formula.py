@@ -62,19 +62,37 @@ class Formula:
 SUBLAYERS_KEYWORD = "sublayers"
 
 
+# The optional keyword a MACs or key/value-cache function may declare to
+# receive the shapes of the layer's call by argument name
+# (``{"hidden_states": (1, 8, 16), "key_value_states": (1, 5, 16)}``), known
+# when ``explain(model, input_shape=...)`` traced the forward. A layer whose
+# build() sees only the query (T5's attention) needs it for cross-attention.
+CALL_SHAPES_KEYWORD = "call_shapes"
+
+
 def wants_sublayers(function: Callable[..., Any]) -> bool:
     """True when ``function`` declares the ``sublayers`` keyword."""
+    return declares(function, SUBLAYERS_KEYWORD)
+
+
+def wants_call_shapes(function: Callable[..., Any]) -> bool:
+    """True when ``function`` declares the ``call_shapes`` keyword."""
+    return declares(function, CALL_SHAPES_KEYWORD)
+
+
+def declares(function: Callable[..., Any], keyword: str) -> bool:
+    """True when ``function``'s signature has a parameter ``keyword``."""
     try:
-        return _declares_sublayers(function)
+        return _declares(function, keyword)
     except TypeError:  # an unhashable callable: read its signature every time
-        return _declares_sublayers.__wrapped__(function)
+        return _declares.__wrapped__(function, keyword)
 
 
 # inspect.signature costs as much as the rest of a formula; a function's
 # signature does not change, so it is read once per function.
 @functools.lru_cache(maxsize=1024)
-def _declares_sublayers(function: Callable[..., Any]) -> bool:
+def _declares(function: Callable[..., Any], keyword: str) -> bool:
     try:
-        return SUBLAYERS_KEYWORD in inspect.signature(function).parameters
+        return keyword in inspect.signature(function).parameters
     except (TypeError, ValueError):  # builtins or C callables have no signature
         return False

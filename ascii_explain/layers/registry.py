@@ -49,8 +49,12 @@ FormulaFunction = Callable[[Mapping[str, Any], BuildShape], Formula]
 MacsFunction = Callable[[Mapping[str, Any], BuildShape, OutputShapeArg], str]
 ShapeFunction = Callable[[Mapping[str, Any], Sequence[Any]], ShapeFormula]
 
+# (config, the key length of the layer's call) -> the elements of keys and
+# values one sample keeps in its cache, an integer expression ("2*128*2*4").
+KvCacheFunction = Callable[[Mapping[str, Any], int], str]
+
 Counterpart = Callable[[type], Optional[type]]
-Kind = Literal["formula", "macs", "shape"]
+Kind = Literal["formula", "macs", "shape", "kv_cache", "own_weights"]
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -61,9 +65,17 @@ class LayerEntry:
     formula: Optional[FormulaFunction] = None
     macs: Optional[MacsFunction] = None
     shape: Optional[ShapeFunction] = None
+    kv_cache: Optional[KvCacheFunction] = None
+    own_weights: Optional[FormulaFunction] = None
 
 
 _ENTRIES: dict[type, LayerEntry] = {}
+
+# Layer families registered on first need: (module prefix, the function that
+# registers them). keras-hub's (``layers/hub``) runs on the first lookup of a
+# class under ``keras_hub``, so keras-hub is never imported for a model that
+# does not use it. Each hook runs once and is then dropped.
+_LAZY: list[tuple[str, Callable[[], Any]]] = []
 
 
 # ------------------------------------------------------------- the mechanism
@@ -84,8 +96,30 @@ def _unregister(kind: Kind, layer_class: type) -> None:
         setattr(entry, kind, None)
 
 
+def register_lazy(module_prefix: str, register: Callable[[], Any]) -> None:
+    """Run ``register()`` before the first lookup of a class whose module starts with ``module_prefix``."""
+    _LAZY.append((module_prefix, register))
+
+
+def _run_lazy(layer_class: type) -> None:
+    for index, (prefix, register) in enumerate(list(_LAZY)):
+        if any(klass.__module__.startswith(prefix) for klass in layer_class.__mro__):
+            _LAZY.pop(index)
+            register()
+            return
+
+
+def register_default(kind: Kind, layer_class: type, function: Callable[..., Any]) -> None:
+    """Register ``function`` for ``layer_class`` unless that class already has one of this kind (a user's wins)."""
+    entry = _ENTRIES.setdefault(layer_class, LayerEntry())
+    if getattr(entry, kind) is None:
+        setattr(entry, kind, function)
+
+
 def _find(kind: Kind, layer_class: type, counterpart: Optional[Counterpart] = None) -> Any:
     """The ``kind`` function of the nearest class in ``layer_class``'s MRO (or its counterpart's MRO), or None."""
+    if _LAZY:
+        _run_lazy(layer_class)
     for klass in layer_class.__mro__:
         entry = _ENTRIES.get(klass)
         function = getattr(entry, kind) if entry is not None else None
@@ -231,3 +265,43 @@ def find_shape_function(layer_class: type, counterpart: Optional[Counterpart] = 
 def registered_shape_classes() -> list[type]:
     """The classes that have a shape function of their own."""
     return _registered("shape")
+
+
+# ------------------------------------------------------------- key/value caches
+
+
+def register_kv_cache(*layer_classes: type) -> Callable[[KvCacheFunction], KvCacheFunction]:
+    """Register ``function(config, key_length) -> str``: the key and value elements one sample caches.
+
+    For attention layers that keep a cache when decoding (keras-hub's cached
+    attention layers); the figure is in elements, the weights' dtype sets the
+    bytes.
+    """
+    return _register("kv_cache", layer_classes)
+
+
+def find_kv_cache(layer_class: type, counterpart: Optional[Counterpart] = None) -> Optional[KvCacheFunction]:
+    """The key/value-cache function for the nearest class in ``layer_class``'s MRO, or None."""
+    function: Optional[KvCacheFunction] = _find("kv_cache", layer_class, counterpart)
+    return function
+
+
+# ------------------------------------------------- a composite layer's own weights
+
+
+def register_own_weights(*layer_classes: type) -> Callable[[FormulaFunction], FormulaFunction]:
+    """Register ``function(config, build_shape) -> Formula`` for the weights a composite layer creates itself.
+
+    A composite layer (one that tracks sublayers and has no formula of its
+    own, e.g. a transformer block) is explained as the sum of its sublayers'
+    formulas; this formula covers only what ``add_weight`` created on the
+    layer itself (XLNet's encoder keeps its attention biases there). Without
+    one, those weights are counted from their shapes and marked.
+    """
+    return _register("own_weights", layer_classes)
+
+
+def find_own_weights(layer_class: type, counterpart: Optional[Counterpart] = None) -> Optional[FormulaFunction]:
+    """The own-weights formula for the nearest class in ``layer_class``'s MRO, or None."""
+    function: Optional[FormulaFunction] = _find("own_weights", layer_class, counterpart)
+    return function

@@ -104,6 +104,14 @@ class LayerFacts:
     # Outside any symbolic graph (a subclassed model's layer, a lone layer):
     # the output shape ``compute_output_shape`` gives, where Keras knows it.
     computed_output_shape: Optional[OutputShape] = None
+    # ``explain(model, input_shape=...)``: the shapes of the layer's first call
+    # in the traced forward, by argument name (None when not traced or never called) ...
+    call_arguments: Optional[dict[str, Any]] = None
+    # ... and how many times a sublayer runs per call of its parent (a shared block: more than 1).
+    repeats: int = 1
+    # A decoder's attention layer: it keeps the keys and values it has seen in
+    # a cache when generating (its call and its parent block's take a cache).
+    caches_keys_values: bool = False
 
     @property
     def own_weights(self) -> list[WeightFacts]:

@@ -12,7 +12,9 @@ from typing import Any
 import keras
 
 from . import legacy
+from .call_shapes import concrete_call_shapes
 from .facts import ModelFacts, WeightFacts
+from .input_shapes import InputShapeError, concrete_input_shapes
 from .keras3 import KERAS3
 from .reader import Reader
 from .unallocated import values_left_unallocated
@@ -28,16 +30,68 @@ _ACCEPTED = (
 )
 
 
-def read_model(obj: Any) -> ModelFacts:
+def read_model(obj: Any, input_shape: Any = None) -> ModelFacts:
     """Validate ``obj`` (a model or a layer), then read it into facts with its one reader.
 
     A model built without weight values (``StatelessScope(initialize_variables=False)``,
     or from a config by ``stateless.model_from_path``) is read from shapes alone:
-    no value is computed or stored while it is read.
+    no value is computed or stored while it is read. ``input_shape``
+    (``read/input_shapes.py``): read every shape from a forward traced at those
+    input shapes (``read/call_shapes.py``), so the dynamic axes are concrete.
+    Nothing of the model changes.
     """
     reader = open_reader(obj)
     with values_left_unallocated(obj):
+        if input_shape is not None:
+            reader = _at_input_shape(obj, reader, input_shape)
+        elif _has_static_inputs_and_blocks(obj, reader):
+            reader = _at_static_shape(obj, reader)
         return reader.model_facts(obj)
+
+
+def _has_static_inputs_and_blocks(obj: Any, reader: Reader) -> bool:
+    """A Keras 3 model whose inputs are fully known but for the batch, with a composite layer (a block) at its top.
+
+    A block's sublayers sit outside the model's graph, so their shapes come
+    only from their build() (ViT's attention is built on ``(None, None, 8)``);
+    a traced forward at batch 1 gives them, as Keras computes them.
+    """
+    if reader.is_legacy or not reader.is_model(obj):
+        return False
+    try:
+        inputs = list(obj.inputs or [])
+    except (AttributeError, ValueError):
+        return False
+    if not inputs or any(dim is None for tensor in inputs for dim in tuple(tensor.shape)[1:]):
+        return False
+    return any(not reader.is_keras_builtin(layer) and reader.sublayers(layer) for layer in reader.sublayers(obj))
+
+
+def _at_static_shape(obj: Any, reader: Reader) -> Reader:
+    """Read the block's inner shapes from a forward traced at batch 1; as built if the trace fails."""
+    shapes = {str(tensor.name): (1, *tuple(tensor.shape)[1:]) for tensor in obj.inputs}
+    try:
+        traced = concrete_call_shapes(obj, shapes)
+    except Exception:  # noqa: BLE001 - only an aid: the model is read as built, unknown shapes stay unknown
+        return reader
+    return reader.at_shapes(traced, None)
+
+
+def _at_input_shape(obj: Any, reader: Reader, input_shape: Any) -> Reader:
+    if reader.is_legacy:
+        raise InputShapeError("input_shape needs a Keras 3 model; a Keras 2 (tf_keras) model is read as built")
+    if not reader.is_model(obj):
+        raise InputShapeError(
+            f"input_shape applies to a model; {obj.name!r} is a layer: build it at the shape you want instead"
+        )
+    given = concrete_input_shapes(obj, input_shape)
+    try:
+        traced = concrete_call_shapes(obj, given)
+    except Exception as error:  # the model's own call failed at these shapes: say so, in one line
+        raise InputShapeError(
+            f"{obj.name!r} cannot run at input_shape {given}: {type(error).__name__}: {str(error).splitlines()[0]}"
+        ) from error
+    return reader.at_shapes(traced, given)
 
 
 def open_reader(obj: Any) -> Reader:
@@ -102,7 +156,7 @@ def _unbuilt_inside(obj: Any, reader: Reader) -> list[str]:
             continue
         seen.add(id(layer))
         name = f"{path}/{getattr(layer, 'name', '?')}"
-        if not getattr(layer, "built", False):
+        if not getattr(layer, "built", False) and not _never_has_weights(layer, reader):
             unbuilt.append(name)
         if reader.is_model(layer) or not reader.is_keras_builtin(layer):
             stack.extend((inner, name) for inner in reversed(reader.sublayers(layer)))
@@ -132,6 +186,17 @@ def _not_built_message(obj: Any, reader: Reader) -> str:
         f"The model {name} is not built, so it has no weights to explain; build it first: call the model on "
         "a batch of data, or call model.build((None, ...)) with the input shape."
     )
+
+
+def _never_has_weights(layer: Any, reader: Reader) -> bool:
+    """A layer that creates no weights when built: its class keeps Keras's own ``build`` and it has no sublayers.
+
+    keras-hub's Bloom attention holds an AlibiBias that its call() skips
+    without a mask, so it stays unbuilt (keras-hub 0.32.0); building it would
+    create nothing, so nothing is missing from the counts.
+    """
+    build = getattr(type(layer), "build", None)
+    return build is keras.layers.Layer.build and not reader.sublayers(layer)
 
 
 def is_model(obj: Any) -> bool:

@@ -9,11 +9,14 @@ per model, once, so no function asks "is this tf_keras?" again.
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 from typing import Any, Optional, Sequence
 
 import keras
 
 from ..build.records import Call, OutputShape, Shape
+from .call_shapes import CallShapes
 from .dtypes import dtype_bits
 from .facts import (
     KIND_LAYER,
@@ -25,6 +28,7 @@ from .facts import (
     WeightFacts,
     WeightTotal,
 )
+from .hub import call_takes_cache, hub_config, is_hub_layer
 
 # (layer or keras.ops operation, its calls in this model, is it an operation?)
 RawEntry = tuple[Any, list[Call], bool]
@@ -46,6 +50,17 @@ class Reader:
     # Top-level packages whose layer classes count as Keras's own.
     builtin_packages: tuple[str, ...] = ("keras",)
     is_legacy = False
+    # Set on a copy by :meth:`at_shapes` for ``explain(model, input_shape=...)``:
+    # every layer's traced call shapes (``read/call_shapes.py``) by id(layer),
+    # and the model's concrete input shapes by input name.
+    traced: Optional[dict[int, CallShapes]] = None
+    given_inputs: Optional[dict[str, Shape]] = None
+
+    def at_shapes(self, traced: dict[int, CallShapes], given_inputs: Optional[dict[str, Shape]]) -> Reader:
+        """A copy of this reader that reads shapes from a traced forward at concrete input shapes."""
+        reader = copy.copy(self)
+        reader.traced, reader.given_inputs = traced, given_inputs
+        return reader
 
     # -- what differs between Keras 3 and tf_keras (subclasses) -------------
 
@@ -116,12 +131,20 @@ class Reader:
         return list(flatten(include_self=False, recursive=False))
 
     def config(self, layer: Any) -> Optional[dict[str, Any]]:
-        """``layer.get_config()``, or None when a custom layer cannot produce one."""
+        """``layer.get_config()``, or None when a custom layer cannot produce one.
+
+        A keras-hub layer's config is completed by its public attributes
+        (``read/hub.py``: keras-hub 0.32.0's get_config() fails for several).
+        """
         try:
-            config = dict(layer.get_config())
+            config: Optional[dict[str, Any]] = dict(layer.get_config())
         except Exception:  # custom layers may raise NotImplementedError or worse
-            return None
-        return self.normalize_config(layer, config)
+            config = None
+        if is_hub_layer(layer) or (config is None and not layer.weights):
+            # A weightless layer's formula needs no config; its attributes stand in for one that failed
+            # (keras.layers.Identity given dtype= by keras-hub's DINOv2 cannot serialize, 3.15.1).
+            config = hub_config(layer, config)
+        return None if config is None else self.normalize_config(layer, config)
 
     def weights(self, layer: Any, exclude: Optional[set[int]] = None) -> list[WeightFacts]:
         """The layer's weights, each counted once, with Keras's trainable flag.
@@ -176,25 +199,39 @@ class Reader:
                 name = str(getattr(function, "__name__", "") or type(function).__name__)
         return "" if name == "linear" else name
 
-    def layer_facts(self, layer: Any, calls: Sequence[Call] = (), outside_graph: bool = False) -> LayerFacts:
+    def layer_facts(
+        self, layer: Any, calls: Sequence[Call] = (), outside_graph: bool = False, parent: Any = None
+    ) -> LayerFacts:
         """Read one layer (its nested model's graph or its sublayers too) into facts.
 
         ``outside_graph``: the layer sits in a subclassed model or is explained
         alone, where no graph gives its output shape; ``compute_output_shape``
-        is then asked (see :meth:`_computed_output_shape`).
+        is then asked (see :meth:`_computed_output_shape`). ``parent``: the
+        layer whose sublayer this is (None at a model's level).
         """
         first_input = self.input_shape(layer)
         built = bool(getattr(layer, "built", True))
         config = self.config(layer)
         build_shape = self.build_shape(layer, first_input)
         output_shape = self.output_shape(layer)
+        traced = self.traced.get(id(layer)) if self.traced is not None else None
+        if traced is not None:  # explain(model, input_shape=...): the shapes of the traced call win
+            build_shape = traced.build_style(layer) or build_shape
+            first_input = traced.input_shape() or first_input
+            output_shape = traced.output if traced.output is not None else output_shape
+            calls = _with_first_call_shapes(calls, first_input, output_shape)
+        elif self.given_inputs is not None and isinstance(layer, keras.layers.InputLayer):
+            given = self.given_inputs.get(str(layer.output.name))
+            if given is not None:
+                output_shape = given
+                calls = _with_first_call_shapes(calls, None, given)
         is_model = self.is_model(layer)
         builtin = self.is_keras_builtin(layer)
         live_sublayers = self.sublayers(layer)
         sublayers: tuple[LayerFacts, ...] = ()
         sublayer_configs: dict[str, dict[str, Any]] = {}
         if live_sublayers and not is_model and not builtin:
-            sublayers = tuple(self.layer_facts(sub, outside_graph=True) for sub in live_sublayers)
+            sublayers = tuple(self.layer_facts(sub, outside_graph=True, parent=layer) for sub in live_sublayers)
             sublayer_configs = {sub.name: sub.config for sub in sublayers if sub.config is not None}
         elif live_sublayers and not is_model:
             for sub in live_sublayers:  # a sublayer whose config fails is left out
@@ -209,7 +246,7 @@ class Reader:
             graph = self.graph_facts(layer, include_input_layer=True)
             model_layers = self._in_keras_order(layer, graph)
         computed = None
-        if outside_graph and output_shape is None:
+        if outside_graph and output_shape is None and traced is None:
             computed = self._computed_output_shape(layer, build_shape, live_sublayers)
         return LayerFacts(
             name=layer.name,
@@ -237,7 +274,19 @@ class Reader:
             graph=graph,
             model_layers=model_layers or (),
             computed_output_shape=computed,
+            call_arguments=dict(traced.arguments) if traced is not None else None,
+            repeats=self._repeats(traced, parent),
+            caches_keys_values=not builtin and _caches_keys_values(layer, parent),
         )
+
+    def _repeats(self, traced: Optional[CallShapes], parent: Any) -> int:
+        """Calls of a sublayer per call of its parent in the traced forward (1 when unknown)."""
+        if traced is None or parent is None or self.traced is None:
+            return 1
+        outer = self.traced.get(id(parent))
+        if outer is None or not outer.calls:
+            return 1
+        return max(1, traced.calls // outer.calls)
 
     def operation_facts(self, operation: Any, calls: list[Call]) -> LayerFacts:
         """A keras.ops call in a Functional graph: its name and class; it has no weights or config to read."""
@@ -321,12 +370,13 @@ class Reader:
         )
 
     def model_input_shapes(self, model: Any) -> list[Shape]:
-        """Shapes of the model's symbolic inputs, batch axis included; [] when unknown."""
+        """Shapes of the model's inputs (the given ones with input_shape), batch axis included; [] when unknown."""
         try:
             inputs = model.inputs
         except (AttributeError, ValueError):
             return []
-        return [as_shape(tensor.shape) for tensor in inputs or []]
+        given = self.given_inputs or {}
+        return [given.get(str(tensor.name)) or as_shape(tensor.shape) for tensor in inputs or []]
 
     def input_sample_bytes(self, model: Any) -> Optional[int]:
         """Bytes of one sample of the model's symbolic inputs; None when unknown."""
@@ -337,9 +387,10 @@ class Reader:
         if not inputs:
             return None
         bits = 0
+        given = self.given_inputs or {}
         for tensor in inputs:
             size = 1
-            for dim in tensor.shape[1:]:
+            for dim in (given.get(str(tensor.name)) or tensor.shape)[1:]:
                 if dim is None:
                     return None
                 size *= int(dim)
@@ -406,6 +457,32 @@ def _size(shape: Shape) -> int:
     for dim in shape:
         size *= int(dim)  # type: ignore[arg-type]
     return size
+
+
+def _with_first_call_shapes(
+    calls: Sequence[Call], input_shape: Optional[OutputShape], output_shape: Optional[OutputShape]
+) -> Sequence[Call]:
+    """The graph's calls, the first one's shapes taken from the traced forward (the others as the graph has them)."""
+    if not calls:
+        return calls
+    first = calls[0]
+    replaced = dataclasses.replace(
+        first,
+        input_shape=input_shape if input_shape is not None else first.input_shape,
+        output_shape=output_shape if output_shape is not None else first.output_shape,
+    )
+    return (replaced, *calls[1:])
+
+
+def _caches_keys_values(layer: Any, parent: Any) -> bool:
+    """A decoder's attention: its call takes a key/value cache, and so does its parent block's (if it has one).
+
+    keras-hub's Whisper encoder uses the cached attention class too, but its
+    block's call takes no cache: an encoder keeps none.
+    """
+    if not call_takes_cache(layer):
+        return False
+    return parent is None or call_takes_cache(parent)
 
 
 def variable_shape(variable: Any) -> Shape:

@@ -76,7 +76,9 @@ def arithmetic_of(record: LayerRecord) -> Arithmetic:
     """Named terms, the compact formula when it differs from their plain sum, and the count."""
     terms = tuple(
         TermPiece(
-            f"{term.name} {term.expression}" + ("" if term.trainable else NON_TRAINABLE_FLAG),
+            f"{term.name} {term.expression}"
+            + (f" ({term.detail})" if term.detail else "")
+            + ("" if term.trainable else NON_TRAINABLE_FLAG),
             term.trainable,
             term.reason,
         )
@@ -84,8 +86,12 @@ def arithmetic_of(record: LayerRecord) -> Arithmetic:
     )
     named = TERM_SEPARATOR.join(term.text for term in terms) if terms else NO_WEIGHTS
     plain_sum = total(term.expression for term in record.term_list)
+    # A composite row's parts are plain counts: "a 3072 (...) + b 6144 = 9216" needs no "= 3072 + 6144" step.
+    parts_only = any(term.detail for term in record.term_list) and all(
+        term.expression.isdigit() for term in record.term_list
+    )
     steps = []
-    if record.formula != plain_sum or len(record.term_list) > 1:
+    if not parts_only and (record.formula != plain_sum or len(record.term_list) > 1):
         if record.formula != named:
             steps.append(record.formula)
     # Drop a repeated step, e.g. "bias 5 = 5" never needs "= 5" twice.
@@ -130,6 +136,8 @@ def check_text(record: LayerRecord) -> str:
         )
     if record.is_fallback:
         return "from weight shapes: no registered formula for " + record.class_name
+    if record.fallback_parts:
+        return f"from weight shapes, no formula: {', '.join(record.fallback_parts)}; the rest by formula"
     if not record.matches:
         return f"MISMATCH: this formula gives {record.params:,}, Keras's count_params() gives {record.keras_params:,}"
     return ""

@@ -68,7 +68,7 @@ _EXTRA_GLYPHS = {
 GLYPHS: dict[str, str] = {**_KSA_GLYPHS, **_EXTRA_GLYPHS}
 
 # keras_sequential_ascii's "μ|σ" broke Windows consoles; this is the plain form.
-_ASCII_REPLACEMENTS = {"μ": "m", "σ": "s", "λ": "L"}
+_ASCII_REPLACEMENTS = {"μ": "m", "σ": "s", "λ": "L", "×": "x"}
 
 
 def glyph_for(class_name: str, ascii_only: bool = False) -> str:

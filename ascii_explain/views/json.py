@@ -57,6 +57,7 @@ def to_dict(explanation: ExplanationData) -> dict[str, Any]:
             "batch_size": e.batch_size,
             "activation_bytes": e.activation_bytes,
             "input_bytes": e.input_bytes,
+            "kv_cache_bytes": e.kv_cache_bytes,
         },
         "layers": [_record_dict(record) for record in e.layers],
         "training_memory": None if e.training_memory is None else e.training_memory.to_dict(),

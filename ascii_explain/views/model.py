@@ -19,8 +19,9 @@ under ``views/`` imports ``explanation.py``.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
-from typing import Any, Optional, Protocol
+from typing import Any, Optional, Protocol, Sequence
 
 from ..build.records import (
     STATE_INTERNAL_ERROR,
@@ -106,6 +107,10 @@ class ExplanationData(Protocol):
     def activation_bytes(self) -> Optional[int]: ...
     @property
     def input_bytes(self) -> Optional[int]: ...
+    @property
+    def kv_cache_bytes(self) -> Optional[int]: ...
+    @property
+    def kv_cache_layers(self) -> list[LayerRecord]: ...
 
 
 # Slotted, not frozen: one per layer on every render, and a frozen dataclass's
@@ -121,10 +126,61 @@ class LayerView:
     arithmetic: Optional[Arithmetic]  # None for a layer without weights whose count agrees
     cost_lines: tuple[styled.Line, ...]  # shape arithmetic and mult-adds
     check: str  # why the record is marked ("" when OK)
+    # Identical consecutive blocks drawn once (``collapse_repeats``): how many,
+    # and the last one's name (its output is what the next layer reads).
+    repeat: int = 1
+    last_name: str = ""
 
     @property
     def sign(self) -> str:
         return MARK_SIGNS[self.mark]
+
+
+def collapse_repeats(layers: Sequence[LayerView]) -> list[LayerView]:
+    """Runs of identical consecutive top-level blocks as one view each, with ``repeat`` and ``last_name``.
+
+    Blocks: composite layers (their rows name their parts). Identical: same
+    class, the same config apart from the name (``config_key``),
+    the same shapes, arithmetic and costs, each block called once and reading
+    the block before it. Rows nested under a block (``expand_nested``) keep
+    their blocks apart. A 32-block LLM then reads as
+    ``transformer_layer_0 … transformer_layer_31  32 × 202,383,360``.
+    """
+    result: list[LayerView] = []
+    index = 0
+    while index < len(layers):
+        first = layers[index]
+        end = index + 1
+        while end < len(layers) and _repeats(layers[end - 1], layers[end], layers, end):
+            end += 1
+        if end - index > 1:
+            result.append(dataclasses.replace(first, repeat=end - index, last_name=layers[end - 1].record.name))
+        else:
+            result.append(first)
+        index = end
+    return result
+
+
+def _repeats(previous: LayerView, layer: LayerView, layers: Sequence[LayerView], index: int) -> bool:
+    a, b = previous.record, layer.record
+    nested_after = index + 1 < len(layers) and layers[index + 1].record.depth > 0
+    return (
+        a.depth == b.depth == 0
+        and a.sublayer_count > 0  # a composite block (a transformer layer), not a lone Dense
+        and not nested_after
+        and bool(a.config_key)
+        and a.config_key == b.config_key
+        and a.class_name == b.class_name
+        and a.calls == b.calls == 1
+        and a.name in b.inbound
+        and a.input_shape == b.input_shape
+        and a.output_shape == b.output_shape
+        and [(t.expression, t.trainable) for t in a.term_list] == [(t.expression, t.trainable) for t in b.term_list]
+        and a.macs_formula == b.macs_formula
+        and a.kv_cache_formula == b.kv_cache_formula
+        and previous.mark == layer.mark
+        and a.notes == b.notes
+    )
 
 
 @dataclass(frozen=True)
@@ -174,7 +230,7 @@ def mark_of(record: LayerRecord) -> str:
         return UNBUILT
     if record.state == STATE_NO_WEIGHTS:
         return NO_WEIGHTS
-    if record.is_fallback:
+    if record.is_fallback or record.fallback_parts:  # wholly, or in named parts of a composite row
         return FALLBACK
     if not record.matches:
         return MISMATCH
@@ -261,7 +317,10 @@ def totals_items(explanation: ExplanationData) -> list[TotalsItem]:
         disagreeing = f"{mismatch} {len(mismatches)} of {weighted} layers disagree with Keras: {listed}"
         items.append(TotalsItem(ERROR, disagreeing))
     if fallbacks:
-        listed = ", ".join(f"{r.name} ({r.class_name})" for r in fallbacks)
+        listed = ", ".join(
+            f"{r.name} ({r.class_name}" + (f"; only {', '.join(r.fallback_parts)})" if r.fallback_parts else ")")
+            for r in fallbacks
+        )
         items.append(
             TotalsItem(
                 WARNING,
@@ -378,4 +437,25 @@ def _cost_totals_lines(explanation: ExplanationData) -> list[str]:
     memory = f"Memory: activations {format_bytes(e.activation_bytes)} for {batch} (each layer's output once"
     if e.input_bytes is not None:
         memory += f"; input {format_bytes(e.input_bytes)}"
-    return [macs, memory + ")"]
+    return [macs, memory + ")", *_kv_cache_lines(e)]
+
+
+def _kv_cache_lines(explanation: ExplanationData) -> list[str]:
+    """The key/value cache line, for a model with decoder attention; none otherwise."""
+    e = explanation
+    layers = e.kv_cache_layers
+    if not layers:
+        return []
+    batch = "a batch of 1" if e.batch_size == 1 else f"a batch of {e.batch_size:,}"
+    if e.kv_cache_bytes is None:
+        return [
+            f"Key/value cache: {UNKNOWN} (the sequence length is unknown: explain(model, input_shape=(1, T)) "
+            "counts it at T tokens)"
+        ]
+    elements = sum((record.kv_cache_elements or 0) * max(record.calls, 1) for record in layers)
+    per_element = e.kv_cache_bytes / (elements * e.batch_size) if elements else 0
+    dtype = f" x {per_element:g} bytes" if per_element else ""
+    return [
+        f"Key/value cache: {format_bytes(e.kv_cache_bytes)} for {batch} = {elements:,} keys and values per sample"
+        f"{dtype} (2 x {len(layers)} decoder layers x sequence x kv-heads x head-dim)"
+    ]

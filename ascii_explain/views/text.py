@@ -9,6 +9,7 @@ its arithmetic. Every width is an argument: nothing here reads the terminal.
 
 from __future__ import annotations
 
+import os
 import re
 import textwrap
 from dataclasses import dataclass, field
@@ -41,6 +42,7 @@ from .model import (
     TotalsItem,
     ViewModel,
     build_view_model,
+    collapse_repeats,
 )
 from .safe_text import columns, cut, cut_middle, displayable, pad_left, wrap
 
@@ -115,8 +117,8 @@ class _OperationRow:
 
     def __post_init__(self) -> None:
         self.record = self.layer.record
-        self.params = _number(self.record.params)
-        self.percent = format_percent(self.layer.percent)
+        self.params = _params_text(self.layer)  # "32 × 2,336" for a run of identical blocks
+        self.percent = format_percent(self.layer.percent * self.layer.repeat)
 
 
 def render_diagram(
@@ -127,6 +129,7 @@ def render_diagram(
     show_trainable: bool = False,
     layer_range: Optional[Sequence[str]] = None,
     shape_style: str = DIMS,
+    expand_repeats: bool = False,
 ) -> styled.StyledText:
     """The diagram, no line wider than ``width``, with the roles of its parts (``str()`` is the plain text).
 
@@ -136,17 +139,22 @@ def render_diagram(
     the totals and percentages stay the whole model's. ``shape_style``: data
     rows in keras_sequential_ascii's DATA DIMENSIONS (``"dims"``, no batch
     axis) or in keras.Model.summary's notation (``"keras"``: ``(None, 26, 26, 32)``).
+    Identical consecutive
+    blocks are drawn once with their count (``collapse_repeats``) unless
+    ``expand_repeats``.
     """
     check_shape_style(shape_style)
     safe_explanation = displayable(explanation, ascii_only)
     if safe_explanation is not explanation:  # a name needed escaping: the view model shows the safe names
         explanation, view = safe_explanation, build_view_model(safe_explanation)
     layers, shown = _selected(explanation, view, layer_range)
+    if not expand_repeats:
+        layers = collapse_repeats(layers)
     top = explanation.top_level
     starts_at_input = not layers or not top or layers[0].record is top[0]
     rows = _rows(explanation, layers, starts_at_input=starts_at_input, ascii_only=ascii_only)
     gutter = graph_text.plan_gutter([_link(row) for row in rows])
-    layout = _Layout.fit(rows, width, show_trainable, gutter.width, shape_style)
+    layout = _Layout.fit(rows, width, show_trainable, gutter.width, shape_style, ascii_only)
     lines = [layout.header(), styled.Line()]
     for index, row in enumerate(rows):
         lane, connect = gutter.cells(index)
@@ -238,12 +246,13 @@ def _rows(
             continue
         above = previous.producer if isinstance(previous, _DataRow) else None
         graph_lines = [styled.Line(line) for line in graph_text.graph_details(record, above, ascii_only)]
-        rows.append(_OperationRow(layer, graph_lines + _details(layer)))
+        rows.append(_OperationRow(layer, graph_lines + _details(layer, ascii_only)))
+        produced_by = layer.last_name or record.name  # a run of identical blocks: the last one's output
         data = _DataRow(
             record.activation,
             record.output_shape,
-            graph_text.output_mark(record.name, explanation.output_names, ascii_only) if record.depth == 0 else "",
-            record.name,
+            graph_text.output_mark(produced_by, explanation.output_names, ascii_only) if record.depth == 0 else "",
+            produced_by,
             record.parent,
             record.depth,
         )
@@ -280,8 +289,15 @@ def _depth(row: _DataRow | _OperationRow) -> int:
     return row.depth if isinstance(row, _DataRow) else row.record.depth
 
 
-def _details(layer: LayerView) -> list[styled.Line]:
+def _details(layer: LayerView, ascii_only: bool = False) -> list[styled.Line]:
     details = []
+    if layer.repeat > 1:
+        details.append(
+            styled.plain(
+                f"{layer.repeat} identical blocks (class, config apart from the name, shapes): "
+                f"{_run_name(layer, ascii_only)}, each as below; render(expand_repeats=True) draws every one"
+            )
+        )
     if layer.arithmetic is not None:
         details.append(_PARAMS_PREFIX.joined(layer.arithmetic.line()))
     details.extend(layer.cost_lines)
@@ -289,6 +305,31 @@ def _details(layer: LayerView) -> list[styled.Line]:
         details.append(styled.plain(layer.check, _CHECK_ROLES[layer.mark]))
     details.extend(styled.Line(note) for note in layer.record.notes)
     return details
+
+
+def _run_name(layer: LayerView, ascii_only: bool = False) -> str:
+    """``transformer_layer_0 … transformer_layer_31`` for a run of blocks, the name for one layer."""
+    if layer.repeat <= 1:
+        return layer.record.name
+    return f"{layer.record.name} {'...' if ascii_only else '…'} {layer.last_name}"
+
+
+def _compact_run_name(layer: LayerView, ascii_only: bool = False) -> str:
+    """``transformer_layer_0 … 31``: the first name, then the last one's differing tail (a whole number)."""
+    if layer.repeat <= 1:
+        return layer.record.name
+    first, last = layer.record.name, layer.last_name
+    shared = len(os.path.commonprefix([first, last]))
+    while shared and last[shared - 1].isdigit():  # keep the whole number: "… 31", not "… 1"
+        shared -= 1
+    return f"{first}...{last[shared:]}" if ascii_only else f"{first} … {last[shared:]}"
+
+
+def _params_text(layer: LayerView) -> str:
+    """The WEIGHTS(N) cell: the count, or ``32 × 2,336`` for a run of identical blocks (``x`` in ASCII)."""
+    if layer.repeat <= 1:
+        return _number(layer.record.params)
+    return f"{layer.repeat} × {_number(layer.record.params)}"
 
 
 def shorten_name(name: str, room: int) -> str:
@@ -371,6 +412,7 @@ class _Layout:
         if self.shape_style == DIMS and not self.compact_dims:
             return row.dims
         return self.shape_text(row.shape)
+    ascii_only: bool = False
 
     @classmethod
     def fit(
@@ -380,6 +422,7 @@ class _Layout:
         show_trainable: bool = False,
         gutter: int = 0,
         shape_style: str = DIMS,
+        ascii_only: bool = False,
     ) -> _Layout:
         labels = [
             graph_text.depth_bars(_depth(r)) + (r.label if isinstance(r, _DataRow) else r.record.class_name)
@@ -411,12 +454,21 @@ class _Layout:
                 compact_dims=compact,
                 gutter=gutter,
                 shape_style=shape_style,
+                ascii_only=ascii_only,
             )
 
         # Deep nesting: the depth bars alone may be wider than MAX_LABEL; a label keeps 2 columns after them.
         floor = max(MIN_NARROW_LABEL, *(len(graph_text.depth_bars(_depth(r))) + 2 for r in rows))
         label = max(floor, min(MAX_LABEL, max([MIN_LABEL, *map(columns, labels)])))
         fitted = layout(HEADERS, False, label, True)
+        # Long names are not cut while the headers' padding can make room: the
+        # short headers narrow columns whose header is wider than their numbers.
+        names = [len(_compact_run_name(r.layer, ascii_only)) + 2 * r.record.depth for r in operations]
+        longest = max(names, default=0)
+        if fitted.fixed_width + 2 + MIN_NAME <= width < fitted.fixed_width + 2 + longest:  # shown, but cut
+            short = layout(SHORT_HEADERS, False, label, True)
+            if short.fixed_width < fitted.fixed_width:  # more room for the names, even if some are still cut
+                fitted = short
         if fitted.fixed_width + 2 + MIN_NAME > width:
             fitted.show_names = False
         # Narrow widths, one step at a time until the diagram fits: short headers,
@@ -496,6 +548,14 @@ class _Layout:
             return ""  # deep nesting leaves no room: no name rather than a line too wide
         return "  " + indent + shorten_name(name, room)
 
+    def _fitting_run_name(self, layer: LayerView, depth: int) -> str:
+        """A run's full name when it fits, else ``transformer_layer_0 … 31`` (the last name's differing tail)."""
+        full = _run_name(layer, self.ascii_only)
+        room = self.width - self.fixed_width - 2 - 2 * depth
+        if layer.repeat <= 1 or len(full) <= room:
+            return full
+        return _compact_run_name(layer, self.ascii_only)
+
     def _trainable(self, layer: Optional[LayerView]) -> str:
         if not self.trainable:
             return ""
@@ -570,7 +630,7 @@ class _Layout:
             + "  "
             + row.percent.rjust(self.percent)
             + self._trainable(layer)
-            + self._name(record.name, record.depth)
+            + self._name(self._fitting_run_name(layer, record.depth), record.depth)
         )
         # A marked row stands out whole: "!" bold red, "?" bold yellow.
         role = _MARK_ROLES[layer.mark]

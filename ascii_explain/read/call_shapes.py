@@ -1,0 +1,167 @@
+"""Concrete shapes of every layer's call at a given input shape, without rebuilding or changing the model.
+
+``build()`` records ``(None, None, 16)`` for a text model's layers: the
+sequence axis is unknown until a call. For mult-adds at a sequence length
+(issue 14, Required 3) each layer — sublayers inside composite blocks
+included — needs the shapes it is called with at that length.
+
+:func:`concrete_call_shapes` runs ``keras.Operation.compute_output_spec`` (the
+base class's: it traces ``model.call``) on ``keras.KerasTensor`` inputs of the given shapes. Keras traces the forward
+symbolically (the TensorFlow backend: placeholders in a scratch FuncGraph;
+JAX: ``jax.eval_shape``): no weight is created and no graph node is added to
+the model, because the layers see backend tensors, not KerasTensors. While it
+runs, each layer's ``call`` is shadowed by an instance attribute that records
+the shapes of its arguments and result at its first call; the attribute is
+removed afterwards, whatever happens. Only public ``keras.Operation``
+and ``_flatten_layers`` (private, the walk ``Model.layers`` uses, 3.15.1) are
+relied on.
+"""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass, replace
+from typing import Any, Mapping, Optional
+
+import keras
+
+
+@dataclass(frozen=True)
+class CallShapes:
+    """One layer's first call: argument shapes by parameter name, the output shape(s), and how often it ran.
+
+    ``calls`` counts every call in the forward (ALBERT runs one shared block
+    ``num_layers`` times): a layer's mult-adds at these shapes are its
+    per-call count times ``calls``. A sublayer's count already includes its
+    parent's repetitions.
+    """
+
+    arguments: Mapping[str, Any]
+    output: Any
+    calls: int = 1
+
+    def input_shape(self) -> Any:
+        """The shapes of the tensors the call received, in argument order: one shape, or a tuple of them."""
+        shapes = [shape for shape in self.arguments.values() if shape is not None and _is_shape(shape)]
+        if not shapes:
+            return None
+        return shapes[0] if len(shapes) == 1 else tuple(shapes)
+
+    def build_style(self, layer: Any) -> Any:
+        """The shapes in the form formulas and MACs functions receive (``get_build_config``'s form).
+
+        A layer built from several shapes (``shapes_dict``, e.g. MultiHeadAttention's
+        ``query_shape``/``value_shape``) gets ``{"<argument>_shape": shape}`` for the
+        arguments it was called with; any other layer gets its first argument's shape.
+        """
+        try:
+            config = layer.get_build_config() or {}
+        except Exception:
+            config = {}
+        if "shapes_dict" in config:
+            return {
+                f"{name}_shape": shape
+                for name, shape in self.arguments.items()
+                if shape is not None and f"{name}_shape" in _known_shape_keys(layer, config)
+            }
+        for shape in self.arguments.values():
+            if shape is not None:
+                return shape
+        return None
+
+
+def _is_shape(value: Any) -> bool:
+    return isinstance(value, tuple) and all(dim is None or isinstance(dim, int) for dim in value)
+
+
+def _known_shape_keys(layer: Any, config: Mapping[str, Any]) -> set[str]:
+    """The ``*_shape`` names ``build`` accepts (a key given only at call time, e.g. ``key_shape``, counts too)."""
+    keys = set(config["shapes_dict"])
+    try:
+        keys |= {f"{name}_shape" for name in inspect.signature(layer.build).parameters}
+        keys |= set(inspect.signature(layer.build).parameters)
+    except (TypeError, ValueError):
+        pass
+    return keys
+
+
+def _shape_tree(value: Any) -> Any:
+    shape = getattr(value, "shape", None)
+    if shape is not None and not isinstance(value, (list, tuple, dict)):
+        try:
+            return tuple(None if dim is None else int(dim) for dim in shape)
+        except TypeError:
+            return None
+    if isinstance(value, (list, tuple)):
+        shapes = tuple(_shape_tree(item) for item in value)
+        return shapes if any(item is not None for item in shapes) else None
+    return None
+
+
+def concrete_call_shapes(model: Any, input_shapes: Any) -> dict[int, CallShapes]:
+    """``{id(layer): CallShapes}`` for every layer of ``model`` called in a forward pass at ``input_shapes``.
+
+    ``input_shapes`` follows the model's inputs: a shape (batch axis included),
+    a list of shapes in ``model.inputs`` order, or a dict by input name
+    (keras-hub backbones: ``{"token_ids": (1, 128), "padding_mask": (1, 128)}``).
+    Dtypes are the model's input dtypes. A layer never called in that forward (Bloom's
+    unbuilt AlibiBias when no mask is given) is absent.
+    """
+    layers = list(model._flatten_layers(include_self=False, recursive=True))
+    records: dict[int, CallShapes] = {}
+    shadowed = []
+    try:
+        for layer in layers:
+            if "call" in vars(layer):  # already shadowed (a layer shared twice) or user-patched
+                continue
+            object.__setattr__(layer, "call", _recording_call(layer, records))
+            shadowed.append(layer)
+        # Operation.compute_output_spec (public ``keras.Operation``) traces ``model.call``
+        # through the backend; Functional's and Layer's own overrides would answer from
+        # compute_output_shape where a layer defines one, and never enter its sublayers.
+        keras.Operation.compute_output_spec(model, _symbolic_inputs(model, input_shapes))
+    finally:
+        for layer in shadowed:
+            object.__delattr__(layer, "call")
+    return records
+
+
+def _recording_call(layer: Any, records: dict[int, CallShapes]) -> Any:
+    original = layer.call  # the bound method of the class
+    try:
+        signature: Optional[inspect.Signature] = inspect.signature(original)
+    except (TypeError, ValueError):
+        signature = None
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        result = original(*args, **kwargs)
+        if id(layer) in records:
+            records[id(layer)] = replace(records[id(layer)], calls=records[id(layer)].calls + 1)
+        else:
+            if signature is not None:
+                bound = signature.bind_partial(*args, **kwargs).arguments
+            else:
+                bound = {f"arg{index}": value for index, value in enumerate(args)} | dict(kwargs)
+            arguments = {name: _shape_tree(value) for name, value in bound.items()}
+            records[id(layer)] = CallShapes(arguments, _shape_tree(result))
+        return result
+
+    return call
+
+
+def _symbolic_inputs(model: Any, input_shapes: Any) -> Any:
+    """KerasTensors of the given shapes in the structure ``model.input`` has (a dict for keras-hub backbones).
+
+    ``input_shapes``: ``{input name: shape}`` (``read/input_shapes.py``), or
+    a shape, or a list of shapes in ``model.inputs`` order. Dtypes are the
+    inputs' own.
+    """
+    inputs = model.inputs
+    if not isinstance(input_shapes, Mapping):
+        if input_shapes and isinstance(input_shapes[0], (list, tuple)):
+            input_shapes = {tensor.name: shape for tensor, shape in zip(inputs, input_shapes, strict=True)}
+        else:
+            input_shapes = {tensor.name: input_shapes for tensor in inputs}
+    return keras.tree.map_structure(
+        lambda tensor: keras.KerasTensor(tuple(input_shapes[tensor.name]), dtype=tensor.dtype), model.input
+    )

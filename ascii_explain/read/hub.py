@@ -1,0 +1,69 @@
+"""Reading keras-hub layers: their config, completed where keras-hub 0.32.0's ``get_config()`` fails or drops a value.
+
+keras-hub is never imported here: a layer is recognised by its class's module.
+
+``get_config()`` raises for LlamaAttention (it reads a ``rope_scaling_factor``
+attribute it never set), CachedGemmaAttention, T5MultiHeadAttention,
+T5LayerNorm, Gemma's RMSNormalization, ViT's MLP and every Mixtral/Qwen MoE
+layer (Keras's auto-config refuses their constructor arguments); it drops
+``head_dim`` for Qwen3Attention and Qwen3LayerNorm and ``use_patch_bias`` for
+ViTPatchingAndEmbedding (all checked on keras-hub 0.32.0). These layers keep
+their constructor arguments as public attributes, so :func:`hub_config` reads
+``get_config()`` where it works, completed by those attributes.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+PLAIN = (int, float, str, bool, type(None))
+
+
+def is_hub_layer(layer: Any) -> bool:
+    """A layer whose class (or a base) keras-hub defines."""
+    return any(klass.__module__.startswith("keras_hub") for klass in type(layer).__mro__)
+
+
+def public_attributes(layer: Any) -> dict[str, Any]:
+    """The layer's public attributes that hold plain values (the constructor arguments, as keras-hub stores them)."""
+    result: dict[str, Any] = {}
+    for key, value in vars(layer).items():
+        if key.startswith("_"):
+            continue
+        if isinstance(value, PLAIN) or (
+            isinstance(value, (tuple, list)) and all(isinstance(item, PLAIN) for item in value)
+        ):
+            result[key] = value
+    return result
+
+
+def hub_config(layer: Any, config: Optional[dict[str, Any]] = None) -> dict[str, Any]:
+    """``config`` (``layer.get_config()``, None when it failed) completed by the layer's plain public attributes.
+
+    ``get_config()`` wins where both have a key. ``name`` is always present.
+    """
+    completed = public_attributes(layer)
+    if config is None:
+        try:
+            config = dict(layer.get_config())
+        except Exception:  # keras-hub 0.32.0: NotImplementedError / AttributeError, see the module docstring
+            config = {}
+    completed.update(config)
+    completed.setdefault("name", layer.name)
+    return completed
+
+
+def call_takes_cache(layer: Any) -> bool:
+    """The layer's ``call`` has a parameter named like a key/value cache (``cache``, ``self_attention_cache``).
+
+    keras-hub's decoder blocks and their attention layers take one; its
+    encoder blocks (even Whisper's, whose attention class is the cached one)
+    do not: that is how a decoder's attention is told from an encoder's.
+    """
+    import inspect
+
+    try:
+        parameters = inspect.signature(layer.call).parameters
+    except (TypeError, ValueError):
+        return False
+    return any("cache" in name and "index" not in name for name in parameters)
