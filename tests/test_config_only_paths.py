@@ -304,7 +304,6 @@ def kv_cache_bytes(
     return 2 * num_layers * tokens * num_key_value_heads * (hidden_dim // num_query_heads) * 4
 
 
-@pytest.mark.xfail(strict=True, reason="needs issue 14's input_shape")
 def test_7b_preset_mult_adds_and_kv_cache_at_4096_tokens(files, monkeypatch):
     expected_macs = llama_macs(4096, **LLAMA_7B)
     expected_kv = kv_cache_bytes(4096, **LLAMA_7B)
@@ -322,4 +321,4 @@ def test_7b_preset_mult_adds_and_kv_cache_at_4096_tokens(files, monkeypatch):
     assert guard_log == "guard installed\n"
     assert json.loads(result.stdout)["costs"]["macs"] == expected_macs
     text, _ = run_guarded("llama2_7b_en", "--input-shape", "1,4096", cwd=files)
-    assert f"{expected_macs:,}" in text.stdout and "kv cache" in text.stdout.lower()
+    assert f"{expected_macs:,}" in text.stdout and "key/value cache" in text.stdout.lower()

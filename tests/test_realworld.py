@@ -173,11 +173,15 @@ def test_unbuilt_sublayer_is_a_row_with_zero_params_as_keras_counts_it() -> None
 
 
 def test_bloom_with_unbuilt_alibi_bias_is_explained() -> None:
+    """Bloom's attention keeps an AlibiBias its call() never builds: no NotBuiltError, Keras's totals.
+
+    The attention layer has its own formula (keras-hub families, issue 14), so its AlibiBias is no
+    row of its own; a weightless layer that is never built holds nothing to count.
+    """
     _needs_hub()
     model = _model("hub:bloom")
     e = explain(model, expand_nested=True)
-    assert any(r.state == "unbuilt" and "alibi" in r.name for r in e.layers)
-    assert e.total_params == model.count_params()
+    assert e.total_params == model.count_params() and not e.internal_errors
 
 
 def test_an_empty_sequential_gets_advice_that_fits() -> None:
@@ -251,48 +255,71 @@ def test_lstm_with_initial_state_and_known_length_counts_macs() -> None:
 
 
 @pytest.mark.parametrize("model_name", ["hub:llama", "hub:gemma", "hub:falcon", "hub:deberta_v3"])
-def test_sublayers_of_a_custom_layer_with_a_variable_length_have_unknown_macs_not_an_error(model_name: str) -> None:
-    """EinsumDense inside keras-hub attention: called in a custom call(), never in the graph; the sequence is None."""
+def test_attention_with_a_variable_length_has_unknown_macs_not_an_error(model_name: str) -> None:
+    """keras-hub attention without input_shape: the sequence is None, so MACs are unknown, with the reason."""
     _needs_hub()
     e = explain(_model(model_name), expand_nested=True)
-    einsums = [r for r in e.layers if r.class_name == "EinsumDense"]
-    assert einsums
-    for record in einsums:
+    attention = [r for r in e.layers if r.class_name.endswith("Attention")]
+    assert attention
+    for record in attention:
         assert record.macs is None and not record.internal_errors
         assert "None" in record.macs_note or "unknown" in record.macs_note, record.macs_note
 
 
 @pytest.mark.parametrize("model_name", ["hub:vit", "hub:deit", "hub:dinov2"])
-def test_conv_inside_a_custom_layer_gets_macs_from_its_computed_output_shape(model_name: str) -> None:
+def test_patch_embedding_inside_a_custom_layer_has_its_macs(model_name: str) -> None:
     _needs_hub()
     e = explain(_model(model_name), expand_nested=True)
-    convs = [r for r in e.layers if r.class_name == "Conv2D"]
-    assert convs
-    for record in convs:
-        # 16x16 image, 4x4 patches, stride 4: 4*4 positions, each a 4*4*3 window per filter.
-        assert record.macs_formula.startswith("4*4*4*4*3*"), (record.name, record.macs_note)
+    embeddings = [r for r in e.layers if "Embedding" in r.class_name and r.macs]
+    assert embeddings
+    for record in embeddings:
+        # 16x16 image, 4x4 patches, stride 4: 4*4 positions, each a 4*4*3 window per filter (hidden 8).
+        assert record.macs_formula == "4*4*4*4*3*8" and record.macs == 6144, (record.name, record.macs_note)
 
 
 def test_inherited_formula_follows_a_subclass_that_drops_a_weight() -> None:
-    """keras-hub Whisper's attention: a MultiHeadAttention without a key bias."""
+    """A MultiHeadAttention subclass without a key bias (as keras-hub Whisper's): terms follow the weights."""
+
+    class NoKeyBias(keras.layers.MultiHeadAttention):
+        def build(self, query_shape, value_shape, key_shape=None):
+            super().build(query_shape, value_shape, key_shape)
+            # Keras 3.15.1 keeps the key projection in self._key_dense; drop its bias as Whisper does.
+            self._key_dense.bias = None
+            self._key_dense._trainable_variables = [
+                v for v in self._key_dense._trainable_variables if not v.path.endswith("bias")
+            ]
+
+    query = keras.Input((4, 8))
+    layer = NoKeyBias(num_heads=2, key_dim=4, name="attention")
+    model = keras.Model(query, layer(query, query))
+    e = explain(model)
+    record = e.layer("attention")
+    if record.keras_params == 2 * 4 * 8 * 4 + 3 * 2 * 4 + 8 + 2 * 4 * 8 * 4 - 0:  # the bias was not dropped
+        pytest.skip("this Keras keeps the key bias in count_params(); nothing to adjust")
+    assert record.params == record.keras_params and record.matches
+    assert "key/bias" not in record.terms and "key/kernel" in record.terms
+    assert any("key/bias" in difference for difference in record.weight_differences)
+    view = next(v for v in e.view_model().layers if v.record is record)
+    assert view.sign == "*" and "key/bias" in view.check
+
+
+def test_whisper_attention_without_key_bias_has_its_own_formula() -> None:
     _needs_hub()
     e = explain(_model("hub:whisper"), expand_nested=True)
     attention = [r for r in e.layers if r.class_name == "WhisperCachedMultiHeadAttention"]
     assert attention
     for record in attention:
-        assert record.params == record.keras_params and record.matches
+        assert record.params == record.keras_params and record.matches and record.state == "formula"
         assert "key/bias" not in record.terms and "key/kernel" in record.terms
-        assert any("key/bias" in difference for difference in record.weight_differences)
-    view = next(v for v in e.view_model().layers if v.record is attention[0])
-    assert view.sign == "*" and "key/bias" in view.check
 
 
-def test_inherited_formula_that_does_not_fit_a_subclass_counts_from_weights_without_an_error() -> None:
+def test_attention_whose_mult_adds_are_not_covered_is_unknown_not_an_error() -> None:
+    """XLNet's two-stream relative attention: a formula for its weights, MACs deliberately not covered."""
     _needs_hub()
     e = explain(_model("hub:xlnet"), expand_nested=True)
     attention = [r for r in e.layers if r.class_name == "TwoStreamRelativeAttention"]
-    assert attention and all(r.state == "weights" and not r.internal_errors for r in attention)
-    assert all("does not fit" in " ".join(r.notes) for r in attention)
+    assert attention and all(r.state == "formula" and r.matches and not r.internal_errors for r in attention)
+    assert all(r.macs is None and "not covered" in r.macs_note for r in attention)
 
 
 # -- what Keras's summary handles --------------------------------------------------------------

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
-from ..dims import known
+from ..dims import NotCoveredError, known
 from ..formula import Formula, FormulaTerm
 
 Config = Mapping[str, Any]
@@ -69,7 +69,7 @@ def not_covered(what: str) -> Callable[[Config, Any, Any], str]:
     """A MACs function that says the count is not covered (unknown, never a guess)."""
 
     def macs(config: Config, input_shape: Any, output_shape: Any) -> str:
-        raise ValueError(f"{what}: mult-adds not covered")
+        raise NotCoveredError(f"{what}: mult-adds not covered")
 
     macs.__doc__ = f"{what}: mult-adds not covered (unknown)."
     return macs
