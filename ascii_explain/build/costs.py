@@ -62,7 +62,9 @@ def config_key(facts: LayerFacts) -> str:
     Two blocks with the same key differ only in their names: same class,
     hyperparameters, sublayers and shapes.
     """
-    if facts.config is None:
+    # Only composite blocks are ever collapsed (views/model.py: collapse_repeats needs sublayers), and
+    # the digest walks the whole config: a layer without sublayers gets none (a tenth of explain's time).
+    if facts.config is None or not facts.sublayers:
         return ""
     parts = [facts.class_name, _without_names(facts.config), facts.build_shape]
     parts += [(sub.class_name, _without_names(sub.config or {}), sub.build_shape) for sub in facts.sublayers]

@@ -99,9 +99,18 @@ def _unregister(kind: Kind, layer_class: type) -> None:
 def register_lazy(module_prefix: str, register: Callable[[], Any]) -> None:
     """Run ``register()`` before the first lookup of a class whose module starts with ``module_prefix``."""
     _LAZY.append((module_prefix, register))
+    _LAZY_CHECKED.clear()  # a new prefix: every class is checked again
+
+
+# Classes whose MRO was already checked against the lazy prefixes: a model looks each class up
+# several times (formula, MACs, shape, ...), and the MRO walk is the same every time.
+_LAZY_CHECKED: set[type] = set()
 
 
 def _run_lazy(layer_class: type) -> None:
+    if layer_class in _LAZY_CHECKED:
+        return
+    _LAZY_CHECKED.add(layer_class)
     for index, (prefix, register) in enumerate(list(_LAZY)):
         if any(klass.__module__.startswith(prefix) for klass in layer_class.__mro__):
             _LAZY.pop(index)
