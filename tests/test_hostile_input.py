@@ -19,6 +19,7 @@ import textwrap
 import unicodedata
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import keras
 import numpy as np
@@ -462,3 +463,19 @@ def test_no_line_of_a_hostile_cli_error_is_raw():
         cli.sys.stderr = original
     assert stream.getvalue() == "ascii-explain: layer \\x1b]0;pwned\\x07\\n2nd line\n"
     assert re.fullmatch(r"[^\n]*\n", stream.getvalue())
+
+
+def test_diff_writes_hostile_names_visibly_and_keeps_columns():
+    """ascii_explain.diff's text and Markdown views: names from the models are made safe, widths in columns."""
+    from ascii_explain import diff
+
+    def model(name: str, units: int) -> Any:
+        inputs = keras.Input((4,))
+        return keras.Model(inputs, keras.layers.Dense(units, name=name)(inputs), name="m\x1b]0;title\x07")
+
+    result = diff(model("evil\x1b[2J", 3), model("evil\x1b[2J", 5))
+    text, markdown = result.to_text(width=100), result.to_markdown()
+    for output in (text, markdown):
+        assert "\x1b" not in output and "\x07" not in output
+        assert "\\x1b" in output
+    assert max(wcwidth.wcswidth(line) for line in text.splitlines()) <= 100

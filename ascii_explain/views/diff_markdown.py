@@ -7,10 +7,12 @@ from typing import Any
 from ..build.diff import MARKS, UNCHANGED, LayerChange, ModelDiff
 from .diff_text import before_after, count, format_shape, signed, totals_lines
 from .markdown import markdown_escape
+from .safe_text import sanitized
 
 
 def render_markdown(model_diff: ModelDiff, show_unchanged: bool = False) -> str:
     """A GitHub-flavoured Markdown table of the changed rows (all with ``show_unchanged``), totals under it."""
+    model_diff = sanitized(model_diff)  # names from the models: control characters written visibly
 
     def cell(text: str) -> str:  # numbers, shapes and code spans: only a "|" would end the cell
         return text.replace("|", "\\|")

@@ -12,6 +12,7 @@ from typing import Any, Optional
 
 from ..build.diff import ADDED, CHANGED, MARKS, REMOVED, UNCHANGED, LayerChange, ModelDiff
 from .formatting import UNKNOWN, format_count, format_dims
+from .safe_text import columns, pad_left, pad_right, sanitized
 
 
 def format_shape(shape: Any) -> str:
@@ -41,11 +42,13 @@ def render_text(model_diff: ModelDiff, width: int = 100, show_unchanged: bool = 
     """The diff in the diagram's manner: a row per layer, its arithmetic indented under it, the totals below.
 
     ``+`` added, ``-`` removed, ``~`` changed; unchanged rows only with ``show_unchanged``.
+    Names and classes come from the models: made safe and measured in terminal columns (``safe_text.py``).
     """
+    model_diff = sanitized(model_diff)
     title = f"Diff: {model_diff.before_name} -> {model_diff.after_name}"
     lines = [title, ""]
-    label = max([len(row.name) for row in model_diff.rows] + [5])
-    kind = max([len((row.after or row.before).class_name) for row in model_diff.rows] + [9])  # type: ignore[union-attr]
+    label = max([columns(row.name) for row in model_diff.rows] + [5])
+    kind = max([columns((row.after or row.before).class_name) for row in model_diff.rows] + [9])  # type: ignore[union-attr]
     shown = [row for row in model_diff.rows if show_unchanged or row.status != UNCHANGED]
     lines.append(f"   {'OPERATION':>{kind}}  {'LAYER':<{label}}  {'PARAMS':>14}  {'CHANGE':>12}")
     for row in shown:
@@ -69,7 +72,8 @@ def _row_lines(row: LayerChange, kind: int, label: int, width: int) -> list[str]
         class_name = row.after.class_name
     params = count(side.params) if row.status in (ADDED, REMOVED) else count(row.after.params)  # type: ignore[union-attr]
     change = signed(row.params_delta) if row.params_delta else ""
-    head = f" {MARKS[row.status]} {class_name:>{kind}}  {row.name:<{label}}  {params:>14}  {change:>12}"
+    cells = f"{pad_left(class_name, kind)}  {pad_right(row.name, label)}  {params:>14}  {change:>12}"
+    head = f" {MARKS[row.status]} {cells}"
     indent = " " * (kind + 5)
     details = _details(row)
     lines = [head]
