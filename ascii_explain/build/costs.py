@@ -10,7 +10,7 @@ explanation: the value becomes unknown, with the reason.
 from __future__ import annotations
 
 import hashlib
-from typing import Any, Optional
+from typing import Any, Callable, Optional, Sequence
 
 from ..arithmetic import evaluate, total
 from ..layers import (
@@ -186,15 +186,22 @@ def param_bytes(facts: LayerFacts) -> Optional[int]:
 
 def output_bytes(facts: LayerFacts) -> Optional[int]:
     """Bytes of one sample's output: elements times the output dtype's size; None when unknown."""
-    shape = output_shape_of(facts)
-    dtypes = facts.output_dtypes
+    return output_bytes_of(output_shape_of(facts), facts.output_dtypes)
+
+
+def output_bytes_of(
+    shape: Any, dtypes: Optional[Sequence[str]], dtype_of: Callable[[str], str] = str
+) -> Optional[int]:
+    """One sample's output (one shape or several) in ``dtype_of(dtype)``, summed in bits then rounded up;
+    None when a dimension is unknown or an output has no fixed size (strings). ``dtype_of`` plans the
+    output under another dtype (training memory's what-if policy)."""
     if shape is None or dtypes is None:
         return None
     shapes = shape if shape and all(isinstance(part, tuple) for part in shape) else (shape,)
     bits = 0
     for part, dtype in zip(shapes, dtypes, strict=False):
-        elements = neurons_of(part)  # type: ignore[arg-type]
-        element_bits = dtype_bits(dtype)
+        elements = neurons_of(part)
+        element_bits = dtype_bits(dtype_of(dtype))
         if elements is None or element_bits is None:  # an unknown dimension, or strings (no fixed size)
             return None
         bits += elements * element_bits

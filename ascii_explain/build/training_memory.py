@@ -43,10 +43,11 @@ from dataclasses import dataclass, field
 from typing import Any, Optional, Sequence
 
 from .. import arithmetic
-from ..read.dtypes import dtype_bits, dtype_bytes
+from ..read.dtypes import dtype_bytes
 from ..read.optimizer_slots import OptimizerVariable
 from ..read.training import TrainingFacts, VariableFacts
-from .records import LayerRecord, OutputShape, neurons_of
+from .costs import output_bytes_of
+from .records import LayerRecord
 
 
 @dataclass(frozen=True)
@@ -253,27 +254,10 @@ def _activation_bytes(
     """The row's output for the batch: ``output_bytes`` times the batch, re-counted under a what-if policy."""
     if training.what_if_compute_dtype is None:
         return None if record.output_bytes is None else record.output_bytes * batch_size
-    sample = _output_bytes(record.output_shape, dtypes, training)
+    sample = output_bytes_of(record.output_shape, dtypes, training.planned_output_dtype)
     return None if sample is None else sample * batch_size
 
 
-def _output_bytes(
-    shape: Optional[OutputShape], dtypes: Optional[tuple[str, ...]], training: TrainingFacts
-) -> Optional[int]:
-    """One sample's output in the planned dtypes, summed in bits then rounded up (as ``build.costs.output_bytes``)."""
-    if shape is None or dtypes is None:
-        return None
-    shapes = shape if shape and all(isinstance(part, tuple) for part in shape) else (shape,)
-    bits = 0
-    for part, dtype in zip(shapes, dtypes, strict=False):
-        elements = neurons_of(part)  # type: ignore[arg-type]
-        if elements is None:
-            return None
-        element_bits = dtype_bits(training.planned_output_dtype(dtype))
-        if element_bits is None:  # a string output: no fixed size
-            return None
-        bits += elements * element_bits
-    return -(-bits // 8)
 
 
 def _bytes_and_expression(parts: Sequence[tuple[int, str]]) -> tuple[int, str]:
