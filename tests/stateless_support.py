@@ -226,3 +226,16 @@ def refuse_values(monkeypatch: Any) -> list[str]:
     monkeypatch.setattr(keras.Variable, "_initialize_with_initializer", lambda self, init: refuse("allocated", self))
     monkeypatch.setattr(variables.Variable, "value", property(value))
     return refused
+
+
+def spy_on_zip_members(monkeypatch: Any) -> list[str]:
+    """The names of every zip member opened from now on (ZipFile.read goes through ZipFile.open)."""
+    opened: list[str] = []
+    original = zipfile.ZipFile.open
+
+    def spy(self: zipfile.ZipFile, name: Any, *args: Any, **kwargs: Any) -> Any:
+        opened.append(name.filename if isinstance(name, zipfile.ZipInfo) else name)
+        return original(self, name, *args, **kwargs)
+
+    monkeypatch.setattr(zipfile.ZipFile, "open", spy)
+    return opened

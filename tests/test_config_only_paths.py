@@ -14,7 +14,6 @@ import json
 import sys
 import tempfile
 import textwrap
-import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +33,7 @@ from .stateless_support import (
     install_value_guard,
     llama_params,
     refuse_values,
+    spy_on_zip_members,
     write_llama_7b_archive,
     write_llama_7b_preset,
 )
@@ -79,15 +79,7 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def zip_members_opened(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    opened: list[str] = []
-    original = zipfile.ZipFile.open
-
-    def spy(self: zipfile.ZipFile, name: Any, *args: Any, **kwargs: Any) -> Any:
-        opened.append(name.filename if isinstance(name, zipfile.ZipInfo) else name)
-        return original(self, name, *args, **kwargs)
-
-    monkeypatch.setattr(zipfile.ZipFile, "open", spy)
-    return opened
+    return spy_on_zip_members(monkeypatch)
 
 
 def assert_exact_7b(explanation: Any) -> None:

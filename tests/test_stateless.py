@@ -29,6 +29,7 @@ from .stateless_support import (
     ValueWatch,
     archive_config,
     llama_params,
+    spy_on_zip_members,
     write_archive,
     write_llama_7b_preset,
 )
@@ -39,15 +40,7 @@ keras_hub = pytest.importorskip("keras_hub")
 @pytest.fixture
 def zip_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The names of every zip member opened (ZipFile.read goes through ZipFile.open)."""
-    opened: list[str] = []
-    original = zipfile.ZipFile.open
-
-    def spy(self: zipfile.ZipFile, name: Any, *args: Any, **kwargs: Any) -> Any:
-        opened.append(name.filename if isinstance(name, zipfile.ZipInfo) else name)
-        return original(self, name, *args, **kwargs)
-
-    monkeypatch.setattr(zipfile.ZipFile, "open", spy)
-    return opened
+    return spy_on_zip_members(monkeypatch)
 
 
 def assert_explained_exactly(model: Any, expected: int) -> None:
