@@ -23,10 +23,9 @@ import types
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # for type checkers and IDEs; at run time __getattr__ imports on demand
-    from .build.diff import ModelDiff
     from .build.records import Call, LayerRecord, Term
     from .build.training_memory import TrainingMemory
-    from .diff import diff
+    from .diff import ModelDiff, diff
     from .explain import explain
     from .explanation import Explanation
     from .keras_summary import patch, summary, unpatch
@@ -42,7 +41,7 @@ _EXPORTS = {
     "Formula": ".layers",
     "FormulaTerm": ".layers",
     "LayerRecord": ".build.records",
-    "ModelDiff": ".build.diff",
+    "ModelDiff": ".diff",
     "NotBuiltError": ".read.model",
     "Term": ".build.records",
     "TraceResult": ".trace",

@@ -26,6 +26,7 @@ import sys
 import traceback
 from typing import Any, Iterator, Optional, Sequence
 
+from .keras_import import import_keras, native_stderr_silenced
 from .read.files import InputError, check_model_file, describe_error, is_callable_spec
 from .views.safe_text import safe
 
@@ -176,8 +177,8 @@ def run(args: argparse.Namespace) -> int:
     file_options = [flag for flag, given in _FILE_OPTIONS.items() if getattr(args, given)]
     if file_options and checked_path is None:
         raise InputError(f"{_source_label(args)}: {', '.join(file_options)} apply to a model file or preset directory")
-    with _native_stderr_silenced(enabled=not args.debug):
-        _import_keras()
+    with native_stderr_silenced(enabled=not args.debug):
+        import_keras()
     from .read.files import import_user_module
 
     for module in args.custom:
@@ -291,7 +292,7 @@ def _input_shape_option(given: list[tuple[Optional[str], tuple[int, ...]]]) -> A
 
 def _render(explanation: Any, args: argparse.Namespace) -> str:
     from .views import exports
-    from .views.text import DiagramTooNarrowError
+    from .views.diagram_layout import DiagramTooNarrowError
 
     fmt = args.format
     if fmt == "text":
@@ -328,61 +329,6 @@ def _write(text: str, args: argparse.Namespace) -> None:
             handle.write(text + "\n")
     except OSError as error:
         raise InputError(f"{args.output}: cannot write the output ({error.strerror or error})") from error
-
-
-def _import_keras() -> None:
-    try:
-        import keras
-    except Exception as error:  # noqa: BLE001 - a broken TensorFlow install is bad input too
-        problem = describe_error(error)
-        raise InputError(f"cannot import Keras ({problem}); check the TensorFlow/Keras install") from error
-    if keras.backend.backend() != "tensorflow":
-        _import_tensorflow_now()
-
-
-def _import_tensorflow_now() -> None:
-    """On the JAX or PyTorch backend, load TensorFlow now, while its C++ log lines are silenced.
-
-    Keras 3.15.1 imports TensorFlow, when it is installed, the first time a
-    layer is serialized on any backend (``serialization_lib.serialize_keras_object``
-    asks ``tf.available`` from ``get_config``), which would print its log lines
-    in the middle of the output. TensorFlow is a dependency of ascii_explain, but
-    a missing or broken one is no error on another backend.
-    """
-    try:
-        import tensorflow  # noqa: F401
-    except Exception:  # noqa: BLE001 - not needed on this backend
-        pass
-
-
-@contextlib.contextmanager
-def _native_stderr_silenced(enabled: bool = True) -> Iterator[None]:
-    """Send file descriptor 2 to /dev/null while TensorFlow's C++ libraries load.
-
-    TF 2.21 logs through absl before ``absl::InitializeLog()`` ("WARNING: All log
-    messages before absl::InitializeLog() ...", oneDNN and CUDA notices) and
-    ignores TF_CPP_MIN_LOG_LEVEL for those, so only the file descriptor can
-    keep the promise of one line on stderr. ``--debug`` leaves it alone.
-    """
-    if not enabled:
-        yield
-        return
-    sys.stderr.flush()
-    try:
-        saved = os.dup(2)
-    except OSError:  # no stderr at all: nothing to silence
-        yield
-        return
-    try:
-        with open(os.devnull, "wb") as sink:
-            os.dup2(sink.fileno(), 2)
-            try:
-                yield
-            finally:
-                sys.stderr.flush()
-                os.dup2(saved, 2)
-    finally:
-        os.close(saved)
 
 
 def _source_label(args: argparse.Namespace) -> str:

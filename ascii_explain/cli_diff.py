@@ -12,9 +12,8 @@ import os
 import sys
 from typing import Optional, Sequence
 
-from .build.diff import ModelDiff
-from .cli import _import_keras, _native_stderr_silenced
-from .diff import diff, load_model
+from .diff import ModelDiff, diff, load_model
+from .keras_import import import_keras, native_stderr_silenced
 from .read.files import InputError, check_model_file, describe_error, is_callable_spec
 
 PROG = "ascii-explain diff"
@@ -55,8 +54,8 @@ def diff_main(argv: Optional[Sequence[str]] = None) -> int:
         for spec in (args.before, args.after):
             if not is_callable_spec(spec):
                 check_model_file(spec)  # fails fast, before TensorFlow's seconds of import
-        with _native_stderr_silenced():
-            _import_keras()
+        with native_stderr_silenced():
+            import_keras()
         from .read.files import import_user_module
 
         for module in args.custom:

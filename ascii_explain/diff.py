@@ -11,9 +11,21 @@ views in ``views/diff_*.py`` draw the result. ``ascii-explain diff A B`` is
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass, fields
 from typing import Any
 
-from .build.diff import ADDED, CHANGED, MARKS, REMOVED, UNCHANGED, LayerChange, LayerSide, ModelDiff, pair_layers
+from .build.diff import (
+    ADDED,
+    CHANGED,
+    MARKS,
+    REMOVED,
+    UNCHANGED,
+    DiffRows,
+    LayerChange,
+    LayerSide,
+    diff_explanations,
+    pair_layers,
+)
 
 __all__ = [
     "ADDED",
@@ -21,6 +33,7 @@ __all__ = [
     "MARKS",
     "REMOVED",
     "UNCHANGED",
+    "DiffRows",
     "LayerChange",
     "LayerSide",
     "ModelDiff",
@@ -30,14 +43,45 @@ __all__ = [
 ]
 
 
+@dataclass(frozen=True)
+class ModelDiff(DiffRows):
+    """The paired rows of two models (``build/diff.py``) with their views (``views/diff_*.py``, imported when used)."""
+
+    def to_text(self, width: int = 100, show_unchanged: bool = False) -> str:
+        """The diagram's manner: changed rows (all with ``show_unchanged``), their arithmetic, the totals."""
+        from .views.diff_text import render_text
+
+        return render_text(self, width=width, show_unchanged=show_unchanged)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON types: every row (before/after sides, deltas, changed fields) and the totals."""
+        from .views.diff_json import diff_to_dict
+
+        return diff_to_dict(self)
+
+    def to_json(self, **kwargs: Any) -> str:
+        """``to_dict()`` as JSON: sorted keys, indent 2; ``kwargs`` go to ``json.dumps``."""
+        from .views.diff_json import diff_to_json
+
+        return diff_to_json(self, **kwargs)
+
+    def to_markdown(self, show_unchanged: bool = False) -> str:
+        """A GitHub-flavoured Markdown table of the changed rows, the totals under it."""
+        from .views.diff_markdown import render_markdown
+
+        return render_markdown(self, show_unchanged=show_unchanged)
+
+    def __str__(self) -> str:
+        return self.to_text()
+
+
 def diff(a: Any, b: Any) -> ModelDiff:
     """The layer-by-layer difference from ``a`` to ``b``.
 
     Each is a model, an ``Explanation``, a model file or ``module:callable``.
     """
-    from .build.diff import diff_explanations
-
-    return diff_explanations(_explanation(a), _explanation(b))
+    rows = diff_explanations(_explanation(a), _explanation(b))
+    return ModelDiff(**{field.name: getattr(rows, field.name) for field in fields(rows)})
 
 
 def load_model(spec: str) -> Any:

@@ -42,10 +42,10 @@ from typing import Any, Callable, Optional, Sequence
 
 from .explain import explain
 from .read.model import HOW_TO_BUILD, NotBuiltError
+from .views.diagram_layout import DiagramTooNarrowError
 from .views.formatting import KERAS, check_shape_style
 from .views.safe_text import cut, safe
 from .views.styled import StyledText
-from .views.text import DiagramTooNarrowError
 
 DEFAULT_WIDTH = 100
 # How summary() writes shapes; patch(shape_style=...) sets it.

@@ -155,7 +155,7 @@ def test_mismatch_is_marked(monkeypatch):
 
 
 def test_long_names_are_cut_in_the_middle():
-    from ascii_explain.views.text import shorten_name
+    from ascii_explain.views.diagram_layout import shorten_name
 
     assert shorten_name("conv2_block1_1_conv", 12) == "conv2~1_conv"
     assert shorten_name("short", 12) == "short"

@@ -12,9 +12,9 @@ first):
 
 A paired row is ``changed`` when its name, class, parameters, mult-adds,
 output shape or formula differ, else ``unchanged``. Records are numbers and
-plain strings; ``to_text``, ``to_dict``/``to_json`` and ``to_markdown`` are
-views over them (``views/diff_text.py``, ``views/diff_json.py``,
-``views/diff_markdown.py``).
+plain strings; the views over them (``views/diff_text.py``, ``views/diff_json.py``,
+``views/diff_markdown.py``) are the methods of ``ascii_explain.diff.ModelDiff``,
+so nothing here imports a view.
 """
 
 from __future__ import annotations
@@ -93,8 +93,11 @@ class LayerChange:
 
 
 @dataclass(frozen=True)
-class ModelDiff:
-    """Every layer of two models paired, and the whole models' parameters and mult-adds before -> after."""
+class DiffRows:
+    """Every layer of two models paired, and the whole models' parameters and mult-adds before -> after.
+
+    The data only: ``ascii_explain.diff.ModelDiff`` adds the views.
+    """
 
     before_name: str
     after_name: str
@@ -127,43 +130,14 @@ class ModelDiff:
     def __bool__(self) -> bool:
         return bool(self.changes)
 
-    # Views over the same rows, in ascii_explain/views/ (each imported when first used).
-
-    def to_text(self, width: int = 100, show_unchanged: bool = False) -> str:
-        """The diagram's manner: changed rows (all with ``show_unchanged``), their arithmetic, the totals."""
-        from ..views.diff_text import render_text
-
-        return render_text(self, width=width, show_unchanged=show_unchanged)
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain JSON types: every row (before/after sides, deltas, changed fields) and the totals."""
-        from ..views.diff_json import diff_to_dict
-
-        return diff_to_dict(self)
-
-    def to_json(self, **kwargs: Any) -> str:
-        """``to_dict()`` as JSON: sorted keys, indent 2; ``kwargs`` go to ``json.dumps``."""
-        from ..views.diff_json import diff_to_json
-
-        return diff_to_json(self, **kwargs)
-
-    def to_markdown(self, show_unchanged: bool = False) -> str:
-        """A GitHub-flavoured Markdown table of the changed rows, the totals under it."""
-        from ..views.diff_markdown import render_markdown
-
-        return render_markdown(self, show_unchanged=show_unchanged)
-
-    def __str__(self) -> str:
-        return self.to_text()
-
 
 # ---------------------------------------------------------------- pairing
 
 
-def diff_explanations(before: Any, after: Any) -> ModelDiff:
+def diff_explanations(before: Any, after: Any) -> DiffRows:
     """The layer-by-layer difference from one Explanation to another (their top-level rows)."""
     rows = pair_layers([LayerSide.of(r) for r in before.top_level], [LayerSide.of(r) for r in after.top_level])
-    return ModelDiff(
+    return DiffRows(
         before_name=before.model_name,
         after_name=after.model_name,
         rows=tuple(rows),

@@ -65,9 +65,9 @@ from .registry import (
     find_shape_function,
     has_own_formula,
     has_own_macs,
+    register_by_path,
     register_formula,
     register_kv_cache,
-    register_lazy,
     register_macs,
     register_own_weights,
     register_shape,
@@ -79,8 +79,6 @@ from .registry import (
     unregister_shape,
 )
 from .shape_arithmetic import ShapeFormula, ShapeSyntaxError, evaluate_shape
-
-register_lazy("keras_hub", hub.register)
 
 __all__ = [
     "CALL_SHAPES_KEYWORD",
@@ -104,7 +102,7 @@ __all__ = [
     "find_shape_function",
     "register_formula",
     "register_kv_cache",
-    "register_lazy",
+    "register_by_path",
     "register_macs",
     "register_own_weights",
     "register_shape",

@@ -1,5 +1,10 @@
 """The one registry of layer families: class -> (parameter formula, mult-add function, shape function).
 
+Every function of every family is registered here, and only here: the
+built-in Keras families by class (``register_formula`` and friends), the
+families of an optional package such as keras-hub by class path
+(``register_by_path``), resolved on the first lookup of one of its classes.
+
 Each layer family (``layers/conv.py``, ``layers/recurrent.py``, ...) registers
 up to three small pure functions for the classes it covers:
 
@@ -36,6 +41,7 @@ has unknown MACs (``None``, shown as ``?``): never a guess.
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Literal, Mapping, Optional, Sequence, TypeVar
 
@@ -53,8 +59,12 @@ ShapeFunction = Callable[[Mapping[str, Any], Sequence[Any]], ShapeFormula]
 # values one sample keeps in its cache, an integer expression ("2*128*2*4").
 KvCacheFunction = Callable[[Mapping[str, Any], int], str]
 
+# (config, build shape) -> the output shape, batch axis included: a plain tuple, for layers whose
+# output shape is not arithmetic worth showing (keras-hub's embeddings and blocks).
+OutputShapeFunction = Callable[[Mapping[str, Any], Sequence[Any]], tuple[Any, ...]]
+
 Counterpart = Callable[[type], Optional[type]]
-Kind = Literal["formula", "macs", "shape", "kv_cache", "own_weights"]
+Kind = Literal["formula", "macs", "shape", "kv_cache", "own_weights", "output_shape"]
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -67,15 +77,19 @@ class LayerEntry:
     shape: Optional[ShapeFunction] = None
     kv_cache: Optional[KvCacheFunction] = None
     own_weights: Optional[FormulaFunction] = None
+    output_shape: Optional[OutputShapeFunction] = None
 
 
 _ENTRIES: dict[type, LayerEntry] = {}
 
-# Layer families registered on first need: (module prefix, the function that
-# registers them). keras-hub's (``layers/hub``) runs on the first lookup of a
-# class under ``keras_hub``, so keras-hub is never imported for a model that
-# does not use it. Each hook runs once and is then dropped.
-_LAZY: list[tuple[str, Callable[[], Any]]] = []
+# Families of an optional package (keras-hub) are registered by class path,
+# "module.Class" -> function, and resolved on the first lookup of a class whose
+# module starts with the package's name: the package is never imported for a
+# model that does not use it. package -> [(kind, {path: function}), ...]; a
+# package's tables are resolved once, then dropped from here.
+_BY_PATH: dict[str, list[tuple[Kind, Mapping[str, Callable[..., Any]]]]] = {}
+# package -> the classes its tables resolved to (in registration order), once resolved
+_RESOLVED: dict[str, list[type]] = {}
 
 
 # ------------------------------------------------------------- the mechanism
@@ -96,26 +110,62 @@ def _unregister(kind: Kind, layer_class: type) -> None:
         setattr(entry, kind, None)
 
 
-def register_lazy(module_prefix: str, register: Callable[[], Any]) -> None:
-    """Run ``register()`` before the first lookup of a class whose module starts with ``module_prefix``."""
-    _LAZY.append((module_prefix, register))
-    _LAZY_CHECKED.clear()  # a new prefix: every class is checked again
+def register_by_path(package: str, kind: Kind, table: Mapping[str, Callable[..., Any]]) -> None:
+    """Register ``table``'s functions (``"module.Class" -> function``) for classes of the optional ``package``.
+
+    Nothing is imported now: the paths are resolved on the first lookup of a
+    class whose module starts with ``package`` (or by :func:`resolve_package`).
+    A path the installed package lacks is skipped; a class that already has a
+    function of this kind (a user registered one) keeps it.
+    """
+    _BY_PATH.setdefault(package, []).append((kind, table))
+    _RESOLVED.pop(package, None)
+    _LAZY_CHECKED.clear()  # new paths: every class is checked again
 
 
-# Classes whose MRO was already checked against the lazy prefixes: a model looks each class up
-# several times (formula, MACs, shape, ...), and the MRO walk is the same every time.
+def resolve_path(path: str) -> Optional[type]:
+    """The class at ``module.Class``, or None when the installed packages have no such module or class."""
+    module_name, _, class_name = path.rpartition(".")
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError:
+        return None
+    found = getattr(module, class_name, None)
+    return found if isinstance(found, type) else None
+
+
+def resolve_package(package: str) -> list[type]:
+    """Register every table of ``package`` for the classes that exist, once; [] when it is not installed."""
+    if package in _RESOLVED:
+        return _RESOLVED[package]
+    tables = _BY_PATH.pop(package, [])
+    resolved: dict[type, None] = {}
+    try:
+        importlib.import_module(package)
+    except ImportError:
+        tables = []
+    for kind, table in tables:
+        for path, function in table.items():
+            layer_class = resolve_path(path)
+            if layer_class is not None:
+                register_default(kind, layer_class, function)
+                resolved[layer_class] = None
+    _RESOLVED[package] = list(resolved)
+    return _RESOLVED[package]
+
+
+# Classes whose MRO was already checked against the packages registered by path: a model looks
+# each class up several times (formula, MACs, shape, ...), and the MRO walk is the same every time.
 _LAZY_CHECKED: set[type] = set()
 
 
-def _run_lazy(layer_class: type) -> None:
+def _resolve_packages_of(layer_class: type) -> None:
     if layer_class in _LAZY_CHECKED:
         return
     _LAZY_CHECKED.add(layer_class)
-    for index, (prefix, register) in enumerate(list(_LAZY)):
-        if any(klass.__module__.startswith(prefix) for klass in layer_class.__mro__):
-            _LAZY.pop(index)
-            register()
-            return
+    for package in list(_BY_PATH):
+        if any(klass.__module__.startswith(package) for klass in layer_class.__mro__):
+            resolve_package(package)
 
 
 def register_default(kind: Kind, layer_class: type, function: Callable[..., Any]) -> None:
@@ -127,8 +177,8 @@ def register_default(kind: Kind, layer_class: type, function: Callable[..., Any]
 
 def _find(kind: Kind, layer_class: type, counterpart: Optional[Counterpart] = None) -> Any:
     """The ``kind`` function of the nearest class in ``layer_class``'s MRO (or its counterpart's MRO), or None."""
-    if _LAZY:
-        _run_lazy(layer_class)
+    if _BY_PATH:
+        _resolve_packages_of(layer_class)
     for klass in layer_class.__mro__:
         entry = _ENTRIES.get(klass)
         function = getattr(entry, kind) if entry is not None else None
@@ -313,4 +363,13 @@ def register_own_weights(*layer_classes: type) -> Callable[[FormulaFunction], Fo
 def find_own_weights(layer_class: type, counterpart: Optional[Counterpart] = None) -> Optional[FormulaFunction]:
     """The own-weights formula for the nearest class in ``layer_class``'s MRO, or None."""
     function: Optional[FormulaFunction] = _find("own_weights", layer_class, counterpart)
+    return function
+
+
+# ------------------------------------------------------------- plain output shapes
+
+
+def find_output_shape(layer_class: type, counterpart: Optional[Counterpart] = None) -> Optional[OutputShapeFunction]:
+    """The plain output-shape function for the nearest class in ``layer_class``'s MRO, or None."""
+    function: Optional[OutputShapeFunction] = _find("output_shape", layer_class, counterpart)
     return function

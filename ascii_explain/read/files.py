@@ -40,10 +40,15 @@ _ACCEPTED = (
 MAX_CONFIG_BYTES = 64 * 1024 * 1024
 # The longest message kept of an exception (its root cause's, when it has one).
 MAX_MESSAGE = 300
+CONFIG_FILENAME = "config.json"  # inside a .keras archive and a keras-hub preset (both 3.15.1 / 0.32.0)
 
 
 class InputError(Exception):
     """Bad input from the user: a missing, unreadable or corrupt file, or a callable that gives no model."""
+
+
+class StatelessModelError(InputError):
+    """A model file or config that cannot be built without weights; the message says what to do."""
 
 
 def is_callable_spec(spec: str) -> bool:
@@ -59,8 +64,6 @@ def check_model_file(spec: str) -> Path:
     if not path.exists():
         raise InputError(f"{spec}: no such file ({_ACCEPTED})")
     if path.is_dir():
-        from .stateless import check_directory
-
         check_directory(path, spec)
         return path.resolve()
     if not path.is_file():
@@ -96,6 +99,20 @@ def saved_model_hint(path: Path) -> str:
         ": a TensorFlow SavedModel, which keeps no Keras layers to explain; save the model from the code "
         "that builds it with model.save('model.keras'), or pass that code as module:callable (it may load "
         "the SavedModel with keras.layers.TFSMLayer or tf.saved_model.load)"
+    )
+
+
+def check_directory(directory: Path, spec: str) -> Path:
+    """The ``config.json`` of a preset directory; a one-line error for any other directory. Imports no Keras."""
+    config_path = directory / CONFIG_FILENAME
+    if config_path.is_file():
+        return config_path
+    saved_model = saved_model_hint(directory)
+    if saved_model:
+        raise StatelessModelError(f"{spec}: is a directory{saved_model}")
+    raise StatelessModelError(
+        f"{spec}: a directory that is neither a keras-hub preset (no {CONFIG_FILENAME}) nor a SavedModel; "
+        "give a .keras file, a config.json or a preset directory"
     )
 
 

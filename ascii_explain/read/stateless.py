@@ -38,16 +38,20 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator, Mapping, Optional
 
-from .files import HUB_INSTALL_HINT, HUB_PACKAGES, InputError, _load_problem, load_model_file, saved_model_hint
+from .files import (
+    CONFIG_FILENAME,
+    HUB_INSTALL_HINT,
+    HUB_PACKAGES,
+    InputError,
+    StatelessModelError,
+    _load_problem,
+    check_directory,
+    load_model_file,
+)
 from .unallocated import building_without_values
 
-CONFIG_FILENAME = "config.json"  # inside a .keras archive and a keras-hub preset (both 3.15.1 / 0.32.0)
 WEIGHTS_FILENAME = "model.weights.h5"
 DEFAULT_MAX_CONFIG_BYTES = 64 * 1024 * 1024  # a 7B Llama's config is 2 KB, a ResNet50V2's 150 KB
-
-
-class StatelessModelError(InputError):
-    """A model file or config that cannot be built without weights; the message says what to do."""
 
 
 # ----------------------------------------------------------------- public API
@@ -275,20 +279,6 @@ def _model_from_directory(
     raise StatelessModelError(
         f"{spec}: {CONFIG_FILENAME} is neither a Keras/keras-hub config (no 'class_name') "
         "nor a Hugging Face or timm config keras-hub converts"
-    )
-
-
-def check_directory(directory: Path, spec: str) -> Path:
-    """The ``config.json`` of a preset directory; a one-line error for any other directory. Imports no Keras."""
-    config_path = directory / CONFIG_FILENAME
-    if config_path.is_file():
-        return config_path
-    saved_model = saved_model_hint(directory)
-    if saved_model:
-        raise StatelessModelError(f"{spec}: is a directory{saved_model}")
-    raise StatelessModelError(
-        f"{spec}: a directory that is neither a keras-hub preset (no {CONFIG_FILENAME}) nor a SavedModel; "
-        "give a .keras file, a config.json or a preset directory"
     )
 
 

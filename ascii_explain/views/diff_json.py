@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any, Optional
 
-from ..build.diff import UNCHANGED, LayerSide, ModelDiff
+from ..build.diff import UNCHANGED, DiffRows, LayerSide
 
 
 def _side_dict(side: Optional[LayerSide]) -> Optional[dict[str, Any]]:
@@ -27,7 +27,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def diff_to_dict(model_diff: ModelDiff) -> dict[str, Any]:
+def diff_to_dict(model_diff: DiffRows) -> dict[str, Any]:
     """Plain JSON types: every row (before/after sides, deltas, changed fields) and the totals."""
     return {
         "before": model_diff.before_name,
@@ -54,7 +54,7 @@ def diff_to_dict(model_diff: ModelDiff) -> dict[str, Any]:
     }
 
 
-def diff_to_json(model_diff: ModelDiff, **kwargs: Any) -> str:
+def diff_to_json(model_diff: DiffRows, **kwargs: Any) -> str:
     """``diff_to_dict`` as JSON; sorted keys and indent 2 unless ``kwargs`` (for ``json.dumps``) say otherwise."""
     kwargs.setdefault("indent", 2)
     kwargs.setdefault("sort_keys", True)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..build.diff import MARKS, UNCHANGED, LayerChange, ModelDiff
+from ..build.diff import MARKS, UNCHANGED, DiffRows, LayerChange
 from .diff_text import before_after, count, format_shape, signed, totals_lines
 from .markdown import markdown_escape
 from .safe_text import sanitized
 
 
-def render_markdown(model_diff: ModelDiff, show_unchanged: bool = False) -> str:
+def render_markdown(model_diff: DiffRows, show_unchanged: bool = False) -> str:
     """A GitHub-flavoured Markdown table of the changed rows (all with ``show_unchanged``), totals under it."""
     model_diff = sanitized(model_diff)  # names from the models: control characters written visibly
 

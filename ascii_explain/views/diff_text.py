@@ -10,7 +10,7 @@ from __future__ import annotations
 import textwrap
 from typing import Any, Optional
 
-from ..build.diff import ADDED, CHANGED, MARKS, REMOVED, UNCHANGED, LayerChange, ModelDiff
+from ..build.diff import ADDED, CHANGED, MARKS, REMOVED, UNCHANGED, DiffRows, LayerChange
 from .formatting import UNKNOWN, format_count, format_dims
 from .safe_text import columns, pad_left, pad_right, sanitized
 
@@ -38,7 +38,7 @@ def before_after(before: str, after: str) -> str:
     return before if before == after else f"{before} -> {after}"
 
 
-def render_text(model_diff: ModelDiff, width: int = 100, show_unchanged: bool = False) -> str:
+def render_text(model_diff: DiffRows, width: int = 100, show_unchanged: bool = False) -> str:
     """The diff in the diagram's manner: a row per layer, its arithmetic indented under it, the totals below.
 
     ``+`` added, ``-`` removed, ``~`` changed; unchanged rows only with ``show_unchanged``.
@@ -112,7 +112,7 @@ def _details(row: LayerChange) -> list[tuple[str, str]]:
     return details
 
 
-def totals_lines(model_diff: ModelDiff) -> list[str]:
+def totals_lines(model_diff: DiffRows) -> list[str]:
     params = (
         f"Params: {model_diff.params_before:,} -> {model_diff.params_after:,} "
         f"({model_diff.params_delta:+,}{_percent(model_diff.params_delta, model_diff.params_before)})"

@@ -13,10 +13,10 @@ from typing import Optional, Sequence
 from ..layer_range import resolve_layer_range
 from ..read.summary_table import SummaryRow, SummaryTable
 from . import styled
+from .diagram_layout import DiagramTooNarrowError
 from .formatting import format_count, format_keras_shape
 from .model import summary_totals_lines
 from .safe_text import columns, cut_middle, pad_right, safe
-from .text import DiagramTooNarrowError
 
 HEADERS = ("LAYER (TYPE)", "OUTPUT SHAPE", "PARAMS", "TRAINABLE")
 UNBUILT = "0 (unbuilt)"

@@ -1,10 +1,10 @@
 """keras-hub's layers: parameter formulas, mult-adds (MACs) and output shapes, registered lazily.
 
 keras-hub is an optional extra (``hub``). Nothing in this package imports it at
-module load: :func:`register` runs on the registry's first lookup of a class
-whose module starts with ``keras_hub`` (``layers/__init__.py`` installs the
-hook), so keras-hub is only imported when the model being explained already
-uses it. Each class is resolved by its module path (a class missing from the
+module load: the tables below map class paths to functions, and the one
+registry (``layers/registry.py``, ``register_by_path``) resolves them on its
+first lookup of a class whose module starts with ``keras_hub``, so keras-hub is
+only imported when the model being explained already uses it. Each class is resolved by its module path (a class missing from the
 installed keras-hub is skipped) and registered where nothing is registered for
 it yet, so a user's own registration wins, before or after.
 
@@ -40,11 +40,10 @@ Facts about keras-hub 0.32.0 that shape this package:
 
 from __future__ import annotations
 
-import importlib
 from typing import Any, Callable, Mapping, Optional
 
 from ..formula import Formula
-from ..registry import Kind, register_default
+from ..registry import Kind, find_output_shape, register_by_path, resolve_package, resolve_path
 from .attention import (
     cached_multi_head_attention_kv,
     deberta_attention,
@@ -278,55 +277,33 @@ OWN_WEIGHTS: dict[str, Callable[[Config, Any], Formula]] = {
     _M + "xlnet.xlnet_encoder.XLNetEncoder": xlnet_encoder_own_weights,
 }
 
-_registered: Optional[list[type]] = None
+# The tables go to the one registry (``layers/registry.py``) by class path: it
+# resolves them on the first lookup of a keras_hub class, so importing this
+# package imports no keras-hub.
+PACKAGE = "keras_hub"
+TABLES: tuple[tuple[Kind, Mapping[str, Callable[..., Any]]], ...] = (
+    ("formula", FORMULAS),
+    ("macs", MACS),
+    ("kv_cache", KV_CACHE),
+    ("own_weights", OWN_WEIGHTS),
+    ("output_shape", OUTPUT_SHAPES),
+)
+for _kind, _table in TABLES:
+    register_by_path(PACKAGE, _kind, _table)
 
-
-def resolve(path: str) -> Optional[type]:
-    """The class at ``module.Class``, or None when the installed keras-hub has no such module or class."""
-    module_name, _, class_name = path.rpartition(".")
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError:
-        return None
-    found = getattr(module, class_name, None)
-    return found if isinstance(found, type) else None
+# The class at a table's path, or None when the installed keras-hub lacks it.
+resolve = resolve_path
 
 
 def register() -> list[type]:
-    """Register the tables above for the keras-hub classes that exist, once; [] without keras-hub.
+    """Resolve the tables now rather than on the first lookup: the keras-hub classes that got a function.
 
-    A class that already has a function of a kind (a user registered one
-    first) keeps it: the registry's ``register_default`` never replaces.
+    [] without keras-hub. A class that already has a function of a kind (a
+    user registered one first) keeps it.
     """
-    global _registered
-    if _registered is not None:
-        return _registered
-    _registered = []
-    try:
-        importlib.import_module("keras_hub")
-    except ImportError:
-        return _registered
-    seen: dict[type, None] = {}
-    tables: tuple[tuple[Kind, Mapping[str, Callable[..., Any]]], ...] = (
-        ("formula", FORMULAS),
-        ("macs", MACS),
-        ("kv_cache", KV_CACHE),
-        ("own_weights", OWN_WEIGHTS),
-    )
-    for kind, table in tables:
-        for path, function in table.items():
-            layer_class = resolve(path)
-            if layer_class is not None:
-                register_default(kind, layer_class, function)
-                seen[layer_class] = None
-    _registered.extend(seen)
-    return _registered
+    return resolve_package(PACKAGE)
 
 
 def output_shape_function(layer_class: type) -> Optional[Callable[[Config, Shape], tuple[Any, ...]]]:
     """The output-shape function of ``layer_class`` or its nearest listed base, or None."""
-    for klass in layer_class.__mro__:
-        function = OUTPUT_SHAPES.get(f"{klass.__module__}.{klass.__qualname__}")
-        if function is not None:
-            return function
-    return None
+    return find_output_shape(layer_class)
