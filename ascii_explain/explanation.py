@@ -270,11 +270,27 @@ class Explanation:
 
         return to_table(self, fmt)
 
-    def to_html(self) -> str:
-        """An HTML table: the diagram's columns, the arithmetic, mismatches and fallbacks highlighted."""
+    def to_html(self, *, expand_nested: Optional[bool] = None, expand_repeats: Optional[bool] = None) -> str:
+        """The notebook view: a header (totals, verdict, costs, marked rows), then a tree you fold and open.
+
+        ``expand_nested`` / ``expand_repeats`` say whether nested models and
+        composite layers, and runs of identical blocks, start open (defaults:
+        what ``explain()`` was given).
+        """
         from .views.html import to_html
 
-        return to_html(self)
+        return to_html(self, expand_nested=expand_nested, expand_repeats=expand_repeats)
+
+    def save_html(
+        self, path: Any, *, expand_nested: Optional[bool] = None, expand_repeats: Optional[bool] = None
+    ) -> None:
+        """Write the notebook view as a complete HTML document (charset, title, the same styles) to ``path``."""
+        from pathlib import Path
+
+        from .views.html import to_html_document
+
+        document = to_html_document(self, expand_nested=expand_nested, expand_repeats=expand_repeats)
+        Path(path).write_text(document, encoding="utf-8")
 
     def _repr_html_(self) -> str:
         return self.to_html()

@@ -232,7 +232,7 @@ def _own_weight_terms(facts: LayerFacts, frozen: bool) -> tuple[list[Term], list
 
 def _composite_macs(direct: Sequence[LayerRecord]) -> dict[str, object]:
     """The sublayers' mult-adds, each times its calls per call of the block; unknown if any part's is."""
-    values = []
+    parts = []
     for record in direct:
         if record.macs is None:
             return {
@@ -241,9 +241,9 @@ def _composite_macs(direct: Sequence[LayerRecord]) -> dict[str, object]:
                 "macs_note": f"unknown in its part {record.name!r}: {record.macs_note}",
             }
         if record.macs:
-            values.append(str(record.macs) if record.calls <= 1 else f"{record.calls}*{record.macs}")
-    expression = total(values)
-    return {"macs": evaluate(expression), "macs_formula": expression, "macs_note": ""}
+            parts.append((record.name, str(record.macs) if record.calls <= 1 else f"{record.calls}*{record.macs}"))
+    expression = total(value for _, value in parts)
+    return {"macs": evaluate(expression), "macs_formula": expression, "macs_note": "", "macs_parts": tuple(parts)}
 
 
 def _composite_kv_cache(direct: Sequence[LayerRecord]) -> dict[str, object]:

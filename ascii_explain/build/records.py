@@ -175,6 +175,9 @@ class LayerRecord:
     # A composite layer (a block: sublayers, no formula of its own): how many
     # direct sublayers it has; 0 for every other row.
     sublayer_count: int = 0
+    # A composite row's mult-adds by part: (part name, its expression), in the order of
+    # ``macs_formula``'s terms, so a view can label each (``macs_formula`` is their sum).
+    macs_parts: Tuple[Tuple[str, str], ...] = ()
 
     @property
     def terms(self) -> dict[str, str]:
