@@ -103,7 +103,7 @@ HOST_FLAGS = {"prefers-dark": ("--force-dark-mode", "--blink-settings=preferredC
 
 
 def host_page(view_html: str, host: str, path: Path, measuring: bool = True) -> Path:
-    """Write ``view_html`` into a page of ``host`` (a key of HOSTS) at ``path``."""
+    """Write ``view_html`` (one view or several, as a notebook's outputs) into a page of ``host`` at ``path``."""
     body_attributes, variables, background = HOSTS[host]
     script = f"<script>{MEASURE}</script>" if measuring else ""
     path.write_text(
@@ -172,37 +172,38 @@ MEASURE = r"""
     });
     return found;
   }
-  var view = document.querySelector(".ascii-explain");
-  var report = {dark_preferred: matchMedia("(prefers-color-scheme: dark)").matches};
-  report.root_background = background(view).map(Math.round);
-  report.texts = texts(view);
-  var header = view.querySelector(".ae-header");
-  var firstRow = view.querySelector(".ae-row[data-layer], .ae-row[data-group]");
-  report.header_first = !!(header && firstRow &&
-      (header.compareDocumentPosition(firstRow) & Node.DOCUMENT_POSITION_FOLLOWING) &&
-      header.getBoundingClientRect().bottom <= firstRow.getBoundingClientRect().top);
-  report.header_bottom = header ? header.getBoundingClientRect().bottom : null;
-  report.first_row_top = firstRow ? firstRow.getBoundingClientRect().top : null;
-  // The first closed group: what it shows, then open it and look again.
-  var group = view.querySelector("details.ae-group:not([open]), details.ae-node:not([open])");
-  if (group) {
-    var members = Array.prototype.slice.call(group.children).filter(function (c) { return c.tagName !== "SUMMARY"; });
-    report.group = {
-      kind: group.className,
-      summary: group.querySelector("summary").textContent.slice(0, 120),
-      members: members.length,
-      visible_before: members.filter(visible).length,
-    };
-    group.open = true;
-    report.group.visible_after = members.filter(function (m) {
-      return visible(m) && m.getBoundingClientRect().height > 0;
-    }).length;
-    report.group.member_names = members.map(function (m) {
-      var row = m.matches("[data-layer]") ? m : m.querySelector("[data-layer]");
-      return row ? row.getAttribute("data-layer") : "";
+  function measureView(view) {
+    var report = {title: (view.querySelector(".ae-title") || view).textContent};
+    report.root_background = background(view).map(Math.round);
+    report.texts = texts(view);
+    var header = view.querySelector(".ae-header");
+    var firstRow = view.querySelector(".ae-row[data-layer], .ae-row[data-group]");
+    report.header_first = !!(header && firstRow &&
+        (header.compareDocumentPosition(firstRow) & Node.DOCUMENT_POSITION_FOLLOWING) &&
+        header.getBoundingClientRect().bottom <= firstRow.getBoundingClientRect().top);
+    // Every closed group, outer ones first: what it shows, then open it and look again.
+    report.groups = [];
+    view.querySelectorAll("details:not([open])").forEach(function (group) {
+      if (group.closest(".ae-all-totals") && !group.classList.contains("ae-all-totals")) { return; }
+      if (!visible(group.querySelector("summary"))) { return; }  // inside another closed group
+      var members = Array.prototype.slice.call(group.children).filter(function (c) { return c.tagName !== "SUMMARY"; });
+      var found = {kind: group.className, summary: group.querySelector("summary").textContent.slice(0, 160),
+                   members: members.length, visible_before: members.filter(visible).length};
+      group.open = true;
+      found.visible_after = members.filter(function (m) {
+        return visible(m) && m.getBoundingClientRect().height > 0;
+      }).length;
+      found.member_names = members.map(function (m) {
+        var row = m.matches("[data-layer]") ? m : m.querySelector("[data-layer]");
+        return row ? row.getAttribute("data-layer") : "";
+      });
+      found.texts = texts(group);  // left open: the groups inside it are measured next, in document order
+      report.groups.push(found);
     });
-    report.texts_opened = texts(group);
+    return report;
   }
+  var report = {dark_preferred: matchMedia("(prefers-color-scheme: dark)").matches, views: []};
+  document.querySelectorAll(".ascii-explain").forEach(function (view) { report.views.push(measureView(view)); });
   var out = document.createElement("pre");
   out.id = "ae-report";
   out.textContent = JSON.stringify(report);
