@@ -258,11 +258,11 @@ class Explanation:
 
         return to_json(self, **kwargs)
 
-    def to_markdown(self) -> str:
-        """A GitHub-flavoured Markdown table with the totals under it."""
+    def to_markdown(self, *, expand_repeats: Optional[bool] = None) -> str:
+        """A GitHub-flavoured Markdown table with the totals under it; identical blocks one row, as in the text."""
         from .views.markdown import to_markdown
 
-        return to_markdown(self)
+        return to_markdown(self, expand_repeats=expand_repeats)
 
     def table(self, fmt: str = "github") -> str:
         """The layers as a table in any ``tabulate`` format ("github", "grid", "latex", "html", ...)."""

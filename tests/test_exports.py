@@ -192,13 +192,20 @@ def test_mimebundle_has_plain_text_and_html():
 
 def test_html_highlights_mismatches_fallbacks_and_non_trainable_terms(forgetful_formula):
     html = explain(marked_model()).to_html()
-    rows = [line for line in html.splitlines() if line.startswith("<tr")]
-    head = next(row for row in rows if ">head<" in row)
-    scale = next(row for row in rows if ">scale<" in row)
-    assert 'class="ae-row ae-mismatch" style="background-color:#fde2e1"' in head and "MISMATCH" in head
-    assert 'class="ae-row ae-fallback" style="background-color:#fff3cd"' in scale and "from weight shapes" in scale
-    assert html.count("ae-nontrainable") == 2 + 1  # moving_mean, moving_variance, the totals' reason
-    assert sum("ae-mismatch" in row or "ae-fallback" in row for row in rows if "ae-row" in row) == 2
+    body = html.split("</style>", 1)[1]  # the rows and the header, not the stylesheet's class names
+    rows = [line for line in body.splitlines() if line.startswith('<div class="ae-row')]
+    head = next(row for row in rows if 'data-layer="head"' in row)
+    scale = next(row for row in rows if 'data-layer="scale"' in row)
+    # A class for the tint, and the sign and the words, for readers who do not see the tint.
+    assert head.startswith('<div class="ae-row ae-mismatch"') and ">!</span>head " in head and "MISMATCH" in head
+    assert scale.startswith('<div class="ae-row ae-fallback"') and ">?</span>scale " in scale
+    assert "from weight shapes" in scale
+    # moving_mean and moving_variance in bn's row, and the totals' reason line
+    assert body.count('class="ae-nontrainable"') == 2 and body.count("ae-nontrainable") == 2 + 1
+    assert sum("ae-mismatch" in row or "ae-fallback" in row for row in rows) == 2
+    # The header lists both marked rows, before the first layer row.
+    header = body[: body.index('data-layer="conv"')]
+    assert "head (ForgetfulDense): MISMATCH" in header and "scale (Scale): from weight shapes" in header
 
 
 def test_golden_html(golden, forgetful_formula):

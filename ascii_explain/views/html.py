@@ -104,7 +104,7 @@ def to_html(
             *_header_html(e, view),
             '<div class="ae-tree">',
             '<div class="ae-row ae-colhead">'
-            + "".join(f'<span class="{cls}">{text}</span>' for text, cls in COLUMN_HEADINGS)
+            + "".join(f'<span class="{cls}">{text}</span>' if cls else f"<span>{text}</span>" for text, cls in COLUMN_HEADINGS)
             + "</div>",
             *writer.rows(),
             "</div>",

@@ -8,16 +8,26 @@ of ``tables.py``, without heading or totals.)
 
 from __future__ import annotations
 
-from .model import ExplanationData, build_view_model
+from typing import Optional
+
+from .model import ExplanationData, ViewModel, build_view_model, collapse_repeats
 from .safe_text import displayable
 from .tables import tabulate_layers
 
 
-def to_markdown(explanation: ExplanationData) -> str:
-    """A heading, a GitHub-flavoured table (arithmetic in code spans), and the totals as a list."""
+def to_markdown(explanation: ExplanationData, expand_repeats: Optional[bool] = None) -> str:
+    """A heading, a GitHub-flavoured table (arithmetic in code spans), and the totals as a list.
+
+    Identical consecutive blocks are one row (``2 × LlamaTransformerDecoder``,
+    as the text diagram draws them) unless ``expand_repeats`` (default: the
+    explanation's own, as ``explain(..., expand_repeats=)`` set it).
+    """
     e = displayable(explanation)
     view = build_view_model(e)
-    table = tabulate_layers(e, view, "github", escape=markdown_escape, code=True)
+    if expand_repeats is None:
+        expand_repeats = bool(getattr(explanation, "expand_repeats", False))
+    shown = view if expand_repeats else ViewModel(tuple(collapse_repeats(view.layers)), view.totals)
+    table = tabulate_layers(e, shown, "github", escape=markdown_escape, code=True)
     totals = "\n".join("- " + markdown_escape(item.text.strip()) for item in view.totals)
     title = f"**{markdown_escape(e.model_name)}** ({markdown_escape(e.model_class)})"
     return f"{title}\n\n{table}\n\n{totals}"

@@ -263,6 +263,20 @@ def table_rows(explanation: ExplanationData, view: ViewModel) -> list[TableRow]:
     for layer in view.layers:
         record = layer.record
         is_input = record.class_name == "InputLayer"
+        if layer.repeat > 1:  # a run of identical blocks (a view of collapse_repeats): one row for the run
+            rows.append(
+                TableRow(
+                    name=f"{record.name} \u2026 {layer.last_name}",
+                    operation=f"{layer.repeat} \u00d7 {record.class_name}",
+                    activation=record.activation,
+                    dims=_dims(record.output_shape),
+                    neurons=record.neurons,
+                    params=record.params * layer.repeat,
+                    percent=layer.percent * layer.repeat,
+                    layer=layer,
+                )
+            )
+            continue
         rows.append(
             TableRow(
                 name=record.name,

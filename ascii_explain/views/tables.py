@@ -76,6 +76,8 @@ def tabulate_layers(
         text = layer.arithmetic.text if layer.arithmetic is not None else ""
         if code and text:
             text = f"`{text}`"
+        if layer.repeat > 1 and text:  # a run of identical blocks: the arithmetic is each block's
+            text = f"each of {layer.repeat}: {text}"
         if layer.check:
             text = f"{text} ({escape(layer.check)})" if text else escape(layer.check)
         return text
