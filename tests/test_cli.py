@@ -149,7 +149,8 @@ def test_h5_file_as_json_to_output_file(models, tmp_path):
 
 
 def _looks_like_html(text: str) -> bool:
-    return text.startswith('<div class="ascii-explain">') and "<table " in text and '<span class="ae-name">bn<' in text
+    # The notebook view: its root, the header, and bn's row in the tree.
+    return text.startswith('<div class="ascii-explain"') and 'class="ae-header"' in text and 'data-layer="bn"' in text
 
 
 def _looks_like_markdown(text: str) -> bool:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 
-from ascii_explain import Formula, FormulaTerm, explain, examples, register_formula, unregister_formula
+from ascii_explain import Formula, FormulaTerm, examples, explain, register_formula, unregister_formula
 from tests import graph_models
 from tests.browser_support import ARTIFACTS, HOST_FLAGS, HOSTS, WCAG_AA, host_page, measure, screenshot
 from tests.stateless_support import LLAMA_7B_PUBLISHED_PARAMS, write_llama_7b_preset

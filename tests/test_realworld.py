@@ -77,7 +77,7 @@ def test_corpus_model_is_explained_drawn_and_counted_as_keras_counts(name: str) 
         assert f"Total params: {total:,}" in text
         assert "failed (" not in text
         assert json.loads(e.to_json())["totals"]["keras_params"] == total
-        assert "<table" in e.to_html()
+        assert f'<b><span title="{total:,}">' in e.to_html()  # the notebook view's header: Keras's total
         assert e.to_markdown()
     printed: list[str] = []
     ascii_explain.summary(model, print_fn=printed.append, line_length=100)

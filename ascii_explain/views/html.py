@@ -20,8 +20,8 @@ from __future__ import annotations
 import re
 from typing import Optional
 
+from ..build.records import LayerRecord, OutputShape
 from . import graph_text
-from ..build.records import LayerRecord
 from .arithmetic_text import STEP_SEPARATOR, TERM_SEPARATOR, Arithmetic
 from .cost_text import MACS_LABEL
 from .diagram_rows import compact_run_name, graph_items
@@ -62,6 +62,7 @@ MARK_WORDS = {
     OK: "",
 }
 AGREES_SIGN = "\u2713"  # ✓
+_INPUT_LABEL = '<span class="ae-class">Input</span>'
 MAX_MARKED_LISTED = 20
 COLUMN_HEADINGS = (  # (heading, class): one per grid column of html_style.COLUMNS
     ("Layer", ""),
@@ -104,7 +105,8 @@ def to_html(
             *_header_html(e, view),
             '<div class="ae-tree">',
             '<div class="ae-row ae-colhead">'
-            + "".join(f'<span class="{cls}">{text}</span>' if cls else f"<span>{text}</span>" for text, cls in COLUMN_HEADINGS)
+            + "".join(f'<span class="{cls}">{text}</span>' if cls else f"<span>{text}</span>"
+                      for text, cls in COLUMN_HEADINGS)
             + "</div>",
             *writer.rows(),
             "</div>",
@@ -157,11 +159,12 @@ def number_html(value: Optional[int], unknown_title: str = "") -> str:
     return f'<span title="{value:,}">{short_count(value)}</span>'
 
 
-def bytes_html(value: Optional[int]) -> str:
+def bytes_html(value: Optional[float]) -> str:
     """``25.1 GB`` with the exact number of bytes in the title."""
     if value is None:
         return '<span class="ae-dimmed" title="unknown: a dimension is not known">?</span>'
-    return f'<span title="{value:,} bytes">{short_bytes(value)}</span>'
+    exact = f"{int(value):,}" if value == int(value) else f"{value:,}"  # Keras's totals count bytes as floats
+    return f'<span title="{exact} bytes">{short_bytes(value)}</span>'
 
 
 def share_html(percent: Optional[float]) -> str:
@@ -215,7 +218,7 @@ def _header_html(e: ExplanationData, view: ViewModel) -> list[str]:
     batch = "a batch of 1" if e.batch_size == 1 else f"a batch of {e.batch_size:,}"
     facts.append(("Activations", f"{bytes_html(e.activation_bytes)} for {batch} (each layer's output once)"))
     plan = getattr(e, "training_memory", None)
-    if is_shown(plan):
+    if plan is not None and is_shown(plan):
         optimizer = esc(plan.optimizer_name or "no optimizer")
         facts.append(("Training memory", f"{bytes_html(plan.total)} for {batch} with {optimizer}"))
     if e.kv_cache_layers:
@@ -250,7 +253,7 @@ def _header_html(e: ExplanationData, view: ViewModel) -> list[str]:
     every = list(view.totals) + graph_items(e)
     lines.append(f'<details class="ae-all-totals"><summary>All totals and notes ({len(every)} lines)</summary>')
     lines.extend(
-        f'<div class="ae-code ae-total-line {_KIND_CLASSES.get(item.kind, "")}"'
+        f'<div class="{" ".join(filter(None, ("ae-code ae-total-line", _KIND_CLASSES.get(item.kind))))}"'
         + (' style="font-weight:bold"' if item.kind == TOTAL else "")
         + f">{esc(item.text.rstrip())}</div>"
         for item in every
@@ -282,7 +285,7 @@ class _TreeWriter:
         records = self.e.layers
         if self.e.input_shapes and (not records or records[0].class_name != "InputLayer"):
             lines.append(self._input_row(format_dims(self.e.input_shapes[0], compact=True)))
-            self.above = (self.e.input_names or [None])[0]
+            self.above = self.e.input_names[0] if self.e.input_names else None
         lines.extend(self._nodes(build_tree(self.view.layers)))
         return lines
 
@@ -301,7 +304,7 @@ class _TreeWriter:
         import html
 
         cells = [
-            _layer_cell(depth, "", "", f"{html.escape(name) + ' ' if name else ''}<span class=\"ae-class\">Input</span>"),
+            _layer_cell(depth, "", "", (html.escape(name) + " " if name else "") + _INPUT_LABEL),
             f'<span class="ae-num">{html.escape(dims.replace(" ", " × "))}</span>',
             *["<span></span>"] * (len(COLUMN_HEADINGS) - 2),
         ]
@@ -345,7 +348,7 @@ class _TreeWriter:
         macs = None if record.macs is None else record.macs * max(record.calls, 1) * count
         cells = [
             _layer_cell(0, "", "fold", label),
-            f'<span class="ae-num">{html.escape(format_dims(record.output_shape, compact=True).replace(" ", " × "))}</span>',
+            f'<span class="ae-num">{_dims_html(record.output_shape)}</span>',
             f"<span>{html.escape(record.activation)}</span>",
             f'<span class="ae-num">{count} × {number_html(record.params)}</span>',
             f'<span class="ae-num">{share_html(group.percent * count)}</span>',
@@ -396,7 +399,7 @@ class _TreeWriter:
         macs = None if record.macs is None else record.macs * max(record.calls, 1)
         cells = [
             _layer_cell(depth, layer.mark, "fold" if folded else "", name, layer.sign),
-            f'<span class="ae-num">{esc(format_dims(record.output_shape, compact=True).replace(" ", " × "))}</span>',
+            f'<span class="ae-num">{_dims_html(record.output_shape)}</span>',
             f"<span>{esc(record.activation)}</span>",
             f'<span class="ae-num">{number_html(record.params)}</span>',
             f'<span class="ae-num">{share_html(layer.percent)}</span>',
@@ -432,8 +435,10 @@ def _layer_cell(depth: int, mark: str, fold: str, label: str, sign: str = "") ->
 
     title = f' title="{html.escape(MARK_WORDS.get(mark, mark))}"' if sign else ""
     mark_html = f'<span class="ae-mark"{title}>{html.escape(sign)}</span>'
-    fold_html = f'<span class="ae-fold" aria-hidden="true"></span>' if fold else '<span class="ae-fold"></span>'
-    return f'<span class="ae-layer" style="padding-left:{depth * 1.2:.1f}em">{fold_html}{mark_html}{label}</span>'
+    fold_html = '<span class="ae-fold" aria-hidden="true"></span>' if fold else '<span class="ae-fold"></span>'
+    # A hanging indent: a long name wraps under itself, not under the fold and mark signs.
+    style = f"padding-left:{depth * 1.2 + 2.2:.1f}em;text-indent:-2.2em"
+    return f'<span class="ae-layer" style="{style}">{fold_html}{mark_html}{label}</span>'
 
 
 def _detail(text: str, cls: str = "", indent: str = "") -> str:
@@ -441,6 +446,13 @@ def _detail(text: str, cls: str = "", indent: str = "") -> str:
 
     classes = "ae-detail" + (f" {cls}" if cls else "")
     return f'<div class="{classes}"{indent}>{html.escape(text)}</div>'
+
+
+def _dims_html(shape: Optional[OutputShape]) -> str:
+    """``26 × 26 × 32``: the data dimensions (no batch axis), as the tables write them."""
+    import html
+
+    return html.escape(format_dims(shape, compact=True).replace(" ", " × "))
 
 
 def _attr(text: str) -> str:

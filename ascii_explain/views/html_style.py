@@ -55,7 +55,12 @@ _DARK = {
 _HOST_BG = "var(--jp-layout-color0, var(--vscode-editor-background, {bg}))"
 _HOST_FG = "var(--jp-content-font-color1, var(--vscode-editor-foreground, {fg}))"
 
-LIGHT_HOSTS = ('[data-jp-theme-light="true"]', "body.vscode-light", "body.vscode-high-contrast-light", 'html[theme="light"]')
+LIGHT_HOSTS = (
+    '[data-jp-theme-light="true"]',
+    "body.vscode-light",
+    "body.vscode-high-contrast-light",
+    'html[theme="light"]',
+)
 DARK_HOSTS = (
     '[data-jp-theme-light="false"]',
     "body.vscode-dark",
@@ -117,7 +122,7 @@ def stylesheet() -> str:
         f"{r} .ae-layer{{overflow-wrap:anywhere}}",
         f"{r} .ae-class{{color:var(--ae-dim)}}",
         f"{r} .ae-glyph{{font-family:{MONO};color:var(--ae-dim);white-space:pre}}",
-        f"{r} .ae-mark{{display:inline-block;min-width:1.1em;font-weight:bold;font-family:{MONO}}}",
+        f"{r} .ae-mark{{display:inline-block;width:1.1em;text-indent:0;font-weight:bold;font-family:{MONO}}}",
         f"{r} .ae-reads{{color:var(--ae-dim)}}",
         f"{r} .ae-detail{{grid-column:1/-1;font-family:{MONO};font-size:12px;white-space:pre-wrap;"
         "color:var(--ae-dim);padding-left:var(--ae-indent,0)}",
@@ -136,7 +141,7 @@ def stylesheet() -> str:
         # Folding: our own disclosure sign, so the summary can be a grid row.
         f"{r} summary{{list-style:none;cursor:pointer}}",
         f"{r} summary::-webkit-details-marker{{display:none}}",
-        f"{r} .ae-fold{{display:inline-block;width:1em;color:var(--ae-dim)}}",
+        f"{r} .ae-fold{{display:inline-block;width:1.1em;text-indent:0;color:var(--ae-dim)}}",
         f"{r} details>summary .ae-fold::before{{content:'\\25B8'}}",
         f"{r} details[open]>summary .ae-fold::before{{content:'\\25BE'}}",
         f"{r} .ae-group>summary .ae-layer{{font-weight:bold}}",
