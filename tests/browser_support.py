@@ -19,6 +19,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
 from pathlib import Path
@@ -37,6 +38,7 @@ CHROMIUM_FLAGS = (
     "--disable-component-update",
     "--disable-sync",
     "--hide-scrollbars",
+    "--disable-dev-shm-usage",  # a container's /dev/shm is small: shared memory in /tmp instead
 )
 WCAG_AA = 4.5  # the contrast ratio normal text needs (WCAG 2.1, 1.4.3)
 
@@ -52,20 +54,35 @@ def chromium() -> str:
     pytest.skip(message)
 
 
-def run_chromium(page: Path, *extra: str, timeout: float = 120) -> str:
-    """Run Chromium on ``page`` with ``extra`` flags, in a fresh profile; its stdout."""
+def run_chromium(page: Path, *extra: str, timeout: float = 90, attempts: int = 2) -> str:
+    """Run Chromium on ``page`` with ``extra`` flags, in a fresh profile; its stdout.
+
+    Chromium runs in a process group of its own, killed whole on a timeout (its
+    renderer and GPU processes with it); a run that hangs, as headless Chromium
+    now and then does on a loaded machine, is tried once more.
+    """
     browser = chromium()
-    with tempfile.TemporaryDirectory(prefix="ae-chromium-") as profile:
-        result = subprocess.run(
-            [browser, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *extra, page.as_uri()],
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-        )
-    if result.returncode != 0:
-        raise AssertionError(f"chromium exited {result.returncode}: {result.stderr[-2000:]}")
-    return result.stdout
+    for attempt in range(attempts):
+        with tempfile.TemporaryDirectory(prefix="ae-chromium-") as profile:
+            process = subprocess.Popen(
+                [browser, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *extra, page.as_uri()],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                start_new_session=True,
+            )
+            try:
+                stdout, stderr = process.communicate(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.communicate()
+                if attempt + 1 < attempts:
+                    continue
+                raise AssertionError(f"chromium did not finish in {timeout:g} s, {attempts} times: {page}") from None
+        if process.returncode != 0:
+            raise AssertionError(f"chromium exited {process.returncode}: {stderr[-2000:]}")
+        return stdout
+    raise AssertionError("unreachable")
 
 
 def screenshot(page: Path, png: Path, *extra: str, width: int = 1200, height: int = 2000) -> Path:

@@ -17,53 +17,22 @@ ascii_explain`` does not pay for it.
 
 from __future__ import annotations
 
-import re
 from typing import Optional
 
-from ..build.records import LayerRecord, OutputShape
+from ..build.records import LayerRecord
 from . import graph_text
-from .arithmetic_text import STEP_SEPARATOR, TERM_SEPARATOR, Arithmetic
+from .arithmetic_text import TERM_SEPARATOR
 from .cost_text import MACS_LABEL
-from .diagram_rows import compact_run_name, graph_items
-from .formatting import format_count, format_dims, format_percent
+from .diagram_rows import compact_run_name
+from .formatting import format_count, format_dims
+from .html_cells import MARK_WORDS, attr, detail, dims_html, mark_text_class, number_html, pieces_html, share_html
+from .html_header import header_html
 from .html_style import ROOT_CLASS, ROOT_INLINE, stylesheet
 from .html_tree import FoldNode, LayerNode, Node, RepeatNode, build_tree
-from .model import (
-    ADJUSTED,
-    AGREES,
-    ERROR,
-    FALLBACK,
-    INTERNAL_ERROR,
-    MISMATCH,
-    NON_TRAINABLE,
-    OK,
-    TOTAL,
-    UNBUILT,
-    WARNING,
-    ExplanationData,
-    LayerView,
-    ViewModel,
-    build_view_model,
-)
+from .model import ExplanationData, LayerView, ViewModel, build_view_model
 from .safe_text import displayable
-from .training_text import is_shown
-from .units import short_bytes, short_count
 
-# Marks a reader must not miss: listed in the header, and their rows tinted. The sign (``!``, ``?``,
-# ``E``, ``*``, ``u``) starts the row and the words say why, so colour is never the only cue.
-MARKED = (MISMATCH, INTERNAL_ERROR, FALLBACK, ADJUSTED, UNBUILT)
-MARK_WORDS = {
-    MISMATCH: "disagrees with Keras",
-    INTERNAL_ERROR: "internal error of ascii_explain",
-    FALLBACK: "counted from weight shapes (no formula)",
-    ADJUSTED: "inherited formula, adjusted",
-    UNBUILT: "unbuilt",
-    "no_weights": "no weights",
-    OK: "",
-}
-AGREES_SIGN = "\u2713"  # ✓
 _INPUT_LABEL = '<span class="ae-class">Input</span>'
-MAX_MARKED_LISTED = 20
 COLUMN_HEADINGS = (  # (heading, class): one per grid column of html_style.COLUMNS
     ("Layer", ""),
     ("Output", "ae-num"),
@@ -74,7 +43,6 @@ COLUMN_HEADINGS = (  # (heading, class): one per grid column of html_style.COLUM
     ("MACs share", "ae-num"),
     ("Train", "ae-c"),
 )
-_KIND_CLASSES = {ERROR: "ae-error", WARNING: "ae-warning", NON_TRAINABLE: "ae-nontrainable", AGREES: "ae-agrees"}
 
 
 def to_html(
@@ -102,7 +70,7 @@ def to_html(
         [
             f'<div class="{ROOT_CLASS}" style="{ROOT_INLINE}">',
             f"<style>{stylesheet()}</style>",
-            *_header_html(e, view),
+            *header_html(e, view),
             '<div class="ae-tree">',
             '<div class="ae-row ae-colhead">'
             + "".join(f'<span class="{cls}">{text}</span>' if cls else f"<span>{text}</span>"
@@ -144,126 +112,6 @@ def to_html_document(
             "",
         ]
     )
-
-
-# ----------------------------------------------------------------------------- numbers
-
-
-def number_html(value: Optional[int], unknown_title: str = "") -> str:
-    """``6.74 B`` with the exact value one hover away (``title="6,738,415,616"``)."""
-    import html
-
-    if value is None:
-        title = f' title="{html.escape(unknown_title)}"' if unknown_title else ""
-        return f'<span class="ae-dimmed"{title}>?</span>'
-    return f'<span title="{value:,}">{short_count(value)}</span>'
-
-
-def bytes_html(value: Optional[float]) -> str:
-    """``25.1 GB`` with the exact number of bytes in the title."""
-    if value is None:
-        return '<span class="ae-dimmed" title="unknown: a dimension is not known">?</span>'
-    exact = f"{int(value):,}" if value == int(value) else f"{value:,}"  # Keras's totals count bytes as floats
-    return f'<span title="{exact} bytes">{short_bytes(value)}</span>'
-
-
-def share_html(percent: Optional[float]) -> str:
-    """``21.1%`` and a bar as long as the share (inline width), so the heaviest rows stand out.
-
-    Nothing for an unknown or zero share: a column of empty bars would only hide the full ones.
-    """
-    if not percent:
-        return ""
-    width = max(0.0, min(100.0, percent))
-    return (
-        f"<span>{format_percent(percent)}</span>"
-        f'<span class="ae-bar" aria-hidden="true"><span style="width:{width:.1f}%"></span></span>'
-    )
-
-
-# ----------------------------------------------------------------------------- the header
-
-
-def _header_html(e: ExplanationData, view: ViewModel) -> list[str]:
-    import html
-
-    esc = html.escape
-    facts: list[tuple[str, str]] = []
-    totals = e.keras_totals
-    size = f" ({bytes_html(totals.total.bytes)})" if totals is not None else ""
-    facts.append(
-        (
-            "Parameters (Keras)",
-            f'<b>{number_html(e.keras_total_params)}</b>{size}; trainable {number_html(e.keras_trainable_params)}, '
-            f"non-trainable {number_html(e.keras_non_trainable_params)}",
-        )
-    )
-    verdict = [item for item in view.totals if item.kind in (AGREES, ERROR, WARNING)]
-    facts.append(
-        (
-            "Formulas",
-            "<br>".join(
-                f'<span class="{_KIND_CLASSES[item.kind]}">'
-                + (f"{AGREES_SIGN} " if item.kind == AGREES else "")
-                + f"{esc(item.text.strip())}</span>"
-                for item in verdict
-            ),
-        )
-    )
-    macs_known = not e.macs_unknown
-    macs = f"{'' if macs_known else 'at least '}<b>{number_html(e.total_macs)}</b> per sample"
-    if not macs_known:
-        macs += f" ({len(e.macs_unknown)} {'layer' if len(e.macs_unknown) == 1 else 'layers'} unknown)"
-    facts.append(("Mult-adds", macs))
-    batch = "a batch of 1" if e.batch_size == 1 else f"a batch of {e.batch_size:,}"
-    facts.append(("Activations", f"{bytes_html(e.activation_bytes)} for {batch} (each layer's output once)"))
-    plan = getattr(e, "training_memory", None)
-    if plan is not None and is_shown(plan):
-        optimizer = esc(plan.optimizer_name or "no optimizer")
-        facts.append(("Training memory", f"{bytes_html(plan.total)} for {batch} with {optimizer}"))
-    if e.kv_cache_layers:
-        cache = e.kv_cache_bytes
-        facts.append(
-            (
-                "Key/value cache",
-                f"{bytes_html(cache)} for {batch}"
-                if cache is not None
-                else "? (the sequence length is unknown: explain(model, input_shape=(1, T)) counts it)",
-            )
-        )
-    marked = [layer for layer in view.layers if layer.mark in MARKED]
-    if marked:
-        items = [
-            f'<li class="ae-{layer.mark}-item"><span class="ae-mark {_mark_text_class(layer.mark)}">'
-            f"{esc(layer.sign)}</span> {esc(layer.record.name)} ({esc(layer.record.class_name)}): "
-            f"{esc(layer.check or MARK_WORDS[layer.mark])}</li>"
-            for layer in marked[:MAX_MARKED_LISTED]
-        ]
-        if len(marked) > MAX_MARKED_LISTED:
-            items.append(f"<li>and {len(marked) - MAX_MARKED_LISTED} more (marked below)</li>")
-        facts.append(("Marked rows", f'<ul class="ae-marked">{"".join(items)}</ul>'))
-    lines = [
-        '<div class="ae-header">',
-        f'<div class="ae-title">Model "{esc(e.model_name)}" <span class="ae-class">({esc(e.model_class)})</span></div>',
-        '<dl class="ae-facts">',
-        *(f"<dt>{label}</dt><dd>{value}</dd>" for label, value in facts),
-        "</dl>",
-    ]
-    # Every line the text diagram writes after its rows, in its words: one click away, not in the way.
-    every = list(view.totals) + graph_items(e)
-    lines.append(f'<details class="ae-all-totals"><summary>All totals and notes ({len(every)} lines)</summary>')
-    lines.extend(
-        f'<div class="{" ".join(filter(None, ("ae-code ae-total-line", _KIND_CLASSES.get(item.kind))))}"'
-        + (' style="font-weight:bold"' if item.kind == TOTAL else "")
-        + f">{esc(item.text.rstrip())}</div>"
-        for item in every
-    )
-    lines.extend(["</details>", "</div>"])
-    return lines
-
-
-def _mark_text_class(mark: str) -> str:
-    return "ae-error" if mark in (MISMATCH, INTERNAL_ERROR) else "ae-warning" if mark in (FALLBACK, ADJUSTED) else ""
 
 
 # ----------------------------------------------------------------------------- the tree
@@ -321,14 +169,15 @@ class _TreeWriter:
         opens = bool(node.children or parts)
         summary = self._row(layer, reads, folded=opens, in_group=in_group, parts_below=bool(parts))
         if not opens:
-            return [f'<div class="{_row_class(layer)}" data-layer="{_attr(record.name)}">{summary}</div>']
+            return [f'<div class="{_row_class(layer)}" data-layer="{attr(record.name)}">{summary}</div>']
         open_attr = " open" if self.expand_nested else ""
         lines = [
             f'<details class="ae-node"{open_attr}><summary class="{_row_class(layer)}" '
-            f'data-layer="{_attr(record.name)}">{summary}</summary>'
+            f'data-layer="{attr(record.name)}">{summary}</summary>'
         ]
         if parts:
-            lines.append(f'<div class="ae-parts" style="--ae-indent:{record.depth * 1.2 + 2.2:.1f}em">{parts}</div>')
+            depth = record.depth + (1 if in_group else 0)
+            lines.append(f'<div class="ae-parts" style="--ae-indent:{depth * 1.2 + 2.2:.1f}em">{parts}</div>')
         lines.extend(self._nodes(node.children))
         if node.children:
             self.above = record.name  # the next row reads the container's output, not its last inner row's
@@ -348,7 +197,7 @@ class _TreeWriter:
         macs = None if record.macs is None else record.macs * max(record.calls, 1) * count
         cells = [
             _layer_cell(0, "", "fold", label),
-            f'<span class="ae-num">{_dims_html(record.output_shape)}</span>',
+            f'<span class="ae-num">{dims_html(record.output_shape)}</span>',
             f"<span>{html.escape(record.activation)}</span>",
             f'<span class="ae-num">{count} × {number_html(record.params)}</span>',
             f'<span class="ae-num">{share_html(group.percent * count)}</span>',
@@ -362,11 +211,11 @@ class _TreeWriter:
             f"{format_count(record.params * count)}"
         )
         indent = ' style="--ae-indent:2.2em"'
-        details = [_detail(line, "ae-reads", indent) for line in reads]
-        details.append(_detail(words, "", indent))
+        details = [detail(line, "ae-reads", indent) for line in reads]
+        details.append(detail(words, "", indent))
         open_attr = " open" if self.expand_repeats else ""
         lines = [
-            f'<details class="ae-group"{open_attr}><summary class="ae-row ae-repeat" data-group="{_attr(record.name)}">'
+            f'<details class="ae-group"{open_attr}><summary class="ae-row ae-repeat" data-group="{attr(record.name)}">'
             f"{''.join(cells)}{''.join(details)}</summary>"
         ]
         for member in node.members:
@@ -399,7 +248,7 @@ class _TreeWriter:
         macs = None if record.macs is None else record.macs * max(record.calls, 1)
         cells = [
             _layer_cell(depth, layer.mark, "fold" if folded else "", name, layer.sign),
-            f'<span class="ae-num">{_dims_html(record.output_shape)}</span>',
+            f'<span class="ae-num">{dims_html(record.output_shape)}</span>',
             f"<span>{esc(record.activation)}</span>",
             f'<span class="ae-num">{number_html(record.params)}</span>',
             f'<span class="ae-num">{share_html(layer.percent)}</span>',
@@ -408,24 +257,24 @@ class _TreeWriter:
             f'<span class="ae-c">{esc(layer.trainable)}</span>',
         ]
         indent = f' style="--ae-indent:{depth * 1.2 + 2.2:.1f}em"'
-        details = [_detail(line, "ae-reads", indent) for line in reads]
+        details = [detail(line, "ae-reads", indent) for line in reads]
         if layer.arithmetic is not None and not parts_below:
             details.append(
                 f'<div class="ae-detail"{indent}>params  <span class="ae-arithmetic">'
-                f"{_pieces_html(layer.arithmetic)}</span></div>"
+                f"{pieces_html(layer.arithmetic)}</span></div>"
             )
         elif parts_below:
             details.append(
-                _detail(f"params  {format_count(record.params)}, the sum of its parts (open the row)", "", indent)
+                detail(f"params  {format_count(record.params)}, the sum of its parts (open the row)", "", indent)
             )
         if not parts_below:
-            details.extend(_detail(_labelled(line.text, record), "", indent) for line in layer.cost_lines)
+            details.extend(detail(_labelled(line.text, record), "", indent) for line in layer.cost_lines)
         if layer.check:
-            details.append(_detail(layer.check, _mark_text_class(layer.mark) or "ae-dimmed", indent))
+            details.append(detail(layer.check, mark_text_class(layer.mark) or "ae-dimmed", indent))
         for note in record.notes:
             if note.startswith("no registered formula"):  # the check above says so already
                 continue
-            details.append(_detail(note, "", indent))
+            details.append(detail(note, "", indent))
         return "".join(cells) + "".join(details)
 
 
@@ -439,26 +288,6 @@ def _layer_cell(depth: int, mark: str, fold: str, label: str, sign: str = "") ->
     # A hanging indent: a long name wraps under itself, not under the fold and mark signs.
     style = f"padding-left:{depth * 1.2 + 2.2:.1f}em;text-indent:-2.2em"
     return f'<span class="ae-layer" style="{style}">{fold_html}{mark_html}{label}</span>'
-
-
-def _detail(text: str, cls: str = "", indent: str = "") -> str:
-    import html
-
-    classes = "ae-detail" + (f" {cls}" if cls else "")
-    return f'<div class="{classes}"{indent}>{html.escape(text)}</div>'
-
-
-def _dims_html(shape: Optional[OutputShape]) -> str:
-    """``26 × 26 × 32``: the data dimensions (no batch axis), as the tables write them."""
-    import html
-
-    return html.escape(format_dims(shape, compact=True).replace(" ", " × "))
-
-
-def _attr(text: str) -> str:
-    import html
-
-    return html.escape(text, quote=True)
 
 
 def _row_class(layer: LayerView) -> str:
@@ -494,45 +323,14 @@ def _part_lines(layer: LayerView) -> str:
         lines.append(f'<div class="{cls}"{title}>{html.escape(text + flag)}</div>')
     lines.append(f'<div class="ae-detail ae-arithmetic">params  {"":<{width}}  = {record.params:,}</div>')
     if record.shape_formula:
-        lines.append(_detail("shape   " + record.shape_formula))
+        lines.append(detail("shape   " + record.shape_formula))
     for name, expression in record.macs_parts:
-        lines.append(_detail(f"macs    {name:<{width}}  {expression}"))
+        lines.append(detail(f"macs    {name:<{width}}  {expression}"))
     if record.macs_parts:
-        lines.append(_detail(f"macs    {'':<{width}}  = {record.macs:,}"))
+        lines.append(detail(f"macs    {'':<{width}}  = {record.macs:,}"))
     elif record.macs is None:
-        lines.append(_detail(f"macs    ? ({record.macs_note})" if record.macs_note else "macs    ?"))
+        lines.append(detail(f"macs    ? ({record.macs_note})" if record.macs_note else "macs    ?"))
     return "".join(lines)
 
 
 # Each piece between " + " and " = " stays on one line (nowrap); the line may break between pieces.
-_BREAKS = re.compile(f"({re.escape(TERM_SEPARATOR)}|{re.escape(STEP_SEPARATOR)})")
-
-
-def _pieces_html(arithmetic: Arithmetic) -> str:
-    import html
-
-    pieces = []
-
-    def plain(text: str) -> None:
-        for piece in _BREAKS.split(text):
-            if piece in (TERM_SEPARATOR, STEP_SEPARATOR):
-                pieces.append(html.escape(piece))
-            else:
-                pieces.append(f'<span style="white-space:nowrap">{html.escape(piece)}</span>')
-
-    for index, term in enumerate(arithmetic.terms):
-        if index:
-            pieces.append(html.escape(TERM_SEPARATOR))
-        if term.trainable or _BREAKS.search(term.text):
-            plain(term.text)
-        else:
-            pieces.append(
-                f'<span class="ae-nontrainable" title="{html.escape(term.reason)}" '
-                f'style="white-space:nowrap">{html.escape(term.text)}</span>'
-            )
-    if not arithmetic.terms:
-        plain(arithmetic.named)
-    for step in arithmetic.steps:
-        pieces.append(html.escape(STEP_SEPARATOR))
-        plain(step)
-    return "".join(pieces)
