@@ -87,6 +87,13 @@ def test_tutorial_notebook_runs_and_its_outputs_are_current(request):
     assert "14816 192 | Keras: 14816" in text
     html = [o["data"]["text/html"] for c in executed.cells if c.cell_type == "code" for o in c.outputs if "data" in o]
     assert any('class="ae-row ae-mismatch"' in part for part in html)
+    # The notebook view: its header before its tree, in every displayed explanation.
+    views = [part for part in html if 'class="ascii-explain"' in part]
+    assert views and all(part.index('class="ae-header"') < part.index('class="ae-tree"') for part in views)
+    # No TensorFlow start-up lines in what is committed (they would be noise in every reader's copy).
+    committed_streams = [o.text for c in committed.cells if c.cell_type == "code" for o in c.outputs
+                         if o.output_type == "stream"]
+    assert not any(STARTUP_NOISE.search(text) for text in committed_streams)
     assert _readable_outputs(committed) == outputs, (
         "the committed outputs are stale; run pytest --update-golden tests/test_notebook.py and commit the notebook"
     )
