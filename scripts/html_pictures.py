@@ -3,8 +3,8 @@
     TF_CPP_MIN_LOG_LEVEL=3 .venv/bin/python scripts/html_pictures.py
 
 docs/html_example.png: the views of tests/golden/marked.html and tests/golden/llama_tiny_t16.html
-on a light page; docs/html_example_dark.png: the tiny Llama's on a JupyterLab dark page, its group of blocks and the first
-block opened (as a click on each, or to_html(expand_repeats=True, expand_nested=True), opens them).
+on a light page; docs/html_example_dark.png: the tiny Llama's on a JupyterLab dark page, its group of blocks and
+the first block opened (as a click on each, or to_html(expand_repeats=True, expand_nested=True), opens them).
 Reads the goldens, so the pictures show exactly what the tests check.
 """
 

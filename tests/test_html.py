@@ -97,7 +97,8 @@ def test_header_shows_the_kv_cache_and_training_memory_when_known():
     e = explain(model, input_shape=(1, 16), optimizer="adam", batch_size=2)
     header = _body(e.to_html()).split('class="ae-tree"')[0]
     assert e.kv_cache_bytes and f'title="{e.kv_cache_bytes:,} bytes"' in header and "Key/value cache" in header
-    assert e.training_memory.total and f'title="{e.training_memory.total:,} bytes"' in header
+    assert e.training_memory is not None and e.training_memory.total
+    assert f'title="{e.training_memory.total:,} bytes"' in header
     assert "with Adam" in header or "with adam" in header.lower()
 
 
@@ -183,6 +184,7 @@ def test_share_bars_are_as_long_as_the_share():
         row = next(line for line in page.splitlines() if f'data-layer="{record.name}"' in line)
         widths = re.findall(r'<span style="width:([\d.]+)%">', row)
         assert float(widths[0]) == round(view[record.name].percent, 1)
+        assert record.macs is not None
         assert float(widths[1]) == round(100 * record.macs / e.total_macs, 1)
 
 

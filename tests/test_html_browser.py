@@ -125,3 +125,16 @@ def test_the_measurement_can_fail(tmp_path):
     report = measure(host_page(fragment, "jupyterlab-dark", tmp_path / "old.html"))
     (text,) = [t for t in report["views"][0]["texts"] if t["text"] == "dark on dark"]
     assert text["ratio"] < 1.5
+
+
+def test_a_missing_browser_fails_in_ci_and_skips_locally(monkeypatch):
+    from tests import browser_support
+
+    monkeypatch.setattr(browser_support.shutil, "which", lambda name: None)
+    monkeypatch.setattr(browser_support.os.path, "exists", lambda path: False)
+    monkeypatch.setenv("CI", "1")
+    with pytest.raises(pytest.fail.Exception, match="apt-get install -y chromium"):
+        browser_support.chromium()
+    monkeypatch.delenv("CI")
+    with pytest.raises(pytest.skip.Exception, match="no chromium"):
+        browser_support.chromium()
