@@ -192,7 +192,7 @@ def test_the_view_runs_no_script_and_fetches_nothing():
     for e in (explain(examples.seed003_batchnorm()), explain(_tiny_llama(), input_shape=(1, 16))):
         page = e.to_html().lower()
         assert "<script" not in page
-        assert not re.search(r"\son\w+=", page)  # no event handler attributes
+        assert not re.search(r"\son\w+=[\"']", page)  # no event handler attributes
         assert "http" not in page and "url(" not in page and "@import" not in page and "src=" not in page
 
 
@@ -240,3 +240,16 @@ def test_tree_keeps_every_record_once_on_random_repeats():
 
 def test_golden_html_tiny_llama(golden):
     golden("llama_tiny_t16.html", explain(_tiny_llama(), input_shape=(1, 16)).to_html())
+
+
+def test_names_cannot_open_attributes_or_elements():
+    """Layer and model names land in text, ``data-layer`` attributes, titles and the document's title."""
+    keras.backend.clear_session()
+    evil = 'x" onmouseover="alert(1)" <img>\x1b[31m'
+    model = keras.Sequential(
+        [keras.Input((4,)), layers.Dense(3, name=evil), layers.Dropout(0.1, name=evil + "2")], name=evil + "m"
+    )
+    e = explain(model)
+    for page in (e.to_html(), e.to_html(expand_nested=True, expand_repeats=True)):
+        assert not re.search(r"\son\w+=[\"']", page) and "<img" not in page and "\x1b" not in page
+        assert 'data-layer="x&quot; onmouseover=&quot;alert(1)&quot; &lt;img&gt;\\x1b[31m"' in page
