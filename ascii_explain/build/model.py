@@ -180,6 +180,9 @@ def _operation_record(facts: LayerFacts, depth: int, parent: str) -> LayerRecord
         macs=None if macs is None else evaluate(macs),
         macs_formula=macs or "",
         macs_note="" if macs is not None else f"no mult-add formula for the operation {facts.class_name}",
+        # element-wise, indexing and data movement backward too: gradients of the same sizes, no MACs
+        backward_terms=("0", "0", "0") if macs == "0" else (),
+        backward_note="" if macs == "0" else "the forward mult-adds are unknown",
         name=facts.name,
         class_name=facts.class_name,
         params=0,

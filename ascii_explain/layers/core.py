@@ -19,7 +19,8 @@ from .quantization import (
     quantization_of,
     quantized_matrix_terms,
 )
-from .registry import OutputShapeArg, register_formula, register_macs
+from .backward import contraction_backward
+from .registry import OutputShapeArg, register_backward_macs, register_formula, register_macs
 
 
 @register_formula(keras.layers.Dense)
@@ -82,3 +83,7 @@ def dense_macs(config: Mapping[str, Any], input_shape: BuildShape, output_shape:
     """
     dims = known(*input_shape[1:])
     return product([*dims, int(config["units"])])
+
+
+# Dense is one contraction of the input's last axis with the kernel: input-grad = weight-grad = forward.
+dense_backward_macs = register_backward_macs(keras.layers.Dense)(contraction_backward(dense_macs))
