@@ -23,7 +23,49 @@ import re
 from dataclasses import dataclass, field
 
 _COMPUTATION = re.compile(r"^(?:ENTRY\s+)?%?([\w.\-]+)\s.*\{\s*$")
-_INSTRUCTION = re.compile(r"^\s*(?:ROOT\s+)?%?([\w.\-]+)\s*=\s*(\S+?)\s+([\w\-]+)\((.*)$")
+_NAME = re.compile(r"^\s*(?:ROOT\s+)?%?([\w.\-]+)\s*=\s*(.*)$")
+_OPERATION = re.compile(r"^\s*([\w\-]+)\((.*)$")
+
+
+class _Match:
+    """name, shape, operation, arguments of one instruction line (``group(1)`` to ``group(4)``)."""
+
+    def __init__(self, parts: tuple[str, str, str, str]):
+        self.parts = parts
+
+    def group(self, index: int) -> str:
+        return self.parts[index - 1]
+
+    def groups(self) -> tuple[str, str, str, str]:
+        return self.parts
+
+
+class _Instruction:
+    """``name = shape op(arguments`` where the shape may be a tuple ``(s32[], f32[1,4]{1,0}, ...)``."""
+
+    @staticmethod
+    def match(line: str):
+        named = _NAME.match(line)
+        if not named:
+            return None
+        rest = named.group(2)
+        if rest.startswith("("):
+            depth = 0
+            for end, char in enumerate(rest):
+                depth += char == "("
+                depth -= char == ")"
+                if depth == 0:
+                    break
+            shape, rest = rest[: end + 1], rest[end + 1 :]
+        else:
+            shape, _, rest = rest.partition(" ")
+        operation = _OPERATION.match(rest)
+        if not operation:
+            return None
+        return _Match((named.group(1), shape, operation.group(1), operation.group(2)))
+
+
+_INSTRUCTION = _Instruction
 _SHAPE = re.compile(r"^[a-z0-9]+\[([0-9,]*)\]")
 _CALLED = re.compile(r"(?:calls|to_apply|body|condition|true_computation|false_computation)=%?([\w.\-]+)")
 _BRANCHES = re.compile(r"branch_computations=\{([^}]*)\}")
