@@ -17,6 +17,9 @@ asserted below:
   (``in_positions*k*cin*cout/groups``), where the formula counts the
   products that exist (= forward, one window per output position).
 
+* keras-hub's rotary embedding computes its angles as an outer product
+  (``einsum``), which the convention counts as element-wise.
+
 The loss is the sum of the squared outputs (a loss linear in the outputs
 would let JAX drop the last layer's forward pass: its output is then not
 needed for any gradient).
@@ -173,3 +176,38 @@ def test_applications_equal_xla_but_for_strided_zeros(name):
     model = getattr(keras.applications, name)(weights=None, input_shape=(64, 64, 3))
     e = explain(model, training=True)
     _assert_step(model, np.zeros((1, 64, 64, 3), "float32"), e, input_gradient_zeros(e))
+
+
+def _hub_inputs(model, length: int) -> dict:
+    """Token ids, a full padding mask and zero segment ids for a keras-hub text backbone, batch 1."""
+    inputs = {}
+    for tensor in model.inputs:
+        name = tensor.name.split(":")[0]
+        if "mask" in name:
+            inputs[name] = np.ones((1, length), "int32")
+        else:
+            inputs[name] = np.zeros((1, length), "int32")
+    return inputs
+
+
+def test_tiny_bert_equals_xla():
+    from . import hub_corpus
+
+    model = hub_corpus.bert()
+    e = explain(model, training=True, input_shape=(1, 8))
+    _assert_step(model, _hub_inputs(model, 8), e)
+
+
+def test_tiny_llama_equals_xla_but_for_the_rotary_angles():
+    """keras-hub's RotaryEmbedding takes its angles as ``einsum("bi,j->bij", positions, inverse_freq)``: an
+    outer product, a dot with nothing contracted, which XLA counts as T*head_dim/2 products per call (query
+    and key in every layer). The convention counts rotary embeddings as element-wise (0); the angles depend
+    on no weight and take no gradient."""
+    from . import hub_corpus
+
+    model = hub_corpus.llama()
+    e = explain(model, training=True, input_shape=(1, 8))
+    head_dim = model.hidden_dim // model.num_query_heads
+    rotary_angles = model.num_layers * 2 * 8 * (head_dim // 2)
+    assert rotary_angles == 64
+    _assert_step(model, _hub_inputs(model, 8), e, rotary_angles)
