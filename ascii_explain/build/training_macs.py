@@ -38,7 +38,7 @@ class TrainingMacs:
 
     ``backward_input`` is the part of ``backward`` that takes gradients into
     layers' inputs and internals, ``backward_weights`` the weights' gradients;
-    ``no_input_gradient`` names the weighted rows that take none into their
+    ``no_input_gradient`` names the trained rows that take none into their
     inputs (nothing before them trains), ``frozen`` the rows whose weights do
     not train. ``unknown`` lists rows whose backward count is unknown (the
     totals are then lower bounds); every expression evaluates to its number.
@@ -123,7 +123,7 @@ def plan_training_macs(records: Sequence[LayerRecord], forward: int, batch_size:
         weighted = bool(record.params)
         if weighted and not trains:
             frozen.append(record.name)
-        if weighted and not needs_input and arithmetic.evaluate(input_grad):
+        if trains and not needs_input and arithmetic.evaluate(input_grad):
             no_input_gradient.append(record.name)
         parts_in = [input_grad] if needs_input else []
         if needs_input or trains:
