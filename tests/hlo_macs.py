@@ -50,12 +50,7 @@ class _Instruction:
             return None
         rest = named.group(2)
         if rest.startswith("("):
-            depth = 0
-            for end, char in enumerate(rest):
-                depth += char == "("
-                depth -= char == ")"
-                if depth == 0:
-                    break
+            end = _closing(rest, 0, 0)
             shape, rest = rest[: end + 1], rest[end + 1 :]
         else:
             shape, _, rest = rest.partition(" ")
@@ -91,16 +86,21 @@ def _product(values: list[int]) -> int:
     return result
 
 
-def _operands(arguments: str) -> list[str]:
-    """The operand names of ``op(a, b), attr=...``: the text up to the closing parenthesis, split."""
-    depth, end = 1, 0
-    for end, char in enumerate(arguments):
-        if char in "([{":
+def _closing(text: str, start: int, depth: int) -> int:
+    """The index where the bracket open at ``depth`` closes (brackets of any kind nest)."""
+    for index in range(start, len(text)):
+        if text[index] in "([{":
             depth += 1
-        elif char in ")]}":
+        elif text[index] in ")]}":
             depth -= 1
             if depth == 0:
-                break
+                return index
+    return len(text)
+
+
+def _operands(arguments: str) -> list[str]:
+    """The operand names of ``op(a, b), attr=...``: the text up to the closing parenthesis, split."""
+    end = _closing(arguments, 0, 1)
     names = []
     for operand in arguments[:end].split(","):
         operand = operand.strip().split(" ")[-1].lstrip("%")
@@ -192,7 +192,14 @@ def count_macs(text: str) -> int:
             if branches:
                 called += [name.strip().lstrip("%") for name in branches.group(1).split(",")]
             for name in called:
-                if name in computations and op not in ("reduce", "reduce-window", "scatter", "select-and-scatter", "sort", "map"):
+                if name in computations and op not in (
+                    "reduce",
+                    "reduce-window",
+                    "scatter",
+                    "select-and-scatter",
+                    "sort",
+                    "map",
+                ):
                     macs += walk(computations[name], times)
         return macs
 

@@ -44,9 +44,9 @@ def test_dense_and_einsum_are_one_contraction_read_twice():
 @pytest.mark.parametrize(
     "config, input_shape, output_shape, forward",
     [
-        ({"kernel_size": [3, 3], "filters": 4, "strides": [1, 1], "padding": "valid"}, (None, 8, 8, 2), (None, 6, 6, 4), 6 * 6 * 9 * 2 * 4),
-        ({"kernel_size": [3, 3], "filters": 4, "groups": 2, "padding": "same"}, (None, 8, 8, 2), (None, 8, 8, 4), 8 * 8 * 9 * 1 * 4),
-        ({"kernel_size": [3, 3], "filters": 4, "dilation_rate": [2, 2]}, (None, 8, 8, 2), (None, 4, 4, 4), 4 * 4 * 9 * 2 * 4),
+        ({"kernel_size": [3, 3], "filters": 4}, (None, 8, 8, 2), (None, 6, 6, 4), 6 * 6 * 9 * 2 * 4),
+        ({"kernel_size": [3, 3], "filters": 4, "groups": 2}, (None, 8, 8, 2), (None, 8, 8, 4), 8 * 8 * 9 * 1 * 4),
+        ({"kernel_size": [3, 3], "filters": 4, "dilation_rate": 2}, (None, 8, 8, 2), (None, 4, 4, 4), 4 * 4 * 9 * 8),
     ],
 )  # fmt: skip
 def test_convolutions_plain_grouped_dilated(config, input_shape, output_shape, forward):
@@ -62,7 +62,9 @@ def test_depthwise_separable_and_transposed_convolutions():
     assert terms(layers.SeparableConv2D, separable, (None, 6, 6, 3), (None, 4, 4, 5)) == (dw, dw + pw, pw)
     transposed = {"kernel_size": [2, 2], "filters": 5, "strides": [2, 2]}
     # every input value scattered through the kernel: 4*4 input positions * 2*2 * 3 in * 5 filters, read back
-    assert terms(layers.Conv2DTranspose, transposed, (None, 4, 4, 3), (None, 8, 8, 5)) == (4 * 4 * 4 * 3 * 5,) * 2 + (0,)
+    assert terms(layers.Conv2DTranspose, transposed, (None, 4, 4, 3), (None, 8, 8, 5)) == (4 * 4 * 4 * 3 * 5,) * 2 + (
+        0,
+    )
 
 
 @pytest.mark.parametrize("cell, gates", [("SimpleRNN", 1), ("LSTM", 4), ("GRU", 3)])
@@ -190,7 +192,9 @@ def test_views_show_the_step_when_asked():
     assert "Training step" not in str(explain(model))
     e = explain(model, batch_size=32, training=True)
     text = e.render(width=120)
-    assert "Training step mult-adds for a batch of 32: 226,627,584 = 32*(2,425,600 forward + 4,656,512 backward)" in text
+    assert (
+        "Training step mult-adds for a batch of 32: 226,627,584 = 32*(2,425,600 forward + 4,656,512 backward)" in text
+    )
     assert "no gradient into the inputs of conv1" in text
     assert "Training step mult-adds" in e.to_markdown() and "Training step mult-adds" in e.to_html()
     assert "Training step" in str(explain(model, optimizer="sgd"))

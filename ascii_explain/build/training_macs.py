@@ -24,7 +24,7 @@ does. The totals: ``forward`` is ``Explanation.total_macs``; a step at
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Optional, Sequence
+from typing import Any, Sequence
 
 from .. import arithmetic
 from .records import LayerRecord

@@ -7,6 +7,7 @@ from typing import Any, Mapping, Optional, Sequence
 import keras
 
 from ..arithmetic import product
+from .backward import BackwardMacs, attention_backward_of
 from .dims import NotCoveredError, known
 from .formula import BuildShape, Formula, FormulaTerm
 from .quantization import (
@@ -18,7 +19,6 @@ from .quantization import (
     quantization_of,
     quantized_matrix_terms,
 )
-from .backward import BackwardMacs, attention_backward_of
 from .registry import OutputShapeArg, register_backward_macs, register_formula, register_macs
 
 Sublayers = Optional[Mapping[str, Mapping[str, Any]]]
@@ -242,7 +242,9 @@ group_query_attention_backward_macs = register_backward_macs(keras.layers.GroupQ
 
 
 @register_backward_macs(keras.layers.Attention)
-def attention_backward_macs(config: Mapping[str, Any], input_shape: BuildShape, output_shape: OutputShapeArg) -> BackwardMacs:
+def attention_backward_macs(
+    config: Mapping[str, Any], input_shape: BuildShape, output_shape: OutputShapeArg
+) -> BackwardMacs:
     """Attention (dot): no weights; the scores' gradient into query and key, the values' into value and scores.
 
     ``S = Q·Kᵀ``: ``dQ = dS·K`` and ``dK = dSᵀ·Q``, forward each (input-grad);

@@ -55,7 +55,9 @@ def contraction_backward(forward: ForwardMacs) -> Callable[..., BackwardMacs]:
     docstring): the same expression ``forward`` gives, twice.
     """
 
-    def backward(config: Mapping[str, Any], input_shape: Any, output_shape: Any, call_shapes: Any = None) -> BackwardMacs:
+    def backward(
+        config: Mapping[str, Any], input_shape: Any, output_shape: Any, call_shapes: Any = None
+    ) -> BackwardMacs:
         expression = _forward(forward, config, input_shape, output_shape, call_shapes)
         return BackwardMacs(expression, expression)
 
@@ -75,7 +77,9 @@ def chain_backward(forward: ForwardMacs) -> Callable[..., BackwardMacs]:
     later ones' (into the layer's own intermediates) are ``internal``.
     """
 
-    def backward(config: Mapping[str, Any], input_shape: Any, output_shape: Any, call_shapes: Any = None) -> BackwardMacs:
+    def backward(
+        config: Mapping[str, Any], input_shape: Any, output_shape: Any, call_shapes: Any = None
+    ) -> BackwardMacs:
         expression = _forward(forward, config, input_shape, output_shape, call_shapes)
         first, *rest = split_sum(expression)
         return BackwardMacs(input_grad=first, weight_grad=expression, internal=sum_of(rest))
@@ -146,7 +150,9 @@ def attention_backward(forward_expression: str, products: int = 2) -> BackwardMa
 def attention_backward_of(forward: ForwardMacs, products: int = 2) -> Callable[..., BackwardMacs]:
     """The backward function of an attention MACs function (see :func:`attention_backward`)."""
 
-    def backward(config: Mapping[str, Any], input_shape: Any, output_shape: Any, call_shapes: Any = None) -> BackwardMacs:
+    def backward(
+        config: Mapping[str, Any], input_shape: Any, output_shape: Any, call_shapes: Any = None
+    ) -> BackwardMacs:
         return attention_backward(_forward(forward, config, input_shape, output_shape, call_shapes), products)
 
     backward.__name__ = f"{getattr(forward, '__name__', 'attention_macs')}_backward"

@@ -11,10 +11,10 @@ from typing import Any, Mapping, Sequence
 import keras
 
 from ..arithmetic import group, product
+from .backward import BackwardMacs, contraction_backward
 from .dims import as_tuple, channels, known, per_axis, spatial_dims
 from .formula import BuildShape, Formula, FormulaTerm
 from .quantization import frozen_by_lora, lora_rank, lora_terms
-from .backward import BackwardMacs, contraction_backward
 from .registry import OutputShapeArg, register_backward_macs, register_formula, register_macs, register_shape
 from .shape_arithmetic import ShapeFormula, described, shape_formula, window
 

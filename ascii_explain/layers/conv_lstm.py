@@ -13,10 +13,10 @@ from typing import Any, Mapping, Sequence
 import keras
 
 from ..arithmetic import product
+from .backward import BackwardMacs
 from .conv import conv_shape
 from .dims import as_tuple, channels, known, sequences_shape
 from .formula import BuildShape, Formula, FormulaTerm
-from .backward import BackwardMacs
 from .registry import OutputShapeArg, register_backward_macs, register_formula, register_macs, register_shape
 from .shape_arithmetic import ShapeFormula
 

@@ -7,6 +7,7 @@ from typing import Any, Mapping
 import keras
 
 from ..arithmetic import group, product
+from .backward import contraction_backward
 from .dims import known
 from .formula import BuildShape, Formula, FormulaTerm
 from .nested import frozen, nested_formula, prefixed
@@ -19,7 +20,6 @@ from .quantization import (
     quantization_of,
     quantized_matrix_terms,
 )
-from .backward import contraction_backward
 from .registry import OutputShapeArg, register_backward_macs, register_formula, register_macs
 
 

@@ -7,6 +7,7 @@ from typing import Any, Mapping
 import keras
 
 from ..arithmetic import product
+from .backward import contraction_backward
 from .dims import NotCoveredError, UnknownDimensionError, known
 from .einsum_equation import einsum_shapes
 from .formula import BuildShape, Formula, FormulaTerm
@@ -19,7 +20,6 @@ from .quantization import (
     quantization_of,
     quantized_matrix_terms,
 )
-from .backward import contraction_backward
 from .registry import OutputShapeArg, register_backward_macs, register_formula, register_macs
 
 

@@ -6,6 +6,7 @@ from typing import Any, Mapping
 
 import keras
 
+from .backward import zero_backward
 from .formula import BuildShape, Formula, FormulaTerm
 from .quantization import (
     frozen_by_lora,
@@ -15,7 +16,6 @@ from .quantization import (
     quantization_of,
     quantized_matrix_terms,
 )
-from .backward import zero_backward
 from .registry import register_backward_macs, register_formula, register_macs
 from .weightless import zero_macs
 

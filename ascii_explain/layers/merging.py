@@ -12,9 +12,9 @@ from typing import Any, Mapping
 import keras
 
 from ..arithmetic import product
+from .backward import BackwardMacs
 from .dims import known
 from .formula import BuildShape
-from .backward import BackwardMacs
 from .registry import OutputShapeArg, register_backward_macs, register_macs
 
 

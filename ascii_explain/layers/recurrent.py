@@ -14,10 +14,10 @@ from typing import Any, Mapping
 import keras
 
 from ..arithmetic import group
+from .backward import BackwardMacs
 from .dims import NotCoveredError, known, sequences_shape
 from .formula import BuildShape, Formula, FormulaTerm
 from .nested import frozen, nested_formula, prefixed
-from .backward import BackwardMacs
 from .registry import OutputShapeArg, register_backward_macs, register_formula, register_macs
 
 
@@ -236,7 +236,9 @@ def recurrent_backward(gates: int, timesteps: int, inputs: int, units: int) -> B
 
 
 def _step_backward(gates: int):
-    def rnn_backward_macs(config: Mapping[str, Any], input_shape: BuildShape, output_shape: OutputShapeArg) -> BackwardMacs:
+    def rnn_backward_macs(
+        config: Mapping[str, Any], input_shape: BuildShape, output_shape: OutputShapeArg
+    ) -> BackwardMacs:
         sequences = sequences_shape(input_shape)
         timesteps, inputs = known(sequences[1], sequences[-1])
         return recurrent_backward(gates, timesteps, inputs, int(config["units"]))

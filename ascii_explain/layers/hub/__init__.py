@@ -43,8 +43,8 @@ from __future__ import annotations
 from typing import Any, Callable, Mapping, Optional
 
 from ..formula import Formula
-from . import attention, moe, vision
 from ..registry import Kind, find_output_shape, register_by_path, resolve_package, resolve_path
+from . import attention, moe, vision
 from .attention import (
     cached_multi_head_attention_kv,
     deberta_attention,
