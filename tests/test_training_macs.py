@@ -208,3 +208,14 @@ def test_hostile_layer_names_are_escaped():
     model = keras.Sequential([keras.Input((4,)), layers.Dense(3, name="x<script>"), layers.Dense(2)])
     html = explain(model, training=True).to_html()
     assert "<script>" not in html
+
+
+def test_readme_training_step_block_is_what_explain_prints():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Training step: forward + backward mult-adds", 1)[1]
+    block = section.split("```\n", 3)[2].split("```", 1)[0].rstrip("\n")
+    e = explain(cnn(), batch_size=32, training=True)
+    assert block in e.render(width=100)
+    assert (e.training_macs.per_step, e.training_macs.per_step_expression) == (226627584, "32*(2425600 + 4656512)")
