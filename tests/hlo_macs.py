@@ -183,9 +183,10 @@ def count_macs(text: str) -> int:
                 continue
             op = match.group(3)
             if op == "while":
-                body = re.search(r"body=%?([\w.\-]+)", line).group(1)
-                condition = re.search(r"condition=%?([\w.\-]+)", line).group(1)
-                macs += walk(computations[body], times * _trip_count(computations[condition]))
+                body = re.search(r"body=%?([\w.\-]+)", line)
+                condition = re.search(r"condition=%?([\w.\-]+)", line)
+                assert body and condition, line
+                macs += walk(computations[body.group(1)], times * _trip_count(computations[condition.group(1)]))
                 continue
             called = _CALLED.findall(line)
             branches = _BRANCHES.search(line)

@@ -1,4 +1,4 @@
-# mypy: disable-error-code="union-attr,operator"
+# mypy: disable-error-code="union-attr,operator,index,arg-type"
 """keras.ops nodes between layers carry their output's dtype and bytes, so every model gets an activation total.
 
 Issue 24: a ``GetItem``, ``Multiply`` or ``Reshape`` in a Functional graph had

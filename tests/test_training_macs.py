@@ -1,4 +1,4 @@
-# mypy: disable-error-code="union-attr,operator"
+# mypy: disable-error-code="union-attr,operator,misc"
 # (e.training_macs and the records' backward fields are Optional; these tests assert they are known.)
 """Backward mult-adds per layer family and the training step's totals, worked by hand.
 

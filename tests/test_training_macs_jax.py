@@ -1,3 +1,5 @@
+# mypy: disable-error-code="union-attr"
+# (e.training_macs is Optional; these tests assert it is known.)
 """The training step's mult-adds against XLA: every dot and convolution of the compiled gradient step.
 
 On the JAX backend (``.ci/run`` runs this module with ``KERAS_BACKEND=jax``,

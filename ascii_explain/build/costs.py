@@ -179,6 +179,8 @@ def backward_terms_for(facts: LayerFacts, macs: Optional[int]) -> tuple[tuple[st
         if macs == 0:
             return ("0", "0", "0"), ""
         return (), f"no backward mult-add formula for {facts.class_name}"
+    if facts.config is None:
+        return (), "layer.get_config() failed"
     try:
         keywords = {}
         if facts.call_arguments is not None and wants_call_shapes(function):

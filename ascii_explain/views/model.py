@@ -77,6 +77,8 @@ class ExplanationData(Protocol):
     batch_size: int
     extra: dict
     training_memory: Any  # Optional[build.training_memory.TrainingMemory]
+    training_macs: Any  # Optional[build.training_macs.TrainingMacs]
+    show_training: bool
     keras_totals: Optional[KerasTotals]
 
     @property
