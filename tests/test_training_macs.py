@@ -219,3 +219,15 @@ def test_readme_training_step_block_is_what_explain_prints():
     e = explain(cnn(), batch_size=32, training=True)
     assert block in e.render(width=100)
     assert (e.training_macs.per_step, e.training_macs.per_step_expression) == (226627584, "32*(2425600 + 4656512)")
+
+
+def test_command_line_training_flag(tmp_path, capsys):
+    from ascii_explain import cli
+
+    path = tmp_path / "cnn.keras"
+    cnn().save(path)
+    assert cli.main([str(path), "--batch-size", "32", "--training"]) == 0
+    out = capsys.readouterr().out
+    assert "Training step mult-adds for a batch of 32: 226,627,584" in out
+    assert cli.main([str(path)]) == 0
+    assert "Training step" not in capsys.readouterr().out
