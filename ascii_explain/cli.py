@@ -116,6 +116,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--batch-size", type=_positive_int, metavar="N", help="batch size for activation and training memory"
     )
     parser.add_argument(
+        "--training",
+        action="store_true",
+        help="show a training step's mult-adds: forward + backward, per sample and for the batch",
+    )
+    parser.add_argument(
         "--optimizer",
         metavar="NAME",
         help="plan training memory with this Keras optimizer (adam, adamw, sgd, rmsprop, adafactor, lion, ...); "
@@ -268,6 +273,8 @@ def _explain(model: Any, args: argparse.Namespace) -> Any:
         options["batch_size"] = args.batch_size
     if args.optimizer is not None:
         options["optimizer"] = args.optimizer
+    if args.training:
+        options["training"] = True
     if args.input_shape:
         options["input_shape"] = _input_shape_option(args.input_shape)
     try:

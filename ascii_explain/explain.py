@@ -6,6 +6,7 @@ import os
 from typing import Any, Mapping, Optional
 
 from .build.model import build_records
+from .build.training_macs import plan_training_macs
 from .build.training_memory import plan_training_memory
 from .explanation import Explanation
 from .read.model import read_model
@@ -28,6 +29,7 @@ def explain(
     max_config_bytes: Optional[int] = None,
     input_shape: Any = None,
     expand_repeats: bool = False,
+    training: bool = False,
 ) -> Explanation:
     """Explain where every parameter of a built Keras model comes from.
 
@@ -66,6 +68,11 @@ def explain(
     forward pass at that shape, traced symbolically: nothing is allocated and
     the model is not rebuilt or changed. ``batch_size`` defaults to the
     batch axis of ``input_shape`` (else 1).
+
+    ``e.training_macs`` is what one training step multiplies: the forward
+    mult-adds plus the backward pass's (input and weight gradients, per layer
+    in ``record.backward_macs``), per sample and for ``batch_size``;
+    ``training=True`` (or an optimizer) shows it under the totals.
     """
     if batch_size is not None and (isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1):
         raise ValueError(f"batch_size must be a positive integer (the batch to count memory for), got {batch_size!r}")
@@ -81,7 +88,7 @@ def explain(
     if batch_size is None:
         batch_size = _batch_of(facts.input_shapes) if input_shape is not None else 1
     with values_left_unallocated(model):  # building optimizer stand-ins must not allocate a stateless model
-        training = read_training(model, optimizer, dtype_policy)
+        training_facts = read_training(model, optimizer, dtype_policy)
     graph = build_records(facts, expand_nested=expand_nested)
     if facts.is_model:
         input_shapes = list(facts.input_shapes)
@@ -90,7 +97,8 @@ def explain(
         input_shapes = [shape] if shape and not isinstance(shape[0], tuple) else []
     top_level = [record for record in graph.records if record.depth == 0 and not record.counted_in]
     output_dtypes = {entry.name: entry.output_dtypes for entry in facts.graph.entries}
-    plan = plan_training_memory(top_level, training, output_dtypes, batch_size)
+    plan = plan_training_memory(top_level, training_facts, output_dtypes, batch_size)
+    step = plan_training_macs(top_level, _forward_macs(top_level), batch_size)
     return Explanation(
         model_name=facts.name,
         model_class=facts.class_name,
@@ -108,6 +116,8 @@ def explain(
         input_sample_bytes=facts.input_sample_bytes,
         summary_order=list(facts.summary_order),
         training_memory=plan,
+        training_macs=step,
+        show_training=bool(training) or optimizer is not None,
         keras_totals=facts.keras_totals,
         input_shape_given=input_shape is not None,
         expand_repeats=expand_repeats,
@@ -126,6 +136,11 @@ def _model_from_path(
         safe_mode=safe_mode,
         max_config_bytes=DEFAULT_MAX_CONFIG_BYTES if max_config_bytes is None else max_config_bytes,
     )
+
+
+def _forward_macs(top_level: Any) -> int:
+    """The forward total as ``Explanation.total_macs`` counts it: each known row times its calls."""
+    return sum(record.macs * max(record.calls, 1) for record in top_level if record.macs is not None)
 
 
 def _batch_of(shapes: Any) -> int:

@@ -9,6 +9,7 @@ from .build.records import STATE_UNBUILT, LayerRecord, Shape
 from .read.facts import KerasTotals
 
 if TYPE_CHECKING:  # the views never import this module, so naming their types here makes no cycle
+    from .build.training_macs import TrainingMacs
     from .build.training_memory import TrainingMemory
     from .views.model import ViewModel
     from .views.styled import StyledText
@@ -41,6 +42,10 @@ class Explanation:
     summary_order: list[str] = field(default_factory=list)
     # What training takes at batch_size (explain(model, batch_size=, optimizer=, dtype_policy=)).
     training_memory: Optional[TrainingMemory] = None
+    # What a training step multiplies (forward + backward, build/training_macs.py), and whether the
+    # views show it (explain(model, training=True), or an optimizer given).
+    training_macs: Optional[TrainingMacs] = None
+    show_training: bool = False
     # keras.Model.summary's totals (weights by trainability, the built optimizer's variables), read from the model.
     keras_totals: Optional[KerasTotals] = None
     # explain(model, input_shape=...) was given: the shapes, MACs and caches are at that shape.

@@ -82,6 +82,7 @@ BACKEND_SUBSET_MODULES = {
     "test_macs",
     "test_memory",
     "test_summary",
+    "test_training_macs_jax",  # skips off JAX: the compiled gradient step is XLA's
 }
 # Single tests from larger modules: a few applications, the CLI on a saved model and a built-in example.
 BACKEND_SUBSET_TESTS = {

@@ -12,10 +12,11 @@ from __future__ import annotations
 import hashlib
 from typing import Any, Callable, Optional, Sequence
 
-from ..arithmetic import evaluate, total
+from ..arithmetic import evaluate, group, total
 from ..layers import (
     CALL_SHAPES_KEYWORD,
     UnknownDimensionError,
+    find_backward_macs,
     find_kv_cache,
     find_macs,
     find_shape_function,
@@ -42,7 +43,10 @@ def cost_fields(facts: LayerFacts) -> dict[str, Any]:
     errors: list[InternalError] = []
     macs, macs_formula, macs_note = macs_for(facts, errors)
     shape_formula, shape_axes = shape_formula_for(facts)
+    backward_terms, backward_note = backward_terms_for(facts, macs)
     return {
+        "backward_terms": backward_terms,
+        "backward_note": backward_note,
         "macs": macs,
         "macs_formula": macs_formula,
         "macs_note": macs_note,
@@ -153,6 +157,61 @@ def _nested_model_macs(model: LayerFacts) -> tuple[Optional[int], str, str]:
         values.append(macs)
     expression = total(str(value) for value in values if value)
     return evaluate(expression), expression, ""
+
+
+def backward_terms_for(facts: LayerFacts, macs: Optional[int]) -> tuple[tuple[str, ...], str]:
+    """The layer's backward terms for one sample, before the model decides which apply, and why when unknown.
+
+    ``(input_grad, weight_grad, internal)`` as plain expressions
+    (``layers/backward.py``). A layer without a backward function whose forward count is 0
+    (element-wise work, a lookup, data movement) has no mult-adds backward
+    either: its gradients are element-wise or scatters of the same sizes. A
+    container (a nested model, a block of sublayers) sums its parts', each
+    part's input gradient counted as internal: inside it, every part but the
+    first reads another part's output. ``()`` and the reason when unknown.
+    """
+    if facts.is_model or (facts.sublayers and find_macs(facts.layer_class, keras3_counterpart) is None):
+        return _container_backward(facts)
+    if macs is None:
+        return (), "the forward mult-adds are unknown"
+    function = find_backward_macs(facts.layer_class, keras3_counterpart)
+    if function is None:
+        if macs == 0:
+            return ("0", "0", "0"), ""
+        return (), f"no backward mult-add formula for {facts.class_name}"
+    if facts.config is None:
+        return (), "layer.get_config() failed"
+    try:
+        keywords = {}
+        if facts.call_arguments is not None and wants_call_shapes(function):
+            keywords[CALL_SHAPES_KEYWORD] = facts.call_arguments
+        terms = function(facts.config, facts.build_shape, output_shape_of(facts), **keywords)
+        for term in terms:
+            evaluate(term)  # plain integer arithmetic, or the backward count is unknown
+    except UnknownDimensionError as error:
+        return (), str(error)
+    except Exception as error:  # noqa: BLE001 - a backward function must never crash an explanation
+        return (), f"internal error in {function_name(function)} ({type(error).__name__})"
+    return tuple(terms), ""
+
+
+def _container_backward(facts: LayerFacts) -> tuple[tuple[str, ...], str]:
+    """A nested model or a composite layer: its parts' backward terms, each times its repeats."""
+    parts = facts.model_layers if facts.is_model else facts.sublayers
+    weight_grads, internals = [], []
+    for part in parts:
+        macs, _, _ = macs_for(part)
+        terms, note = backward_terms_for(part, macs)
+        if not terms:
+            return (), f"unknown in its part {part.name!r}: {note}"
+        input_grad, weight_grad, internal = terms
+        repeats = "" if part.repeats <= 1 else f"{part.repeats}*"
+        if any(weight.trainable for weight in part.weights) and evaluate(weight_grad):
+            weight_grads.append(f"{repeats}{group(weight_grad)}" if repeats else weight_grad)
+        for term in (input_grad, internal):
+            if evaluate(term):
+                internals.append(f"{repeats}{group(term)}" if repeats else term)
+    return ("0", total(weight_grads), total(internals)), ""
 
 
 def shape_formula_for(facts: LayerFacts) -> tuple[str, tuple[str, ...]]:

@@ -22,7 +22,7 @@ from ..read.dtypes import dtype_bits
 from ..read.facts import KIND_LAYER, KIND_SUBCLASSED, GraphFacts, LayerFacts, ModelFacts, WeightFacts
 from ..read.legacy import keras3_counterpart
 from .composite import composite_record
-from .costs import cost_fields
+from .costs import cost_fields, output_bytes_of
 from .layer import non_trainable_reason, record_for_layer
 from .records import (
     SOURCE_FORMULA,
@@ -180,6 +180,9 @@ def _operation_record(facts: LayerFacts, depth: int, parent: str) -> LayerRecord
         macs=None if macs is None else evaluate(macs),
         macs_formula=macs or "",
         macs_note="" if macs is not None else f"no mult-add formula for the operation {facts.class_name}",
+        # element-wise, indexing and data movement backward too: gradients of the same sizes, no MACs
+        backward_terms=("0", "0", "0") if macs == "0" else (),
+        backward_note="" if macs == "0" else "the forward mult-adds are unknown",
         name=facts.name,
         class_name=facts.class_name,
         params=0,
@@ -191,6 +194,8 @@ def _operation_record(facts: LayerFacts, depth: int, parent: str) -> LayerRecord
         depth=depth,
         notes=(OPERATION_NOTE,),
         parent=parent,
+        # one sample's output, as a layer's is counted: a keras.ops node's output is an activation too
+        output_bytes=output_bytes_of(facts.calls[0].output_shape if facts.calls else None, facts.output_dtypes),
     )
 
 

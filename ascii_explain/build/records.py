@@ -120,6 +120,15 @@ class LayerRecord:
     macs: Optional[int] = None
     macs_formula: str = ""
     macs_note: str = ""
+    # The backward pass (issue 24): its terms for one sample as the layer family gives them,
+    # (input_grad, weight_grad, internal), plain expressions, ()
+    # when unknown (backward_note says why); then backward_macs and its arithmetic, the terms the
+    # model needs (build/training_macs.py: none into inputs that need no gradient, none for frozen
+    # weights), set on the top-level rows.
+    backward_terms: Tuple[str, ...] = ()
+    backward_note: str = ""
+    backward_macs: Optional[int] = None
+    backward_macs_formula: str = ""
     # Output-shape arithmetic for convolution, pooling, padding, cropping,
     # upsampling and transposed convolution rows, "" for other layers:
     # shape_formula is the line a person reads ("valid: floor((16-3)/1)+1 = 14"),

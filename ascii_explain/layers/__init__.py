@@ -13,7 +13,8 @@ Importing this package registers every built-in function in the one registry
   (keras-hub's layers, a package of families registered on the first
   lookup of a keras_hub class, so keras-hub is never imported for a model
   that does not use it);
-- shared helpers: ``formula`` (what a formula returns), ``shape_arithmetic``
+- shared helpers: ``backward`` (what a backward mult-add function returns, and the
+  contraction, chain and attention rules), ``formula`` (what a formula returns), ``shape_arithmetic``
   (the floor/ceil notation and its evaluator), ``dims`` (reading sizes from
   configs and shapes), ``quantization`` (quantized and LoRA terms),
   ``einsum_equation`` (weight shapes from an einsum equation), ``nested``
@@ -45,6 +46,7 @@ from . import (  # noqa: F401  (registration side effects)
     spectral,
     weightless,
 )
+from .backward import BackwardMacs
 from .dims import NotCoveredError, UnknownDimensionError
 from .formula import (
     CALL_SHAPES_KEYWORD,
@@ -58,6 +60,7 @@ from .formula import (
 from .registry import (
     KvCacheFunction,
     MacsFunction,
+    find_backward_macs,
     find_formula,
     find_kv_cache,
     find_macs,
@@ -65,6 +68,7 @@ from .registry import (
     find_shape_function,
     has_own_formula,
     has_own_macs,
+    register_backward_macs,
     register_by_path,
     register_formula,
     register_kv_cache,
@@ -94,12 +98,15 @@ __all__ = [
     "ShapeSyntaxError",
     "NotCoveredError",
     "UnknownDimensionError",
+    "BackwardMacs",
     "evaluate_shape",
+    "find_backward_macs",
     "find_formula",
     "find_kv_cache",
     "find_own_weights",
     "find_macs",
     "find_shape_function",
+    "register_backward_macs",
     "register_formula",
     "register_kv_cache",
     "register_by_path",

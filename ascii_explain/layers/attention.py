@@ -7,6 +7,7 @@ from typing import Any, Mapping, Optional, Sequence
 import keras
 
 from ..arithmetic import product
+from .backward import BackwardMacs, attention_backward_of
 from .dims import NotCoveredError, known
 from .formula import BuildShape, Formula, FormulaTerm
 from .quantization import (
@@ -18,7 +19,7 @@ from .quantization import (
     quantization_of,
     quantized_matrix_terms,
 )
-from .registry import OutputShapeArg, register_formula, register_macs
+from .registry import OutputShapeArg, register_backward_macs, register_formula, register_macs
 
 Sublayers = Optional[Mapping[str, Mapping[str, Any]]]
 
@@ -227,3 +228,28 @@ def attention_macs(config: Mapping[str, Any], input_shape: BuildShape, output_sh
     tq, d = _positions_and_features(query)
     tv, dv = _positions_and_features(value)
     return f"{tq}*{tv}*{d} + {tq}*{tv}*{dv}"
+
+
+# ------------------------------------------------------------ backward mult-adds
+
+# Projections, score and value products, output: layers/backward.py's attention_backward.
+multi_head_attention_backward_macs = register_backward_macs(keras.layers.MultiHeadAttention)(
+    attention_backward_of(multi_head_attention_macs)
+)
+group_query_attention_backward_macs = register_backward_macs(keras.layers.GroupQueryAttention)(
+    attention_backward_of(group_query_attention_macs)
+)
+
+
+@register_backward_macs(keras.layers.Attention)
+def attention_backward_macs(
+    config: Mapping[str, Any], input_shape: BuildShape, output_shape: OutputShapeArg
+) -> BackwardMacs:
+    """Attention (dot): no weights; the scores' gradient into query and key, the values' into value and scores.
+
+    ``S = Q·Kᵀ``: ``dQ = dS·K`` and ``dK = dSᵀ·Q``, forward each (input-grad);
+    ``O = P·V``: ``dV = Pᵀ·dO`` (input-grad) and ``dP = dO·Vᵀ`` (internal:
+    into the scores), forward each.
+    """
+    scores, values = attention_macs(config, input_shape, output_shape).split(" + ")
+    return BackwardMacs(input_grad=f"2*{scores} + {values}", weight_grad="0", internal=values)

@@ -11,10 +11,11 @@ from typing import Any, Mapping, Sequence
 import keras
 
 from ..arithmetic import group, product
+from .backward import BackwardMacs, contraction_backward
 from .dims import as_tuple, channels, known, per_axis, spatial_dims
 from .formula import BuildShape, Formula, FormulaTerm
 from .quantization import frozen_by_lora, lora_rank, lora_terms
-from .registry import OutputShapeArg, register_formula, register_macs, register_shape
+from .registry import OutputShapeArg, register_backward_macs, register_formula, register_macs, register_shape
 from .shape_arithmetic import ShapeFormula, described, shape_formula, window
 
 _base = keras.src.layers.convolutional  # Keras 3 base classes (checked on 3.15.1)
@@ -194,6 +195,36 @@ def conv_transpose_macs(config: Mapping[str, Any], input_shape: BuildShape, outp
     in_channels = known(channels(config, input_shape))[0]
     positions = _positions(config, input_shape, len(kernel))
     return product([*positions, *kernel, in_channels, int(config["filters"])])
+
+
+# ------------------------------------------------------------ backward mult-adds
+
+# A convolution (plain, grouped, dilated, strided) is one contraction of input windows with the kernel:
+# each forward product x*w into y has one product dy*w into dx and one dy*x into dw. A transposed
+# convolution scatters each input value through the kernel, the same products read the other way.
+# So input-grad = weight-grad = forward (counted in products, not in the zeros a framework's
+# strided input gradient may multiply: XLA's lhs-dilated convolution, tests/test_training_macs_jax.py).
+conv_backward_macs = register_backward_macs(_base.base_conv.BaseConv)(contraction_backward(conv_macs))
+depthwise_conv_backward_macs = register_backward_macs(_base.base_depthwise_conv.BaseDepthwiseConv)(
+    contraction_backward(depthwise_conv_macs)
+)
+conv_transpose_backward_macs = register_backward_macs(_base.base_conv_transpose.BaseConvTranspose)(
+    contraction_backward(conv_transpose_macs)
+)
+
+
+@register_backward_macs(_base.base_separable_conv.BaseSeparableConv)
+def separable_conv_backward_macs(
+    config: Mapping[str, Any], input_shape: BuildShape, output_shape: OutputShapeArg
+) -> BackwardMacs:
+    """SeparableConv1D/2D: two contractions, depthwise then pointwise.
+
+    input-grad: the depthwise part's (into the layer's input); weight-grad:
+    both parts' (depthwise_kernel, pointwise_kernel); internal: the pointwise
+    part's input gradient (into the depthwise output), which either needs.
+    """
+    depthwise, pointwise = separable_conv_macs(config, input_shape, output_shape).split(" + ")
+    return BackwardMacs(input_grad=depthwise, weight_grad=f"{depthwise} + {pointwise}", internal=pointwise)
 
 
 # ------------------------------------------------------------- output shapes

@@ -13,10 +13,11 @@ from typing import Any, Mapping, Sequence
 import keras
 
 from ..arithmetic import product
+from .backward import BackwardMacs
 from .conv import conv_shape
 from .dims import as_tuple, channels, known, sequences_shape
 from .formula import BuildShape, Formula, FormulaTerm
-from .registry import OutputShapeArg, register_formula, register_macs, register_shape
+from .registry import OutputShapeArg, register_backward_macs, register_formula, register_macs, register_shape
 from .shape_arithmetic import ShapeFormula
 
 _conv_lstm = keras.src.layers.rnn.conv_lstm
@@ -93,3 +94,15 @@ def conv_lstm_macs(config: Mapping[str, Any], input_shape: BuildShape, output_sh
     positions = known(*conv_shape(config, step).sizes)
     window = product([*positions, *kernel])
     return f"{timesteps}*4*({window}*{inputs}*{filters}+{window}*{filters}*{filters})"
+
+
+@register_backward_macs(_conv_lstm.ConvLSTM)
+def conv_lstm_backward_macs(
+    config: Mapping[str, Any], input_shape: BuildShape, output_shape: OutputShapeArg
+) -> BackwardMacs:
+    """ConvLSTM: per step and gate, the input convolution's input-grad, the state convolution's internal
+    (into the previous state), both kernels' weight-grad: each the forward term it reads back."""
+    forward = conv_lstm_macs(config, input_shape, output_shape)
+    scale, rest = forward.split("*(", 1)
+    input_conv, state_conv = rest[:-1].split("+")
+    return BackwardMacs(input_grad=f"{scale}*{input_conv}", weight_grad=forward, internal=f"{scale}*{state_conv}")

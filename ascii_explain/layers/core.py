@@ -7,6 +7,7 @@ from typing import Any, Mapping
 import keras
 
 from ..arithmetic import group, product
+from .backward import contraction_backward
 from .dims import known
 from .formula import BuildShape, Formula, FormulaTerm
 from .nested import frozen, nested_formula, prefixed
@@ -19,7 +20,7 @@ from .quantization import (
     quantization_of,
     quantized_matrix_terms,
 )
-from .registry import OutputShapeArg, register_formula, register_macs
+from .registry import OutputShapeArg, register_backward_macs, register_formula, register_macs
 
 
 @register_formula(keras.layers.Dense)
@@ -82,3 +83,7 @@ def dense_macs(config: Mapping[str, Any], input_shape: BuildShape, output_shape:
     """
     dims = known(*input_shape[1:])
     return product([*dims, int(config["units"])])
+
+
+# Dense is one contraction of the input's last axis with the kernel: input-grad = weight-grad = forward.
+dense_backward_macs = register_backward_macs(keras.layers.Dense)(contraction_backward(dense_macs))

@@ -7,6 +7,7 @@ from typing import Any, Mapping
 import keras
 
 from ..arithmetic import product
+from .backward import contraction_backward
 from .dims import NotCoveredError, UnknownDimensionError, known
 from .einsum_equation import einsum_shapes
 from .formula import BuildShape, Formula, FormulaTerm
@@ -19,7 +20,7 @@ from .quantization import (
     quantization_of,
     quantized_matrix_terms,
 )
-from .registry import OutputShapeArg, register_formula, register_macs
+from .registry import OutputShapeArg, register_backward_macs, register_formula, register_macs
 
 
 @register_formula(keras.layers.EinsumDense)
@@ -80,3 +81,7 @@ def einsum_dense_macs(config: Mapping[str, Any], input_shape: BuildShape, output
     batch = inputs[0]
     ordered = [letter for letter in dict.fromkeys(inputs + output) if letter != batch]
     return product(known(*(sizes[letter] for letter in ordered)))
+
+
+# One einsum of input and kernel: input-grad = weight-grad = forward (the same index combinations).
+einsum_dense_backward_macs = register_backward_macs(keras.layers.EinsumDense)(contraction_backward(einsum_dense_macs))

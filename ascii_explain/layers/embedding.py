@@ -6,6 +6,7 @@ from typing import Any, Mapping
 
 import keras
 
+from .backward import zero_backward
 from .formula import BuildShape, Formula, FormulaTerm
 from .quantization import (
     frozen_by_lora,
@@ -15,7 +16,7 @@ from .quantization import (
     quantization_of,
     quantized_matrix_terms,
 )
-from .registry import register_formula, register_macs
+from .registry import register_backward_macs, register_formula, register_macs
 from .weightless import zero_macs
 
 
@@ -67,3 +68,7 @@ def reversible_embedding(config: Mapping[str, Any], input_shape: BuildShape) -> 
 
 # A table lookup, not a multiply-accumulate (README convention): 0 MACs.
 register_macs(keras.layers.Embedding)(zero_macs)
+
+# A lookup forward, a scatter-add of the gradient rows backward: 0 MACs either way (this project's
+# convention: gathers and scatters are data movement).
+register_backward_macs(keras.layers.Embedding)(zero_backward)

@@ -12,9 +12,10 @@ from typing import Any, Mapping
 import keras
 
 from ..arithmetic import product
+from .backward import BackwardMacs
 from .dims import known
 from .formula import BuildShape
-from .registry import OutputShapeArg, register_macs
+from .registry import OutputShapeArg, register_backward_macs, register_macs
 
 
 @register_macs(keras.layers.Dot)
@@ -32,3 +33,10 @@ def dot_macs(config: Mapping[str, Any], input_shape: BuildShape, output_shape: O
     x_dims = known(*x_shape[1:])
     y_dims = known(*(dim for index, dim in enumerate(y_shape) if index not in (0, y_axis)))
     return product([*x_dims, *y_dims])
+
+
+@register_backward_macs(keras.layers.Dot)
+def dot_backward_macs(config: Mapping[str, Any], input_shape: BuildShape, output_shape: OutputShapeArg) -> BackwardMacs:
+    """Dot: a product of two inputs; each input's gradient is the output's gradient times the other, forward each."""
+    forward = dot_macs(config, input_shape, output_shape)
+    return BackwardMacs(input_grad=f"2*{forward}", weight_grad="0")

@@ -14,10 +14,11 @@ from typing import Any, Mapping
 import keras
 
 from ..arithmetic import group
+from .backward import BackwardMacs
 from .dims import NotCoveredError, known, sequences_shape
 from .formula import BuildShape, Formula, FormulaTerm
 from .nested import frozen, nested_formula, prefixed
-from .registry import OutputShapeArg, register_formula, register_macs
+from .registry import OutputShapeArg, register_backward_macs, register_formula, register_macs
 
 
 def _gated(config: Mapping[str, Any], input_shape: BuildShape, gates: int, bias_rows: int) -> Formula:
@@ -211,3 +212,58 @@ def bidirectional_macs(config: Mapping[str, Any], input_shape: BuildShape, outpu
             raise NotCoveredError(f"Bidirectional around {serialized.get('class_name')} is not covered")
         parts.append(recurrent_expression(gates, timesteps, inputs, int(serialized["config"]["units"])))
     return " + ".join(parts)
+
+
+# ------------------------------------------------------------ backward mult-adds
+
+
+def recurrent_backward(gates: int, timesteps: int, inputs: int, units: int) -> BackwardMacs:
+    """Per step, the two contractions of the forward step read backwards.
+
+    input-grad ``T*gates*in*units`` (into each step's input, through the
+    kernel); internal ``T*gates*units*units`` (into the previous state,
+    through the recurrent kernel, every step, the first one's into the
+    initial state included, as a backward loop runs it); weight-grad
+    ``T*gates*(in*units+units*units)`` (kernel and recurrent kernel, summed
+    over the steps). Gate products and activations are element-wise.
+    """
+    scale = f"{timesteps}" if gates == 1 else f"{timesteps}*{gates}"
+    return BackwardMacs(
+        input_grad=f"{scale}*{inputs}*{units}",
+        weight_grad=recurrent_expression(gates, timesteps, inputs, units),
+        internal=f"{scale}*{units}*{units}",
+    )
+
+
+def _step_backward(gates: int):
+    def rnn_backward_macs(
+        config: Mapping[str, Any], input_shape: BuildShape, output_shape: OutputShapeArg
+    ) -> BackwardMacs:
+        sequences = sequences_shape(input_shape)
+        timesteps, inputs = known(sequences[1], sequences[-1])
+        return recurrent_backward(gates, timesteps, inputs, int(config["units"]))
+
+    rnn_backward_macs.__doc__ = recurrent_backward.__doc__
+    return rnn_backward_macs
+
+
+simple_rnn_backward_macs = register_backward_macs(keras.layers.SimpleRNN)(_step_backward(GATES["SimpleRNN"]))
+lstm_backward_macs = register_backward_macs(keras.layers.LSTM)(_step_backward(GATES["LSTM"]))
+gru_backward_macs = register_backward_macs(keras.layers.GRU)(_step_backward(GATES["GRU"]))
+
+
+@register_backward_macs(keras.layers.Bidirectional)
+def bidirectional_backward_macs(
+    config: Mapping[str, Any], input_shape: BuildShape, output_shape: OutputShapeArg
+) -> BackwardMacs:
+    """Bidirectional: each direction's backward terms (``recurrent_backward``), added."""
+    sequences = sequences_shape(input_shape)
+    timesteps, inputs = known(sequences[1], sequences[-1])
+    parts = []
+    for key in ("layer", "backward_layer"):
+        serialized = config.get(key) or config["layer"]
+        gates = GATES.get(serialized.get("class_name"))
+        if gates is None:
+            raise NotCoveredError(f"Bidirectional around {serialized.get('class_name')} is not covered")
+        parts.append(recurrent_backward(gates, timesteps, inputs, int(serialized["config"]["units"])))
+    return BackwardMacs(*(" + ".join(part[index] for part in parts) for index in range(3)))

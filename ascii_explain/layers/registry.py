@@ -64,7 +64,11 @@ KvCacheFunction = Callable[[Mapping[str, Any], int], str]
 OutputShapeFunction = Callable[[Mapping[str, Any], Sequence[Any]], tuple[Any, ...]]
 
 Counterpart = Callable[[type], Optional[type]]
-Kind = Literal["formula", "macs", "shape", "kv_cache", "own_weights", "output_shape"]
+# (config, build shape, output shape) -> the backward pass's mult-adds as BackwardMacs
+# (layers/backward.py): input-gradient, weight-gradient and internal terms, integer expressions.
+BackwardMacsFunction = Callable[[Mapping[str, Any], BuildShape, OutputShapeArg], Any]
+
+Kind = Literal["formula", "macs", "shape", "kv_cache", "own_weights", "output_shape", "backward_macs"]
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -78,6 +82,7 @@ class LayerEntry:
     kv_cache: Optional[KvCacheFunction] = None
     own_weights: Optional[FormulaFunction] = None
     output_shape: Optional[OutputShapeFunction] = None
+    backward_macs: Optional[BackwardMacsFunction] = None
 
 
 _ENTRIES: dict[type, LayerEntry] = {}
@@ -300,6 +305,29 @@ def has_own_macs(layer_class: type) -> bool:
 def registered_macs_classes() -> list[type]:
     """The classes that have a MACs function of their own."""
     return _registered("macs")
+
+
+# ------------------------------------------------------- backward mult-adds
+
+
+def register_backward_macs(*layer_classes: type) -> Callable[[BackwardMacsFunction], BackwardMacsFunction]:
+    """Register ``function(config, input_shape, output_shape) -> BackwardMacs`` for ``layer_classes``.
+
+    The function gives the mult-adds of the layer's backward pass for one
+    sample, as ``layers.backward.BackwardMacs(input_grad, weight_grad,
+    internal)`` integer expressions: the gradient into the layer's inputs,
+    the gradients of its weights, and the gradients between its own
+    intermediates (a recurrent state, attention's scores), which either of
+    the other two needs. ``build/training_macs.py`` drops the first for a
+    layer whose inputs need no gradient and the second for frozen weights.
+    """
+    return _register("backward_macs", layer_classes)
+
+
+def find_backward_macs(layer_class: type, counterpart: Optional[Counterpart] = None) -> Optional[BackwardMacsFunction]:
+    """The backward mult-add function for the nearest class in ``layer_class``'s MRO, or None."""
+    function: Optional[BackwardMacsFunction] = _find("backward_macs", layer_class, counterpart)
+    return function
 
 
 # ------------------------------------------------------------ output shapes

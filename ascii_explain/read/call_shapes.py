@@ -108,6 +108,8 @@ def concrete_call_shapes(model: Any, input_shapes: Any) -> dict[int, CallShapes]
     unbuilt AlibiBias when no mask is given) is absent.
     """
     layers = list(model._flatten_layers(include_self=False, recursive=True))
+    # keras.ops nodes of the Functional graphs (GetItem, Multiply, ...): their outputs are activations too
+    layers += _graph_operations([model, *layers])
     records: dict[int, CallShapes] = {}
     shadowed = []
     try:
@@ -124,6 +126,18 @@ def concrete_call_shapes(model: Any, input_shapes: Any) -> dict[int, CallShapes]
         for layer in shadowed:
             object.__delattr__(layer, "call")
     return records
+
+
+def _graph_operations(models: Any) -> list[Any]:
+    """The operations of the Functional graphs among ``models`` that are not layers (public ``operations``)."""
+    found: dict[int, Any] = {}
+    for candidate in models:
+        if not isinstance(candidate, keras.Model):
+            continue
+        for operation in getattr(candidate, "operations", None) or ():
+            if not isinstance(operation, keras.layers.Layer):
+                found.setdefault(id(operation), operation)
+    return list(found.values())
 
 
 def _recording_call(layer: Any, records: dict[int, CallShapes]) -> Any:

@@ -290,12 +290,17 @@ class Reader:
 
     def operation_facts(self, operation: Any, calls: list[Call]) -> LayerFacts:
         """A keras.ops call in a Functional graph: its name and class; it has no weights or config to read."""
+        traced = self.traced.get(id(operation)) if self.traced is not None else None
+        if traced is not None and traced.output is not None:  # explain(model, input_shape=...): the traced shapes
+            calls = list(_with_first_call_shapes(calls, traced.input_shape(), traced.output))
         return LayerFacts(
             name=str(operation.name),
             layer_class=type(operation),
             class_name=type(operation).__name__,
             is_operation=True,
             calls=tuple(calls),
+            # its output's dtypes, so the operation's output has bytes like a layer's (issue 24)
+            output_dtypes=self.output_dtypes(operation),
         )
 
     def graph_facts(self, model: Any, include_input_layer: bool) -> GraphFacts:

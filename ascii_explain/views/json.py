@@ -61,6 +61,7 @@ def to_dict(explanation: ExplanationData) -> dict[str, Any]:
         },
         "layers": [_record_dict(record) for record in e.layers],
         "training_memory": None if e.training_memory is None else e.training_memory.to_dict(),
+        "training_macs": None if getattr(e, "training_macs", None) is None else e.training_macs.to_dict(),
         "extra": _plain(e.extra),
     }
 

@@ -37,7 +37,7 @@ from . import styled
 from .arithmetic_text import Arithmetic, arithmetic_of, check_text
 from .cost_text import cost_lines
 from .formatting import UNKNOWN, format_bytes, format_dims, share
-from .training_text import training_memory_lines
+from .training_text import training_macs_lines, training_memory_lines
 
 # A record's mark, and the sign drawn for it in the diagram's margin and the tables' first column
 # (README, "States and marks"). The mark follows the record's state, and for a formula whether it
@@ -77,6 +77,8 @@ class ExplanationData(Protocol):
     batch_size: int
     extra: dict
     training_memory: Any  # Optional[build.training_memory.TrainingMemory]
+    training_macs: Any  # Optional[build.training_macs.TrainingMacs]
+    show_training: bool
     keras_totals: Optional[KerasTotals]
 
     @property
@@ -375,6 +377,8 @@ def totals_items(explanation: ExplanationData) -> list[TotalsItem]:
         )
     items.extend(TotalsItem(INFO, line) for line in _cost_totals_lines(e))
     items.extend(TotalsItem(INFO, line) for line in training_memory_lines(getattr(e, "training_memory", None)))
+    if getattr(e, "show_training", False):
+        items.extend(TotalsItem(INFO, line) for line in training_macs_lines(getattr(e, "training_macs", None)))
     return items
 
 

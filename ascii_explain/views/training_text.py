@@ -39,3 +39,30 @@ def training_memory_lines(plan: Any) -> list[str]:
         lines.append(f"  {name:<11} {format_bytes(size):>10}  {arithmetic}{why}")
     lines.extend(f"  note: {note}" for note in plan.notes)
     return lines
+
+
+def training_macs_lines(step: Any) -> list[str]:
+    """``Training step mult-adds ...: <per step> = <arithmetic>``, then the forward and backward lines.
+
+    Shown with ``explain(model, training=True)`` or an optimizer; the names
+    listed come from the model (escaped by each view, as every totals line is).
+    """
+    if step is None:
+        return []
+    at_least = "at least " if step.unknown else ""
+    batch = "a batch of 1" if step.batch_size == 1 else f"a batch of {step.batch_size:,}"
+    lines = [
+        f"Training step mult-adds for {batch}: {at_least}{format_count(step.per_step)} = "
+        f"{step.batch_size}*({format_count(step.forward)} forward + {format_count(step.backward)} backward)",
+        f"  backward {format_count(step.backward)} per sample = {format_count(step.backward_input)} into inputs "
+        f"and internals + {format_count(step.backward_weights)} into weights (each layer's formula: "
+        "record.backward_macs_formula)",
+    ]
+    if step.no_input_gradient:
+        lines.append(
+            "  no gradient into the inputs of " + ", ".join(step.no_input_gradient) + " (nothing before it trains)"
+        )
+    if step.frozen:
+        lines.append("  no weight gradients in " + ", ".join(step.frozen) + " (frozen)")
+    lines.extend(f"  note: {note}" for note in step.notes)
+    return lines

@@ -44,6 +44,7 @@ from typing import Any, Callable, Mapping, Optional
 
 from ..formula import Formula
 from ..registry import Kind, find_output_shape, register_by_path, resolve_package, resolve_path
+from . import attention, moe, vision
 from .attention import (
     cached_multi_head_attention_kv,
     deberta_attention,
@@ -226,6 +227,27 @@ MACS: dict[str, Callable[[Config, Any, Any], str]] = {
     _M + "xlnet.relative_attention.TwoStreamRelativeAttention": not_covered("TwoStreamRelativeAttention"),
 }
 
+# class path -> backward mult-adds (input-grad, weight-grad, internal; layers/backward.py), beside each
+# family's forward function. A class with a forward count of 0 needs none (build/training_macs.py);
+# DeBERTa's attention and the routed experts have none: unknown.
+_BACKWARD_OF_FORWARD: dict[Callable[..., str], Callable[..., Any]] = {
+    decoder_attention_macs: attention.decoder_attention_backward_macs,
+    multi_head_self_attention_macs: attention.multi_head_self_attention_backward_macs,
+    t5_attention_macs: attention.t5_attention_backward_macs,
+    dinov2_attention_macs: attention.dinov2_attention_backward_macs,
+    vit_patching_macs: vision.vit_patching_backward_macs,
+    deit_embeddings_macs: vision.deit_embeddings_backward_macs,
+    dinov2_patch_macs: vision.dinov2_patch_backward_macs,
+    vit_mlp_macs: vision.vit_mlp_backward_macs,
+    deit_intermediate_macs: vision.deit_intermediate_backward_macs,
+    deit_output_macs: vision.deit_output_backward_macs,
+    dinov2_mlp_macs: vision.dinov2_mlp_backward_macs,
+    qwen_moe_mlp_macs: moe.qwen_moe_mlp_backward_macs,
+}
+BACKWARD_MACS: dict[str, Callable[..., Any]] = {
+    path: _BACKWARD_OF_FORWARD[function] for path, function in MACS.items() if function in _BACKWARD_OF_FORWARD
+}
+
 # class path -> output shape from (config, build shape), batch axis included
 OUTPUT_SHAPES: dict[str, Callable[[Config, Shape], tuple[Any, ...]]] = {
     **{_M + path: same_shape for path in _ZERO_MACS[:9]},
@@ -284,6 +306,7 @@ PACKAGE = "keras_hub"
 TABLES: tuple[tuple[Kind, Mapping[str, Callable[..., Any]]], ...] = (
     ("formula", FORMULAS),
     ("macs", MACS),
+    ("backward_macs", BACKWARD_MACS),
     ("kv_cache", KV_CACHE),
     ("own_weights", OWN_WEIGHTS),
     ("output_shape", OUTPUT_SHAPES),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Mapping, Optional
 
+from ..backward import attention_backward_of
 from ..dims import UnknownDimensionError
 from ..formula import Formula, FormulaTerm
 from .common import (
@@ -388,3 +389,13 @@ def t5_attention_kv(config: Config, input_shape: Any, call_shapes: Optional[Mapp
         input_shape = call_shapes
     heads, kv_dim = int(config["num_heads"]), int(config["key_value_dim"])
     return f"2*{_key_positions(input_shape)}*{heads}*{kv_dim}"
+
+
+# ------------------------------------------------------------ backward mult-adds
+
+# Every count above reads "input projections + score and value products + output projection"
+# (DeBERTa's has four products and a projection of its relative-embedding table: not covered here).
+decoder_attention_backward_macs = attention_backward_of(decoder_attention_macs)
+multi_head_self_attention_backward_macs = attention_backward_of(multi_head_self_attention_macs)
+t5_attention_backward_macs = attention_backward_of(t5_attention_macs)
+dinov2_attention_backward_macs = attention_backward_of(dinov2_attention_macs)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..backward import chain_backward
 from ..dims import known
 from ..formula import Formula, FormulaTerm
 from .common import (
@@ -161,3 +162,11 @@ def moe_active_params(config: Config) -> str:
     if "intermediate_dim_shared" in config:
         expression += f" + 3*{hidden}*{int(config['intermediate_dim_shared'])} + {hidden}"
     return expression
+
+
+# ------------------------------------------------------------ backward mult-adds
+
+# The shared expert is a gated MLP: intermediate and gate read the input (the first term), the output
+# projection reads the gated product. The routed experts' fused counts do not separate what reads
+# the input from what reads an intermediate: no backward function (unknown, never a guess).
+qwen_moe_mlp_backward_macs = chain_backward(qwen_moe_mlp_macs)

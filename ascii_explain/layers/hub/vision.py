@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..backward import chain_backward, contraction_backward
 from ..dims import known
 from ..formula import Formula, FormulaTerm
 from .common import (
@@ -196,3 +197,16 @@ def dinov2_mlp_macs(config: Config, input_shape: Shape, output_shape: Any) -> st
     tokens, width = tokens_and_width(input_shape)
     inner, hidden = int(config["intermediate_dim"]), int(config["hidden_dim"])
     return f"{tokens}*{width}*{inner} + {tokens}*{inner}*{hidden}"
+
+
+# ------------------------------------------------------------ backward mult-adds
+
+# A patch embedding is one convolution of the image (input-grad = weight-grad = forward); an MLP a
+# chain of two contractions (the first's input gradient leaves the layer, the second's stays inside).
+vit_patching_backward_macs = contraction_backward(vit_patching_macs)
+deit_embeddings_backward_macs = contraction_backward(deit_embeddings_macs)
+dinov2_patch_backward_macs = contraction_backward(dinov2_patch_macs)
+vit_mlp_backward_macs = chain_backward(vit_mlp_macs)
+deit_intermediate_backward_macs = contraction_backward(deit_intermediate_macs)
+deit_output_backward_macs = contraction_backward(deit_output_macs)
+dinov2_mlp_backward_macs = chain_backward(dinov2_mlp_macs)
