@@ -28,7 +28,7 @@ from ..layers import find_own_weights
 from ..read.facts import LayerFacts
 from ..read.legacy import keras3_counterpart
 from .costs import cost_fields
-from .records import SOURCE_FORMULA, SOURCE_WEIGHTS, LayerRecord, Term
+from .records import SOURCE_FORMULA, SOURCE_WEIGHTS, STATE_UNBUILT, LayerRecord, Term
 
 FROZEN_REASON = "layer frozen (trainable=False)"
 NORMS = "norms"
@@ -234,6 +234,8 @@ def _composite_macs(direct: Sequence[LayerRecord]) -> dict[str, object]:
     """The sublayers' mult-adds, each times its calls per call of the block; unknown if any part's is."""
     values = []
     for record in direct:
+        if record.state == STATE_UNBUILT:  # never called (Keras builds on the first call): it computed nothing
+            continue
         if record.macs is None:
             return {
                 "macs": None,
