@@ -1,0 +1,80 @@
+"""The tables of keras-hub's vision families (issue 21): class path -> function, registered in ``hub/__init__.py``.
+
+Kept apart from ``hub/__init__.py``'s tables (the text families' helper edits
+those): the same kinds, the same lazy registration by class path through
+``layers/registry.py``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Mapping
+
+from ..formula import Formula
+from ..registry import Kind
+from .common import Config, not_covered, zero_macs
+from .vision_attention import (
+    dinov3_attention_macs,
+    mit_attention_macs,
+    swin_block_macs,
+    swin_window_attention_own,
+)
+from .vision_parts import (
+    contrastive_head_macs,
+    dinov3_embedding_own,
+    hgnetv2_affine,
+    hidden_dim_scale,
+    logit_scale_head,
+    siglip_head,
+)
+
+_M = "keras_hub.src.models."
+
+VISION2_FORMULAS: dict[str, Callable[..., Formula]] = {
+    _M + "hgnetv2.hgnetv2_layers.HGNetV2LearnableAffineBlock": hgnetv2_affine,
+    _M + "dinov3.dinov3_layers.DINOV3LayerScale": hidden_dim_scale,
+    _M + "clip.clip_layers.CLIPHead": logit_scale_head,
+    _M + "metaclip_2.metaclip_2_layers.MetaCLIP2Head": logit_scale_head,
+    _M + "siglip.siglip_layers.SigLIPHead": siglip_head,
+}
+
+# Weightless layers that multiply nothing: drop paths (identity at inference),
+# token poolers (a gather), DINOv3's rotary tables (sines and cosines).
+_ZERO_MACS = (
+    "hgnetv2.hgnetv2_layers.HGNetV2LearnableAffineBlock",
+    "dinov3.dinov3_layers.DINOV3LayerScale",
+    "dinov3.dinov3_layers.DINOV3DropPath",
+    "dinov3.dinov3_layers.DINOV3RopePositionEmbedding",
+    "swin_transformer.swin_transformer_layers.DropPath",
+    "mit.mit_layers.DropPath",
+    "mobilenetv5.mobilenetv5_layers.DropPath",
+    "clip.clip_layers.CLIPVisionPooler",
+    "clip.clip_layers.CLIPTextPooler",
+    "metaclip_2.metaclip_2_layers.MetaCLIP2VisionPooler",
+    "metaclip_2.metaclip_2_layers.MetaCLIP2TextPooler",
+)
+
+VISION2_MACS: dict[str, Callable[..., str]] = {
+    **{_M + path: zero_macs for path in _ZERO_MACS},
+    _M + "clip.clip_layers.CLIPHead": contrastive_head_macs,
+    _M + "metaclip_2.metaclip_2_layers.MetaCLIP2Head": contrastive_head_macs,
+    _M + "siglip.siglip_layers.SigLIPHead": contrastive_head_macs,
+    _M + "dinov3.dinov3_layers.DINOV3Attention": dinov3_attention_macs,
+    _M + "mit.mit_layers.SegFormerMultiheadAttention": mit_attention_macs,
+    _M + "swin_transformer.swin_transformer_layers.SwinTransformerBlock": swin_block_macs,
+    # Its windows are folded into the batch axis, which a per-sample count cannot
+    # split: SwinTransformerBlock counts it whole.
+    _M + "swin_transformer.swin_transformer_layers.WindowAttention": not_covered(
+        "WindowAttention (counted by its SwinTransformerBlock)"
+    ),
+}
+
+VISION2_OWN_WEIGHTS: dict[str, Callable[[Config, Any], Formula]] = {
+    _M + "dinov3.dinov3_layers.DINOV3Embedding": dinov3_embedding_own,
+    _M + "swin_transformer.swin_transformer_layers.WindowAttention": swin_window_attention_own,
+}
+
+VISION2_TABLES: tuple[tuple[Kind, Mapping[str, Callable[..., Any]]], ...] = (
+    ("formula", VISION2_FORMULAS),
+    ("macs", VISION2_MACS),
+    ("own_weights", VISION2_OWN_WEIGHTS),
+)
