@@ -18,6 +18,7 @@ from .vision_attention import (
     swin_block_macs,
     swin_window_attention_own,
 )
+from .vitdet import add_positional_embedding, add_relative_positional_embedding, windowed_encoder_macs
 from .vision_parts import (
     contrastive_head_macs,
     dinov3_embedding_own,
@@ -35,6 +36,8 @@ VISION2_FORMULAS: dict[str, Callable[..., Formula]] = {
     _M + "clip.clip_layers.CLIPHead": logit_scale_head,
     _M + "metaclip_2.metaclip_2_layers.MetaCLIP2Head": logit_scale_head,
     _M + "siglip.siglip_layers.SigLIPHead": siglip_head,
+    _M + "vit_det.vit_layers.AddPositionalEmbedding": add_positional_embedding,
+    _M + "vit_det.vit_layers.AddRelativePositionalEmbedding": add_relative_positional_embedding,
 }
 
 # Weightless layers that multiply nothing: drop paths (identity at inference),
@@ -51,6 +54,7 @@ _ZERO_MACS = (
     "clip.clip_layers.CLIPTextPooler",
     "metaclip_2.metaclip_2_layers.MetaCLIP2VisionPooler",
     "metaclip_2.metaclip_2_layers.MetaCLIP2TextPooler",
+    "vit_det.vit_layers.AddPositionalEmbedding",
 )
 
 VISION2_MACS: dict[str, Callable[..., str]] = {
@@ -61,10 +65,18 @@ VISION2_MACS: dict[str, Callable[..., str]] = {
     _M + "dinov3.dinov3_layers.DINOV3Attention": dinov3_attention_macs,
     _M + "mit.mit_layers.SegFormerMultiheadAttention": mit_attention_macs,
     _M + "swin_transformer.swin_transformer_layers.SwinTransformerBlock": swin_block_macs,
+    _M + "vit_det.vit_layers.WindowedTransformerEncoder": windowed_encoder_macs,
     # Its windows are folded into the batch axis, which a per-sample count cannot
     # split: SwinTransformerBlock counts it whole.
     _M + "swin_transformer.swin_transformer_layers.WindowAttention": not_covered(
         "WindowAttention (counted by its SwinTransformerBlock)"
+    ),
+    # The same for ViTDet: windows and heads folded into the batch axis.
+    _M + "vit_det.vit_layers.MultiHeadAttentionWithRelativePE": not_covered(
+        "MultiHeadAttentionWithRelativePE (counted by its WindowedTransformerEncoder)"
+    ),
+    _M + "vit_det.vit_layers.AddRelativePositionalEmbedding": not_covered(
+        "AddRelativePositionalEmbedding (counted by its WindowedTransformerEncoder)"
     ),
 }
 
