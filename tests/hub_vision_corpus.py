@@ -68,12 +68,12 @@ def hgnetv2() -> Any:
     )
 
 
-def _resnet4() -> Any:
-    """A four-stage ResNet (pyramid outputs P2..P5) for the encoders that need one."""
+def _resnet4(image_shape: Any = (64, 64, 3)) -> Any:
+    """A four-stage ResNet (pyramid outputs P2..P5) for the encoders that need one (keras-hub wants 64 first filters)."""
     return M.ResNetBackbone(
         input_conv_filters=[64], input_conv_kernel_sizes=[3], stackwise_num_filters=[64, 4, 8, 8],
         stackwise_num_blocks=[1, 1, 1, 1], stackwise_num_strides=[1, 2, 2, 2], block_type="basic_block",
-        image_shape=(64, 64, 3),
+        image_shape=image_shape,
     )
 
 
@@ -167,7 +167,7 @@ def retinanet() -> Any:
 
 
 def basnet() -> Any:
-    return M.BASNetBackbone(image_encoder=_resnet4(), num_classes=2, image_shape=(64, 64, 3), projection_filters=4)
+    return M.BASNetBackbone(image_encoder=_resnet4((None, None, 3)), num_classes=2, image_shape=(64, 64, 3), projection_filters=4)
 
 
 def depth_anything() -> Any:

@@ -31,7 +31,8 @@ def graph_macs(function, specs):
 
     As tests/test_hub_layers.graph_contraction_macs counts them (MatMul,
     BatchMatMul, Einsum with a summed index, Conv2D ``output elements x kh x kw x
-    kernel input``), plus depthwise convolutions (``output elements x kh x kw``),
+    kernel input``), plus depthwise convolutions (``output elements x kh x kw``) and
+    transposed ones (``input elements x kh x kw x filters``),
     and descending into the functions a graph calls: Keras compiles grouped
     convolutions on TF as a called XLA function.
     """
@@ -74,6 +75,9 @@ def _graph_ops_macs(graph):
         elif op.type in ("Conv2D", "Conv3D"):
             kernel = tuple(op.inputs[1].shape)
             total += _size(op.outputs[0].shape) * _size(kernel[:-1])
+        elif op.type == "Conv2DBackpropInput":  # a transposed convolution: input positions x kernel volume
+            kernel = tuple(op.inputs[1].shape)
+            total += _size(op.inputs[2].shape) * _size(kernel[:-1])
         elif op.type == "DepthwiseConv2dNative":
             kernel = tuple(op.inputs[1].shape)
             total += _size(op.outputs[0].shape) * kernel[0] * kernel[1]

@@ -65,3 +65,26 @@ def dinov3_embedding_own(config: Config, input_shape: Any) -> Formula:
     if registers > 0:
         terms.append(FormulaTerm("register_tokens", product_of([registers, hidden])))
     return Formula(terms)
+
+
+def random_frequency_embedding(config: Config, input_shape: Any) -> Formula:
+    """SAM's RandomFrequencyPositionalEmbeddings.__init__: ``positional_encoding_gaussian_matrix`` (2, F), not trained."""
+    return Formula(
+        [
+            FormulaTerm(
+                "positional_encoding_gaussian_matrix",
+                f"2*{int(config['num_positional_features'])}",
+                False,
+                "created with trainable=False by keras-hub (random Fourier frequencies)",
+            )
+        ]
+    )
+
+
+def parseq_decoder_own(config: Config, input_shape: Any) -> Formula:
+    """PARSeqDecoder's own weight (its embedding, blocks and norm are explained by theirs).
+
+    Mirrors PARSeqDecoder.build: ``pos_query_embeddings`` (1, max_label_length + 1, hidden_dim).
+    """
+    length, hidden = int(config["max_label_length"]), int(config["hidden_dim"])
+    return Formula([FormulaTerm("pos_query_embeddings", f"({length}+1)*{hidden}")])

@@ -25,6 +25,8 @@ from .vision_parts import (
     hgnetv2_affine,
     hidden_dim_scale,
     logit_scale_head,
+    parseq_decoder_own,
+    random_frequency_embedding,
     siglip_head,
 )
 
@@ -38,6 +40,7 @@ VISION2_FORMULAS: dict[str, Callable[..., Formula]] = {
     _M + "siglip.siglip_layers.SigLIPHead": siglip_head,
     _M + "vit_det.vit_layers.AddPositionalEmbedding": add_positional_embedding,
     _M + "vit_det.vit_layers.AddRelativePositionalEmbedding": add_relative_positional_embedding,
+    _M + "sam.sam_layers.RandomFrequencyPositionalEmbeddings": random_frequency_embedding,
 }
 
 # Weightless layers that multiply nothing: drop paths (identity at inference),
@@ -55,6 +58,7 @@ _ZERO_MACS = (
     "metaclip_2.metaclip_2_layers.MetaCLIP2VisionPooler",
     "metaclip_2.metaclip_2_layers.MetaCLIP2TextPooler",
     "vit_det.vit_layers.AddPositionalEmbedding",
+    "depth_anything.depth_anything_layers.DepthAnythingTokenToImage",
 )
 
 VISION2_MACS: dict[str, Callable[..., str]] = {
@@ -83,6 +87,7 @@ VISION2_MACS: dict[str, Callable[..., str]] = {
 VISION2_OWN_WEIGHTS: dict[str, Callable[[Config, Any], Formula]] = {
     _M + "dinov3.dinov3_layers.DINOV3Embedding": dinov3_embedding_own,
     _M + "swin_transformer.swin_transformer_layers.WindowAttention": swin_window_attention_own,
+    _M + "parseq.parseq_decoder.PARSeqDecoder": parseq_decoder_own,
 }
 
 VISION2_TABLES: tuple[tuple[Kind, Mapping[str, Callable[..., Any]]], ...] = (
