@@ -24,6 +24,8 @@ ZERO_MAC_OPERATIONS = frozenset(
         "Sqrt", "Rsqrt", "Power", "Exp", "Log", "Maximum", "Minimum", "Clip", "Sign",
         "Relu", "Relu6", "Gelu", "Silu", "Sigmoid", "Tanh", "Softmax", "LogSoftmax", "Softplus", "Elu",
         "Selu", "LeakyRelu", "HardSigmoid", "HardSilu",
+        # an average, as AveragePooling and GlobalAveragePooling count it (Swin's classifier pools with ops.mean)
+        "Mean",
     }
 )  # fmt: skip
 
