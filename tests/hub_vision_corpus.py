@@ -233,3 +233,8 @@ VISION_INPUT_SHAPES: dict[str, Any] = {
 #   axis, so a per-sample count of the spatial encoder would miss a factor.
 MACS_NOT_KNOWN = ("segformer", "deeplab_v3", "sam", "video_prism")
 MACS_KNOWN = tuple(name for name in VISION_MODELS if name not in MACS_NOT_KNOWN)
+
+# The models whose keras-hub layers are all composites of Keras layers (their rows
+# sum Keras's formulas) or carry only own weights (Swin's WindowAttention table,
+# checked in tests/test_hub_vision.py): no keras-hub formula of their own to check.
+COMPOSITE_FAMILIES = ("deeplab_v3", "efficientnet", "mit", "mobilenet", "retinanet", "swin", "swin_classifier", "video_prism")

@@ -36,7 +36,7 @@ from ascii_explain.layers.hub import norms as hub_norms  # noqa: E402
 from ascii_explain.read.call_shapes import concrete_call_shapes  # noqa: E402
 from ascii_explain.read.hub import hub_config  # noqa: E402
 
-from . import hub_corpus  # noqa: E402
+from . import hub_corpus, hub_vision_corpus  # noqa: E402
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 REGISTERED = H.register()
@@ -137,7 +137,7 @@ def test_formulas_equal_count_params_over_corpus(name):
     if any(
         type(layer).__module__.startswith("keras_hub.src.models." + name.split("_")[0]) for layer in all_layers(model)
     ):
-        assert checked or name in ("resnet", "vgg")
+        assert checked or name in ("resnet", "vgg", *hub_vision_corpus.COMPOSITE_FAMILIES)
 
 
 def test_every_hub_formula_is_exercised_by_the_corpus():
