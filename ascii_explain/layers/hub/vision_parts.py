@@ -14,7 +14,10 @@ from .common import Config, Shape, product_of
 
 
 def hgnetv2_affine(config: Config, input_shape: Shape) -> Formula:
-    """HGNetV2LearnableAffineBlock: ``scale`` and ``bias``, one scalar each (shape ``()``); ``y = scale*x + bias``: 0 MACs."""
+    """HGNetV2LearnableAffineBlock: ``scale`` and ``bias``, one scalar each (shape ``()``).
+
+    ``y = scale*x + bias`` is element-wise: 0 MACs.
+    """
     return Formula([FormulaTerm("scale", "1"), FormulaTerm("bias", "1")])
 
 
@@ -68,7 +71,10 @@ def dinov3_embedding_own(config: Config, input_shape: Any) -> Formula:
 
 
 def random_frequency_embedding(config: Config, input_shape: Any) -> Formula:
-    """SAM's RandomFrequencyPositionalEmbeddings.__init__: ``positional_encoding_gaussian_matrix`` (2, F), not trained."""
+    """SAM's RandomFrequencyPositionalEmbeddings.__init__: ``positional_encoding_gaussian_matrix`` (2, F).
+
+    Created with ``trainable=False``: random Fourier frequencies, never trained.
+    """
     return Formula(
         [
             FormulaTerm(

@@ -18,7 +18,6 @@ from .vision_attention import (
     swin_block_macs,
     swin_window_attention_own,
 )
-from .vitdet import add_positional_embedding, add_relative_positional_embedding, windowed_encoder_macs
 from .vision_parts import (
     contrastive_head_macs,
     dinov3_embedding_own,
@@ -29,6 +28,7 @@ from .vision_parts import (
     random_frequency_embedding,
     siglip_head,
 )
+from .vitdet import add_positional_embedding, add_relative_positional_embedding, windowed_encoder_macs
 
 _M = "keras_hub.src.models."
 
