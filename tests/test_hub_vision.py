@@ -76,7 +76,7 @@ def _graph_ops_macs(graph):
             operands = operands.split(",")
             if set("".join(operands)) <= set(output):  # no summed index: element-wise, not a contraction
                 continue
-            sizes = {}
+            sizes: dict[str, int] = {}
             for letters, tensor in zip(operands, op.inputs, strict=True):
                 sizes.update(zip(letters, (int(d) for d in tensor.shape), strict=True))
             total += _size(sizes.values())
@@ -202,7 +202,7 @@ def test_layer_scale_and_affine_varied(hidden):
     scale = _check(DINOV3LayerScale(hidden_dim=hidden), (None, 5, hidden))
     assert P.hidden_dim_scale(hub_config(scale), (None, 5, hidden)).value() == scale.count_params() == hidden
     affine = _check(HGNetV2LearnableAffineBlock(), (None, 4, 4, hidden))
-    assert P.hgnetv2_affine(hub_config(affine), None).value() == affine.count_params() == 2
+    assert P.hgnetv2_affine(hub_config(affine), (None, 4, 4, hidden)).value() == affine.count_params() == 2
 
 
 @pytest.mark.parametrize(
