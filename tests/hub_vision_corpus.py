@@ -204,6 +204,21 @@ def video_prism() -> Any:
     )
 
 
+def mobilenetv5() -> Any:
+    """Edge residual, universal inverted residual and multi-query attention blocks, with the multi-scale fusion."""
+    return M.MobileNetV5Backbone(
+        stackwise_block_types=[["er"], ["uir", "mqa"]], stackwise_num_blocks=[1, 2],
+        stackwise_num_filters=[[8], [16, 16]], stackwise_strides=[[2], [2, 1]],
+        stackwise_act_layers=[["relu"], ["relu", "relu"]], stackwise_exp_ratios=[[2.0], [2.0, 0.0]],
+        stackwise_se_ratios=[[0.0], [0.0, 0.0]], stackwise_dw_kernel_sizes=[[0], [3, 0]],
+        stackwise_dw_start_kernel_sizes=[[0], [3, 0]], stackwise_dw_end_kernel_sizes=[[0], [3, 0]],
+        stackwise_exp_kernel_sizes=[[3], [0, 0]], stackwise_pw_kernel_sizes=[[1], [0, 0]],
+        stackwise_num_heads=[[0], [0, 2]], stackwise_key_dims=[[0], [0, 4]], stackwise_value_dims=[[0], [0, 4]],
+        stackwise_kv_strides=[[0], [0, 2]], stackwise_use_cpe=[[False], [False, False]], stem_size=8,
+        num_features=16, use_msfa=True, msfa_indices=(-2, -1), msfa_output_resolution=4, image_shape=(32, 32, 3),
+    )
+
+
 def swin_classifier() -> Any:
     """A task model: the Swin backbone plus a weighted head (no preprocessor: nothing to download)."""
     return M.SwinTransformerImageClassifier(backbone=swin(), num_classes=3, preprocessor=None)
@@ -237,8 +252,10 @@ VISION_INPUT_SHAPES: dict[str, Any] = {
 # - sam: the prompt encoder encodes points and boxes through methods of its
 #   RandomFrequencyPositionalEmbeddings, not its call: no whole-layer count yet;
 # - video_prism: VideoPrismFactorizedReshape folds the frames into the batch
-#   axis, so a per-sample count of the spatial encoder would miss a factor.
-MACS_NOT_KNOWN = ("segformer", "deeplab_v3", "sam", "video_prism")
+#   axis, so a per-sample count of the spatial encoder would miss a factor;
+# - mobilenetv5: MultiQueryAttention2d has no whole-layer count yet (its Conv2D
+#   parts alone would miss the attention's products).
+MACS_NOT_KNOWN = ("segformer", "deeplab_v3", "sam", "video_prism", "mobilenetv5")
 MACS_KNOWN = tuple(name for name in VISION_MODELS if name not in MACS_NOT_KNOWN)
 
 # The models whose keras-hub layers are all composites of Keras layers (their rows

@@ -168,7 +168,7 @@ def test_vision_formulas_equal_count_params_over_corpus(name):
             result = own(hub_config(layer), layer_build_shape(layer))
             assert_terms_are_weights(result.terms, own_weights(layer), layer.name)
             checked += 1
-    families = {"hgnetv2", "clip", "metaclip2", "siglip", "dinov3", "dinov3_gated", "swin", "vitdet", "sam", "parseq"}
+    families = {"mobilenetv5", "hgnetv2", "clip", "metaclip2", "siglip", "dinov3", "dinov3_gated", "swin", "vitdet", "sam", "parseq"}
     assert checked or name not in families, name
 
 
@@ -203,6 +203,17 @@ def test_layer_scale_and_affine_varied(hidden):
     assert P.hidden_dim_scale(hub_config(scale), (None, 5, hidden)).value() == scale.count_params() == hidden
     affine = _check(HGNetV2LearnableAffineBlock(), (None, 4, 4, hidden))
     assert P.hgnetv2_affine(hub_config(affine), (None, 4, 4, hidden)).value() == affine.count_params() == 2
+
+
+@pytest.mark.parametrize("dim", [1, 5, 32])
+def test_mobilenetv5_channel_gammas_varied(dim):
+    from keras_hub.src.models.mobilenetv5.mobilenetv5_layers import LayerScale2d, RmsNorm2d
+
+    for layer in (RmsNorm2d(dim=dim), LayerScale2d(dim=dim)):
+        layer.build((None, 4, 4, dim))
+        result = P.channel_gamma(hub_config(layer), (None, 4, 4, dim))
+        assert_terms_are_weights(result.terms, layer.weights, type(layer).__name__)
+        assert result.value() == layer.count_params() == dim
 
 
 @pytest.mark.parametrize(

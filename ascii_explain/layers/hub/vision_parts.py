@@ -94,3 +94,8 @@ def parseq_decoder_own(config: Config, input_shape: Any) -> Formula:
     """
     length, hidden = int(config["max_label_length"]), int(config["hidden_dim"])
     return Formula([FormulaTerm("pos_query_embeddings", f"({length}+1)*{hidden}")])
+
+
+def channel_gamma(config: Config, input_shape: Any) -> Formula:
+    """MobileNetV5's RmsNorm2d and LayerScale2d: ``gamma`` of ``dim`` channels (their build); element-wise: 0 MACs."""
+    return Formula([FormulaTerm("gamma", str(int(config["dim"])))])

@@ -19,6 +19,7 @@ from .vision_attention import (
     swin_window_attention_own,
 )
 from .vision_parts import (
+    channel_gamma,
     contrastive_head_macs,
     dinov3_embedding_own,
     hgnetv2_affine,
@@ -41,6 +42,8 @@ VISION2_FORMULAS: dict[str, Callable[..., Formula]] = {
     _M + "vit_det.vit_layers.AddPositionalEmbedding": add_positional_embedding,
     _M + "vit_det.vit_layers.AddRelativePositionalEmbedding": add_relative_positional_embedding,
     _M + "sam.sam_layers.RandomFrequencyPositionalEmbeddings": random_frequency_embedding,
+    _M + "mobilenetv5.mobilenetv5_layers.RmsNorm2d": channel_gamma,
+    _M + "mobilenetv5.mobilenetv5_layers.LayerScale2d": channel_gamma,
 }
 
 # Weightless layers that multiply nothing: drop paths (identity at inference),
@@ -59,6 +62,8 @@ _ZERO_MACS = (
     "metaclip_2.metaclip_2_layers.MetaCLIP2TextPooler",
     "vit_det.vit_layers.AddPositionalEmbedding",
     "depth_anything.depth_anything_layers.DepthAnythingTokenToImage",
+    "mobilenetv5.mobilenetv5_layers.RmsNorm2d",
+    "mobilenetv5.mobilenetv5_layers.LayerScale2d",
 )
 
 VISION2_MACS: dict[str, Callable[..., str]] = {
@@ -82,6 +87,9 @@ VISION2_MACS: dict[str, Callable[..., str]] = {
     _M + "vit_det.vit_layers.AddRelativePositionalEmbedding": not_covered(
         "AddRelativePositionalEmbedding (counted by its WindowedTransformerEncoder)"
     ),
+    # Its Conv2D parts would sum to the projections only, missing q @ k and weights @ v:
+    # unknown rather than short until it has a whole-layer function.
+    _M + "mobilenetv5.mobilenetv5_attention.MultiQueryAttention2d": not_covered("MultiQueryAttention2d"),
 }
 
 VISION2_OWN_WEIGHTS: dict[str, Callable[[Config, Any], Formula]] = {
