@@ -168,7 +168,10 @@ def test_vision_formulas_equal_count_params_over_corpus(name):
             result = own(hub_config(layer), layer_build_shape(layer))
             assert_terms_are_weights(result.terms, own_weights(layer), layer.name)
             checked += 1
-    families = {"mobilenetv5", "hgnetv2", "clip", "metaclip2", "siglip", "dinov3", "dinov3_gated", "swin", "vitdet", "sam", "parseq"}
+    families = {
+        "mobilenetv5", "hgnetv2", "clip", "metaclip2", "siglip", "dinov3", "dinov3_gated", "swin", "vitdet", "sam",
+        "parseq",
+    }
     assert checked or name not in families, name
 
 
