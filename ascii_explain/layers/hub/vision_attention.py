@@ -11,9 +11,9 @@ everywhere in this project.
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Mapping, Optional
 
-from ..dims import known
+from ..dims import UnknownDimensionError, known
 from ..formula import Formula, FormulaTerm
 from .attention import attention_products
 from .common import Config, Shape, last_axis, positions, product_of, sum_of
@@ -85,3 +85,19 @@ def mit_attention_macs(config: Config, input_shape: Shape, output_shape: Any) ->
         parts.append(product_of([keys, ratio, ratio, channels, channels]))
     parts += [f"2*{keys}*{channels}*{channels}", *attention_products(tokens, keys, heads, channels // heads)]
     return sum_of([*parts, f"{tokens}*{channels}*{channels}"])
+
+
+def flux_rope_attention_macs(
+    config: Config, input_shape: Any, output_shape: Any, call_shapes: Optional[Mapping[str, Any]] = None
+) -> str:
+    """FluxRoPEAttention.call: ``q @ k^T`` and ``weights @ v`` over ``(batch, heads, L, D)`` queries and S keys.
+
+    ``2*heads*L*S*D`` (``D`` of the values for the second); the rotary
+    transform is element-wise (0). The shapes are its call's (known at an input_shape).
+    """
+    shapes = call_shapes or {}
+    if not all(shapes.get(name) for name in ("q", "k", "v")):
+        raise UnknownDimensionError("FluxRoPEAttention's query and key shapes are known only at an input_shape")
+    _, heads, queries, depth = known(*shapes["q"])
+    keys, value_depth = known(shapes["k"][2], shapes["v"][3])
+    return sum_of(attention_products(queries, keys, heads, depth, value_depth))

@@ -14,6 +14,7 @@ from ..registry import Kind
 from .common import Config, not_covered, zero_macs
 from .vision_attention import (
     dinov3_attention_macs,
+    flux_rope_attention_macs,
     mit_attention_macs,
     swin_block_macs,
     swin_window_attention_own,
@@ -64,10 +65,17 @@ _ZERO_MACS = (
     "depth_anything.depth_anything_layers.DepthAnythingTokenToImage",
     "mobilenetv5.mobilenetv5_layers.RmsNorm2d",
     "mobilenetv5.mobilenetv5_layers.LayerScale2d",
+    # Flux: sinusoidal timestep and rotary tables (outer products, no summed index), the rotary transform
+    "flux.flux_maths.TimestepEmbedding",
+    "flux.flux_maths.RotaryPositionalEmbedding",
+    "flux.flux_maths.ApplyRoPE",
 )
 
 VISION2_MACS: dict[str, Callable[..., str]] = {
     **{_M + path: zero_macs for path in _ZERO_MACS},
+    # keras-hub's own RMS norm (Flux's QKNorm): a scale, 0
+    "keras_hub.src.layers.modeling.rms_normalization.RMSNormalization": zero_macs,
+    _M + "flux.flux_maths.FluxRoPEAttention": flux_rope_attention_macs,
     _M + "clip.clip_layers.CLIPHead": contrastive_head_macs,
     _M + "metaclip_2.metaclip_2_layers.MetaCLIP2Head": contrastive_head_macs,
     _M + "siglip.siglip_layers.SigLIPHead": contrastive_head_macs,
