@@ -277,5 +277,5 @@ MACS_KNOWN = tuple(name for name in VISION_MODELS if name not in MACS_NOT_KNOWN)
 # sum Keras's formulas) or carry only own weights (Swin's WindowAttention table,
 # checked in tests/test_hub_vision.py): no keras-hub formula of their own to check.
 COMPOSITE_FAMILIES = (
-    "deeplab_v3", "efficientnet", "mit", "mobilenet", "retinanet", "swin", "swin_classifier", "video_prism",
+    "deeplab_v3", "efficientnet", "mit", "mobilenet", "retinanet", "swin", "swin_classifier", "video_prism", "flux",
 )

@@ -21,7 +21,7 @@ keras_hub = pytest.importorskip("keras_hub")
 
 from ascii_explain import explain  # noqa: E402
 from ascii_explain.arithmetic import evaluate  # noqa: E402
-from ascii_explain.layers import find_formula, find_macs, find_own_weights  # noqa: E402
+from ascii_explain.layers import UnknownDimensionError, find_formula, find_macs, find_own_weights  # noqa: E402
 from ascii_explain.layers import hub as H  # noqa: E402
 from ascii_explain.layers.hub import vision_attention as A  # noqa: E402
 from ascii_explain.layers.hub import vision_parts as P  # noqa: E402
@@ -344,8 +344,28 @@ def test_a_sublayer_tracked_twice_is_counted_once():
     """ViTDet's MLP holds its Dense layers in a list and in the Sequential built from it: one row each."""
     model = corpus_model("vitdet")
     assert explain(model, expand_nested=True).total_params == model.count_params()
-    encoder = explain(model).layer("windowed_transformer_encoder")
-    inner = model.get_layer("windowed_transformer_encoder")
+    inner = next(layer for layer in model.layers if type(layer).__name__ == "WindowedTransformerEncoder")
+    encoder = explain(model).layer(inner.name)  # auto-named: the name depends on what was built before
     assert encoder.params == encoder.keras_params == inner.count_params()
     mlp = inner.mlp_block
     assert len(mlp._flatten_layers(include_self=False, recursive=False)) > 1  # the list and the Sequential
+
+
+@pytest.mark.parametrize(("heads", "length", "depth", "value_depth"), [(2, 6, 4, 4), (3, 5, 2, 6), (1, 9, 8, 8)])
+def test_flux_rope_attention_macs_equal_tf_graph(heads, length, depth, value_depth):
+    import tensorflow as tf
+    from keras_hub.src.models.flux.flux_maths import FluxRoPEAttention
+
+    layer = FluxRoPEAttention()
+    shapes = {
+        "q": (1, heads, length, depth),
+        "k": (1, heads, length, depth),
+        "v": (1, heads, length, value_depth),
+        "positional_encoding": (1, length, depth // 2, 2),
+    }
+    ours = evaluate(A.flux_rope_attention_macs({}, None, None, call_shapes=shapes))
+    specs = {name: tf.TensorSpec(shape, "float32") for name, shape in shapes.items()}
+    graph = graph_macs(lambda x: layer(x["q"], x["k"], x["v"], x["positional_encoding"]), specs)
+    assert ours == graph == heads * length * length * (depth + value_depth)
+    with pytest.raises(UnknownDimensionError):
+        A.flux_rope_attention_macs({}, None, None)
