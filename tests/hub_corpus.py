@@ -182,3 +182,8 @@ HUB_MODELS: dict[str, Callable[[], Any]] = {
     for name, builder in dict(globals()).items()
     if callable(builder) and getattr(builder, "__module__", None) == __name__ and not name.startswith("_")
 }
+
+# The vision backbones of issue 21 (tests/hub_vision_corpus.py) join the corpus.
+from .hub_vision_corpus import VISION_MODELS  # noqa: E402
+
+HUB_MODELS.update(VISION_MODELS)

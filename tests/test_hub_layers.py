@@ -33,10 +33,11 @@ from ascii_explain.layers import hub as H  # noqa: E402
 from ascii_explain.layers.hub import attention as hub_attention  # noqa: E402
 from ascii_explain.layers.hub import moe as hub_moe  # noqa: E402
 from ascii_explain.layers.hub import norms as hub_norms  # noqa: E402
+from ascii_explain.layers.hub.vision_tables import VISION2_TABLES  # noqa: E402
 from ascii_explain.read.call_shapes import concrete_call_shapes  # noqa: E402
 from ascii_explain.read.hub import hub_config  # noqa: E402
 
-from . import hub_corpus  # noqa: E402
+from . import hub_corpus, hub_vision_corpus  # noqa: E402
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 REGISTERED = H.register()
@@ -98,7 +99,8 @@ def assert_formula_matches_weights(layer):
 def test_every_listed_class_exists_and_registers():
     for path in [*H.FORMULAS, *H.MACS, *H.OUTPUT_SHAPES, *H.KV_CACHE, *H.OWN_WEIGHTS]:
         assert H.resolve(path) is not None, path
-    classes = {H.resolve(path) for path in [*H.FORMULAS, *H.MACS, *H.KV_CACHE, *H.OWN_WEIGHTS]}
+    vision = [path for _, table in VISION2_TABLES for path in table]  # issue 21's tables (tests/test_hub_vision.py)
+    classes = {H.resolve(path) for path in [*H.FORMULAS, *H.MACS, *H.KV_CACHE, *H.OWN_WEIGHTS, *vision]}
     assert set(REGISTERED) == classes
     for path in H.FORMULAS:
         assert find_formula(H.resolve(path)) in HUB_FORMULAS  # type: ignore[arg-type,operator]
@@ -137,7 +139,7 @@ def test_formulas_equal_count_params_over_corpus(name):
     if any(
         type(layer).__module__.startswith("keras_hub.src.models." + name.split("_")[0]) for layer in all_layers(model)
     ):
-        assert checked or name in ("resnet", "vgg")
+        assert checked or name in ("resnet", "vgg", *hub_vision_corpus.COMPOSITE_FAMILIES)
 
 
 def test_every_hub_formula_is_exercised_by_the_corpus():

@@ -12,7 +12,9 @@ line (:func:`part_groups`)::
     self_attention 3072 (query/kernel 1024 + ...) + feedforward 6144 (...) + norms 64 (...) = 9280
 
 Its mult-adds are its sublayers' mult-adds, each times the calls it makes per
-call of the block. A layer whose own MACs function already counts its
+call of the block, unless a MACs function is registered for its class (an
+attention layer built of Dense parts: the sum would miss the attention's own
+products). A layer whose own MACs function already counts its
 projections (MultiHeadAttention, keras-hub's attention layers) is not a
 composite: it has a formula, so it is one row, and its sublayers are never
 added again. The key/value cache of a decoder block is its attention layers'.
@@ -24,11 +26,11 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from ..arithmetic import evaluate, product, total
-from ..layers import find_own_weights
+from ..layers import find_macs, find_own_weights
 from ..read.facts import LayerFacts
 from ..read.legacy import keras3_counterpart
 from .costs import cost_fields
-from .records import SOURCE_FORMULA, SOURCE_WEIGHTS, LayerRecord, Term
+from .records import SOURCE_FORMULA, SOURCE_WEIGHTS, STATE_UNBUILT, LayerRecord, Term
 
 FROZEN_REASON = "layer frozen (trainable=False)"
 NORMS = "norms"
@@ -171,7 +173,10 @@ def composite_record(
         plural = "" if inside == 1 else "s"
         notes.append(f"{inside} layer{plural} inside this block; explain(model, expand_nested=True) shows them")
     fields = cost_fields(facts)
-    fields.update(_composite_macs(direct))
+    if find_macs(facts.layer_class, keras3_counterpart) is None:
+        # A composite with its own MACs function (keras-hub's window or rotary attention: the
+        # sum of its Dense parts misses q @ k and weights @ v) keeps the whole-layer count.
+        fields.update(_composite_macs(direct))
     fields.update(_composite_kv_cache(direct))
     all_fallback = (
         bool(fallback_parts)
@@ -234,6 +239,8 @@ def _composite_macs(direct: Sequence[LayerRecord]) -> dict[str, object]:
     """The sublayers' mult-adds, each times its calls per call of the block; unknown if any part's is."""
     parts = []
     for record in direct:
+        if record.state == STATE_UNBUILT:  # never called (Keras builds on the first call): it computed nothing
+            continue
         if record.macs is None:
             return {
                 "macs": None,

@@ -138,6 +138,8 @@ def _composite_macs(layer: LayerFacts) -> tuple[Optional[int], str, str]:
     """
     values = []
     for sublayer in layer.sublayers:
+        if not sublayer.built and not sublayer.is_model:  # never called (Keras builds on the first call): 0
+            continue
         macs, _, note = macs_for(sublayer)
         if macs is None:
             return None, "", f"unknown in its part {sublayer.name!r}: {note}"

@@ -18,12 +18,14 @@ ZERO_MAC_OPERATIONS = frozenset(
     {
         # indexing, shapes and data movement
         "GetItem", "Slice", "Take", "TakeAlongAxis", "Reshape", "Transpose", "ExpandDims", "Squeeze",
-        "Concatenate", "Stack", "Tile", "Repeat", "Cast", "Where", "Pad", "BroadcastTo", "Flip", "Roll",
+        "Concatenate", "Split", "Stack", "Tile", "Repeat", "Cast", "Where", "Pad", "BroadcastTo", "Flip", "Roll",
         # element-wise arithmetic and activations
         "Add", "Subtract", "Multiply", "Divide", "TrueDivide", "Negative", "Absolute", "Abs", "Square",
         "Sqrt", "Rsqrt", "Power", "Exp", "Log", "Maximum", "Minimum", "Clip", "Sign",
         "Relu", "Relu6", "Gelu", "Silu", "Sigmoid", "Tanh", "Softmax", "LogSoftmax", "Softplus", "Elu",
         "Selu", "LeakyRelu", "HardSigmoid", "HardSilu",
+        # an average, as AveragePooling and GlobalAveragePooling count it (Swin's classifier pools with ops.mean)
+        "Mean",
     }
 )  # fmt: skip
 

@@ -124,11 +124,21 @@ class Reader:
         ``Layer._flatten_layers``: private, the same walk ``Model.layers`` uses
         (checked on Keras 3.15.1 and tf_keras 2.21); it finds sublayers assigned
         as attributes or held in lists and dicts, in assignment order.
+        A layer tracked both directly and inside another direct sublayer (ViTDet's
+        MLP keeps its Dense layers in a list it then wraps in a Sequential) is
+        left to the one that holds it, so its weights are counted once.
         """
         flatten = getattr(layer, "_flatten_layers", None)
         if flatten is None:
             return []
-        return list(flatten(include_self=False, recursive=False))
+        direct = list(flatten(include_self=False, recursive=False))
+        inside = {
+            id(nested)
+            for sub in direct
+            if hasattr(sub, "_flatten_layers")
+            for nested in sub._flatten_layers(include_self=False, recursive=True)
+        }
+        return [sub for sub in direct if id(sub) not in inside]
 
     def config(self, layer: Any) -> Optional[dict[str, Any]]:
         """``layer.get_config()``, or None when a custom layer cannot produce one.

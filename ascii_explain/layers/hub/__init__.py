@@ -114,6 +114,7 @@ from .vision import (
     vit_patching_and_embedding,
     vit_patching_macs,
 )
+from .vision_tables import VISION2_TABLES
 
 _M = "keras_hub.src.models."
 _L = "keras_hub.src.layers.modeling."
@@ -312,6 +313,9 @@ TABLES: tuple[tuple[Kind, Mapping[str, Callable[..., Any]]], ...] = (
     ("output_shape", OUTPUT_SHAPES),
 )
 for _kind, _table in TABLES:
+    register_by_path(PACKAGE, _kind, _table)
+# The vision families of issue 21 keep their own tables (hub/vision_tables.py).
+for _kind, _table in VISION2_TABLES:
     register_by_path(PACKAGE, _kind, _table)
 
 # The class at a table's path, or None when the installed keras-hub lacks it.
