@@ -4,9 +4,10 @@ keras-hub is an optional extra (``hub``). Nothing in this package imports it at
 module load: the tables below map class paths to functions, and the one
 registry (``layers/registry.py``, ``register_by_path``) resolves them on its
 first lookup of a class whose module starts with ``keras_hub``, so keras-hub is
-only imported when the model being explained already uses it. Each class is resolved by its module path (a class missing from the
-installed keras-hub is skipped) and registered where nothing is registered for
-it yet, so a user's own registration wins, before or after.
+only imported when the model being explained already uses it. Each class is
+resolved by its module path (a class missing from the installed keras-hub is
+skipped) and registered where nothing is registered for it yet, so a user's own
+registration wins, before or after.
 
 The families: ``norms`` (RMS and layer norms), ``embeddings`` (token, position,
 relative; rotary and ALiBi have no weights), ``vision`` (patch and class-token
