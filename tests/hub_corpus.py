@@ -160,6 +160,71 @@ def vgg() -> Any:
     return M.VGGBackbone(stackwise_num_repeats=[1, 1], stackwise_num_filters=[4, 8], image_shape=(16, 16, 3))
 
 
+# ------------------------------------------------------------------ keras-hub 0.32 text, audio, multimodal (issue 21)
+
+
+def gemma3() -> Any:
+    """Text only (no vision encoder): query/key norms, post norms, soft-capping, sliding windows on some layers."""
+    return M.Gemma3Backbone(
+        vocabulary_size=50, image_size=16, num_layers=2, num_query_heads=4, num_key_value_heads=2, hidden_dim=16,
+        intermediate_dim=32, head_dim=4, use_post_ffw_norm=True, use_post_attention_norm=True,
+        attention_logit_soft_cap=50.0, final_logit_soft_cap=30.0, use_sliding_window_attention=True,
+        sliding_window_size=4,
+    )
+
+
+def qwen2() -> Any:
+    """Qwen2Backbone is keras-hub's alias of QwenBackbone: here with a sliding window and untied embeddings."""
+    return M.Qwen2Backbone(
+        **_TEXT, num_query_heads=4, num_key_value_heads=2, tie_word_embeddings=False,
+        use_sliding_window_attention=True, sliding_window_size=4,
+    )
+
+
+def qwen3_moe() -> Any:
+    return M.Qwen3MoeBackbone(
+        **_TEXT, num_query_heads=4, num_key_value_heads=2, head_dim=4, moe_intermediate_dim=8, num_experts=4, top_k=2,
+    )
+
+
+def gpt_oss() -> Any:
+    return M.GptOssBackbone(
+        **_TEXT, num_query_heads=4, num_key_value_heads=2, num_experts=4, top_k=2, sliding_window=4, head_dim=4,
+    )
+
+
+def smollm3() -> Any:
+    """SmolLMBackbone is keras-hub's alias of SmolLM3Backbone: one layer with rotary, one without (NoPE)."""
+    return M.SmolLM3Backbone(
+        vocabulary_size=50, hidden_dim=16, intermediate_dim=32, num_layers=2, num_attention_heads=4,
+        num_key_value_heads=2, attention_bias=False, attention_dropout=0.0, rope_layer_enabled_list=[True, False],
+        layer_types=["attention", "attention"], mlp_bias=False, layer_norm_epsilon=1e-5, max_position_embeddings=32,
+        rope_theta=10000.0, partial_rotary_factor=1.0,
+    )
+
+
+def xlm_roberta() -> Any:
+    return M.XLMRobertaBackbone(**_TEXT, num_heads=2, max_sequence_length=32)
+
+
+def roformer_v2() -> Any:
+    return M.RoformerV2Backbone(
+        vocabulary_size=50, num_layers=2, num_heads=2, hidden_dim=16, intermediate_dim=32, head_size=8,
+    )
+
+
+def esm() -> Any:
+    """ESM2Backbone is keras-hub's alias of ESMBackbone (rotary positions)."""
+    return M.ESMBackbone(**_TEXT, num_heads=2, max_sequence_length=32)
+
+
+def esm_absolute() -> Any:
+    """ESM-1 style: learned absolute positions and pre-layer norms."""
+    return M.ESMBackbone(
+        **_TEXT, num_heads=2, max_sequence_length=32, position_embedding_type="absolute", use_pre_layer_norm=True,
+    )
+
+
 def bert_classifier() -> Any:
     """A task model: backbone plus a head (no preprocessor: nothing to download)."""
     return M.BertTextClassifier(backbone=bert(), num_classes=3, preprocessor=None)
