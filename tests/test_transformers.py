@@ -62,6 +62,14 @@ ARCHITECTURES = {
     "vit": IMAGE,
     "deit": IMAGE,
     "dinov2": IMAGE,
+    # keras-hub 0.32's text families (issue 21)
+    **{
+        name: (1, SEQUENCE)
+        for name in (
+            "gemma3", "qwen2", "qwen3_moe", "gpt_oss", "smollm3", "xlm_roberta", "roformer_v2", "esm",
+            "esm_absolute",
+        )
+    },  # fmt: skip
     "gpt2_causal_lm": (1, SEQUENCE),
     "llama_causal_lm": (1, SEQUENCE),
     "bert_classifier": (1, SEQUENCE),

@@ -24,6 +24,9 @@ ZERO_MAC_OPERATIONS = frozenset(
         "Sqrt", "Rsqrt", "Power", "Exp", "Log", "Maximum", "Minimum", "Clip", "Sign",
         "Relu", "Relu6", "Gelu", "Silu", "Sigmoid", "Tanh", "Softmax", "LogSoftmax", "Softplus", "Elu",
         "Selu", "LeakyRelu", "HardSigmoid", "HardSilu",
+        # comparisons and logic (padding masks: ESM and RoFormerV2 compare token ids with the pad id)
+        "Equal", "NotEqual", "Greater", "GreaterEqual", "Less", "LessEqual",
+        "LogicalAnd", "LogicalOr", "LogicalNot",
     }
 )  # fmt: skip
 

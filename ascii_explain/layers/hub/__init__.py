@@ -95,6 +95,7 @@ from .shapes import (
     same_shape,
     vit_embedding_shape,
 )
+from .text import TEXT_TABLES
 from .vision import (
     deit_embeddings,
     deit_embeddings_macs,
@@ -287,6 +288,8 @@ TABLES: tuple[tuple[Kind, Mapping[str, Callable[..., Any]]], ...] = (
     ("kv_cache", KV_CACHE),
     ("own_weights", OWN_WEIGHTS),
     ("output_shape", OUTPUT_SHAPES),
+    # keras-hub 0.32's text, audio and multimodal families (issue 21): hub/text.py
+    *TEXT_TABLES,
 )
 for _kind, _table in TABLES:
     register_by_path(PACKAGE, _kind, _table)

@@ -1,0 +1,98 @@
+"""keras-hub 0.32's text, audio and multimodal families added for issue 21: their tables of class path -> function.
+
+Registered from ``hub/__init__.py`` with the other tables (``TEXT_TABLES``),
+through the one registry's ``register_by_path``. The functions live in their
+family modules (``decoder_variants``, ``experts``, ``roformer``); norms and
+rotary layers reuse ``norms``, ``common`` and ``attention``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Mapping
+
+from ..registry import Kind
+from .attention import decoder_attention_kv, decoder_attention_macs, qwen3_attention
+from .common import no_weights, zero_macs
+from .decoder_variants import (
+    gemma3_attention,
+    gemma3_attention_kv,
+    gpt_oss_attention,
+    gpt_oss_attention_kv,
+    gpt_oss_attention_macs,
+    smollm3_attention,
+    smollm3_attention_kv,
+    smollm3_attention_macs,
+)
+from .experts import (
+    fused_bank_macs,
+    gpt_oss_block,
+    gpt_oss_experts,
+    gpt_oss_router,
+    gpt_oss_router_macs,
+    qwen3_moe_block,
+    qwen3_moe_experts,
+    top_k_block_macs,
+)
+from .norms import qwen3_norm, scale_norm
+from .roformer import roformer_attention, roformer_attention_macs
+from .shapes import same_shape
+
+_M = "keras_hub.src.models."
+
+# RMS norms whose build() adds one ``scale`` of the input's last axis (0 MACs, shape kept).
+_SCALE_NORMS = (
+    "gemma3.gemma3_layers.RMSNormalization",
+    "gpt_oss.gpt_oss_layer_norm.GptOssLayerNormalization",
+    "roformer_v2.roformer_v2_attention.RoformerNorm",
+)
+# Layers without weights and without a multiply-accumulate (rotary position layers).
+_WEIGHTLESS = ("roformer_v2.roformer_v2_attention.RoformrPositionalEmbedding",)
+
+TEXT_FORMULAS: dict[str, Callable[..., Any]] = {
+    **{_M + path: scale_norm for path in _SCALE_NORMS},
+    **{_M + path: no_weights for path in _WEIGHTLESS},
+    _M + "qwen3_moe.qwen3_moe_layernorm.Qwen3MoeLayerNorm": qwen3_norm,
+    _M + "gemma3.gemma3_attention.CachedGemma3Attention": gemma3_attention,
+    _M + "qwen3_moe.qwen3_moe_attention.Qwen3MoeAttention": qwen3_attention,
+    _M + "gpt_oss.gpt_oss_attention.GptOssAttention": gpt_oss_attention,
+    _M + "smollm3.smollm3_layers.SmolLM3Attention": smollm3_attention,
+    _M + "qwen3_moe.qwen3_moe_decoder.Qwen3MoeExperts": qwen3_moe_experts,
+    _M + "qwen3_moe.qwen3_moe_decoder.Qwen3SparseMoeBlock": qwen3_moe_block,
+    _M + "gpt_oss.gpt_oss_decoder.GptOssExperts": gpt_oss_experts,
+    _M + "gpt_oss.gpt_oss_decoder.GptOssTopKRouter": gpt_oss_router,
+    _M + "gpt_oss.gpt_oss_decoder.GptOssSparseMoeBlock": gpt_oss_block,
+    _M + "roformer_v2.roformer_v2_attention.RoformerAttention": roformer_attention,
+}
+
+TEXT_MACS: dict[str, Callable[..., Any]] = {
+    **{_M + path: zero_macs for path in (*_SCALE_NORMS, *_WEIGHTLESS)},
+    _M + "qwen3_moe.qwen3_moe_layernorm.Qwen3MoeLayerNorm": zero_macs,
+    _M + "gemma3.gemma3_attention.CachedGemma3Attention": decoder_attention_macs,
+    _M + "qwen3_moe.qwen3_moe_attention.Qwen3MoeAttention": decoder_attention_macs,
+    _M + "gpt_oss.gpt_oss_attention.GptOssAttention": gpt_oss_attention_macs,
+    _M + "smollm3.smollm3_layers.SmolLM3Attention": smollm3_attention_macs,
+    _M + "qwen3_moe.qwen3_moe_decoder.Qwen3MoeExperts": fused_bank_macs,
+    _M + "qwen3_moe.qwen3_moe_decoder.Qwen3SparseMoeBlock": top_k_block_macs,
+    _M + "gpt_oss.gpt_oss_decoder.GptOssExperts": fused_bank_macs,
+    _M + "gpt_oss.gpt_oss_decoder.GptOssTopKRouter": gpt_oss_router_macs,
+    _M + "gpt_oss.gpt_oss_decoder.GptOssSparseMoeBlock": top_k_block_macs,
+    _M + "roformer_v2.roformer_v2_attention.RoformerAttention": roformer_attention_macs,
+}
+
+TEXT_KV_CACHE: dict[str, Callable[..., Any]] = {
+    _M + "gemma3.gemma3_attention.CachedGemma3Attention": gemma3_attention_kv,
+    _M + "qwen3_moe.qwen3_moe_attention.Qwen3MoeAttention": decoder_attention_kv,
+    _M + "gpt_oss.gpt_oss_attention.GptOssAttention": gpt_oss_attention_kv,
+    _M + "smollm3.smollm3_layers.SmolLM3Attention": smollm3_attention_kv,
+}
+
+TEXT_OUTPUT_SHAPES: dict[str, Callable[..., Any]] = {
+    **{_M + path: same_shape for path in (*_SCALE_NORMS, "qwen3_moe.qwen3_moe_layernorm.Qwen3MoeLayerNorm")},
+}
+
+TEXT_TABLES: tuple[tuple[Kind, Mapping[str, Callable[..., Any]]], ...] = (
+    ("formula", TEXT_FORMULAS),
+    ("macs", TEXT_MACS),
+    ("kv_cache", TEXT_KV_CACHE),
+    ("output_shape", TEXT_OUTPUT_SHAPES),
+)
