@@ -225,6 +225,80 @@ def esm_absolute() -> Any:
     )
 
 
+def t5gemma() -> Any:
+    """Encoder-decoder Gemma: one sliding-window and one full layer on each side, soft-capped logits."""
+    side = dict(hidden_dim=16, intermediate_dim=32, num_layers=2, num_attention_heads=4, num_key_value_heads=2,
+                head_dim=4, layer_types=["sliding_attention", "full_attention"])  # fmt: skip
+    return M.T5GemmaBackbone(
+        vocabulary_size=50, **{f"encoder_{key}": value for key, value in side.items()},
+        **{f"decoder_{key}": value for key, value in side.items()}, sliding_window=4, attn_logit_softcapping=50.0,
+        final_logit_softcapping=30.0,
+    )
+
+
+def t5gemma2() -> Any:
+    side = dict(hidden_dim=16, intermediate_dim=32, num_layers=2, num_attention_heads=4, num_key_value_heads=2,
+                head_dim=4, layer_types=["sliding_attention", "full_attention"])  # fmt: skip
+    return M.T5Gemma2Backbone(
+        vocabulary_size=50, **{f"encoder_{key}": value for key, value in side.items()},
+        **{f"decoder_{key}": value for key, value in side.items()}, sliding_window=4,
+    )
+
+
+def pali_gemma() -> Any:
+    """A 16x16 image in 4x4 patches through a 1-layer ViT, then a 2-layer Gemma decoder."""
+    return M.PaliGemmaBackbone(
+        vocabulary_size=50, image_size=16, num_layers=2, num_query_heads=4, num_key_value_heads=2, hidden_dim=16,
+        intermediate_dim=32, head_dim=4, vit_patch_size=4, vit_num_heads=2, vit_hidden_dim=8, vit_num_layers=1,
+        vit_intermediate_dim=16,
+    )
+
+
+def moonshine() -> Any:
+    return M.MoonshineBackbone(
+        vocabulary_size=50, filter_dim=16, encoder_num_layers=1, decoder_num_layers=1, hidden_dim=16,
+        intermediate_dim=32, encoder_num_heads=2, decoder_num_heads=2, max_position_embeddings=64,
+    )
+
+
+def edrec() -> Any:
+    return M.EdRecBackbone(
+        vocab_size=50, num_layers_enc=1, num_layers_dec=1, hidden_dim=16, intermediate_dim=32, num_heads=2
+    )
+
+
+def rwkv7() -> Any:
+    return M.RWKV7Backbone(
+        hidden_size=16, head_size=8, num_layers=2, vocabulary_size=50, intermediate_dim=32, gate_lora=4, mv_lora=4,
+        aaa_lora=4, decay_lora=4,
+    )
+
+
+def qwen3_5() -> Any:
+    """Text only: three gated-delta-net (linear attention) layers and one full attention layer."""
+    return M.Qwen3_5Backbone(
+        vocabulary_size=50, num_layers=4, num_query_heads=4, num_key_value_heads=2, head_dim=8, hidden_dim=16,
+        intermediate_dim=32, linear_num_key_heads=2, linear_num_value_heads=4, linear_key_head_dim=4,
+        linear_value_head_dim=4,
+    )
+
+
+def qwen3_5_moe() -> Any:
+    return M.Qwen3_5MoeBackbone(
+        vocabulary_size=50, num_layers=4, num_query_heads=4, num_key_value_heads=2, head_dim=8, hidden_dim=16,
+        moe_intermediate_dim=8, shared_expert_intermediate_size=16, num_experts=4, top_k=2, linear_num_key_heads=2,
+        linear_num_value_heads=4, linear_key_head_dim=4, linear_value_head_dim=4,
+    )
+
+
+def gemma4() -> Any:
+    """Text only: five sliding layers then a global one, as the pattern of 6 gives."""
+    return M.Gemma4Backbone(
+        vocabulary_size=50, image_size=16, num_layers=6, num_query_heads=4, num_key_value_heads=2, hidden_dim=16,
+        intermediate_dim=32, head_dim=4, sliding_window_size=4,
+    )
+
+
 def bert_classifier() -> Any:
     """A task model: backbone plus a head (no preprocessor: nothing to download)."""
     return M.BertTextClassifier(backbone=bert(), num_classes=3, preprocessor=None)

@@ -29,6 +29,7 @@ keras_hub = pytest.importorskip("keras_hub")
 
 from ascii_explain.arithmetic import evaluate  # noqa: E402
 from ascii_explain.layers import UnknownDimensionError, find_formula, find_macs  # noqa: E402
+from ascii_explain.layers.formula import wants_call_shapes  # noqa: E402
 from ascii_explain.layers import hub as H  # noqa: E402
 from ascii_explain.layers.hub import attention as hub_attention  # noqa: E402
 from ascii_explain.layers.hub import moe as hub_moe  # noqa: E402
@@ -377,7 +378,8 @@ def composed_macs(layer, records, unknown, dense_moe=False):
         config = hub_config(layer)
         if dense_moe and "top_k" in config and "num_experts" in config:
             config["top_k"] = config["num_experts"]
-        return record.calls * evaluate(function(config, _shape_arguments(layer, record), record.output))
+        keywords = {"call_shapes": dict(record.arguments)} if wants_call_shapes(function) else {}
+        return record.calls * evaluate(function(config, _shape_arguments(layer, record), record.output, **keywords))
     subs = layer._flatten_layers(include_self=False, recursive=False)
     if not subs:
         unknown.add(type(layer).__name__)
@@ -424,9 +426,10 @@ MACS_MODELS = {
         name: None
         for name in (
             "gemma3", "qwen2", "qwen3_moe", "gpt_oss", "smollm3", "xlm_roberta", "roformer_v2", "esm",
-            "esm_absolute",
+            "esm_absolute", "t5gemma", "t5gemma2", "edrec",
         )
     },  # fmt: skip
+    "pali_gemma": {"images": (1, 16, 16, 3), "token_ids": (1, 8), "padding_mask": (1, 8), "response_mask": (1, 8)},
 }
 
 

@@ -67,9 +67,10 @@ ARCHITECTURES = {
         name: (1, SEQUENCE)
         for name in (
             "gemma3", "qwen2", "qwen3_moe", "gpt_oss", "smollm3", "xlm_roberta", "roformer_v2", "esm",
-            "esm_absolute",
+            "esm_absolute", "t5gemma", "t5gemma2", "edrec",
         )
     },  # fmt: skip
+    "pali_gemma": {"images": (1, 16, 16, 3), "token_ids": (1, 8), "padding_mask": (1, 8), "response_mask": (1, 8)},
     "gpt2_causal_lm": (1, SEQUENCE),
     "llama_causal_lm": (1, SEQUENCE),
     "bert_classifier": (1, SEQUENCE),

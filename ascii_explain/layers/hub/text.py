@@ -36,6 +36,15 @@ from .experts import (
 from .norms import qwen3_norm, scale_norm
 from .roformer import roformer_attention, roformer_attention_macs
 from .shapes import same_shape
+from .t5gemma import (
+    pali_gemma_vit_attention,
+    pali_gemma_vit_attention_macs,
+    t5gemma_attention,
+    t5gemma_attention_kv,
+    t5gemma_attention_macs,
+    t5gemma2_attention,
+    t5gemma2_merged_attention_macs,
+)
 
 _M = "keras_hub.src.models."
 
@@ -44,6 +53,7 @@ _SCALE_NORMS = (
     "gemma3.gemma3_layers.RMSNormalization",
     "gpt_oss.gpt_oss_layer_norm.GptOssLayerNormalization",
     "roformer_v2.roformer_v2_attention.RoformerNorm",
+    "edrec.edrec_layers.EdRecRMSNormalization",
 )
 # Layers without weights and without a multiply-accumulate (rotary position layers).
 _WEIGHTLESS = ("roformer_v2.roformer_v2_attention.RoformrPositionalEmbedding",)
@@ -62,6 +72,10 @@ TEXT_FORMULAS: dict[str, Callable[..., Any]] = {
     _M + "gpt_oss.gpt_oss_decoder.GptOssTopKRouter": gpt_oss_router,
     _M + "gpt_oss.gpt_oss_decoder.GptOssSparseMoeBlock": gpt_oss_block,
     _M + "roformer_v2.roformer_v2_attention.RoformerAttention": roformer_attention,
+    _M + "t5gemma.t5gemma_attention.T5GemmaAttention": t5gemma_attention,
+    _M + "pali_gemma.pali_gemma_vit.PaliGemmaVitAttention": pali_gemma_vit_attention,
+    _M + "t5gemma2.t5gemma2_attention.T5Gemma2Attention": t5gemma2_attention,
+    _M + "t5gemma2.t5gemma2_attention.T5Gemma2MergedAttention": t5gemma2_attention,
 }
 
 TEXT_MACS: dict[str, Callable[..., Any]] = {
@@ -77,6 +91,10 @@ TEXT_MACS: dict[str, Callable[..., Any]] = {
     _M + "gpt_oss.gpt_oss_decoder.GptOssTopKRouter": gpt_oss_router_macs,
     _M + "gpt_oss.gpt_oss_decoder.GptOssSparseMoeBlock": top_k_block_macs,
     _M + "roformer_v2.roformer_v2_attention.RoformerAttention": roformer_attention_macs,
+    _M + "t5gemma.t5gemma_attention.T5GemmaAttention": t5gemma_attention_macs,
+    _M + "pali_gemma.pali_gemma_vit.PaliGemmaVitAttention": pali_gemma_vit_attention_macs,
+    _M + "t5gemma2.t5gemma2_attention.T5Gemma2Attention": t5gemma_attention_macs,
+    _M + "t5gemma2.t5gemma2_attention.T5Gemma2MergedAttention": t5gemma2_merged_attention_macs,
 }
 
 TEXT_KV_CACHE: dict[str, Callable[..., Any]] = {
@@ -84,6 +102,9 @@ TEXT_KV_CACHE: dict[str, Callable[..., Any]] = {
     _M + "qwen3_moe.qwen3_moe_attention.Qwen3MoeAttention": decoder_attention_kv,
     _M + "gpt_oss.gpt_oss_attention.GptOssAttention": gpt_oss_attention_kv,
     _M + "smollm3.smollm3_layers.SmolLM3Attention": smollm3_attention_kv,
+    _M + "t5gemma.t5gemma_attention.T5GemmaAttention": t5gemma_attention_kv,
+    _M + "t5gemma2.t5gemma2_attention.T5Gemma2Attention": gemma3_attention_kv,
+    _M + "t5gemma2.t5gemma2_attention.T5Gemma2MergedAttention": gemma3_attention_kv,
 }
 
 TEXT_OUTPUT_SHAPES: dict[str, Callable[..., Any]] = {
