@@ -71,6 +71,11 @@ ARCHITECTURES = {
         )
     },  # fmt: skip
     "pali_gemma": {"images": (1, 16, 16, 3), "token_ids": (1, 8), "padding_mask": (1, 8), "response_mask": (1, 8)},
+    # 1024 audio samples: the smallest length the three strided convolutions leave a frame of (15, 3, 1)
+    "moonshine": {
+        "encoder_input_values": (1, 1024, 1), "encoder_padding_mask": (1, 1024), "decoder_token_ids": (1, 8),
+        "decoder_padding_mask": (1, 8),
+    },  # fmt: skip
     "gpt2_causal_lm": (1, SEQUENCE),
     "llama_causal_lm": (1, SEQUENCE),
     "bert_classifier": (1, SEQUENCE),

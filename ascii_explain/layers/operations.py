@@ -27,6 +27,8 @@ ZERO_MAC_OPERATIONS = frozenset(
         # comparisons and logic (padding masks: ESM and RoFormerV2 compare token ids with the pad id)
         "Equal", "NotEqual", "Greater", "GreaterEqual", "Less", "LessEqual",
         "LogicalAnd", "LogicalOr", "LogicalNot",
+        # rounding, and a plain sum (Moonshine's valid lengths from its padding mask): no product
+        "Floor", "Ceil", "Round", "Sum",
     }
 )  # fmt: skip
 

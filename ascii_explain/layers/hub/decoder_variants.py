@@ -168,3 +168,14 @@ __all__ = [
     "smollm3_attention_macs",
     "smollm3_rotary",
 ]
+
+
+def moonshine_rotary(config: Config, input_shape: Any) -> Formula:
+    """MoonshineRotaryEmbedding: ``inv_freq`` of ``int(head_dim*partial_rotary_factor)//2``, not trained.
+
+    Mirrors MoonshineRotaryEmbedding.build (the rotary dimension rounded down
+    to even, halved). Registered because the RotaryEmbedding base's formula
+    (no weights) would otherwise be inherited.
+    """
+    rotary_dim = int(int(config["head_dim"]) * float(config.get("partial_rotary_factor", 0.62)))
+    return Formula([FormulaTerm("inv_freq", str((rotary_dim // 2 * 2) // 2), False, ROTARY_REASON)])

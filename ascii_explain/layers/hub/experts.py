@@ -1,4 +1,4 @@
-"""Expert banks and sparse MoE blocks of Qwen3-MoE and GPT-OSS: parameters count every expert, MACs top-k.
+"""Expert banks and sparse MoE blocks of Qwen3-MoE, Qwen3.5-MoE and GPT-OSS: parameters count every expert, MACs top-k.
 
 The conventions of ``moe.py``: an expert bank on its own costs what its
 call() computes (every expert on every token, two einsums); a sparse block
@@ -14,7 +14,7 @@ from typing import Any
 
 from ..formula import Formula, FormulaTerm
 from .common import Config, Shape, dense_terms, positions, prefixed, product_of
-from .moe import _moe_tokens
+from .moe import _moe_tokens, qwen_moe_mlp
 
 
 def _bank(config: Config) -> tuple[int, int, int]:
@@ -97,3 +97,36 @@ def gpt_oss_router(config: Config, input_shape: Shape) -> Formula:
 def gpt_oss_router_macs(config: Config, input_shape: Shape, output_shape: Any) -> str:
     """GptOssTopKRouter: ``T*hidden*E``; top-k, softmax and the one-hot routing sum are 0."""
     return f"{_moe_tokens(input_shape)}*{int(input_shape[-1])}*{int(config['num_experts'])}"
+
+
+# --------------------------------------------------------------------------- Qwen3.5-MoE
+
+
+def qwen3_5_moe_block(config: Config, input_shape: Shape) -> Formula:
+    """Qwen3_5MoeSparseMoeBlock: router_gate ``hidden x E``, the experts, a shared expert and its 1-unit gate.
+
+    Mirrors Qwen3_5MoeSparseMoeBlock.build: experts of ``moe_intermediate_dim``
+    (Qwen3_5MoeExperts, the fused bank of :func:`qwen3_moe_experts`), the
+    shared expert a Qwen3_5MoeMLP of ``shared_expert_intermediate_size``
+    (gate, intermediate, output; as QwenMoeMLP), shared_expert_gate
+    ``hidden x 1``. No biases.
+    """
+    experts, hidden = int(config["num_experts"]), int(config["hidden_dim"])
+    bank = {"num_experts": experts, "hidden_dim": hidden, "intermediate_dim": config["moe_intermediate_dim"]}
+    shared = {"intermediate_dim": config["shared_expert_intermediate_size"], "hidden_dim": hidden}
+    terms = dense_terms("router_gate", [hidden], [experts], False)
+    terms += prefixed("experts", qwen3_moe_experts(bank, input_shape).terms)
+    terms += prefixed("shared_expert", qwen_moe_mlp(shared, input_shape).terms)
+    terms += dense_terms("shared_expert_gate", [hidden], [1], False)
+    return Formula(terms)
+
+
+def qwen3_5_moe_block_macs(config: Config, input_shape: Shape, output_shape: Any) -> str:
+    """At top-k: router ``T*h*E`` + ``top_k`` experts ``T*3*h*i`` + the shared expert ``T*3*h*s`` + its gate ``T*h``."""
+    experts, hidden = int(config["num_experts"]), int(config["hidden_dim"])
+    inner, shared = int(config["moe_intermediate_dim"]), int(config["shared_expert_intermediate_size"])
+    tokens = positions(input_shape)
+    return (
+        f"{tokens}*{hidden}*{experts} + {int(config['top_k'])}*{tokens}*3*{hidden}*{inner}"
+        f" + {tokens}*3*{hidden}*{shared} + {tokens}*{hidden}*1"
+    )

@@ -12,7 +12,7 @@ from typing import Any, Callable, Mapping
 
 from ..registry import Kind
 from .attention import decoder_attention_kv, decoder_attention_macs, qwen3_attention
-from .common import no_weights, zero_macs
+from .common import no_weights, not_covered, zero_macs
 from .decoder_variants import (
     gemma3_attention,
     gemma3_attention_kv,
@@ -21,6 +21,7 @@ from .decoder_variants import (
     gpt_oss_attention_macs,
     smollm3_attention,
     smollm3_attention_kv,
+    moonshine_rotary,
     smollm3_attention_macs,
 )
 from .experts import (
@@ -29,11 +30,20 @@ from .experts import (
     gpt_oss_experts,
     gpt_oss_router,
     gpt_oss_router_macs,
+    qwen3_5_moe_block,
+    qwen3_5_moe_block_macs,
     qwen3_moe_block,
     qwen3_moe_experts,
     top_k_block_macs,
 )
+from .gemma4 import (
+    gemma4_decoder_own_weights,
+    gemma4_text_attention,
+    gemma4_text_attention_kv,
+    gemma4_text_attention_macs,
+)
 from .norms import qwen3_norm, scale_norm
+from .qwen3_5 import gated_delta_net, qwen3_5_attention, qwen3_5_attention_kv, qwen3_5_attention_macs
 from .roformer import roformer_attention, roformer_attention_macs
 from .shapes import same_shape
 from .t5gemma import (
@@ -54,9 +64,15 @@ _SCALE_NORMS = (
     "gpt_oss.gpt_oss_layer_norm.GptOssLayerNormalization",
     "roformer_v2.roformer_v2_attention.RoformerNorm",
     "edrec.edrec_layers.EdRecRMSNormalization",
+    "gemma4.gemma4_layers.RMSNormalization",
 )
 # Layers without weights and without a multiply-accumulate (rotary position layers).
-_WEIGHTLESS = ("roformer_v2.roformer_v2_attention.RoformrPositionalEmbedding",)
+_WEIGHTLESS = (
+    "roformer_v2.roformer_v2_attention.RoformrPositionalEmbedding",
+    "gemma4.gemma4_layers.Gemma4VNorm",  # RMS normalisation without a scale
+    "moonshine.moonshine_backbone.Arange",  # positions for the rotary layers
+    "moonshine.moonshine_backbone.ComputeAttentionMask",
+)
 
 TEXT_FORMULAS: dict[str, Callable[..., Any]] = {
     **{_M + path: scale_norm for path in _SCALE_NORMS},
@@ -76,6 +92,14 @@ TEXT_FORMULAS: dict[str, Callable[..., Any]] = {
     _M + "pali_gemma.pali_gemma_vit.PaliGemmaVitAttention": pali_gemma_vit_attention,
     _M + "t5gemma2.t5gemma2_attention.T5Gemma2Attention": t5gemma2_attention,
     _M + "t5gemma2.t5gemma2_attention.T5Gemma2MergedAttention": t5gemma2_attention,
+    _M + "gemma4.gemma4_attention.Gemma4TextAttention": gemma4_text_attention,
+    _M + "qwen3_5.qwen3_5_layers.Qwen3_5LayerNorm": qwen3_norm,
+    _M + "qwen3_5.qwen3_5_layers.Qwen3_5RMSNormGated": qwen3_norm,
+    _M + "qwen3_5.qwen3_5_attention.Qwen3_5Attention": qwen3_5_attention,
+    _M + "qwen3_5.qwen3_5_gated_delta_net.Qwen3_5GatedDeltaNet": gated_delta_net,
+    _M + "qwen3_5_moe.qwen3_5_moe_decoder.Qwen3_5MoeExperts": qwen3_moe_experts,
+    _M + "qwen3_5_moe.qwen3_5_moe_decoder.Qwen3_5MoeSparseMoeBlock": qwen3_5_moe_block,
+    _M + "moonshine.moonshine_layers.MoonshineRotaryEmbedding": moonshine_rotary,
 }
 
 TEXT_MACS: dict[str, Callable[..., Any]] = {
@@ -95,6 +119,15 @@ TEXT_MACS: dict[str, Callable[..., Any]] = {
     _M + "pali_gemma.pali_gemma_vit.PaliGemmaVitAttention": pali_gemma_vit_attention_macs,
     _M + "t5gemma2.t5gemma2_attention.T5Gemma2Attention": t5gemma_attention_macs,
     _M + "t5gemma2.t5gemma2_attention.T5Gemma2MergedAttention": t5gemma2_merged_attention_macs,
+    _M + "gemma4.gemma4_attention.Gemma4TextAttention": gemma4_text_attention_macs,
+    _M + "qwen3_5.qwen3_5_layers.Qwen3_5LayerNorm": zero_macs,
+    _M + "qwen3_5.qwen3_5_layers.Qwen3_5RMSNormGated": zero_macs,
+    _M + "qwen3_5.qwen3_5_attention.Qwen3_5Attention": qwen3_5_attention_macs,
+    # the chunked delta rule's count is not reproduced (qwen3_5.py): unknown rather than its projections alone
+    _M + "qwen3_5.qwen3_5_gated_delta_net.Qwen3_5GatedDeltaNet": not_covered("Qwen3_5GatedDeltaNet"),
+    _M + "qwen3_5_moe.qwen3_5_moe_decoder.Qwen3_5MoeExperts": fused_bank_macs,
+    _M + "qwen3_5_moe.qwen3_5_moe_decoder.Qwen3_5MoeSparseMoeBlock": qwen3_5_moe_block_macs,
+    _M + "moonshine.moonshine_layers.MoonshineRotaryEmbedding": zero_macs,
 }
 
 TEXT_KV_CACHE: dict[str, Callable[..., Any]] = {
@@ -105,6 +138,13 @@ TEXT_KV_CACHE: dict[str, Callable[..., Any]] = {
     _M + "t5gemma.t5gemma_attention.T5GemmaAttention": t5gemma_attention_kv,
     _M + "t5gemma2.t5gemma2_attention.T5Gemma2Attention": gemma3_attention_kv,
     _M + "t5gemma2.t5gemma2_attention.T5Gemma2MergedAttention": gemma3_attention_kv,
+    _M + "gemma4.gemma4_attention.Gemma4TextAttention": gemma4_text_attention_kv,
+    _M + "qwen3_5.qwen3_5_attention.Qwen3_5Attention": qwen3_5_attention_kv,
+}
+
+# class path -> the weights a composite layer creates itself
+TEXT_OWN_WEIGHTS: dict[str, Callable[..., Any]] = {
+    _M + "gemma4.gemma4_decoder_block.Gemma4TextDecoderBlock": gemma4_decoder_own_weights,
 }
 
 TEXT_OUTPUT_SHAPES: dict[str, Callable[..., Any]] = {
@@ -115,5 +155,6 @@ TEXT_TABLES: tuple[tuple[Kind, Mapping[str, Callable[..., Any]]], ...] = (
     ("formula", TEXT_FORMULAS),
     ("macs", TEXT_MACS),
     ("kv_cache", TEXT_KV_CACHE),
+    ("own_weights", TEXT_OWN_WEIGHTS),
     ("output_shape", TEXT_OUTPUT_SHAPES),
 )
