@@ -314,6 +314,8 @@ def graph_contraction_macs(function, specs):
             a, b = (tuple(t.shape) for t in op.inputs)
             m, k = (a[1], a[0]) if op.get_attr("transpose_a") else a
             n = b[0] if op.get_attr("transpose_b") else b[1]
+            if k == 1:  # an outer product (Moonshine's rotary "i,j->ij" becomes a MatMul): see below
+                continue
             total += m * k * n
         elif op.type.startswith("BatchMatMul"):
             a, b = (tuple(t.shape) for t in op.inputs)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import itertools
 
+import numpy as np
 import pytest
 
 keras_hub = pytest.importorskip("keras_hub")
@@ -175,3 +176,161 @@ def test_gpt_oss_block_reads_its_config_from_the_layer():
     block = _built(GptOssSparseMoeBlock(6, 5, 4, top_k=3), (None, None, 6))
     config = hub_config(block)
     assert evaluate(experts.top_k_block_macs(config, (1, 8, 6), None)) == 8 * 6 * 4 + 3 * 8 * 3 * 6 * 5
+
+
+# --------------------------------------------------------------------------- more families
+
+
+def _corpus_layers(name, class_name):
+    from .test_hub_layers import all_layers, corpus_model
+
+    return [layer for layer in all_layers(corpus_model(name)) if type(layer).__name__ == class_name]
+
+
+def _own_weights(layer):
+    inner = {id(w) for sub in layer._flatten_layers(include_self=False, recursive=True) for w in sub.weights}
+    return [w for w in layer.weights if id(w) not in inner]
+
+
+@pytest.mark.parametrize(
+    "name, class_name, count",
+    [("rwkv7", "RWKV7TimeMix", 2), ("rwkv7", "RWKV7ChannelMix", 2), ("gemma4", "Gemma4TextDecoderBlock", 6)],
+)
+def test_own_weights_of_composites(name, class_name, count):
+    """The weights a composite creates itself, one term each, of the weight's size and trainable flag."""
+    from ascii_explain.layers import find_own_weights
+    from ascii_explain.read.hub import hub_config
+
+    from .test_hub_layers import build_shape
+
+    layers = _corpus_layers(name, class_name)
+    assert len(layers) == count
+    for layer in layers:
+        function = find_own_weights(type(layer))
+        assert function is not None
+        formula = function(hub_config(layer), build_shape(layer))
+        own = {w.name: w for w in _own_weights(layer)}
+        assert sorted(t.name for t in formula.terms) == sorted(own), (layer.name, sorted(own))
+        for term in formula.terms:
+            size = 1
+            for dim in own[term.name].shape:
+                size *= int(dim)
+            assert evaluate(term.expression) == size, term.name
+            assert term.trainable == own[term.name].trainable, term.name
+
+
+@pytest.mark.parametrize("add_v_first", [False, True])
+@pytest.mark.parametrize("ranks", [(4, 2, 3, 5), (8, 8, 8, 8)])
+def test_rwkv7_time_mix_own_weights_varied(add_v_first, ranks):
+    from keras_hub.src.models.rwkv7.rwkv7_layer import RWKV7TimeMix
+
+    from ascii_explain.layers.hub import rwkv
+
+    gate, mv, aaa, decay = ranks
+    layer = RWKV7TimeMix(24, 8, gate, mv, aaa, decay, add_v_first=add_v_first)
+    layer.build([None, None, 24])
+    formula = rwkv.rwkv7_time_mix_own_weights(hub_config(layer), [None, None, 24])
+    assert formula.value() == sum(int(np.prod(w.shape)) for w in _own_weights(layer))
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {},
+        {"is_kv_shared_layer": True},
+        {"attention_k_eq_v": True, "num_global_key_value_heads": 1},
+        {"attention_k_eq_v": True, "use_sliding_window_attention": True},  # k_eq_v only on global layers
+    ],
+)
+@pytest.mark.parametrize("kv, groups, head_dim", GRID[:4])
+def test_gemma4_text_attention(options, kv, groups, head_dim):
+    from keras_hub.src.models.gemma4.gemma4_attention import Gemma4TextAttention
+
+    layer = Gemma4TextAttention(head_dim=head_dim * 2, num_query_heads=kv * groups, num_key_value_heads=kv, **options)
+    assert_formula_matches_weights(_built(layer, (None, None, 6)))
+
+
+@pytest.mark.parametrize("kv, groups, head_dim", GRID)
+def test_qwen3_5_attention(kv, groups, head_dim):
+    from keras_hub.src.models.qwen3_5.qwen3_5_attention import Qwen3_5Attention
+
+    layer = Qwen3_5Attention(num_query_heads=kv * groups, num_key_value_heads=kv, head_dim=head_dim * 2)
+    assert_formula_matches_weights(_built(layer, (None, None, 6)))
+
+
+@pytest.mark.parametrize("heads", [(1, 1), (2, 4), (3, 3)])
+@pytest.mark.parametrize("dims, kernel", [((2, 2), 2), ((4, 3), 4)])
+def test_qwen3_5_gated_delta_net(heads, dims, kernel):
+    from keras_hub.src.models.qwen3_5.qwen3_5_gated_delta_net import Qwen3_5GatedDeltaNet
+
+    layer = Qwen3_5GatedDeltaNet(10, heads[0], heads[1], dims[0], dims[1], linear_conv_kernel_dim=kernel)
+    assert_formula_matches_weights(_built(layer, (None, None, 10)))
+
+
+@pytest.mark.parametrize("experts_count, inner, shared", [(1, 3, 2), (4, 5, 7)])
+def test_qwen3_5_moe_block(experts_count, inner, shared):
+    from keras_hub.src.models.qwen3_5_moe.qwen3_5_moe_decoder import Qwen3_5MoeSparseMoeBlock
+
+    block = Qwen3_5MoeSparseMoeBlock(6, inner, shared, experts_count, top_k=1)
+    assert_formula_matches_weights(_built(block, (None, None, 6)))
+    T = 8
+    assert evaluate(experts.qwen3_5_moe_block_macs(hub_config(block), (1, T, 6), None)) == (
+        T * 6 * experts_count + 1 * T * 3 * 6 * inner + T * 3 * 6 * shared + T * 6
+    )
+
+
+@pytest.mark.parametrize("bias", [False, True])
+@pytest.mark.parametrize("widths", [(8, 8), (8, 12)])
+def test_t5gemma_self_and_cross_attention(bias, widths):
+    from keras_hub.src.models.t5gemma.t5gemma_attention import T5GemmaAttention
+
+    from ascii_explain.layers.hub import t5gemma
+
+    hidden, encoder = widths
+    common = dict(hidden_size=hidden, num_attention_heads=4, num_key_value_heads=2, query_pre_attn_scalar=1.0,
+                  attention_bias=bias, head_dim=3, initializer_range=0.02)  # fmt: skip
+    self_attention = T5GemmaAttention(attention_type="self", **common)
+    assert_formula_matches_weights(_built(self_attention, (None, None, hidden)))
+    cross = T5GemmaAttention(attention_type="cross", cross_attention_hidden_size=encoder, **common)
+    shapes = [(None, None, hidden), (None, None, encoder)]
+    assert_formula_matches_weights(_built(cross, shapes))
+    Tq, Tk = 5, 7
+    macs = t5gemma.t5gemma_attention_macs(hub_config(cross), [(1, Tq, hidden), (1, Tk, encoder)], None)
+    assert evaluate(macs) == Tq * hidden * 4 * 3 + 2 * Tk * encoder * 2 * 3 + 2 * 4 * Tq * Tk * 3 + Tq * 4 * 3 * hidden
+
+
+def test_t5gemma2_merged_attention_macs_need_the_encoder_length():
+    from ascii_explain.layers import UnknownDimensionError
+    from ascii_explain.layers.hub import t5gemma
+
+    config = {"num_query_heads": 4, "num_key_value_heads": 2, "head_dim": 4}
+    with pytest.raises(UnknownDimensionError):
+        t5gemma.t5gemma2_merged_attention_macs(config, (1, 5, 16), None)
+    shapes = {"inputs": (1, 5, 16), "encoder_hidden_states": (1, 7, 16)}
+    assert evaluate(t5gemma.t5gemma2_merged_attention_macs(config, (1, 5, 16), None, call_shapes=shapes)) == (
+        5 * 16 * 4 * 4 + 2 * 12 * 16 * 2 * 4 + 2 * 4 * 5 * 12 * 4 + 5 * 4 * 4 * 16
+    )
+
+
+@pytest.mark.parametrize("hidden, heads", [(8, 2), (12, 3)])
+def test_pali_gemma_vit_attention(hidden, heads):
+    from keras_hub.src.models.pali_gemma.pali_gemma_vit import PaliGemmaVitAttention
+
+    assert_formula_matches_weights(_built(PaliGemmaVitAttention(hidden, heads), (None, None, hidden)))
+
+
+@pytest.mark.parametrize("head_dim, factor", [(8, 0.62), (16, 0.5), (6, 1.0)])
+def test_moonshine_rotary_frequencies(head_dim, factor):
+    from keras_hub.src.models.moonshine.moonshine_layers import MoonshineRotaryEmbedding
+
+    layer = MoonshineRotaryEmbedding(head_dim=head_dim, partial_rotary_factor=factor)
+    assert_formula_matches_weights(_built(layer, (None,)))
+
+
+@pytest.mark.parametrize("width", [3, 16])
+def test_edrec_and_gemma4_norms(width):
+    from keras_hub.src.models.edrec.edrec_layers import EdRecRMSNormalization
+    from keras_hub.src.models.gemma4.gemma4_layers import RMSNormalization
+
+    for klass in (EdRecRMSNormalization, RMSNormalization):
+        assert_formula_matches_weights(_built(klass(), (None, None, width)))

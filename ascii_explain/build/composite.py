@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from ..arithmetic import evaluate, product, total
-from ..layers import find_own_weights
+from ..layers import find_macs, find_own_weights
 from ..read.facts import LayerFacts
 from ..read.legacy import keras3_counterpart
 from .costs import cost_fields
@@ -171,7 +171,10 @@ def composite_record(
         plural = "" if inside == 1 else "s"
         notes.append(f"{inside} layer{plural} inside this block; explain(model, expand_nested=True) shows them")
     fields = cost_fields(facts)
-    fields.update(_composite_macs(direct))
+    if find_macs(facts.layer_class, keras3_counterpart) is None:
+        # A block with a MACs function of its own (its call computes more than its sublayers,
+        # RWKV7TimeMix) keeps that one (cost_fields computed it); any other is its parts' sum.
+        fields.update(_composite_macs(direct))
     fields.update(_composite_kv_cache(direct))
     all_fallback = (
         bool(fallback_parts)

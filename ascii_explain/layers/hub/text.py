@@ -44,6 +44,7 @@ from .gemma4 import (
 )
 from .norms import qwen3_norm, scale_norm
 from .qwen3_5 import gated_delta_net, qwen3_5_attention, qwen3_5_attention_kv, qwen3_5_attention_macs
+from .rwkv import rwkv7_channel_mix_own_weights, rwkv7_time_mix_own_weights
 from .roformer import roformer_attention, roformer_attention_macs
 from .shapes import same_shape
 from .t5gemma import (
@@ -72,6 +73,7 @@ _WEIGHTLESS = (
     "gemma4.gemma4_layers.Gemma4VNorm",  # RMS normalisation without a scale
     "moonshine.moonshine_backbone.Arange",  # positions for the rotary layers
     "moonshine.moonshine_backbone.ComputeAttentionMask",
+    "rwkv7.rwkv7_layer.TimeShift",  # the previous token's features: data movement
 )
 
 TEXT_FORMULAS: dict[str, Callable[..., Any]] = {
@@ -128,6 +130,8 @@ TEXT_MACS: dict[str, Callable[..., Any]] = {
     _M + "qwen3_5_moe.qwen3_5_moe_decoder.Qwen3_5MoeExperts": fused_bank_macs,
     _M + "qwen3_5_moe.qwen3_5_moe_decoder.Qwen3_5MoeSparseMoeBlock": qwen3_5_moe_block_macs,
     _M + "moonshine.moonshine_layers.MoonshineRotaryEmbedding": zero_macs,
+    # a composite whose call() computes more than its sublayers (rwkv.py): unknown, not their sum
+    _M + "rwkv7.rwkv7_layer.RWKV7TimeMix": not_covered("RWKV7TimeMix"),
 }
 
 TEXT_KV_CACHE: dict[str, Callable[..., Any]] = {
@@ -145,6 +149,8 @@ TEXT_KV_CACHE: dict[str, Callable[..., Any]] = {
 # class path -> the weights a composite layer creates itself
 TEXT_OWN_WEIGHTS: dict[str, Callable[..., Any]] = {
     _M + "gemma4.gemma4_decoder_block.Gemma4TextDecoderBlock": gemma4_decoder_own_weights,
+    _M + "rwkv7.rwkv7_layer.RWKV7TimeMix": rwkv7_time_mix_own_weights,
+    _M + "rwkv7.rwkv7_layer.RWKV7ChannelMix": rwkv7_channel_mix_own_weights,
 }
 
 TEXT_OUTPUT_SHAPES: dict[str, Callable[..., Any]] = {
