@@ -299,6 +299,22 @@ def gemma4() -> Any:
     )
 
 
+def gemma3_causal_lm() -> Any:
+    """Task models of the issue-21 families: the logits come from the backbone's reversible token embedding.
+
+    Tied for Gemma3, untied (its own reverse_embeddings) for Qwen3-MoE and GPT-OSS.
+    """
+    return M.Gemma3CausalLM(backbone=gemma3(), preprocessor=None)
+
+
+def qwen3_moe_causal_lm() -> Any:
+    return M.Qwen3MoeCausalLM(backbone=qwen3_moe(), preprocessor=None)
+
+
+def gpt_oss_causal_lm() -> Any:
+    return M.GptOssCausalLM(backbone=gpt_oss(), preprocessor=None)
+
+
 def bert_classifier() -> Any:
     """A task model: backbone plus a head (no preprocessor: nothing to download)."""
     return M.BertTextClassifier(backbone=bert(), num_classes=3, preprocessor=None)

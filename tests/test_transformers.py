@@ -77,6 +77,9 @@ ARCHITECTURES = {
         "decoder_padding_mask": (1, 8),
     },  # fmt: skip
     "gpt2_causal_lm": (1, SEQUENCE),
+    "gemma3_causal_lm": (1, SEQUENCE),
+    "qwen3_moe_causal_lm": (1, SEQUENCE),
+    "gpt_oss_causal_lm": (1, SEQUENCE),
     "llama_causal_lm": (1, SEQUENCE),
     "bert_classifier": (1, SEQUENCE),
     "vit_classifier": IMAGE,
