@@ -299,6 +299,17 @@ def gemma4() -> Any:
     )
 
 
+def gemma3n() -> Any:
+    """Text only (no vision or audio encoder): AltUp over 2 streams, a rank-1 Laurel block, per-layer inputs."""
+    return M.Gemma3nBackbone(
+        text_vocab_size=50, text_hidden_size=8, num_hidden_layers=2, pad_token_id=0, num_attention_heads=2,
+        num_key_value_heads=1, head_dim=4, intermediate_size=[16, 16], hidden_activation="gelu_approximate",
+        layer_types=["sliding_attention", "full_attention"], sliding_window=4, rope_theta=10000.0,
+        max_position_embeddings=16, vocab_size_per_layer_input=50, hidden_size_per_layer_input=2, altup_num_inputs=2,
+        laurel_rank=1,
+    )
+
+
 def gemma3_causal_lm() -> Any:
     """Task models of the issue-21 families: the logits come from the backbone's reversible token embedding.
 

@@ -36,6 +36,13 @@ from .experts import (
     qwen3_moe_experts,
     top_k_block_macs,
 )
+from .gemma3n import (
+    gemma3n_altup_own_weights,
+    gemma3n_attention,
+    gemma3n_attention_kv,
+    gemma3n_attention_macs,
+    gemma3n_norm,
+)
 from .gemma4 import (
     gemma4_decoder_own_weights,
     gemma4_text_attention,
@@ -102,6 +109,8 @@ TEXT_FORMULAS: dict[str, Callable[..., Any]] = {
     _M + "qwen3_5_moe.qwen3_5_moe_decoder.Qwen3_5MoeExperts": qwen3_moe_experts,
     _M + "qwen3_5_moe.qwen3_5_moe_decoder.Qwen3_5MoeSparseMoeBlock": qwen3_5_moe_block,
     _M + "moonshine.moonshine_layers.MoonshineRotaryEmbedding": moonshine_rotary,
+    _M + "gemma3n.rms_normalization.Gemma3nRMSNorm": gemma3n_norm,
+    _M + "gemma3n.gemma3n_attention.Gemma3nTextAttention": gemma3n_attention,
 }
 
 TEXT_MACS: dict[str, Callable[..., Any]] = {
@@ -132,6 +141,9 @@ TEXT_MACS: dict[str, Callable[..., Any]] = {
     _M + "moonshine.moonshine_layers.MoonshineRotaryEmbedding": zero_macs,
     # a composite whose call() computes more than its sublayers (rwkv.py): unknown, not their sum
     _M + "rwkv7.rwkv7_layer.RWKV7TimeMix": not_covered("RWKV7TimeMix"),
+    _M + "gemma3n.gemma3n_text_layers.Gemma3nTextAltUp": not_covered("Gemma3nTextAltUp"),
+    _M + "gemma3n.rms_normalization.Gemma3nRMSNorm": zero_macs,
+    _M + "gemma3n.gemma3n_attention.Gemma3nTextAttention": gemma3n_attention_macs,
 }
 
 TEXT_KV_CACHE: dict[str, Callable[..., Any]] = {
@@ -144,6 +156,7 @@ TEXT_KV_CACHE: dict[str, Callable[..., Any]] = {
     _M + "t5gemma2.t5gemma2_attention.T5Gemma2MergedAttention": gemma3_attention_kv,
     _M + "gemma4.gemma4_attention.Gemma4TextAttention": gemma4_text_attention_kv,
     _M + "qwen3_5.qwen3_5_attention.Qwen3_5Attention": qwen3_5_attention_kv,
+    _M + "gemma3n.gemma3n_attention.Gemma3nTextAttention": gemma3n_attention_kv,
 }
 
 # class path -> the weights a composite layer creates itself
@@ -151,6 +164,7 @@ TEXT_OWN_WEIGHTS: dict[str, Callable[..., Any]] = {
     _M + "gemma4.gemma4_decoder_block.Gemma4TextDecoderBlock": gemma4_decoder_own_weights,
     _M + "rwkv7.rwkv7_layer.RWKV7TimeMix": rwkv7_time_mix_own_weights,
     _M + "rwkv7.rwkv7_layer.RWKV7ChannelMix": rwkv7_channel_mix_own_weights,
+    _M + "gemma3n.gemma3n_text_layers.Gemma3nTextAltUp": gemma3n_altup_own_weights,
 }
 
 TEXT_OUTPUT_SHAPES: dict[str, Callable[..., Any]] = {
