@@ -29,8 +29,8 @@ keras_hub = pytest.importorskip("keras_hub")
 
 from ascii_explain.arithmetic import evaluate  # noqa: E402
 from ascii_explain.layers import UnknownDimensionError, find_formula, find_macs  # noqa: E402
-from ascii_explain.layers.formula import wants_call_shapes  # noqa: E402
 from ascii_explain.layers import hub as H  # noqa: E402
+from ascii_explain.layers.formula import wants_call_shapes  # noqa: E402
 from ascii_explain.layers.hub import attention as hub_attention  # noqa: E402
 from ascii_explain.layers.hub import moe as hub_moe  # noqa: E402
 from ascii_explain.layers.hub import norms as hub_norms  # noqa: E402
@@ -45,7 +45,7 @@ REGISTERED = H.register()
 
 def _table(kind):
     """Every registered hub table of ``kind`` merged (hub/__init__.py's and the family tables it registers)."""
-    merged = {}
+    merged: dict[str, object] = {}
     for table_kind, table in H.TABLES:
         if table_kind == kind:
             merged.update(table)

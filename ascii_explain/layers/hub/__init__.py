@@ -4,15 +4,22 @@ keras-hub is an optional extra (``hub``). Nothing in this package imports it at
 module load: the tables below map class paths to functions, and the one
 registry (``layers/registry.py``, ``register_by_path``) resolves them on its
 first lookup of a class whose module starts with ``keras_hub``, so keras-hub is
-only imported when the model being explained already uses it. Each class is resolved by its module path (a class missing from the
-installed keras-hub is skipped) and registered where nothing is registered for
-it yet, so a user's own registration wins, before or after.
+only imported when the model being explained already uses it. Each class is
+resolved by its module path (a class missing from the installed keras-hub is
+skipped) and registered where nothing is registered for it yet, so a user's own
+registration wins, before or after.
 
 The families: ``norms`` (RMS and layer norms), ``embeddings`` (token, position,
 relative; rotary and ALiBi have no weights), ``vision`` (patch and class-token
 embeddings and the vision MLPs), ``moe`` (Mixtral and Qwen-MoE),
 ``attention`` (every cached and relative attention), ``shapes`` (output
-shapes). Every function is pure: it reads the layer's config and the shape it
+shapes). keras-hub 0.32's text, audio and multimodal families (issue 21) have
+their own modules and one table module, ``text`` (``TEXT_TABLES``):
+``decoder_variants`` (Gemma3, GPT-OSS, SmolLM3), ``experts`` (Qwen3-MoE,
+Qwen3.5-MoE, GPT-OSS), ``roformer`` (RoFormerV2, ESM), ``t5gemma`` (T5Gemma,
+T5Gemma2, PaliGemma's ViT), ``gemma3n``, ``gemma4``, ``qwen3_5``, ``rwkv``.
+
+Every function is pure: it reads the layer's config and the shape it
 was built (or called) with, never the weights. Each docstring names the
 keras-hub ``build()`` (0.32.0) it mirrors.
 

@@ -22,7 +22,7 @@ from .common import Config, last_axis
 
 
 def rwkv7_time_mix_own_weights(config: Config, input_shape: Any) -> Formula:
-    """RWKV7TimeMix's own weights: six token-shift mixes, decay/ICL/value/gate low-rank pairs, ``k_k``, ``k_a``, ``r_k``.
+    """RWKV7TimeMix's own weights: token-shift mixes, low-rank decay/ICL/value/gate pairs, ``k_k``, ``k_a``, ``r_k``.
 
     ``x_r, x_w, x_k, x_v, x_a, x_g, w0, a0, k_k, k_a`` of ``C``; ``w1``/``w2``
     ``C x decay_lora``; ``a1``/``a2`` ``C x aaa_lora``; ``g1``/``g2``

@@ -19,9 +19,9 @@ from .decoder_variants import (
     gpt_oss_attention,
     gpt_oss_attention_kv,
     gpt_oss_attention_macs,
+    moonshine_rotary,
     smollm3_attention,
     smollm3_attention_kv,
-    moonshine_rotary,
     smollm3_attention_macs,
 )
 from .experts import (
@@ -51,17 +51,17 @@ from .gemma4 import (
 )
 from .norms import qwen3_norm, scale_norm
 from .qwen3_5 import gated_delta_net, qwen3_5_attention, qwen3_5_attention_kv, qwen3_5_attention_macs
-from .rwkv import rwkv7_channel_mix_own_weights, rwkv7_time_mix_own_weights
 from .roformer import roformer_attention, roformer_attention_macs
+from .rwkv import rwkv7_channel_mix_own_weights, rwkv7_time_mix_own_weights
 from .shapes import same_shape
 from .t5gemma import (
     pali_gemma_vit_attention,
     pali_gemma_vit_attention_macs,
+    t5gemma2_attention,
+    t5gemma2_merged_attention_macs,
     t5gemma_attention,
     t5gemma_attention_kv,
     t5gemma_attention_macs,
-    t5gemma2_attention,
-    t5gemma2_merged_attention_macs,
 )
 
 _M = "keras_hub.src.models."
