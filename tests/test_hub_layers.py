@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 keras_hub = pytest.importorskip("keras_hub")
 
 from ascii_explain.arithmetic import evaluate  # noqa: E402
-from ascii_explain.layers import UnknownDimensionError, find_formula, find_macs  # noqa: E402
+from ascii_explain.layers import UnknownDimensionError, find_formula, find_macs, find_own_weights  # noqa: E402
 from ascii_explain.layers import hub as H  # noqa: E402
 from ascii_explain.layers.formula import wants_call_shapes  # noqa: E402
 from ascii_explain.layers.hub import attention as hub_attention  # noqa: E402
@@ -105,6 +105,17 @@ def assert_formula_matches_weights(layer):
     assert not unmatched, [w.path for w in unmatched]
 
 
+def assert_own_weights_match(layer, function):
+    """A composite's own-weights formula: one term per weight it creates itself, of that weight's size and flag."""
+    inner = {id(w) for sub in layer._flatten_layers(include_self=False, recursive=True) for w in sub.weights}
+    own = {w.name: w for w in layer.weights if id(w) not in inner}
+    formula = function(hub_config(layer), build_shape(layer))
+    assert sorted(term.name for term in formula.terms) == sorted(own), (layer.name, sorted(own))
+    for term in formula.terms:
+        assert evaluate(term.expression) == int(keras.ops.size(own[term.name])), (layer.name, term.name)
+        assert term.trainable == bool(own[term.name].trainable), (layer.name, term.name)
+
+
 # --------------------------------------------------------------------------- registration
 
 
@@ -147,6 +158,11 @@ def test_formulas_equal_count_params_over_corpus(name):
             continue
         assert_formula_matches_weights(layer)
         checked += 1
+    for layer in all_layers(corpus_model(name)):  # composites: the weights they create themselves
+        own_function = find_own_weights(type(layer))
+        if own_function is not None and layer.built and type(layer).__module__.startswith("keras_hub"):
+            assert_own_weights_match(layer, own_function)
+            checked += 1
     model = corpus_model(name)
     if any(
         type(layer).__module__.startswith("keras_hub.src.models." + name.split("_")[0]) for layer in all_layers(model)
