@@ -176,7 +176,10 @@ def test_every_hub_formula_is_exercised_by_the_corpus():
         for layer in all_layers(corpus_model(name)):
             if layer.built and find_formula(type(layer)) in HUB_FORMULAS:
                 seen.add(type(layer))
-    expected = {H.resolve(path) for path in FORMULA_PATHS} - {H.resolve(H._L + "alibi_bias.AlibiBias")}
+    # Never built in the corpus: Bloom's AlibiBias; RWKV-7's TimeShift, built only by a traced call
+    # (tests/test_hub_text_layers.py checks its rows through explain(..., input_shape=...)).
+    unbuilt = {H.resolve(H._L + "alibi_bias.AlibiBias"), H.resolve(H._M + "rwkv7.rwkv7_layer.TimeShift")}
+    expected = {H.resolve(path) for path in FORMULA_PATHS} - unbuilt
     # subclasses registered through a base (LlamaRotaryEmbedding) count for the base
     covered = {klass for klass in expected if any(issubclass(s, klass) for s in seen)}  # type: ignore[arg-type]
     assert covered == expected, expected - covered

@@ -389,3 +389,17 @@ def test_gemma3n_attention(kv, groups, head_dim, bias):
     assert evaluate(macs) == (
         T * 6 * q * d + 2 * T * 6 * kv * d + 2 * q * T * T * d + T * q * d * 6
     )
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")
+def test_rwkv7_time_shift_and_channel_mix_rows():
+    """TimeShift (no weight, 0 MACs) and the channel mix's Dense pair at T=8: key 16->32 and value 32->16."""
+    from ascii_explain import explain
+
+    from .test_hub_layers import corpus_model
+
+    e = explain(corpus_model("rwkv7"), input_shape=(1, 8), expand_nested=True)
+    shifts = [r for r in e.layers if r.class_name == "TimeShift"]
+    assert len(shifts) == 4 and all(r.state == "formula" and r.params == 0 and r.macs == 0 for r in shifts)
+    mixes = [r for r in e.layers if r.class_name == "RWKV7ChannelMix"]
+    assert [r.macs for r in mixes] == [8 * 16 * 32 + 8 * 32 * 16] * 2
