@@ -412,7 +412,7 @@ def test_rwkv7_time_shift_and_channel_mix_rows():
 def test_kv_cache_of_the_new_decoders(name):
     """``2 x attention layers x T x kv-heads x head_dim x 4 bytes``: 2 kv heads of 4 (Qwen3.5: 8) in every corpus model.
 
-    Gemma4's six layers all attend; Qwen3.5's one full-attention layer of four caches keys (its delta nets keep a state).
+    Gemma4's six layers all attend; Qwen3.5's one full-attention layer of four caches keys (delta nets keep a state).
     """
     from ascii_explain import explain
 
