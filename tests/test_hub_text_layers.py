@@ -321,7 +321,17 @@ def test_t5gemma2_merged_attention_macs_need_the_encoder_length():
 def test_pali_gemma_vit_attention(hidden, heads):
     from keras_hub.src.models.pali_gemma.pali_gemma_vit import PaliGemmaVitAttention
 
-    assert_formula_matches_weights(_built(PaliGemmaVitAttention(hidden, heads), (None, None, hidden)))
+    from ascii_explain.layers import UnknownDimensionError
+    from ascii_explain.layers.hub import t5gemma
+
+    layer = _built(PaliGemmaVitAttention(hidden, heads), (None, None, hidden))
+    assert_formula_matches_weights(layer)
+    T = 16
+    assert evaluate(t5gemma.pali_gemma_vit_attention_macs(hub_config(layer), (1, T, hidden), None)) == (
+        4 * T * hidden * hidden + 2 * heads * T * T * (hidden // heads)
+    )
+    with pytest.raises(UnknownDimensionError):  # its encoder block builds it with no shape at all
+        t5gemma.pali_gemma_vit_attention_macs(hub_config(layer), None, None)
 
 
 @pytest.mark.parametrize("head_dim, factor", [(8, 0.62), (16, 0.5), (6, 1.0)])
