@@ -333,7 +333,7 @@ def graph_contraction_macs(function, specs):
             a, b = (tuple(t.shape) for t in op.inputs)
             m, k = (a[1], a[0]) if op.get_attr("transpose_a") else a
             n = b[0] if op.get_attr("transpose_b") else b[1]
-            if k == 1:  # an outer product (Moonshine's rotary "i,j->ij" becomes a MatMul): see below
+            if k == 1 and m * n > 1:  # an outer product (Moonshine's rotary "i,j->ij" becomes a MatMul): see below
                 continue
             total += m * k * n
         elif op.type.startswith("BatchMatMul"):
@@ -343,9 +343,10 @@ def graph_contraction_macs(function, specs):
                 batch *= dim
             m, k = (a[-1], a[-2]) if op.get_attr("adj_x") else (a[-2], a[-1])
             n = b[-2] if op.get_attr("adj_y") else b[-1]
-            if k == 1:
+            if k == 1 and m * n > 1:
                 # Nothing summed: an outer product written as a matmul (SmolLM3's rotary
                 # frequencies x positions), element-wise products like the einsum case below.
+                # (A 1x1 by 1x1 product, the first step of Qwen3.5's triangular solve, counts one.)
                 continue
             total += batch * m * k * n
         elif op.type == "Einsum":
@@ -370,6 +371,12 @@ def graph_contraction_macs(function, specs):
             for size in sizes.values():
                 product *= size
             total += product
+        elif op.type == "DepthwiseConv2dNative":
+            output, kernel = tuple(op.outputs[0].shape), tuple(op.inputs[1].shape)
+            elements = 1
+            for dim in output:
+                elements *= dim
+            total += elements * kernel[0] * kernel[1]  # each output channel sees one input channel
         elif op.type == "Conv2D":
             output, kernel = tuple(op.outputs[0].shape), tuple(op.inputs[1].shape)
             elements = 1
@@ -447,7 +454,7 @@ MACS_MODELS = {
         name: None
         for name in (
             "gemma3", "qwen2", "qwen3_moe", "gpt_oss", "smollm3", "xlm_roberta", "roformer_v2", "esm",
-            "esm_absolute", "t5gemma", "t5gemma2", "edrec",
+            "esm_absolute", "t5gemma", "t5gemma2", "edrec", "qwen3_5", "qwen3_5_moe",
         )
     },  # fmt: skip
     "pali_gemma": {"images": (1, 16, 16, 3), "token_ids": (1, 8), "padding_mask": (1, 8), "response_mask": (1, 8)},
@@ -465,7 +472,7 @@ def assert_macs_equal_graph(name, shapes):
     model = corpus_model(name)
     records = concrete_call_shapes(model, shapes)
     unknown: set[str] = set()
-    dense = name in ("mixtral", "qwen_moe", "qwen3_moe", "gpt_oss")
+    dense = name in ("mixtral", "qwen_moe", "qwen3_moe", "gpt_oss", "qwen3_5_moe")
     top = model._flatten_layers(include_self=False, recursive=False)
     ours = sum(composed_macs(layer, records, unknown, dense) for layer in top)
     assert not unknown, unknown

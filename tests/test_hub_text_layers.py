@@ -357,8 +357,6 @@ def test_edrec_and_gemma4_norms(width):
 # whose count is not covered (said so in the row), and in Gemma4's blocks, whose call() multiplies
 # its FFN kernels with ops.matmul, never calling the EinsumDense sublayers the sum would come from.
 UNCOVERED = {
-    "qwen3_5": ("Qwen3_5TransformerDecoder", 3, "Qwen3_5GatedDeltaNet: mult-adds not covered"),
-    "qwen3_5_moe": ("Qwen3_5MoeTransformerDecoder", 3, "Qwen3_5GatedDeltaNet: mult-adds not covered"),
     "rwkv7": ("RWKV7_Block", 2, "RWKV7TimeMix: mult-adds not covered"),
     "gemma4": ("Gemma4TextDecoderBlock", 6, "unknown in its part 'ffw_gating'"),
     # AltUp's predict/correct are methods the decoder block calls (gemma3n.py): the whole text model is unknown
@@ -432,3 +430,20 @@ def test_kv_cache_of_the_new_decoders(name):
     T = 16
     e = explain(corpus_model(name), input_shape=(1, T))
     assert e.kv_cache_bytes == 2 * layers * T * 2 * head_dim * 4
+
+
+def test_gated_delta_net_macs_pad_to_whole_chunks():
+    """keras-hub pads the sequence to chunks of 64: T=8 and T=64 cost one chunk, T=65 two (by hand)."""
+    from ascii_explain.layers.hub import qwen3_5
+
+    config = {"key_dim": 8, "value_dim": 16, "num_v_heads": 4, "conv_kernel_size": 4, "head_k_dim": 2, "head_v_dim": 4}
+    L, H, dk, dv, h = 64, 4, 2, 4, 16
+    solve = sum(i * i for i in range(1, L))
+    per_chunk = H * (L * L * dk + solve + L * L * dv + L * L * dk) + H * (L * L * dk + 3 * L * dk * dv + L * L * dv)
+
+    def expected(T):
+        projections = T * h * (2 * 8 + 16) + T * h * 16 + 2 * T * h * 4 + (2 * 8 + 16) * T * 4 + T * 16 * h
+        return projections + -(-T // L) * per_chunk
+
+    for T in (8, 64, 65):
+        assert evaluate(qwen3_5.gated_delta_net_macs(config, (1, T, h), None)) == expected(T)

@@ -10,10 +10,17 @@ Qwen3_5GatedDeltaNet.build: in_proj_qkv ``hidden x (2K + V)``, in_proj_z
 ``hidden x V``, in_proj_b and in_proj_a ``hidden x Hv``, the depthwise causal
 convolution ``conv1d_kernel`` ``(2K + V) x kernel``, ``dt_bias`` and
 ``A_log`` of ``Hv``, a gated RMS norm of ``head_v_dim`` and out_proj
-``V x hidden`` (``K = Hk*dk``, ``V = Hv*dv``). Its mult-adds are not covered:
-the chunked delta rule pads the sequence to 64-token chunks and runs a
-63-step triangular solve per chunk, a count this module does not reproduce
-(unknown, never a guess).
+``V x hidden`` (``K = Hk*dk``, ``V = Hv*dv``).
+
+Its mult-adds (:func:`gated_delta_net_macs`) are what keras-hub's
+``_chunk_gated_delta_rule`` computes without a cache: the projections, the
+depthwise causal convolution ``(2K + V)*T*kernel``, and, over the sequence
+padded to ``P`` = whole chunks of ``L = 64`` (``C = P/L`` chunks, ``Hv`` heads,
+queries and keys repeated to the value heads), per head and chunk: ``k_beta kᵀ``
+``L*L*dk``, the triangular solve ``sum(i*i, i = 1..L-1)``, the corrected values
+``L*L*dv`` and decayed keys ``L*L*dk``, then the chunk's scores ``L*L*dk``, its
+state read twice ``2*L*dk*dv``, its output ``L*L*dv`` and the state update
+``L*dk*dv``. Gates, decays, the L2 and gated norms: 0.
 """
 
 from __future__ import annotations
@@ -83,3 +90,27 @@ def gated_delta_net(config: Config, input_shape: Shape) -> Formula:
             *dense_terms("out_proj", [values], [hidden], False),
         ]
     )
+
+
+CHUNK = 64  # keras-hub 0.32.0's _chunk_gated_delta_rule(chunk_size=64)
+
+
+def gated_delta_net_macs(config: Config, input_shape: Shape, output_shape: Any) -> str:
+    """Qwen3_5GatedDeltaNet without a cache: see the module docstring (the padded chunks are computed in full)."""
+    hidden, tokens = last_axis(input_shape), positions(input_shape)
+    keys, values = int(config["key_dim"]), int(config["value_dim"])
+    heads, kernel = int(config["num_v_heads"]), int(config["conv_kernel_size"])
+    dk, dv = int(config["head_k_dim"]), int(config["head_v_dim"])
+    chunks = -(-tokens // CHUNK)
+    solve = sum(i * i for i in range(1, CHUNK))
+    L = CHUNK
+    parts = [
+        f"{tokens}*{hidden}*(2*{keys} + {values})",  # in_proj_qkv
+        f"{tokens}*{hidden}*{values}",  # in_proj_z
+        f"2*{tokens}*{hidden}*{heads}",  # in_proj_b, in_proj_a
+        f"(2*{keys} + {values})*{tokens}*{kernel}",  # the depthwise causal convolution
+        f"{heads}*{chunks}*({L}*{L}*{dk} + {solve} + {L}*{L}*{dv} + {L}*{L}*{dk})",  # within each chunk
+        f"{heads}*{chunks}*({L}*{L}*{dk} + 2*{L}*{dk}*{dv} + {L}*{L}*{dv} + {L}*{dk}*{dv})",  # across chunks
+        f"{tokens}*{values}*{hidden}",  # out_proj
+    ]
+    return " + ".join(parts)

@@ -80,7 +80,7 @@ def pali_gemma_vit_attention(config: Config, input_shape: Shape) -> Formula:
     return Formula(terms)
 
 
-def pali_gemma_vit_attention_macs(config: Config, input_shape: Shape, output_shape: Any) -> str:
+def pali_gemma_vit_attention_macs(config: Config, input_shape: Optional[Shape], output_shape: Any) -> str:
     """``4*T*h*h + 2*H*T*T*D`` with ``D = hidden_dim // num_heads`` (scores and weighted values by matmul)."""
     if not input_shape:  # PaliGemmaVitEncoderBlock builds it with no shape: the tokens are known only from a call
         raise UnknownDimensionError("PaliGemmaVitAttention was built without a shape: its token count is unknown")

@@ -50,7 +50,13 @@ from .gemma4 import (
     gemma4_text_attention_macs,
 )
 from .norms import qwen3_norm, scale_norm
-from .qwen3_5 import gated_delta_net, qwen3_5_attention, qwen3_5_attention_kv, qwen3_5_attention_macs
+from .qwen3_5 import (
+    gated_delta_net,
+    gated_delta_net_macs,
+    qwen3_5_attention,
+    qwen3_5_attention_kv,
+    qwen3_5_attention_macs,
+)
 from .roformer import roformer_attention, roformer_attention_macs
 from .rwkv import rwkv7_channel_mix_own_weights, rwkv7_time_mix_own_weights
 from .shapes import same_shape
@@ -134,8 +140,7 @@ TEXT_MACS: dict[str, Callable[..., Any]] = {
     _M + "qwen3_5.qwen3_5_layers.Qwen3_5LayerNorm": zero_macs,
     _M + "qwen3_5.qwen3_5_layers.Qwen3_5RMSNormGated": zero_macs,
     _M + "qwen3_5.qwen3_5_attention.Qwen3_5Attention": qwen3_5_attention_macs,
-    # the chunked delta rule's count is not reproduced (qwen3_5.py): unknown rather than its projections alone
-    _M + "qwen3_5.qwen3_5_gated_delta_net.Qwen3_5GatedDeltaNet": not_covered("Qwen3_5GatedDeltaNet"),
+    _M + "qwen3_5.qwen3_5_gated_delta_net.Qwen3_5GatedDeltaNet": gated_delta_net_macs,
     _M + "qwen3_5_moe.qwen3_5_moe_decoder.Qwen3_5MoeExperts": fused_bank_macs,
     _M + "qwen3_5_moe.qwen3_5_moe_decoder.Qwen3_5MoeSparseMoeBlock": qwen3_5_moe_block_macs,
     _M + "moonshine.moonshine_layers.MoonshineRotaryEmbedding": zero_macs,
