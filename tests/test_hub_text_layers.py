@@ -354,11 +354,9 @@ def test_edrec_and_gemma4_norms(width):
 # --------------------------------------------------------------------------- through explain()
 
 # Explained with no fallback row and Keras's totals; mult-adds known everywhere but in the layers
-# whose count is not covered (said so in the row), and in Gemma4's blocks, whose call() multiplies
-# its FFN kernels with ops.matmul, never calling the EinsumDense sublayers the sum would come from.
+# whose count is not covered (said so in the row).
 UNCOVERED = {
     "rwkv7": ("RWKV7_Block", 2, "RWKV7TimeMix: mult-adds not covered"),
-    "gemma4": ("Gemma4TextDecoderBlock", 6, "unknown in its part 'ffw_gating'"),
     # AltUp's predict/correct are methods the decoder block calls (gemma3n.py): the whole text model is unknown
     "gemma3n": ("Gemma3nMultimodalEmbeddingProcessor", 1, "Gemma3nTextAltUp: mult-adds not covered"),
 }
@@ -447,3 +445,18 @@ def test_gated_delta_net_macs_pad_to_whole_chunks():
 
     for T in (8, 64, 65):
         assert evaluate(qwen3_5.gated_delta_net_macs(config, (1, T, h), None)) == expected(T)
+
+
+def test_gemma4_block_macs_follow_its_attention_and_ffn():
+    """Gemma4TextDecoderBlock counts its FFN matmuls itself; a shared layer has no key/value projections."""
+    from ascii_explain.layers.hub import gemma4
+
+    T, h, F, q, kv, d = 8, 16, 32, 4, 2, 4
+    config = {"num_query_heads": q, "num_key_value_heads": kv, "head_dim": d, "intermediate_dim": F,
+              "actual_intermediate_dim": F}  # fmt: skip
+    attention = T * h * q * d + 2 * T * h * kv * d + 2 * q * T * T * d + T * q * d * h
+    assert evaluate(gemma4.gemma4_decoder_block_macs(config, (1, T, h), None)) == attention + 3 * T * h * F
+    shared = {**config, "is_kv_shared_layer": True, "hidden_size_per_layer_input": 2}
+    assert evaluate(gemma4.gemma4_decoder_block_macs(shared, (1, T, h), None)) == (
+        attention - 2 * T * h * kv * d + 3 * T * h * F + 2 * T * h * 2
+    )

@@ -67,7 +67,7 @@ ARCHITECTURES = {
         name: (1, SEQUENCE)
         for name in (
             "gemma3", "qwen2", "qwen3_moe", "gpt_oss", "smollm3", "xlm_roberta", "roformer_v2", "esm",
-            "esm_absolute", "t5gemma", "t5gemma2", "edrec", "qwen3_5", "qwen3_5_moe",
+            "esm_absolute", "t5gemma", "t5gemma2", "edrec", "qwen3_5", "qwen3_5_moe", "gemma4",
         )
     },  # fmt: skip
     "pali_gemma": {"images": (1, 16, 16, 3), "token_ids": (1, 8), "padding_mask": (1, 8), "response_mask": (1, 8)},

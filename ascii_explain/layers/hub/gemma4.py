@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
+from ..dims import NotCoveredError
 from ..formula import Formula, FormulaTerm
 from .attention import _key_positions, attention_products
 from .common import Config, Shape, dense_terms, last_axis, positions
@@ -78,3 +79,46 @@ def gemma4_decoder_own_weights(config: Config, input_shape: Any) -> Formula:
     if not config.get("is_text_layer", True):
         return Formula(())
     return Formula([FormulaTerm("layer_scalar", "1", False, LAYER_SCALAR_REASON)])
+
+
+def _block_attention_config(config: Config) -> dict[str, Any]:
+    """The attention config a Gemma4TextDecoderBlock gives its Gemma4TextAttention (its __init__'s derivation).
+
+    ``head_dim`` is ``global_head_dim`` on a global layer that has one; keys are
+    the values only on a global layer (``attention_k_eq_v`` without a sliding
+    window), which then has ``num_global_key_value_heads`` when given.
+    """
+    global_head = config.get("global_head_dim") if config.get("is_global_attention") else None
+    k_eq_v = bool(config.get("attention_k_eq_v")) and not config.get("use_sliding_window_attention")
+    kv_heads = config["num_key_value_heads"]
+    if k_eq_v and config.get("num_global_key_value_heads") is not None:
+        kv_heads = config["num_global_key_value_heads"]
+    return {
+        "num_query_heads": config["num_query_heads"],
+        "num_key_value_heads": kv_heads,
+        "head_dim": global_head or config["head_dim"],
+        "is_kv_shared_layer": config.get("is_kv_shared_layer", False),
+        "attention_k_eq_v": k_eq_v,
+    }
+
+
+def gemma4_decoder_block_macs(config: Config, input_shape: Shape, output_shape: Any) -> str:
+    """Gemma4TextDecoderBlock: its attention + the gated FFN ``3*T*h*F`` + the per-layer input gate ``2*T*h*p``.
+
+    The block multiplies its FFN kernels itself (``ops.matmul`` on
+    ``ffw_gating``, ``ffw_gating_2`` and ``ffw_linear``'s kernels, keras-hub
+    0.32.0's call), so its sublayers' sum would miss them: this function
+    counts the whole block. ``F`` is ``actual_intermediate_dim`` (doubled
+    on shared layers with ``use_double_wide_mlp``); ``p`` is
+    ``hidden_size_per_layer_input``. The MoE variant is not covered.
+    """
+    if config.get("enable_moe_block"):
+        raise NotCoveredError("Gemma4TextDecoderBlock with a MoE block: mult-adds not covered")
+    hidden, tokens = last_axis(input_shape), positions(input_shape)
+    inner = int(config.get("actual_intermediate_dim") or config["intermediate_dim"])
+    parts = [gemma4_text_attention_macs(_block_attention_config(config), input_shape, output_shape)]
+    parts.append(f"3*{tokens}*{hidden}*{inner}")
+    per_layer = int(config.get("hidden_size_per_layer_input") or 0)
+    if per_layer:
+        parts.append(f"2*{tokens}*{hidden}*{per_layer}")
+    return " + ".join(parts)

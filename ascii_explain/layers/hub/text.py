@@ -44,6 +44,7 @@ from .gemma3n import (
     gemma3n_norm,
 )
 from .gemma4 import (
+    gemma4_decoder_block_macs,
     gemma4_decoder_own_weights,
     gemma4_text_attention,
     gemma4_text_attention_kv,
@@ -137,6 +138,8 @@ TEXT_MACS: dict[str, Callable[..., Any]] = {
     _M + "t5gemma2.t5gemma2_attention.T5Gemma2Attention": t5gemma_attention_macs,
     _M + "t5gemma2.t5gemma2_attention.T5Gemma2MergedAttention": t5gemma2_merged_attention_macs,
     _M + "gemma4.gemma4_attention.Gemma4TextAttention": gemma4_text_attention_macs,
+    # the block multiplies its FFN kernels itself (gemma4.py): its own count, not its sublayers' sum
+    _M + "gemma4.gemma4_decoder_block.Gemma4TextDecoderBlock": gemma4_decoder_block_macs,
     _M + "qwen3_5.qwen3_5_layers.Qwen3_5LayerNorm": zero_macs,
     _M + "qwen3_5.qwen3_5_layers.Qwen3_5RMSNormGated": zero_macs,
     _M + "qwen3_5.qwen3_5_attention.Qwen3_5Attention": qwen3_5_attention_macs,
