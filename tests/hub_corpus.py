@@ -160,6 +160,172 @@ def vgg() -> Any:
     return M.VGGBackbone(stackwise_num_repeats=[1, 1], stackwise_num_filters=[4, 8], image_shape=(16, 16, 3))
 
 
+# ------------------------------------------------------------------ keras-hub 0.32 text, audio, multimodal (issue 21)
+
+
+def gemma3() -> Any:
+    """Text only (no vision encoder): query/key norms, post norms, soft-capping, sliding windows on some layers."""
+    return M.Gemma3Backbone(
+        vocabulary_size=50, image_size=16, num_layers=2, num_query_heads=4, num_key_value_heads=2, hidden_dim=16,
+        intermediate_dim=32, head_dim=4, use_post_ffw_norm=True, use_post_attention_norm=True,
+        attention_logit_soft_cap=50.0, final_logit_soft_cap=30.0, use_sliding_window_attention=True,
+        sliding_window_size=4,
+    )
+
+
+def qwen2() -> Any:
+    """Qwen2Backbone is keras-hub's alias of QwenBackbone: here with a sliding window and untied embeddings."""
+    return M.Qwen2Backbone(
+        **_TEXT, num_query_heads=4, num_key_value_heads=2, tie_word_embeddings=False,
+        use_sliding_window_attention=True, sliding_window_size=4,
+    )
+
+
+def qwen3_moe() -> Any:
+    return M.Qwen3MoeBackbone(
+        **_TEXT, num_query_heads=4, num_key_value_heads=2, head_dim=4, moe_intermediate_dim=8, num_experts=4, top_k=2,
+    )
+
+
+def gpt_oss() -> Any:
+    return M.GptOssBackbone(
+        **_TEXT, num_query_heads=4, num_key_value_heads=2, num_experts=4, top_k=2, sliding_window=4, head_dim=4,
+    )
+
+
+def smollm3() -> Any:
+    """SmolLMBackbone is keras-hub's alias of SmolLM3Backbone: one layer with rotary, one without (NoPE)."""
+    return M.SmolLM3Backbone(
+        vocabulary_size=50, hidden_dim=16, intermediate_dim=32, num_layers=2, num_attention_heads=4,
+        num_key_value_heads=2, attention_bias=False, attention_dropout=0.0, rope_layer_enabled_list=[True, False],
+        layer_types=["attention", "attention"], mlp_bias=False, layer_norm_epsilon=1e-5, max_position_embeddings=32,
+        rope_theta=10000.0, partial_rotary_factor=1.0,
+    )
+
+
+def xlm_roberta() -> Any:
+    return M.XLMRobertaBackbone(**_TEXT, num_heads=2, max_sequence_length=32)
+
+
+def roformer_v2() -> Any:
+    return M.RoformerV2Backbone(
+        vocabulary_size=50, num_layers=2, num_heads=2, hidden_dim=16, intermediate_dim=32, head_size=8,
+    )
+
+
+def esm() -> Any:
+    """ESM2Backbone is keras-hub's alias of ESMBackbone (rotary positions)."""
+    return M.ESMBackbone(**_TEXT, num_heads=2, max_sequence_length=32)
+
+
+def esm_absolute() -> Any:
+    """ESM-1 style: learned absolute positions and pre-layer norms."""
+    return M.ESMBackbone(
+        **_TEXT, num_heads=2, max_sequence_length=32, position_embedding_type="absolute", use_pre_layer_norm=True,
+    )
+
+
+def t5gemma() -> Any:
+    """Encoder-decoder Gemma: one sliding-window and one full layer on each side, soft-capped logits."""
+    side = dict(hidden_dim=16, intermediate_dim=32, num_layers=2, num_attention_heads=4, num_key_value_heads=2,
+                head_dim=4, layer_types=["sliding_attention", "full_attention"])  # fmt: skip
+    return M.T5GemmaBackbone(
+        vocabulary_size=50, **{f"encoder_{key}": value for key, value in side.items()},
+        **{f"decoder_{key}": value for key, value in side.items()}, sliding_window=4, attn_logit_softcapping=50.0,
+        final_logit_softcapping=30.0,
+    )
+
+
+def t5gemma2() -> Any:
+    side = dict(hidden_dim=16, intermediate_dim=32, num_layers=2, num_attention_heads=4, num_key_value_heads=2,
+                head_dim=4, layer_types=["sliding_attention", "full_attention"])  # fmt: skip
+    return M.T5Gemma2Backbone(
+        vocabulary_size=50, **{f"encoder_{key}": value for key, value in side.items()},
+        **{f"decoder_{key}": value for key, value in side.items()}, sliding_window=4,
+    )
+
+
+def pali_gemma() -> Any:
+    """A 16x16 image in 4x4 patches through a 1-layer ViT, then a 2-layer Gemma decoder."""
+    return M.PaliGemmaBackbone(
+        vocabulary_size=50, image_size=16, num_layers=2, num_query_heads=4, num_key_value_heads=2, hidden_dim=16,
+        intermediate_dim=32, head_dim=4, vit_patch_size=4, vit_num_heads=2, vit_hidden_dim=8, vit_num_layers=1,
+        vit_intermediate_dim=16,
+    )
+
+
+def moonshine() -> Any:
+    return M.MoonshineBackbone(
+        vocabulary_size=50, filter_dim=16, encoder_num_layers=1, decoder_num_layers=1, hidden_dim=16,
+        intermediate_dim=32, encoder_num_heads=2, decoder_num_heads=2, max_position_embeddings=64,
+    )
+
+
+def edrec() -> Any:
+    return M.EdRecBackbone(
+        vocab_size=50, num_layers_enc=1, num_layers_dec=1, hidden_dim=16, intermediate_dim=32, num_heads=2
+    )
+
+
+def rwkv7() -> Any:
+    return M.RWKV7Backbone(
+        hidden_size=16, head_size=8, num_layers=2, vocabulary_size=50, intermediate_dim=32, gate_lora=4, mv_lora=4,
+        aaa_lora=4, decay_lora=4,
+    )
+
+
+def qwen3_5() -> Any:
+    """Text only: three gated-delta-net (linear attention) layers and one full attention layer."""
+    return M.Qwen3_5Backbone(
+        vocabulary_size=50, num_layers=4, num_query_heads=4, num_key_value_heads=2, head_dim=8, hidden_dim=16,
+        intermediate_dim=32, linear_num_key_heads=2, linear_num_value_heads=4, linear_key_head_dim=4,
+        linear_value_head_dim=4,
+    )
+
+
+def qwen3_5_moe() -> Any:
+    return M.Qwen3_5MoeBackbone(
+        vocabulary_size=50, num_layers=4, num_query_heads=4, num_key_value_heads=2, head_dim=8, hidden_dim=16,
+        moe_intermediate_dim=8, shared_expert_intermediate_size=16, num_experts=4, top_k=2, linear_num_key_heads=2,
+        linear_num_value_heads=4, linear_key_head_dim=4, linear_value_head_dim=4,
+    )
+
+
+def gemma4() -> Any:
+    """Text only: five sliding layers then a global one, as the pattern of 6 gives."""
+    return M.Gemma4Backbone(
+        vocabulary_size=50, image_size=16, num_layers=6, num_query_heads=4, num_key_value_heads=2, hidden_dim=16,
+        intermediate_dim=32, head_dim=4, sliding_window_size=4,
+    )
+
+
+def gemma3n() -> Any:
+    """Text only (no vision or audio encoder): AltUp over 2 streams, a rank-1 Laurel block, per-layer inputs."""
+    return M.Gemma3nBackbone(
+        text_vocab_size=50, text_hidden_size=8, num_hidden_layers=2, pad_token_id=0, num_attention_heads=2,
+        num_key_value_heads=1, head_dim=4, intermediate_size=[16, 16], hidden_activation="gelu_approximate",
+        layer_types=["sliding_attention", "full_attention"], sliding_window=4, rope_theta=10000.0,
+        max_position_embeddings=16, vocab_size_per_layer_input=50, hidden_size_per_layer_input=2, altup_num_inputs=2,
+        laurel_rank=1,
+    )
+
+
+def gemma3_causal_lm() -> Any:
+    """Task models of the issue-21 families: the logits come from the backbone's reversible token embedding.
+
+    Tied for Gemma3, untied (its own reverse_embeddings) for Qwen3-MoE and GPT-OSS.
+    """
+    return M.Gemma3CausalLM(backbone=gemma3(), preprocessor=None)
+
+
+def qwen3_moe_causal_lm() -> Any:
+    return M.Qwen3MoeCausalLM(backbone=qwen3_moe(), preprocessor=None)
+
+
+def gpt_oss_causal_lm() -> Any:
+    return M.GptOssCausalLM(backbone=gpt_oss(), preprocessor=None)
+
+
 def bert_classifier() -> Any:
     """A task model: backbone plus a head (no preprocessor: nothing to download)."""
     return M.BertTextClassifier(backbone=bert(), num_classes=3, preprocessor=None)

@@ -28,12 +28,12 @@ from hypothesis import strategies as st
 keras_hub = pytest.importorskip("keras_hub")
 
 from ascii_explain.arithmetic import evaluate  # noqa: E402
-from ascii_explain.layers import UnknownDimensionError, find_formula, find_macs  # noqa: E402
+from ascii_explain.layers import UnknownDimensionError, find_formula, find_macs, find_own_weights  # noqa: E402
 from ascii_explain.layers import hub as H  # noqa: E402
+from ascii_explain.layers.formula import wants_call_shapes  # noqa: E402
 from ascii_explain.layers.hub import attention as hub_attention  # noqa: E402
 from ascii_explain.layers.hub import moe as hub_moe  # noqa: E402
 from ascii_explain.layers.hub import norms as hub_norms  # noqa: E402
-from ascii_explain.layers.hub.vision_tables import VISION2_TABLES  # noqa: E402
 from ascii_explain.read.call_shapes import concrete_call_shapes  # noqa: E402
 from ascii_explain.read.hub import hub_config  # noqa: E402
 
@@ -41,7 +41,19 @@ from . import hub_corpus, hub_vision_corpus  # noqa: E402
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 REGISTERED = H.register()
-HUB_FORMULAS = set(H.FORMULAS.values())
+
+
+def _table(kind):
+    """Every registered hub table of ``kind`` merged (hub/__init__.py's and the family tables it registers)."""
+    merged: dict[str, object] = {}
+    for table_kind, table in H.TABLES:
+        if table_kind == kind:
+            merged.update(table)
+    return merged
+
+
+FORMULA_PATHS, MACS_PATHS = _table("formula"), _table("macs")
+HUB_FORMULAS = set(FORMULA_PATHS.values())
 SEQUENCE = 8
 
 
@@ -89,22 +101,33 @@ def assert_formula_matches_weights(layer):
         assert evaluate(term.expression) == size, (term.name, term.expression, weight.shape)
         if layer.trainable:  # a frozen layer (Whisper's sinusoidal positions) reports none trainable
             assert term.trainable == bool(weight.trainable), term.name
-        unmatched.remove(weight)
+        unmatched = [w for w in unmatched if w is not weight]  # by identity: a variable's == is element-wise
     assert not unmatched, [w.path for w in unmatched]
+
+
+def assert_own_weights_match(layer, function):
+    """A composite's own-weights formula: one term per weight it creates itself, of that weight's size and flag."""
+    inner = {id(w) for sub in layer._flatten_layers(include_self=False, recursive=True) for w in sub.weights}
+    own = {w.name: w for w in layer.weights if id(w) not in inner}
+    formula = function(hub_config(layer), build_shape(layer))
+    assert sorted(term.name for term in formula.terms) == sorted(own), (layer.name, sorted(own))
+    for term in formula.terms:
+        assert evaluate(term.expression) == int(keras.ops.size(own[term.name])), (layer.name, term.name)
+        assert term.trainable == bool(own[term.name].trainable), (layer.name, term.name)
 
 
 # --------------------------------------------------------------------------- registration
 
 
 def test_every_listed_class_exists_and_registers():
-    for path in [*H.FORMULAS, *H.MACS, *H.OUTPUT_SHAPES, *H.KV_CACHE, *H.OWN_WEIGHTS]:
-        assert H.resolve(path) is not None, path
-    vision = [path for _, table in VISION2_TABLES for path in table]  # issue 21's tables (tests/test_hub_vision.py)
-    classes = {H.resolve(path) for path in [*H.FORMULAS, *H.MACS, *H.KV_CACHE, *H.OWN_WEIGHTS, *vision]}
+    for _, table in H.TABLES:
+        for path in table:
+            assert H.resolve(path) is not None, path
+    classes = {H.resolve(path) for kind, table in H.TABLES if kind != "output_shape" for path in table}
     assert set(REGISTERED) == classes
-    for path in H.FORMULAS:
+    for path in FORMULA_PATHS:
         assert find_formula(H.resolve(path)) in HUB_FORMULAS  # type: ignore[arg-type,operator]
-    for path in H.MACS:
+    for path in MACS_PATHS:
         assert find_macs(H.resolve(path)) is not None  # type: ignore[arg-type]
 
 
@@ -135,6 +158,11 @@ def test_formulas_equal_count_params_over_corpus(name):
             continue
         assert_formula_matches_weights(layer)
         checked += 1
+    for layer in all_layers(corpus_model(name)):  # composites: the weights they create themselves
+        own_function = find_own_weights(type(layer))
+        if own_function is not None and layer.built and type(layer).__module__.startswith("keras_hub"):
+            assert_own_weights_match(layer, own_function)
+            checked += 1
     model = corpus_model(name)
     if any(
         type(layer).__module__.startswith("keras_hub.src.models." + name.split("_")[0]) for layer in all_layers(model)
@@ -148,7 +176,15 @@ def test_every_hub_formula_is_exercised_by_the_corpus():
         for layer in all_layers(corpus_model(name)):
             if layer.built and find_formula(type(layer)) in HUB_FORMULAS:
                 seen.add(type(layer))
-    expected = {H.resolve(path) for path in H.FORMULAS} - {H.resolve(H._L + "alibi_bias.AlibiBias")}
+    # Never built in the corpus: Bloom's AlibiBias; RWKV-7's TimeShift, built only by a traced call
+    # (tests/test_hub_text_layers.py checks its rows through explain(..., input_shape=...)); MobileNetV5's
+    # LayerScale2d, which the tiny config does not use (tests/test_hub_vision.py builds it on its own).
+    unbuilt = {
+        H.resolve(H._L + "alibi_bias.AlibiBias"),
+        H.resolve(H._M + "rwkv7.rwkv7_layer.TimeShift"),
+        H.resolve(H._M + "mobilenetv5.mobilenetv5_layers.LayerScale2d"),
+    }
+    expected = {H.resolve(path) for path in FORMULA_PATHS} - unbuilt
     # subclasses registered through a base (LlamaRotaryEmbedding) count for the base
     covered = {klass for klass in expected if any(issubclass(s, klass) for s in seen)}  # type: ignore[arg-type]
     assert covered == expected, expected - covered
@@ -302,6 +338,8 @@ def graph_contraction_macs(function, specs):
             a, b = (tuple(t.shape) for t in op.inputs)
             m, k = (a[1], a[0]) if op.get_attr("transpose_a") else a
             n = b[0] if op.get_attr("transpose_b") else b[1]
+            if k == 1 and m * n > 1:  # an outer product (Moonshine's rotary "i,j->ij" becomes a MatMul): see below
+                continue
             total += m * k * n
         elif op.type.startswith("BatchMatMul"):
             a, b = (tuple(t.shape) for t in op.inputs)
@@ -310,12 +348,22 @@ def graph_contraction_macs(function, specs):
                 batch *= dim
             m, k = (a[-1], a[-2]) if op.get_attr("adj_x") else (a[-2], a[-1])
             n = b[-2] if op.get_attr("adj_y") else b[-1]
+            if k == 1 and m * n > 1:
+                # Nothing summed: an outer product written as a matmul (SmolLM3's rotary
+                # frequencies x positions), element-wise products like the einsum case below.
+                # (A 1x1 by 1x1 product, the first step of Qwen3.5's triangular solve, counts one.)
+                continue
             total += batch * m * k * n
         elif op.type == "Einsum":
             equation = op.get_attr("equation").decode()
             operands, output = equation.split("->")
             operands = operands.split(",")
-            assert "." not in equation, equation
+            if "..." in equation:
+                # Broadcast axes are kept in the output: only a summed letter makes a contraction.
+                assert "..." in output, equation
+                letters = "".join(operands).replace("...", "")
+                assert set(letters) <= set(output), equation  # a contraction over ellipsis axes: not counted here
+                continue
             if set("".join(operands)) <= set(output):
                 # No summed index: an outer product (rotary's positions x frequencies),
                 # element-wise products, not multiply-accumulates.
@@ -328,6 +376,12 @@ def graph_contraction_macs(function, specs):
             for size in sizes.values():
                 product *= size
             total += product
+        elif op.type == "DepthwiseConv2dNative":
+            output, kernel = tuple(op.outputs[0].shape), tuple(op.inputs[1].shape)
+            elements = 1
+            for dim in output:
+                elements *= dim
+            total += elements * kernel[0] * kernel[1]  # each output channel sees one input channel
         elif op.type == "Conv2D":
             output, kernel = tuple(op.outputs[0].shape), tuple(op.inputs[1].shape)
             elements = 1
@@ -357,7 +411,8 @@ def composed_macs(layer, records, unknown, dense_moe=False):
         config = hub_config(layer)
         if dense_moe and "top_k" in config and "num_experts" in config:
             config["top_k"] = config["num_experts"]
-        return record.calls * evaluate(function(config, _shape_arguments(layer, record), record.output))
+        keywords = {"call_shapes": dict(record.arguments)} if wants_call_shapes(function) else {}
+        return record.calls * evaluate(function(config, _shape_arguments(layer, record), record.output, **keywords))
     subs = layer._flatten_layers(include_self=False, recursive=False)
     if not subs:
         unknown.add(type(layer).__name__)
@@ -399,6 +454,20 @@ MACS_MODELS = {
     # sparse MoE blocks counted with every expert (keras-hub's dense computation); top-k below
     "mixtral": None,
     "qwen_moe": None,
+    # keras-hub 0.32's text families (issue 21); Qwen3-MoE and GPT-OSS counted with every expert
+    **{
+        name: None
+        for name in (
+            "gemma3", "qwen2", "qwen3_moe", "gpt_oss", "smollm3", "xlm_roberta", "roformer_v2", "esm",
+            "esm_absolute", "t5gemma", "t5gemma2", "edrec", "qwen3_5", "qwen3_5_moe", "gemma4",
+        )
+    },  # fmt: skip
+    "pali_gemma": {"images": (1, 16, 16, 3), "token_ids": (1, 8), "padding_mask": (1, 8), "response_mask": (1, 8)},
+    # 1024 audio samples: the smallest length the three strided convolutions leave a frame of (15, 3, 1)
+    "moonshine": {
+        "encoder_input_values": (1, 1024, 1), "encoder_padding_mask": (1, 1024), "decoder_token_ids": (1, 8),
+        "decoder_padding_mask": (1, 8),
+    },  # fmt: skip
 }
 
 
@@ -408,7 +477,7 @@ def assert_macs_equal_graph(name, shapes):
     model = corpus_model(name)
     records = concrete_call_shapes(model, shapes)
     unknown: set[str] = set()
-    dense = name in ("mixtral", "qwen_moe")
+    dense = name in ("mixtral", "qwen_moe", "qwen3_moe", "gpt_oss", "qwen3_5_moe")
     top = model._flatten_layers(include_self=False, recursive=False)
     ours = sum(composed_macs(layer, records, unknown, dense) for layer in top)
     assert not unknown, unknown

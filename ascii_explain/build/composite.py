@@ -174,8 +174,9 @@ def composite_record(
         notes.append(f"{inside} layer{plural} inside this block; explain(model, expand_nested=True) shows them")
     fields = cost_fields(facts)
     if find_macs(facts.layer_class, keras3_counterpart) is None:
-        # A composite with its own MACs function (keras-hub's window or rotary attention: the
-        # sum of its Dense parts misses q @ k and weights @ v) keeps the whole-layer count.
+        # A block with a MACs function of its own keeps that one (cost_fields computed it): its call
+        # computes more than its sublayers (keras-hub's window or rotary attention: the sum of its Dense
+        # parts misses q @ k and weights @ v; RWKV7TimeMix). Any other block is its parts' sum.
         fields.update(_composite_macs(direct))
     fields.update(_composite_kv_cache(direct))
     all_fallback = (

@@ -26,6 +26,11 @@ ZERO_MAC_OPERATIONS = frozenset(
         "Selu", "LeakyRelu", "HardSigmoid", "HardSilu",
         # an average, as AveragePooling and GlobalAveragePooling count it (Swin's classifier pools with ops.mean)
         "Mean",
+        # comparisons and logic (padding masks: ESM and RoFormerV2 compare token ids with the pad id)
+        "Equal", "NotEqual", "Greater", "GreaterEqual", "Less", "LessEqual",
+        "LogicalAnd", "LogicalOr", "LogicalNot",
+        # rounding, and a plain sum (Moonshine's valid lengths from its padding mask): no product
+        "Floor", "Ceil", "Round", "Sum",
     }
 )  # fmt: skip
 

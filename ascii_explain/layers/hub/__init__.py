@@ -13,7 +13,13 @@ The families: ``norms`` (RMS and layer norms), ``embeddings`` (token, position,
 relative; rotary and ALiBi have no weights), ``vision`` (patch and class-token
 embeddings and the vision MLPs), ``moe`` (Mixtral and Qwen-MoE),
 ``attention`` (every cached and relative attention), ``shapes`` (output
-shapes). Every function is pure: it reads the layer's config and the shape it
+shapes). keras-hub 0.32's text, audio and multimodal families (issue 21) have
+their own modules and one table module, ``text`` (``TEXT_TABLES``):
+``decoder_variants`` (Gemma3, GPT-OSS, SmolLM3), ``experts`` (Qwen3-MoE,
+Qwen3.5-MoE, GPT-OSS), ``roformer`` (RoFormerV2, ESM), ``t5gemma`` (T5Gemma,
+T5Gemma2, PaliGemma's ViT), ``gemma3n``, ``gemma4``, ``qwen3_5``, ``rwkv``.
+
+Every function is pure: it reads the layer's config and the shape it
 was built (or called) with, never the weights. Each docstring names the
 keras-hub ``build()`` (0.32.0) it mirrors.
 
@@ -97,6 +103,7 @@ from .shapes import (
     same_shape,
     vit_embedding_shape,
 )
+from .text import TEXT_TABLES
 from .vision import (
     deit_embeddings,
     deit_embeddings_macs,
@@ -312,11 +319,12 @@ TABLES: tuple[tuple[Kind, Mapping[str, Callable[..., Any]]], ...] = (
     ("kv_cache", KV_CACHE),
     ("own_weights", OWN_WEIGHTS),
     ("output_shape", OUTPUT_SHAPES),
+    # keras-hub 0.32's text, audio and multimodal families (issue 21): hub/text.py
+    *TEXT_TABLES,
+    # the vision families of issue 21: hub/vision_tables.py
+    *VISION2_TABLES,
 )
 for _kind, _table in TABLES:
-    register_by_path(PACKAGE, _kind, _table)
-# The vision families of issue 21 keep their own tables (hub/vision_tables.py).
-for _kind, _table in VISION2_TABLES:
     register_by_path(PACKAGE, _kind, _table)
 
 # The class at a table's path, or None when the installed keras-hub lacks it.
