@@ -6,6 +6,7 @@ import os
 from typing import Any, Mapping, Optional
 
 from .build.model import build_records
+from .build.sequence import sequence_costs
 from .build.training_memory import plan_training_memory
 from .explanation import Explanation
 from .read.model import read_model
@@ -111,6 +112,8 @@ def explain(
         keras_totals=facts.keras_totals,
         input_shape_given=input_shape is not None,
         expand_repeats=expand_repeats,
+        # at an unknown length, the costs as polynomials in T (e.at(T=4096) gives the numbers)
+        sequence=sequence_costs(facts) if input_shape is None else None,
     )
 
 

@@ -6,9 +6,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Optional, Sequence
 
 from .build.records import STATE_UNBUILT, LayerRecord, Shape
+from .build.sequence import SequenceCosts
 from .read.facts import KerasTotals
 
 if TYPE_CHECKING:  # the views never import this module, so naming their types here makes no cycle
+    from .build.generation import Generation
+    from .build.sequence import CostsAtLength
     from .build.training_memory import TrainingMemory
     from .views.model import ViewModel
     from .views.styled import StyledText
@@ -47,6 +50,8 @@ class Explanation:
     input_shape_given: bool = False
     # str() draws identical consecutive blocks one by one (explain(model, expand_repeats=True)).
     expand_repeats: bool = False
+    # No input_shape and an unknown sequence axis: every row's costs as polynomials in T (build/sequence.py).
+    sequence: Optional[SequenceCosts] = None
 
     @property
     def total_params(self) -> int:
@@ -171,6 +176,46 @@ class Explanation:
         if not layers or any(record.kv_cache_bytes is None for record in layers):
             return None
         return sum((record.kv_cache_bytes or 0) * max(record.calls, 1) for record in layers) * self.batch_size
+
+    # ------------------------------------------------ at an unknown sequence length (T)
+
+    def _in_length(self, field: str, records: list[LayerRecord], per_call: bool = True) -> Optional[str]:
+        from .build.sequence import total_in_length
+
+        if self.sequence is None or self.sequence.note or not records:
+            return None
+        value, unknown = total_in_length(records, self.sequence, field, per_call)
+        return None if unknown else value.text()
+
+    @property
+    def macs_in_length(self) -> Optional[str]:
+        """Mult-adds for one sample as a polynomial in the sequence length T (``"128*T**2 + 81920*T"``).
+
+        None when the length is known (``input_shape`` given, or no unknown
+        axis) or a row's count is not a polynomial in T. ``self.at(T=n)`` gives
+        the numbers explaining at ``input_shape=(1, n)`` gives.
+        """
+        return self._in_length("macs", self.top_level)
+
+    @property
+    def activation_bytes_in_length(self) -> Optional[str]:
+        """Every layer's output, one sample, in bytes, as a polynomial in T (times ``batch_size`` for the batch)."""
+        return self._in_length("output_bytes", [r for r in self.top_level if r.class_name != "InputLayer"], False)
+
+    @property
+    def kv_cache_bytes_in_length(self) -> Optional[str]:
+        """The key/value cache of one sample in bytes, as a polynomial in T (None without decoder attention)."""
+        return self._in_length("kv_cache_bytes", self.kv_cache_layers)
+
+    def at(self, T: int) -> CostsAtLength:  # noqa: N803 - the symbol's own name, as printed
+        """The costs at sequence length ``T``, from the polynomials: equal to ``explain(model, input_shape=(1, T))``'s."""
+        from .build.sequence import costs_at
+
+        if self.sequence is None:
+            raise ValueError(
+                "this explanation has no unknown sequence length (input_shape was given, or every axis is known)"
+            )
+        return costs_at(self.top_level, self.kv_cache_layers, self.sequence, self.batch_size, T)
 
     @property
     def input_bytes(self) -> Optional[int]:
