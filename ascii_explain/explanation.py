@@ -217,6 +217,54 @@ class Explanation:
             )
         return costs_at(self.top_level, self.kv_cache_layers, self.sequence, self.batch_size, T)
 
+    def generation(
+        self,
+        prompt: int,
+        new_tokens: int,
+        batch: Optional[int] = None,
+        *,
+        peak_flops: Optional[float] = None,
+        bandwidth: Optional[float] = None,
+    ) -> Generation:
+        """What generating ``new_tokens`` after a ``prompt``-token prompt costs (``build/generation.py``).
+
+        Prefill mult-adds (the forward pass at the prompt's length), each
+        decode step's (attention over the cached keys), the bytes each step
+        reads (weights + key/value cache) and their ratio, the arithmetic
+        intensity; with a device's ``peak_flops`` (FLOP/s) and ``bandwidth``
+        (bytes/s), the roofline lower bound on each step's time. ``batch``
+        defaults to the explanation's ``batch_size``. Needs the costs in T:
+        ``explain(model)`` without ``input_shape``, on a decoder.
+        """
+        from .build.generation import plan_generation
+
+        if self.sequence is None or self.sequence.note:
+            why = self.sequence.note if self.sequence is not None else (
+                "input_shape was given" if self.input_shape_given else "no sequence axis is unknown"
+            )
+            raise ValueError(
+                f"generation() needs the costs at an unknown sequence length ({why}): "
+                "explain(model) without input_shape, on a model whose token axis is None"
+            )
+        macs = self.macs_in_length
+        if macs is None:
+            unknown = [r.name for r in self.top_level if self.sequence.row(r.name) and r.macs is None
+                       and not getattr(self.sequence.row(r.name), "macs", "")]
+            raise ValueError(f"generation() needs every row's mult-adds in T; unknown for: {', '.join(unknown)}")
+        kv = self.kv_cache_bytes_in_length
+        if kv is None:
+            raise ValueError(
+                "generation() needs a decoder: no top-level layer keeps a key/value cache "
+                "(explain the backbone itself, not a model holding it)"
+            )
+        weights = self.param_bytes
+        if weights is None:
+            raise ValueError("generation() needs the weights' bytes; a weight here has no fixed-size dtype")
+        return plan_generation(
+            macs, kv, weights, prompt, new_tokens, self.batch_size if batch is None else batch,
+            peak_flops=peak_flops, bandwidth=bandwidth,
+        )
+
     @property
     def input_bytes(self) -> Optional[int]:
         """Bytes of the model's inputs for ``batch_size`` samples."""
