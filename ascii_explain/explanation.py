@@ -198,6 +198,15 @@ class Explanation:
         return self._in_length("macs", self.top_level)
 
     @property
+    def macs_in_length_grouped(self) -> Optional[str]:
+        """``macs_in_length`` with runs of identical rows as one product: ``2*(32*T**2 + 2304*T)``."""
+        from .build.sequence import grouped_in_length
+
+        if self.macs_in_length is None or self.sequence is None:
+            return None
+        return grouped_in_length(self.top_level, self.sequence) or None
+
+    @property
     def activation_bytes_in_length(self) -> Optional[str]:
         """Every layer's output, one sample, in bytes, as a polynomial in T (times ``batch_size`` for the batch)."""
         return self._in_length("output_bytes", [r for r in self.top_level if r.class_name != "InputLayer"], False)

@@ -175,6 +175,12 @@ class LayerRecord:
     # A composite layer (a block: sublayers, no formula of its own): how many
     # direct sublayers it has; 0 for every other row.
     sublayer_count: int = 0
+    # At an unknown sequence length (no input_shape): the mult-adds of one call
+    # and the key/value cache bytes of one sample as polynomials in T
+    # (``"32*T**2 + 2304*T"``, build/sequence.py), where ``macs`` and
+    # ``kv_cache_bytes`` are None only because the length is unknown; "" otherwise.
+    macs_in_length: str = ""
+    kv_cache_bytes_in_length: str = ""
 
     @property
     def terms(self) -> dict[str, str]:

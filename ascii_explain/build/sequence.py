@@ -79,6 +79,42 @@ def sequence_costs(facts: ModelFacts) -> Optional[SequenceCosts]:
     return SequenceCosts(rows=tuple(_row(with_sequence(entry)) for entry in facts.graph.entries))
 
 
+def annotate_records(records: Iterable[Any], sequence: Optional[SequenceCosts]) -> None:
+    """Put each top-level row's polynomials on its record, where its number is unknown (for the views)."""
+    if sequence is None or sequence.note:
+        return
+    for record in records:
+        row = sequence.row(record.name)
+        if row is None:
+            continue
+        if record.macs is None and row.macs:
+            record.macs_in_length = row.macs
+        if record.kv_cache_bytes is None and row.kv_cache_bytes:
+            record.kv_cache_bytes_in_length = row.kv_cache_bytes
+
+
+def grouped_in_length(records: list[Any], sequence: SequenceCosts, field: str = "macs") -> str:
+    """The total in T with runs of identical rows as one product, ``2*(32*T**2 + 2304*T) + 16*T``:
+    the model's structure (L blocks of the same cost) visible in the sum; "" when a row is unknown."""
+    parts: list[str] = []
+    previous, count = None, 0
+    values = []
+    for record in records:
+        value = row_in_length(record, sequence, field)
+        if value is None:
+            return ""
+        values.append(value * max(record.calls, 1))
+    for value in [*values, None]:
+        if value is not None and value == previous:
+            count += 1
+            continue
+        if previous is not None and previous:
+            text = previous.text()
+            parts.append(text if count == 1 else f"{count}*{text}" if len(previous.terms) == 1 else f"{count}*({text})")
+        previous, count = value, 1
+    return " + ".join(parts) if parts else "0"
+
+
 def _unknown_axes(shape: Any) -> int:
     if not isinstance(shape, tuple):
         return 0
