@@ -217,7 +217,7 @@ class Explanation:
         return self._in_length("kv_cache_bytes", self.kv_cache_layers)
 
     def at(self, T: int) -> CostsAtLength:  # noqa: N803 - the symbol's own name, as printed
-        """The costs at sequence length ``T``, from the polynomials: equal to ``explain(model, input_shape=(1, T))``'s."""
+        """The costs at sequence length ``T``, from the polynomials: ``explain(model, input_shape=(1, T))``'s."""
         from .build.sequence import costs_at
 
         if self.sequence is None:
@@ -257,8 +257,7 @@ class Explanation:
             )
         macs = self.macs_in_length
         if macs is None:
-            unknown = [r.name for r in self.top_level if self.sequence.row(r.name) and r.macs is None
-                       and not getattr(self.sequence.row(r.name), "macs", "")]
+            unknown = [r.name for r in self.top_level if r.macs is None and not r.macs_in_length]
             raise ValueError(f"generation() needs every row's mult-adds in T; unknown for: {', '.join(unknown)}")
         kv = self.kv_cache_bytes_in_length
         if kv is None:

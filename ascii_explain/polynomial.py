@@ -20,7 +20,7 @@ import ast
 import re
 from fractions import Fraction
 from math import gcd as _gcd
-from typing import Union
+from typing import Mapping, Union
 
 SYMBOL = "T"
 
@@ -42,7 +42,7 @@ class Polynomial:
 
     __slots__ = ("_terms",)
 
-    def __init__(self, terms: dict[int, Number] | None = None) -> None:
+    def __init__(self, terms: Mapping[int, Number] | None = None) -> None:
         self._terms = {degree: Fraction(c) for degree, c in (terms or {}).items() if c}
 
     @classmethod
@@ -169,14 +169,14 @@ class Polynomial:
             return f"({whole.text()})//{denominator}"
         out = ""
         for d in sorted(self._terms, reverse=True):
-            c = int(self._terms[d])
+            whole_c = int(self._terms[d])
             power = "" if d == 0 else SYMBOL if d == 1 else f"{SYMBOL}**{d}"
-            magnitude = abs(c)
+            magnitude = abs(whole_c)
             body = str(magnitude) if not power else power if magnitude == 1 else f"{magnitude}*{power}"
             if not out:
-                out = ("-" if c < 0 else "") + body
+                out = ("-" if whole_c < 0 else "") + body
             else:
-                out += f" {'-' if c < 0 else '+'} {body}"
+                out += f" {'-' if whole_c < 0 else '+'} {body}"
         return out
 
     def __str__(self) -> str:

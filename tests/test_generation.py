@@ -25,7 +25,7 @@ from .stateless_support import LLAMA_7B, LLAMA_7B_PUBLISHED_PARAMS, ValueWatch  
 from .test_hub_layers import graph_contraction_macs  # noqa: E402
 
 # tests/hub_corpus.llama: L blocks, hidden H, Hq query and Hkv key/value heads of D, feed-forward I, vocabulary V
-L, H, HQ, HKV, D, I, V = 2, 16, 4, 2, 4, 32, 50
+L, H, HQ, HKV, D, FF, V = 2, 16, 4, 2, 4, 32, 50
 
 
 def _llama():
@@ -76,7 +76,7 @@ def test_the_decode_formula_is_the_models_numbers(llama_and_explanation):
     against K keys: scores and values ``2*Hq*K*D`` per block."""
     _, e = llama_and_explanation
     plan = e.generation(prompt=4, new_tokens=5)
-    per_token = L * (2 * H * HQ * D + 2 * H * HKV * D + 3 * H * I)
+    per_token = L * (2 * H * HQ * D + 2 * H * HKV * D + 3 * H * FF)
     assert plan.decode_macs_formula == f"{L * 2 * HQ * D}*K + {per_token}"
     assert [s.macs for s in plan.steps] == [per_token + L * 2 * HQ * k * D for k in range(5, 10)]
     assert plan.decode_macs == sum(s.macs for s in plan.steps)

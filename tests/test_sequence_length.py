@@ -81,7 +81,9 @@ def _transformer_block() -> keras.Model:
     return keras.Model(tokens, keras.layers.Dense(50, name="logits")(x), name="keras_block")
 
 
-MODELS = {"llama": hub_corpus.llama, "gpt2": hub_corpus.gpt2, "bert": hub_corpus.bert, "keras_block": _transformer_block}
+MODELS = {
+    "llama": hub_corpus.llama, "gpt2": hub_corpus.gpt2, "bert": hub_corpus.bert, "keras_block": _transformer_block,
+}
 
 
 def _model(name):
@@ -130,12 +132,13 @@ def test_at_T_equals_explaining_at_that_input_shape(name):
     e = explain(model)
     assert e.sequence is not None and not e.sequence.note
     assert e.macs_in_length is not None and "T**2" in e.macs_in_length  # attention: T x T products
+    assert evaluate_polynomial(e.macs_in_length_grouped or "") == evaluate_polynomial(e.macs_in_length)
     for length in LENGTHS:
         concrete = _assert_at_equals_explained(e, model, length)
         # the printed polynomial itself evaluates to the number
         assert evaluate_polynomial(e.macs_in_length).at(length) == concrete.total_macs
         if concrete.kv_cache_bytes is not None:
-            assert evaluate_polynomial(e.kv_cache_bytes_in_length).at(length) == concrete.kv_cache_bytes
+            assert evaluate_polynomial(e.kv_cache_bytes_in_length or "").at(length) == concrete.kv_cache_bytes
 
 
 def test_the_polynomials_coefficients_are_the_models_numbers():
@@ -144,7 +147,7 @@ def test_the_polynomials_coefficients_are_the_models_numbers():
     L, h, hq, hkv, d, i = 2, 16, 4, 2, 4, 32
     e = explain(_model("llama"))
     expected = Polynomial({2: L * 2 * hq * d, 1: L * (2 * h * hq * d + 2 * h * hkv * d + 3 * h * i)})
-    assert evaluate_polynomial(e.macs_in_length) == expected
+    assert evaluate_polynomial(e.macs_in_length or "") == expected
     assert e.kv_cache_bytes_in_length == f"{2 * L * hkv * d * 4}*T"  # float32 keys and values
 
 
@@ -176,12 +179,15 @@ def test_no_costs_in_T_when_the_length_is_known_or_may_change():
     with pytest.raises(ValueError, match="no unknown sequence length"):
         explain(fixed).at(T=4)
     strided = keras.Sequential([keras.Input((None, 8)), keras.layers.Conv1D(4, 3, strides=2, name="conv")])
-    note = explain(strided).sequence.note
+    sequence = explain(strided).sequence
+    assert sequence is not None
+    note = sequence.note
     assert "'conv' may change the sequence length" in note
     with pytest.raises(ValueError, match="may change the sequence length"):
         explain(strided).at(T=9)
     image = keras.Sequential([keras.Input((None, None, 3)), keras.layers.Dense(2)])
-    assert "more than one unknown axis" in explain(image).sequence.note
+    image_sequence = explain(image).sequence
+    assert image_sequence is not None and "more than one unknown axis" in image_sequence.note
     with pytest.raises(ValueError, match="positive integer"):
         explain(_model("keras_block")).at(T=0)
 

@@ -149,7 +149,8 @@ def plan_generation(
     bandwidth: Optional[float] = None,
 ) -> Generation:
     """The generation plan from one sample's forward MACs and cache bytes in T (``Explanation`` supplies them)."""
-    prompt, new_tokens, batch = _positive("prompt", prompt), _positive("new_tokens", new_tokens), _positive("batch", batch)
+    prompt, new_tokens = _positive("prompt", prompt), _positive("new_tokens", new_tokens)
+    batch = _positive("batch", batch)
     peak, band = _rate("peak_flops", peak_flops), _rate("bandwidth", bandwidth)
     forward = evaluate_polynomial(macs_in_length)
     kv = evaluate_polynomial(kv_cache_in_length)

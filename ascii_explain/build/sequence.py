@@ -282,7 +282,8 @@ def costs_at(
     for record in records:
         value = row_in_length(record, sequence, "macs")
         macs_by_layer[record.name] = None if value is None else _whole(value.at(length))
-    total = sum((value or 0) * max(record.calls, 1) for record, value in zip(records, macs_by_layer.values()))
+    counted = zip(records, macs_by_layer.values(), strict=True)
+    total = sum((value or 0) * max(record.calls, 1) for record, value in counted)
     activations, unknown_outputs = total_in_length(
         [r for r in records if r.class_name != "InputLayer"], sequence, "output_bytes", per_call=False
     )

@@ -43,7 +43,7 @@ def _step_line(label: str, step: Any) -> str:
 
 
 def generation_text(plan: Any) -> str:
-    """The plan in a few lines: prefill, the decode step's formula and its first and last steps, the cache, the device."""
+    """The plan in a few lines: prefill, the decode step's formula, its first and last steps, the cache, the device."""
     p = plan
     batch = "a batch of 1" if p.batch == 1 else f"a batch of {p.batch:,}"
     per_batch = "" if p.batch == 1 else f" x {p.batch:,} samples"

@@ -441,7 +441,10 @@ def _cost_totals_lines(explanation: ExplanationData) -> list[str]:
     if unknown and in_length is not None:
         grouped = e.macs_in_length_grouped
         shown = in_length if not grouped or grouped == in_length else f"{grouped} = {in_length}"
-        macs = f"Mult-adds: {shown} per sample at sequence length T (e.at(T=n) for numbers; bias, activation, normalization: 0)"
+        macs = (
+            f"Mult-adds: {shown} per sample at sequence length T "
+            "(e.at(T=n) for numbers; bias, activation, normalization: 0)"
+        )
     elif unknown:
         listed = ", ".join(f"{r.name} ({r.class_name})" for r in unknown)
         macs = f"Mult-adds: at least {total_macs:,} per sample; {UNKNOWN} unknown for {len(unknown)}: {listed}"
@@ -450,7 +453,10 @@ def _cost_totals_lines(explanation: ExplanationData) -> list[str]:
     batch = "a batch of 1" if e.batch_size == 1 else f"a batch of {e.batch_size:,}"
     memory = f"Memory: activations {format_bytes(e.activation_bytes)} for {batch} (each layer's output once"
     if e.activation_bytes is None and e.activation_bytes_in_length is not None:
-        memory = f"Memory: activations {e.activation_bytes_in_length} bytes per sample at sequence length T (each layer's output once"
+        memory = (
+            f"Memory: activations {e.activation_bytes_in_length} bytes per sample at sequence length T "
+            "(each layer's output once"
+        )
     if e.input_bytes is not None:
         memory += f"; input {format_bytes(e.input_bytes)}"
     return [macs, memory + ")", *_kv_cache_lines(e)]
@@ -466,7 +472,8 @@ def _kv_cache_lines(explanation: ExplanationData) -> list[str]:
     if e.kv_cache_bytes is None and e.kv_cache_bytes_in_length is not None:
         return [
             f"Key/value cache: {e.kv_cache_bytes_in_length} bytes per sample at sequence length T "
-            f"(2 x {len(layers)} decoder layers x T x kv-heads x head-dim x dtype bytes; e.generation(prompt, new_tokens))"
+            f"(2 x {len(layers)} decoder layers x T x kv-heads x head-dim x dtype bytes; "
+            "e.generation(prompt, new_tokens))"
         ]
     if e.kv_cache_bytes is None:
         return [
