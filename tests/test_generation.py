@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import warnings
+from pathlib import Path
 
 import pytest
 
@@ -153,6 +154,8 @@ def test_a_7b_llama_built_without_values_at_4096_plus_256_tokens():
     assert last.bytes_read == plan.weight_bytes + 2 * layers * 4352 * hidden * 4
     assert plan.bandwidth_bound  # about half a MAC per byte against a balance of ~76
     assert first.time_lower_bound == first.bytes_read / 2.04e12
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    assert plan.render() in readme  # the README's worked example is this plan, as printed
 
 
 def test_cli_generate_prints_the_plan_and_json_carries_it(tmp_path, capsys):

@@ -151,6 +151,23 @@ def test_the_polynomials_coefficients_are_the_models_numbers():
     assert e.kv_cache_bytes_in_length == f"{2 * L * hkv * d * 4}*T"  # float32 keys and values
 
 
+def test_the_readme_example_is_the_tiny_llama_as_printed():
+    from pathlib import Path
+
+    model = keras_hub.models.LlamaBackbone(vocabulary_size=50, num_layers=2, hidden_dim=16,
+                                           intermediate_dim=32, num_query_heads=4, num_key_value_heads=2)
+    e = explain(model)
+    text = e.render(width=100)
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    totals = text[text.index("Mult-adds:") : text.index("Inputs (2)")].rstrip("\n")
+    assert totals in readme
+    assert "macs    32*T**2 + 2304*T (in the sequence length T)" in text
+    assert (e.macs_in_length_grouped, e.macs_in_length, e.kv_cache_bytes_in_length) == (
+        "2*(32*T**2 + 2304*T)", "64*T**2 + 4608*T", "128*T"
+    )
+    assert e.at(T=2048).total_macs == 277872640 == explain(model, input_shape=(1, 2048)).total_macs
+
+
 def test_batch_size_scales_the_memory_not_the_macs():
     model = _model("gpt2")
     e = explain(model, batch_size=3)
