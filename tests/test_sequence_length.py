@@ -100,11 +100,11 @@ def _has_unknown_axis(shape):
     return any(dim is None for dim in shape[1:])
 
 
-def _assert_at_equals_explained(e, model, length, batch=1, partial=False):
+def _assert_at_equals_explained(e, model, length, batch=1, partial=False, features=()):
     """``partial``: rows whose count is not a polynomial in T (T5's cross-attention, whose key length its
     build shape does not hold) are unknown in ``at``, never a wrong number; every other row agrees."""
     at = e.at(T=length)
-    concrete = explain(model, input_shape=(batch, length))
+    concrete = explain(model, input_shape=(batch, length, *features))
     if partial and at.macs_unknown:
         known = {name: macs for name, macs in at.macs_by_layer.items() if macs is not None}
         assert known == {r.name: r.macs for r in concrete.top_level if r.name in known}
@@ -217,3 +217,30 @@ def test_explain_in_T_only_reads_the_model():
     e.at(T=9)
     assert [layer.built for layer in model._flatten_layers()] == built
     assert all((a == v.numpy()).all() for a, v in zip(before, model.weights, strict=True))
+
+
+def test_recurrent_and_dense_models_over_an_unknown_length_agree_too():
+    """Not only attention: an LSTM's ``T*4*(in*units + units*units)`` and a Dense on every position."""
+    tokens = keras.Input((None, 8), name="frames")
+    x = keras.layers.LSTM(4, return_sequences=True, name="lstm")(tokens)
+    x = keras.layers.Dense(3, name="dense")(x)
+    model = keras.Model(tokens, keras.layers.GRU(2, name="gru")(x))
+    e = explain(model)
+    assert e.layer("lstm").macs_in_length == f"{4 * (8 * 4 + 4 * 4)}*T"
+    for length in (1, 6, 13):
+        _assert_at_equals_explained(e, model, length, features=(8,))
+
+
+def test_the_json_carries_the_costs_in_T():
+    e = explain(_model("llama"))
+    data = e.to_dict()["sequence"]
+    assert data == {
+        "symbol": "T",
+        "note": "",
+        "macs": e.macs_in_length,
+        "activation_bytes_per_sample": e.activation_bytes_in_length,
+        "kv_cache_bytes_per_sample": e.kv_cache_bytes_in_length,
+    }
+    blocks = [layer for layer in e.to_dict()["layers"] if layer["macs_in_length"]]
+    assert [layer["macs_in_length"] for layer in blocks] == ["32*T**2 + 2304*T"] * 2
+    assert explain(_model("llama"), input_shape=(1, 4)).to_dict()["sequence"] is None

@@ -29,7 +29,7 @@ from ..layers import (
     find_shape_function,
     wants_call_shapes,
 )
-from ..polynomial import SEQUENCE, SYMBOL, Polynomial, PolynomialError, evaluate_polynomial, is_symbolic
+from ..polynomial import SEQUENCE, SYMBOL, Polynomial, evaluate_polynomial, is_symbolic
 from ..read.dtypes import dtype_bits
 from ..read.facts import LayerFacts, ModelFacts
 from ..read.legacy import keras3_counterpart
@@ -76,7 +76,10 @@ def sequence_costs(facts: ModelFacts) -> Optional[SequenceCosts]:
         return SequenceCosts(
             note=f"layer {changing!r} may change the sequence length: explain(model, input_shape=(1, T))"
         )
-    return SequenceCosts(rows=tuple(_row(with_sequence(entry)) for entry in facts.graph.entries))
+    try:
+        return SequenceCosts(rows=tuple(_row(with_sequence(entry)) for entry in facts.graph.entries))
+    except Exception as error:  # noqa: BLE001 - the costs in T are an addition; they never crash an explanation
+        return SequenceCosts(note=f"internal error in the costs in T ({type(error).__name__}): please report it")
 
 
 def annotate_records(records: Iterable[Any], sequence: Optional[SequenceCosts]) -> None:
@@ -209,7 +212,7 @@ def _kv_cache_bytes(facts: LayerFacts) -> tuple[Optional[Polynomial], str]:
                 if expression is None:
                     return None, ""
                 elements = evaluate_polynomial(expression)
-            except (PolynomialError, TypeError, ValueError) as error:
+            except Exception as error:  # noqa: BLE001 - a function that cannot take T: the cache stays unknown
                 return None, f"not a polynomial in {SYMBOL} ({type(error).__name__})"
             bits = (dtype_bits(facts.weights[0].dtype) if facts.weights else None) or 32
             return (elements * bits).floordiv(Polynomial.constant(8)), ""

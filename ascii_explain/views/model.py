@@ -77,6 +77,7 @@ class ExplanationData(Protocol):
     batch_size: int
     extra: dict
     training_memory: Any  # Optional[build.training_memory.TrainingMemory]
+    sequence: Any  # Optional[build.sequence.SequenceCosts]: the costs in T
     keras_totals: Optional[KerasTotals]
 
     @property
