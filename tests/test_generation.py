@@ -63,6 +63,22 @@ def test_each_decode_step_equals_keras_hubs_traced_call_with_cache(llama_and_exp
         assert step.macs == _traced_call_with_cache(backbone, 1, step.keys)
 
 
+def test_gpt2_decode_steps_equal_keras_hubs_traced_call_with_cache_too():
+    """GPT-2 (2 blocks, 2 heads of 8, hidden 16, vocabulary 50): biases and a 4h feed-forward; the same rule."""
+    import tensorflow as tf
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        backbone = hub_corpus.gpt2()
+    lm = keras_hub.models.GPT2CausalLM(backbone=backbone, preprocessor=None)
+    plan = explain(backbone).generation(prompt=8, new_tokens=3)
+    for step in plan.steps:
+        slots = step.keys
+        specs = (tf.TensorSpec((1, 1), "int32"), tf.TensorSpec((1, 2, 2, slots, 2, 8), "float32"))
+        traced = graph_contraction_macs(lambda a, s=slots: lm.call_with_cache(a[0], a[1], s - 1)[0], specs)
+        assert step.macs == traced - H * V
+
+
 def test_decode_batch_and_prefill_equal_the_traced_cached_forward(llama_and_explanation):
     backbone, e = llama_and_explanation
     plan = e.generation(prompt=12, new_tokens=2, batch=3)
