@@ -195,7 +195,14 @@ def _output_bytes(facts: LayerFacts) -> Optional[Polynomial]:
         for dim in part[1:]:
             elements = elements * (dim if is_symbolic(dim) else int(dim))
         bits = bits + elements * element_bits
-    return bits.floordiv(Polynomial.constant(8))
+    return _bytes_of_bits(bits)
+
+
+def _bytes_of_bits(bits: Polynomial) -> Polynomial:
+    """Bytes of ``bits``: a number rounded up, as ``costs`` counts it; in T exact eighths (rounded up at a length)."""
+    if bits.is_constant:
+        return Polynomial.constant(-(-bits.coefficient(0) // 8))
+    return Polynomial({degree: c / 8 for degree, c in bits.terms.items()})
 
 
 def _kv_cache_bytes(facts: LayerFacts) -> tuple[Optional[Polynomial], str]:
@@ -215,7 +222,7 @@ def _kv_cache_bytes(facts: LayerFacts) -> tuple[Optional[Polynomial], str]:
             except Exception as error:  # noqa: BLE001 - a function that cannot take T: the cache stays unknown
                 return None, f"not a polynomial in {SYMBOL} ({type(error).__name__})"
             bits = (dtype_bits(facts.weights[0].dtype) if facts.weights else None) or 32
-            return (elements * bits).floordiv(Polynomial.constant(8)), ""
+            return _bytes_of_bits(elements * bits), ""
     parts = [_kv_cache_bytes(sub) for sub in facts.sublayers]
     keeping = [(value, note) for value, note in parts if value is not None or note]
     if not keeping:
