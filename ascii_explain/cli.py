@@ -137,6 +137,26 @@ def build_parser() -> argparse.ArgumentParser:
         "those of a forward pass at that shape",
     )
     parser.add_argument(
+        "--generate",
+        type=_generate,
+        metavar="PROMPT,NEW",
+        help="also say what generating NEW tokens after a PROMPT-token prompt costs (prefill, each decode step, "
+        "bytes read, arithmetic intensity), from the costs in the sequence length T (no --input-shape); "
+        "for --batch-size samples",
+    )
+    parser.add_argument(
+        "--peak-flops",
+        type=_positive_rate,
+        metavar="X",
+        help="with --generate: the device's peak FLOP/s (e.g. 3.12e14), for the roofline bound on each token's time",
+    )
+    parser.add_argument(
+        "--bandwidth",
+        type=_positive_rate,
+        metavar="X",
+        help="with --generate: the device's memory bandwidth in bytes/s (e.g. 2.04e12)",
+    )
+    parser.add_argument(
         "--check",
         action="store_true",
         help="exit 1 when any layer's formula disagrees with Keras or has no formula (each listed on stderr)",
@@ -194,6 +214,10 @@ def run(args: argparse.Namespace) -> int:
         explanation = _explain(model, args)
     with _ours("drawing the explanation"):
         text = _render(explanation, args)
+    if args.generate is not None:
+        text = _with_generation(text, explanation, args)
+    elif args.peak_flops is not None or args.bandwidth is not None:
+        raise InputError("--peak-flops and --bandwidth apply with --generate PROMPT,NEW")
     _write(text, args)
     if args.check:
         return _check(explanation)
@@ -285,6 +309,26 @@ def _explain(model: Any, args: argparse.Namespace) -> Any:
         raise
     except (NotBuiltError, InputShapeError) as error:  # explain()'s own one-sentence errors about the model
         raise InputError(f"{_source_label(args)}: {error}") from error
+
+
+def _with_generation(text: str, explanation: Any, args: argparse.Namespace) -> str:
+    """``--generate``: the generation plan after the diagram, or as the JSON's ``generation`` key."""
+    import json
+
+    if args.format not in ("text", "json"):
+        raise InputError(f"--generate: the plan is printed with --format text or json, not {args.format}")
+    prompt, new_tokens = args.generate
+    try:
+        plan = explanation.generation(
+            prompt, new_tokens, peak_flops=args.peak_flops, bandwidth=args.bandwidth
+        )
+    except ValueError as error:  # no decoder, an --input-shape given, ...: the sentence says what to do
+        raise InputError(f"{_source_label(args)}: --generate: {error}") from error
+    if args.format == "json":
+        data = json.loads(text)
+        data["generation"] = plan.to_dict()
+        return json.dumps(data, sort_keys=True, indent=2)
+    return f"{text}\n\n{plan.render()}"
 
 
 def _input_shape_option(given: list[tuple[Optional[str], tuple[int, ...]]]) -> Any:
@@ -387,6 +431,30 @@ def _input_shape(value: str) -> tuple[Optional[str], tuple[int, ...]]:
             f"{value!r} is not a shape: write the sizes with commas, batch axis included, e.g. 1,128"
         )
     return (name or None), shape
+
+
+def _generate(value: str) -> tuple[int, int]:
+    """``4096,256`` -> (4096, 256): the prompt's tokens and the new ones."""
+    parts = value.split(",")
+    try:
+        prompt, new_tokens = (int(part) for part in parts)
+    except ValueError:
+        prompt = new_tokens = 0
+    if prompt < 1 or new_tokens < 1:
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not PROMPT,NEW: two positive whole numbers, e.g. 4096,256"
+        )
+    return prompt, new_tokens
+
+
+def _positive_rate(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number (per second, e.g. 2.04e12)") from None
+    if not 0 < number < float("inf"):
+        raise argparse.ArgumentTypeError(f"{value!r} must be a positive number")
+    return number
 
 
 def _positive_int(value: str) -> int:

@@ -6,6 +6,7 @@ import os
 from typing import Any, Mapping, Optional
 
 from .build.model import build_records
+from .build.sequence import annotate_records, sequence_costs
 from .build.training_macs import plan_training_macs
 from .build.training_memory import plan_training_memory
 from .explanation import Explanation
@@ -99,6 +100,9 @@ def explain(
     output_dtypes = {entry.name: entry.output_dtypes for entry in facts.graph.entries}
     plan = plan_training_memory(top_level, training_facts, output_dtypes, batch_size)
     step = plan_training_macs(top_level, _forward_macs(top_level), batch_size)
+    # at an unknown length, the costs as polynomials in T (e.at(T=4096) gives the numbers)
+    sequence = sequence_costs(facts) if input_shape is None else None
+    annotate_records(top_level, sequence)
     return Explanation(
         model_name=facts.name,
         model_class=facts.class_name,
@@ -121,6 +125,7 @@ def explain(
         keras_totals=facts.keras_totals,
         input_shape_given=input_shape is not None,
         expand_repeats=expand_repeats,
+        sequence=sequence,
     )
 
 

@@ -6,9 +6,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Optional, Sequence
 
 from .build.records import STATE_UNBUILT, LayerRecord, Shape
+from .build.sequence import SequenceCosts
 from .read.facts import KerasTotals
 
 if TYPE_CHECKING:  # the views never import this module, so naming their types here makes no cycle
+    from .build.generation import Generation
+    from .build.sequence import CostsAtLength
     from .build.training_macs import TrainingMacs
     from .build.training_memory import TrainingMemory
     from .views.model import ViewModel
@@ -52,6 +55,8 @@ class Explanation:
     input_shape_given: bool = False
     # str() draws identical consecutive blocks one by one (explain(model, expand_repeats=True)).
     expand_repeats: bool = False
+    # No input_shape and an unknown sequence axis: every row's costs as polynomials in T (build/sequence.py).
+    sequence: Optional[SequenceCosts] = None
 
     @property
     def total_params(self) -> int:
@@ -176,6 +181,102 @@ class Explanation:
         if not layers or any(record.kv_cache_bytes is None for record in layers):
             return None
         return sum((record.kv_cache_bytes or 0) * max(record.calls, 1) for record in layers) * self.batch_size
+
+    # ------------------------------------------------ at an unknown sequence length (T)
+
+    def _in_length(self, field: str, records: list[LayerRecord], per_call: bool = True) -> Optional[str]:
+        from .build.sequence import total_in_length
+
+        if self.sequence is None or self.sequence.note or not records:
+            return None
+        value, unknown = total_in_length(records, self.sequence, field, per_call)
+        return None if unknown else value.text()
+
+    @property
+    def macs_in_length(self) -> Optional[str]:
+        """Mult-adds for one sample as a polynomial in the sequence length T (``"128*T**2 + 81920*T"``).
+
+        None when the length is known (``input_shape`` given, or no unknown
+        axis) or a row's count is not a polynomial in T. ``self.at(T=n)`` gives
+        the numbers explaining at ``input_shape=(1, n)`` gives.
+        """
+        return self._in_length("macs", self.top_level)
+
+    @property
+    def macs_in_length_grouped(self) -> Optional[str]:
+        """``macs_in_length`` with runs of identical rows as one product: ``2*(32*T**2 + 2304*T)``."""
+        from .build.sequence import grouped_in_length
+
+        if self.macs_in_length is None or self.sequence is None:
+            return None
+        return grouped_in_length(self.top_level, self.sequence) or None
+
+    @property
+    def activation_bytes_in_length(self) -> Optional[str]:
+        """Every layer's output, one sample, in bytes, as a polynomial in T (times ``batch_size`` for the batch)."""
+        return self._in_length("output_bytes", [r for r in self.top_level if r.class_name != "InputLayer"], False)
+
+    @property
+    def kv_cache_bytes_in_length(self) -> Optional[str]:
+        """The key/value cache of one sample in bytes, as a polynomial in T (None without decoder attention)."""
+        return self._in_length("kv_cache_bytes", self.kv_cache_layers)
+
+    def at(self, T: int) -> CostsAtLength:  # noqa: N803 - the symbol's own name, as printed
+        """The costs at sequence length ``T``, from the polynomials: ``explain(model, input_shape=(1, T))``'s."""
+        from .build.sequence import costs_at
+
+        if self.sequence is None:
+            raise ValueError(
+                "this explanation has no unknown sequence length (input_shape was given, or every axis is known)"
+            )
+        return costs_at(self.top_level, self.kv_cache_layers, self.sequence, self.batch_size, T)
+
+    def generation(
+        self,
+        prompt: int,
+        new_tokens: int,
+        batch: Optional[int] = None,
+        *,
+        peak_flops: Optional[float] = None,
+        bandwidth: Optional[float] = None,
+    ) -> Generation:
+        """What generating ``new_tokens`` after a ``prompt``-token prompt costs (``build/generation.py``).
+
+        Prefill mult-adds (the forward pass at the prompt's length), each
+        decode step's (attention over the cached keys), the bytes each step
+        reads (weights + key/value cache) and their ratio, the arithmetic
+        intensity; with a device's ``peak_flops`` (FLOP/s) and ``bandwidth``
+        (bytes/s), the roofline lower bound on each step's time. ``batch``
+        defaults to the explanation's ``batch_size``. Needs the costs in T:
+        ``explain(model)`` without ``input_shape``, on a decoder.
+        """
+        from .build.generation import plan_generation
+
+        if self.sequence is None or self.sequence.note:
+            why = self.sequence.note if self.sequence is not None else (
+                "input_shape was given" if self.input_shape_given else "no sequence axis is unknown"
+            )
+            raise ValueError(
+                f"generation() needs the costs at an unknown sequence length ({why}): "
+                "explain(model) without input_shape, on a model whose token axis is None"
+            )
+        macs = self.macs_in_length
+        if macs is None:
+            unknown = [r.name for r in self.top_level if r.macs is None and not r.macs_in_length]
+            raise ValueError(f"generation() needs every row's mult-adds in T; unknown for: {', '.join(unknown)}")
+        kv = self.kv_cache_bytes_in_length
+        if kv is None:
+            raise ValueError(
+                "generation() needs a decoder: no top-level layer keeps a key/value cache "
+                "(explain the backbone itself, not a model holding it)"
+            )
+        weights = self.param_bytes
+        if weights is None:
+            raise ValueError("generation() needs the weights' bytes; a weight here has no fixed-size dtype")
+        return plan_generation(
+            macs, kv, weights, prompt, new_tokens, self.batch_size if batch is None else batch,
+            peak_flops=peak_flops, bandwidth=bandwidth,
+        )
 
     @property
     def input_bytes(self) -> Optional[int]:

@@ -61,7 +61,12 @@ def test_unknown_dimension_makes_activations_unknown():
     model = keras.Sequential([keras.Input((None, 3)), layers.Dense(2)])
     e = explain(model)
     assert e.activation_bytes is None and e.input_bytes is None
-    assert "Memory: activations ? for a batch of 1" in e.render(width=100)
+    # issue 24: an unknown sequence length is the symbol T (tests/test_sequence_length.py): 2 float32 per position
+    assert "Memory: activations 8*T bytes per sample at sequence length T" in e.render(width=100)
+    # a length a layer may change (a strided convolution) stays unknown
+    strided = explain(keras.Sequential([keras.Input((None, 3)), layers.Conv1D(2, 3, strides=2)]))
+    assert strided.activation_bytes is None
+    assert "Memory: activations ? for a batch of 1" in strided.render(width=100)
 
 
 @pytest.mark.parametrize("bad", [0, -3, 2.5, "32", True])

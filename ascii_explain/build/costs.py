@@ -94,19 +94,24 @@ def output_shape_of(facts: LayerFacts) -> Any:
     return facts.output_shape if facts.output_shape is not None else facts.computed_output_shape
 
 
-def macs_for(facts: LayerFacts, errors: Optional[list[InternalError]] = None) -> tuple[Optional[int], str, str]:
+def macs_for(
+    facts: LayerFacts, errors: Optional[list[InternalError]] = None, evaluator: Callable[[str], Any] = evaluate
+) -> tuple[Optional[Any], str, str]:
     """(macs, formula, note): the count and its arithmetic, or (None, "", why it is unknown).
 
     A MACs function that raises is appended to ``errors`` (our bug), unless it
     was inherited by a class Keras does not define and does not fit it.
+    ``evaluator`` reads the expression: ``arithmetic.evaluate`` (an int), or
+    ``polynomial.evaluate_polynomial`` when the shapes hold the sequence length
+    as a symbol (``build/sequence.py``).
     """
     if facts.is_model:
-        return _nested_model_macs(facts)
+        return _nested_model_macs(facts, evaluator)
     if not facts.built:
         return None, "", UNBUILT_MACS_NOTE
     function = find_macs(facts.layer_class, keras3_counterpart)
     if function is None and facts.sublayers:
-        return _composite_macs(facts)
+        return _composite_macs(facts, evaluator)
     if function is None:
         return None, "", f"no mult-add formula for {facts.class_name}"
     if facts.config is None:
@@ -116,7 +121,7 @@ def macs_for(facts: LayerFacts, errors: Optional[list[InternalError]] = None) ->
         if facts.call_arguments is not None and wants_call_shapes(function):
             keywords[CALL_SHAPES_KEYWORD] = facts.call_arguments
         expression = function(facts.config, facts.build_shape, output_shape_of(facts), **keywords)
-        return evaluate(expression), expression, ""
+        return evaluator(expression), expression, ""
     except UnknownDimensionError as error:
         return None, "", str(error)
     except Exception as error:  # noqa: BLE001 - a MACs function must never crash an explanation
@@ -130,7 +135,7 @@ def macs_for(facts: LayerFacts, errors: Optional[list[InternalError]] = None) ->
         return None, "", internal_error_words(failure)
 
 
-def _composite_macs(layer: LayerFacts) -> tuple[Optional[int], str, str]:
+def _composite_macs(layer: LayerFacts, evaluator: Callable[[str], Any] = evaluate) -> tuple[Optional[Any], str, str]:
     """A layer built from sublayers, without a MACs function of its own: its sublayers' MACs, each per its repeats.
 
     (``composite.py`` builds the same sum from the sublayers' rows, grouped
@@ -140,25 +145,25 @@ def _composite_macs(layer: LayerFacts) -> tuple[Optional[int], str, str]:
     for sublayer in layer.sublayers:
         if not sublayer.built and not sublayer.is_model:  # never called (Keras builds on the first call): 0
             continue
-        macs, _, note = macs_for(sublayer)
+        macs, _, note = macs_for(sublayer, evaluator=evaluator)
         if macs is None:
             return None, "", f"unknown in its part {sublayer.name!r}: {note}"
         if macs:
             values.append(str(macs) if sublayer.repeats <= 1 else f"{sublayer.repeats}*{macs}")
     expression = total(values)
-    return evaluate(expression), expression, ""
+    return evaluator(expression), expression, ""
 
 
-def _nested_model_macs(model: LayerFacts) -> tuple[Optional[int], str, str]:
+def _nested_model_macs(model: LayerFacts, evaluator: Callable[[str], Any] = evaluate) -> tuple[Optional[Any], str, str]:
     """A model used as a layer: the sum of its layers' MACs (in ``model.layers`` order), unknown if any is."""
     values = []
     for layer in model.model_layers:
-        macs, _, note = macs_for(layer)
+        macs, _, note = macs_for(layer, evaluator=evaluator)
         if macs is None:
             return None, "", f"unknown in its layer {layer.name!r}: {note}"
         values.append(macs)
     expression = total(str(value) for value in values if value)
-    return evaluate(expression), expression, ""
+    return evaluator(expression), expression, ""
 
 
 def backward_terms_for(facts: LayerFacts, macs: Optional[int]) -> tuple[tuple[str, ...], str]:

@@ -187,6 +187,12 @@ class LayerRecord:
     # A composite row's mult-adds by part: (part name, its expression), in the order of
     # ``macs_formula``'s terms, so a view can label each (``macs_formula`` is their sum).
     macs_parts: Tuple[Tuple[str, str], ...] = ()
+    # At an unknown sequence length (no input_shape): the mult-adds of one call
+    # and the key/value cache bytes of one sample as polynomials in T
+    # (``"32*T**2 + 2304*T"``, build/sequence.py), where ``macs`` and
+    # ``kv_cache_bytes`` are None only because the length is unknown; "" otherwise.
+    macs_in_length: str = ""
+    kv_cache_bytes_in_length: str = ""
 
     @property
     def terms(self) -> dict[str, str]:

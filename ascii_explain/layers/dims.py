@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Optional, Sequence
 
+from ..polynomial import is_symbolic
+
 
 class UnknownDimensionError(ValueError):
     """A dimension the MAC count depends on is None (e.g. a variable sequence length)."""
@@ -20,10 +22,15 @@ class NotCoveredError(ValueError):
 
 
 def known(*dims: Any) -> list[int]:
-    """The dims as ints; raise UnknownDimensionError if any is None."""
+    """The dims as ints; raise UnknownDimensionError if any is None.
+
+    The sequence length as a symbol (``polynomial.SEQUENCE``, put in for the
+    unknown axis by ``build/sequence.py``) passes through unchanged: the
+    expressions built from it are then arithmetic in ``T``.
+    """
     if any(dim is None for dim in dims):
         raise UnknownDimensionError("a dimension the mult-add count depends on is None (unknown before the call)")
-    return [int(dim) for dim in dims]
+    return [dim if is_symbolic(dim) else int(dim) for dim in dims]
 
 
 def channels(config: Mapping[str, Any], input_shape: Sequence[Any]) -> int:

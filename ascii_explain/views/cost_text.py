@@ -29,6 +29,9 @@ def shape_arithmetic_line(record: LayerRecord) -> styled.Line:
 
 def macs_line(record: LayerRecord) -> styled.Line:
     """``macs    14*14*3*3*3*2 = 10584``; ``macs    ? (why)`` when unknown; an empty line for 0 MACs."""
+    if record.macs is None and record.macs_in_length:
+        # the number waits for the sequence length: the polynomial stands where it would be (e.at(T=n))
+        return styled.plain(f"{MACS_LABEL}{record.macs_in_length} (in the sequence length T)")
     if record.macs is None:
         return styled.plain(f"{MACS_LABEL}{UNKNOWN} ({record.macs_note})" if record.macs_note else MACS_LABEL + UNKNOWN)
     if record.macs == 0:

@@ -59,6 +59,16 @@ def to_dict(explanation: ExplanationData) -> dict[str, Any]:
             "input_bytes": e.input_bytes,
             "kv_cache_bytes": e.kv_cache_bytes,
         },
+        # at an unknown sequence length: the totals as polynomials in T (null when the length is known)
+        "sequence": None
+        if e.sequence is None
+        else {
+            "symbol": e.sequence.symbol,
+            "note": e.sequence.note,
+            "macs": e.macs_in_length,
+            "activation_bytes_per_sample": e.activation_bytes_in_length,
+            "kv_cache_bytes_per_sample": e.kv_cache_bytes_in_length,
+        },
         "layers": [_record_dict(record) for record in e.layers],
         "training_memory": None if e.training_memory is None else e.training_memory.to_dict(),
         "training_macs": None if getattr(e, "training_macs", None) is None else e.training_macs.to_dict(),

@@ -79,6 +79,7 @@ class ExplanationData(Protocol):
     training_memory: Any  # Optional[build.training_memory.TrainingMemory]
     training_macs: Any  # Optional[build.training_macs.TrainingMacs]
     show_training: bool
+    sequence: Any  # Optional[build.sequence.SequenceCosts]: the costs in T
     keras_totals: Optional[KerasTotals]
 
     @property
@@ -113,6 +114,15 @@ class ExplanationData(Protocol):
     def kv_cache_bytes(self) -> Optional[int]: ...
     @property
     def kv_cache_layers(self) -> list[LayerRecord]: ...
+    # At an unknown sequence length: the totals as polynomials in T (None when known or not polynomial).
+    @property
+    def macs_in_length(self) -> Optional[str]: ...
+    @property
+    def macs_in_length_grouped(self) -> Optional[str]: ...
+    @property
+    def activation_bytes_in_length(self) -> Optional[str]: ...
+    @property
+    def kv_cache_bytes_in_length(self) -> Optional[str]: ...
 
 
 # Slotted, not frozen: one per layer on every render, and a frozen dataclass's
@@ -446,13 +456,26 @@ def _cost_totals_lines(explanation: ExplanationData) -> list[str]:
     e = explanation
     unknown = e.macs_unknown
     total_macs = e.total_macs
-    if unknown:
+    in_length = e.macs_in_length
+    if unknown and in_length is not None:
+        grouped = e.macs_in_length_grouped
+        shown = in_length if not grouped or grouped == in_length else f"{grouped} = {in_length}"
+        macs = (
+            f"Mult-adds: {shown} per sample at sequence length T "
+            "(e.at(T=n) for numbers; bias, activation, normalization: 0)"
+        )
+    elif unknown:
         listed = ", ".join(f"{r.name} ({r.class_name})" for r in unknown)
         macs = f"Mult-adds: at least {total_macs:,} per sample; {UNKNOWN} unknown for {len(unknown)}: {listed}"
     else:
         macs = f"Mult-adds: {total_macs:,} per sample (bias, activation, pooling, normalization: 0)"
     batch = "a batch of 1" if e.batch_size == 1 else f"a batch of {e.batch_size:,}"
     memory = f"Memory: activations {format_bytes(e.activation_bytes)} for {batch} (each layer's output once"
+    if e.activation_bytes is None and e.activation_bytes_in_length is not None:
+        memory = (
+            f"Memory: activations {e.activation_bytes_in_length} bytes per sample at sequence length T "
+            "(each layer's output once"
+        )
     if e.input_bytes is not None:
         memory += f"; input {format_bytes(e.input_bytes)}"
     return [macs, memory + ")", *_kv_cache_lines(e)]
@@ -465,6 +488,12 @@ def _kv_cache_lines(explanation: ExplanationData) -> list[str]:
     if not layers:
         return []
     batch = "a batch of 1" if e.batch_size == 1 else f"a batch of {e.batch_size:,}"
+    if e.kv_cache_bytes is None and e.kv_cache_bytes_in_length is not None:
+        return [
+            f"Key/value cache: {e.kv_cache_bytes_in_length} bytes per sample at sequence length T "
+            f"(2 x {len(layers)} decoder layers x T x kv-heads x head-dim x dtype bytes; "
+            "e.generation(prompt, new_tokens))"
+        ]
     if e.kv_cache_bytes is None:
         return [
             f"Key/value cache: {UNKNOWN} (the sequence length is unknown: explain(model, input_shape=(1, T)) "

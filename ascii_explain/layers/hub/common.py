@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
+from ...polynomial import is_symbolic
 from ..dims import NotCoveredError, known
 from ..formula import Formula, FormulaTerm
 
@@ -18,7 +19,7 @@ NOT_TRAINED = "created with trainable=False by keras-hub (kept as the source of 
 
 def product_of(factors: Iterable[Any]) -> str:
     """``a*b*c`` from the factors (``"1"`` for none)."""
-    parts = [str(int(factor)) for factor in factors]
+    parts = [str(factor if is_symbolic(factor) else int(factor)) for factor in factors]
     return "*".join(parts) if parts else "1"
 
 

@@ -68,6 +68,24 @@ def t5gemma_attention_kv(config: Config, input_shape: Any) -> str:
     return f"2*{positions(keys)}*{int(config['num_key_value_heads'])}*{int(config['head_dim'])}"
 
 
+def t5gemma2_merged_attention_kv(
+    config: Config, input_shape: Any, call_shapes: Optional[Mapping[str, Any]] = None
+) -> str:
+    """T5Gemma2MergedAttention caches the keys and values of both streams it attends over: its
+    ``(self_attention_cache, cross_attention_cache)``, ``2*(Td + Te)*Hkv*D`` (keras-hub 0.32 call()).
+
+    The lengths come from the call's ``inputs`` and ``encoder_hidden_states`` or a two-shape build
+    ``[decoder, encoder]`` (Gemma3's one-shape function would read that list as one shape).
+    """
+    decoder, encoder = _query_and_keys(input_shape)
+    if call_shapes and call_shapes.get("inputs") and call_shapes.get("encoder_hidden_states"):
+        decoder, encoder = call_shapes["inputs"], call_shapes["encoder_hidden_states"]
+    elif encoder is decoder:
+        raise UnknownDimensionError("the encoder length of T5Gemma2's merged attention is not in its build shape")
+    keys = f"({positions(decoder)} + {positions(encoder)})"
+    return f"2*{keys}*{int(config['num_key_value_heads'])}*{int(config['head_dim'])}"
+
+
 def pali_gemma_vit_attention(config: Config, input_shape: Shape) -> Formula:
     """PaliGemmaVitAttention: query/key/value/out_proj, each a biased Dense ``hidden_dim x hidden_dim``.
 
