@@ -81,6 +81,11 @@ class Explanation:
         return [record for record in self.layers if record.is_fallback or record.fallback_parts]
 
     @property
+    def inferred(self) -> list[LayerRecord]:
+        """Records without a formula whose weights' dimensions were named from config and shapes (state "inferred")."""
+        return [record for record in self.layers if record.is_inferred]
+
+    @property
     def internal_errors(self) -> list[LayerRecord]:
         """Records on which a function of ascii_explain raised (state "internal_error"): our bug.
 

@@ -14,12 +14,14 @@ from ..arithmetic import evaluate, product
 from ..layers import SUBLAYERS_KEYWORD, Formula, FormulaTerm, find_formula, wants_sublayers
 from ..read.facts import LayerFacts, WeightFacts
 from ..read.legacy import keras3_counterpart
-from .costs import cost_fields, unbuilt_cost_fields
+from .costs import cost_fields, output_shape_of, unbuilt_cost_fields
 from .failures import ROLE_FORMULA, function_name, internal_error, is_inherited, is_not_covered
+from .inferred import infer_formula
 from .records import (
     SOURCE_FORMULA,
     SOURCE_WEIGHTS,
     STATE_FORMULA,
+    STATE_INFERRED,
     STATE_INTERNAL_ERROR,
     STATE_NO_WEIGHTS,
     STATE_UNBUILT,
@@ -35,6 +37,7 @@ from .weight_check import check_terms
 # its layer's flag; a formula may give its own reason (BatchNormalization's moving statistics).
 FROZEN_REASON = "layer frozen (trainable=False)"
 CREATED_NON_TRAINABLE_REASON = "created non-trainable (add_weight(trainable=False))"
+NO_FORMULA_NOTE = "no registered formula for this layer class: counted from weight shapes"
 
 
 def record_for_layer(facts: LayerFacts, depth: int = 0, parent: str = "") -> LayerRecord:
@@ -43,6 +46,13 @@ def record_for_layer(facts: LayerFacts, depth: int = 0, parent: str = "") -> Lay
     errors: list[InternalError] = []
     formula, notes, differences = _formula_for(facts, errors)
     source = SOURCE_FORMULA
+    inferred = False
+    if formula is None and facts.weights and not errors:
+        formula = infer_formula(facts.config, _input_shape_of(facts), output_shape_of(facts), facts.weights)
+        inferred = formula is not None
+        source = SOURCE_WEIGHTS
+        if inferred:  # the state's words say it; the fallback's note would contradict them
+            notes = [note for note in notes if note != NO_FORMULA_NOTE]
     if formula is None:
         formula = _formula_from_weights(facts.weights)
         source = SOURCE_WEIGHTS
@@ -52,6 +62,8 @@ def record_for_layer(facts: LayerFacts, depth: int = 0, parent: str = "") -> Lay
         state = STATE_INTERNAL_ERROR
     elif source == SOURCE_FORMULA:
         state = STATE_FORMULA
+    elif inferred:
+        state = STATE_INFERRED
     else:
         state = STATE_WEIGHTS if facts.weights else STATE_NO_WEIGHTS
     return LayerRecord(
@@ -104,7 +116,7 @@ def _formula_for(
     if function is None:
         if not facts.weights:  # state "no_weights": its words are the view's check line
             return None, [], ()
-        return None, ["no registered formula for this layer class: counted from weight shapes"], ()
+        return None, [NO_FORMULA_NOTE], ()
     if facts.config is None:
         return None, ["layer.get_config() failed: counted from weight shapes"], ()
     inherited = is_inherited(facts, ROLE_FORMULA)
@@ -175,5 +187,10 @@ def _evaluate_terms(formula: Formula, frozen: bool) -> list[Term]:
     for term in formula.terms:
         trainable = term.trainable and not frozen
         reason = non_trainable_reason(not frozen, term.trainable, term.reason)
-        terms.append(Term(term.name, term.expression, evaluate(term.expression), trainable, reason))
+        terms.append(Term(term.name, term.expression, evaluate(term.expression), trainable, reason, term.detail))
     return terms
+
+
+def _input_shape_of(facts: LayerFacts) -> object:
+    """The shape(s) the layer was built with, else its first call's input: what its weights were sized from."""
+    return facts.build_shape if facts.build_shape is not None else facts.input_shape

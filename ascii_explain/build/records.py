@@ -21,11 +21,13 @@ SOURCE_WEIGHTS = "weights"
 # A record's state: how its count was found, each with its own mark and words in the views
 # (README, "States and marks"). ``source`` above says only where the number came from.
 STATE_FORMULA = "formula"  # a registered formula explains it
-STATE_WEIGHTS = "weights"  # weights, but no formula: counted from the weight shapes
+STATE_WEIGHTS = "weights"  # weights, but no formula: counted from the weight shapes, nothing named them
+# No formula, but each weight's dimensions matched to the config and the shapes (build/inferred.py)
+STATE_INFERRED = "inferred"
 STATE_NO_WEIGHTS = "no_weights"  # no formula and no weights: nothing to count (StochasticDepth, Sampling)
 STATE_UNBUILT = "unbuilt"  # never built (call() never used it): no weights yet, 0 as Keras counts it
 STATE_INTERNAL_ERROR = "internal_error"  # a function of ours raised on this layer: our bug
-STATES = (STATE_FORMULA, STATE_WEIGHTS, STATE_NO_WEIGHTS, STATE_UNBUILT, STATE_INTERNAL_ERROR)
+STATES = (STATE_FORMULA, STATE_INFERRED, STATE_WEIGHTS, STATE_NO_WEIGHTS, STATE_UNBUILT, STATE_INTERNAL_ERROR)
 
 
 @dataclass(frozen=True)
@@ -197,6 +199,11 @@ class LayerRecord:
     def is_fallback(self) -> bool:
         """Weights counted from their shapes because no formula covers the layer (not a weightless one)."""
         return self.state == STATE_WEIGHTS
+
+    @property
+    def is_inferred(self) -> bool:
+        """No formula, but every weight's dimensions named from the config and shapes: a fact, not a problem."""
+        return self.state == STATE_INFERRED
 
     @property
     def unique_params(self) -> int:

@@ -51,6 +51,7 @@ _STYLE = {
     "unbuilt": "",
     "mark-internal_error": "color:#b00020;font-weight:bold",
     "mark-adjusted": "color:#8a5a00;font-weight:bold",
+    "mark-inferred": "color:#57606a",
     "mark-no_weights": "color:#57606a",
     "mark-unbuilt": "color:#57606a",
     "nontrainable": "color:#8a4b00;font-style:italic",

@@ -49,7 +49,17 @@ NO_WEIGHTS = "no_weights"  # no formula and no weights: nothing to count
 UNBUILT = "unbuilt"  # never built: 0 parameters, as Keras counts it
 INTERNAL_ERROR = "internal_error"  # a function of ours raised: our bug
 ADJUSTED = "adjusted"  # an inherited formula, following the subclass's own weights where they differ
-MARK_SIGNS = {MISMATCH: "!", FALLBACK: "?", NO_WEIGHTS: "-", UNBUILT: "u", INTERNAL_ERROR: "E", ADJUSTED: "*", OK: ""}
+INFERRED = "inferred"  # no formula, each weight's dimensions named from the config and shapes
+MARK_SIGNS = {
+    MISMATCH: "!",
+    FALLBACK: "?",
+    INFERRED: "~",
+    NO_WEIGHTS: "-",
+    UNBUILT: "u",
+    INTERNAL_ERROR: "E",
+    ADJUSTED: "*",
+    OK: "",
+}
 
 # Kinds of totals lines (the same words as the text view's roles, so a kind is also a role).
 TOTAL = styled.TOTAL
@@ -234,6 +244,10 @@ def mark_of(record: LayerRecord) -> str:
         return FALLBACK
     if not record.matches:
         return MISMATCH
+    if record.is_inferred:
+        return INFERRED
+    if not record.matches:
+        return MISMATCH
     if record.weight_differences:
         return ADJUSTED
     return OK
@@ -241,7 +255,7 @@ def mark_of(record: LayerRecord) -> str:
 
 def layer_view(record: LayerRecord, total: int) -> LayerView:
     mark = mark_of(record)
-    weighted = bool(record.term_list) or mark in (MISMATCH, FALLBACK, INTERNAL_ERROR)
+    weighted = bool(record.term_list) or mark in (MISMATCH, FALLBACK, INFERRED, INTERNAL_ERROR)
     return LayerView(
         record=record,
         mark=mark,
@@ -306,7 +320,14 @@ def totals_items(explanation: ExplanationData) -> list[TotalsItem]:
                 f"{_rows(len(internal_errors))} (our bug, please report it): {listed}",
             )
         )
-    if not mismatches and not fallbacks and not internal_errors:
+    inferred_count = len([r for r in e.layers if r.is_inferred])
+    if not mismatches and not fallbacks and not internal_errors and inferred_count:
+        agreeing = (
+            f"Every weighted layer agrees with Keras's count_params() ({weighted} of {weighted}; "
+            f"{inferred_count} inferred from config, not a registered formula)."
+        )
+        items.append(TotalsItem(AGREES, agreeing))
+    elif not mismatches and not fallbacks and not internal_errors:
         agreeing = f"Every weighted layer's formula agrees with Keras's count_params() ({weighted} of {weighted})."
         items.append(TotalsItem(AGREES, agreeing))
     mismatch, fallback = MARK_SIGNS[MISMATCH], MARK_SIGNS[FALLBACK]
@@ -326,6 +347,16 @@ def totals_items(explanation: ExplanationData) -> list[TotalsItem]:
                 WARNING,
                 f"{fallback} {len(fallbacks)} {'layer has' if len(fallbacks) == 1 else 'layers have'} "
                 f"no registered formula, counted from weight shapes: {listed}",
+            )
+        )
+    inferred = [r for r in e.layers if mark_of(r) == INFERRED]
+    if inferred:
+        listed = ", ".join(f"{r.name} ({r.class_name})" for r in inferred)
+        items.append(
+            TotalsItem(
+                INFO,
+                f"{MARK_SIGNS[INFERRED]} {len(inferred)} {_rows(len(inferred))} inferred from config (no registered "
+                f"formula; each weight's dimensions named from the layer's config and shapes): {listed}",
             )
         )
     adjusted = [r for r in e.layers if mark_of(r) == ADJUSTED]
