@@ -12,7 +12,8 @@ inferred is only the *names*, which is why the record has a state of its own
 Which name a dimension gets when several fit: the first axis of a weight with
 two or more axes is usually the input (a kernel's ``input x units``), so
 there the input comes first; elsewhere the configuration comes first (keys in
-the config's order), then the output, then the input. A dimension that no
+the config's order), then, for a vector, the input (a scale per feature), and
+for a kernel's later axes the output. A dimension that no
 single value gives may be the product of two configuration values
 (``num_heads 4 * head_dim 8`` for 32); it is then written as both factors, and
 the term's arithmetic has both (``16*4*8``), so it still evaluates to the
@@ -105,8 +106,7 @@ def infer_formula(
     any_named = False
     for weight in weights:
         factors = [
-            _name_dimension(int(dim or 0), first_of_several=axis == 0 and len(weight.shape) > 1,
-                            config=from_config, inputs=inputs, outputs=outputs)
+            _name_dimension(int(dim or 0), _preference(axis, len(weight.shape)), from_config, inputs, outputs)
             for axis, dim in enumerate(weight.shape)
         ]
         any_named = any_named or any(factor.named for factor in factors)
@@ -121,12 +121,27 @@ def infer_formula(
     return Formula(terms) if any_named else None
 
 
+FIRST_OF_SEVERAL = "first"  # a kernel's first axis: the input's features
+ONLY_AXIS = "only"  # a vector: a config size, else one per input feature (a scale, a norm's gamma)
+OTHER_AXIS = "other"  # a kernel's later axes: a config size, else the output's
+
+
+def _preference(axis: int, rank: int) -> str:
+    if rank == 1:
+        return ONLY_AXIS
+    return FIRST_OF_SEVERAL if axis == 0 else OTHER_AXIS
+
+
 def _name_dimension(
-    dim: int, first_of_several: bool, config: list[Named], inputs: list[Named], outputs: list[Named]
+    dim: int, preference: str, config: list[Named], inputs: list[Named], outputs: list[Named]
 ) -> Factor:
     if dim == 1:
         return Factor((1,), ("",))
-    order = [inputs, config, outputs] if first_of_several else [config, outputs, inputs]
+    order = {
+        FIRST_OF_SEVERAL: [inputs, config, outputs],
+        ONLY_AXIS: [config, inputs, outputs],
+        OTHER_AXIS: [config, outputs, inputs],
+    }[preference]
     for candidates in order:
         for candidate in candidates:
             if candidate.value == dim:
