@@ -159,6 +159,24 @@ class Explanation:
         return sum(size for size in sizes if size is not None)
 
     @property
+    def activation_unknown(self) -> list[LayerRecord]:
+        """Top-level rows whose output size is unknown (a ``None`` dimension): left out of the known sum."""
+        return [
+            record
+            for record in self.top_level
+            if record.class_name != "InputLayer" and record.output_bytes is None
+        ]
+
+    @property
+    def known_activation_bytes(self) -> int:
+        """The activation bytes of the rows whose output size is known (all of them when nothing is unknown).
+
+        ``activation_bytes`` is None as soon as one row is unknown; this is the
+        part that is known, which the totals print with the unknown rows named.
+        """
+        return sum(size for size in self.activation_bytes_by_layer.values() if size is not None)
+
+    @property
     def kv_cache_layers(self) -> list[LayerRecord]:
         """Top-level rows that keep keys and values when decoding (a decoder block, or its attention layer)."""
         return [record for record in self.top_level if record.kv_cache_formula or record.kv_cache_note]

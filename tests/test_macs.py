@@ -155,7 +155,7 @@ def test_unknown_is_none_never_invented():
     assert e.total_macs == 12
     text = e.render(width=100)
     assert "macs    ? (no mult-add formula for Lambda)" in text
-    assert "Mult-adds: at least 12 per sample; ? unknown for 1: double (Lambda)" in text
+    assert "Mult-adds: 12 per sample + unknown for 1 row: double (Lambda)" in text
 
 
 def test_unknown_dimension_gives_none():

@@ -49,6 +49,7 @@ _STYLE = {
     "adjusted": "background-color:#fff3cd",
     "no_weights": "",
     "unbuilt": "",
+    "inferred": "",
     "mark-internal_error": "color:#b00020;font-weight:bold",
     "mark-adjusted": "color:#8a5a00;font-weight:bold",
     "mark-inferred": "color:#57606a",

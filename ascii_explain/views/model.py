@@ -116,6 +116,12 @@ class ExplanationData(Protocol):
     @property
     def activation_bytes(self) -> Optional[int]: ...
     @property
+    def known_activation_bytes(self) -> int: ...
+    @property
+    def activation_unknown(self) -> list[LayerRecord]: ...
+    @property
+    def inferred(self) -> list[LayerRecord]: ...
+    @property
     def input_bytes(self) -> Optional[int]: ...
     @property
     def kv_cache_bytes(self) -> Optional[int]: ...
@@ -130,7 +136,7 @@ class LayerView:
     """What the views show of one record besides its own fields."""
 
     record: LayerRecord
-    mark: str  # OK, MISMATCH, FALLBACK, NO_WEIGHTS, UNBUILT, INTERNAL_ERROR or ADJUSTED
+    mark: str  # OK, MISMATCH, FALLBACK, INFERRED, NO_WEIGHTS, UNBUILT, INTERNAL_ERROR or ADJUSTED
     percent: float  # share of the model's total parameters
     trainable: str  # keras.Model.summary's flag: "Y", "N", or "-" for a layer without weights
     arithmetic: Optional[Arithmetic]  # None for a layer without weights whose count agrees
@@ -320,7 +326,7 @@ def totals_items(explanation: ExplanationData) -> list[TotalsItem]:
                 f"{_rows(len(internal_errors))} (our bug, please report it): {listed}",
             )
         )
-    inferred_count = len([r for r in e.layers if r.is_inferred])
+    inferred_count = len(e.inferred)
     if not mismatches and not fallbacks and not internal_errors and inferred_count:
         agreeing = (
             f"Every weighted layer agrees with Keras's count_params() ({weighted} of {weighted}; "
@@ -455,20 +461,43 @@ def _non_trainable_reasons(explanation: ExplanationData) -> list[str]:
 
 
 def _cost_totals_lines(explanation: ExplanationData) -> list[str]:
-    """The mult-adds and activation-memory lines of the totals."""
+    """The mult-adds and activation-memory lines of the totals: the known sum, and the unknown rows by name.
+
+    One unknown row never erases a total (issue 21): the known rows are summed and the
+    rest named, ``Mult-adds: 1,234 per sample + unknown for 2 rows: a (Lambda), b (Custom)``.
+    """
     e = explanation
     unknown = e.macs_unknown
     total_macs = e.total_macs
     if unknown:
-        listed = ", ".join(f"{r.name} ({r.class_name})" for r in unknown)
-        macs = f"Mult-adds: at least {total_macs:,} per sample; {UNKNOWN} unknown for {len(unknown)}: {listed}"
+        macs = f"Mult-adds: {total_macs:,} per sample + {UNKNOWN_FOR} {_unknown_rows(unknown)}"
     else:
         macs = f"Mult-adds: {total_macs:,} per sample (bias, activation, pooling, normalization: 0)"
     batch = "a batch of 1" if e.batch_size == 1 else f"a batch of {e.batch_size:,}"
-    memory = f"Memory: activations {format_bytes(e.activation_bytes)} for {batch} (each layer's output once"
+    activations_unknown = e.activation_unknown
+    if activations_unknown and e.known_activation_bytes:
+        unknown_rows = _unknown_rows(activations_unknown)
+        known = f"{format_bytes(e.known_activation_bytes)} for {batch} + {UNKNOWN_FOR} {unknown_rows}"
+    elif activations_unknown:
+        known = f"{UNKNOWN} for {batch} ({UNKNOWN_FOR} {_unknown_rows(activations_unknown)})"
+    else:
+        known = f"{format_bytes(e.activation_bytes)} for {batch}"
+    memory = f"Memory: activations {known} (each layer's output once"
     if e.input_bytes is not None:
         memory += f"; input {format_bytes(e.input_bytes)}"
     return [macs, memory + ")", *_kv_cache_lines(e)]
+
+
+UNKNOWN_FOR = "unknown for"
+# Rows named in an "unknown for" line; past this many, how many more.
+MAX_NAMED_UNKNOWN = 8
+
+
+def _unknown_rows(records: Sequence[LayerRecord]) -> str:
+    """``2 rows: a (Lambda), b (Custom)``, the first few named and the rest counted."""
+    named = ", ".join(f"{r.name} ({r.class_name})" for r in records[:MAX_NAMED_UNKNOWN])
+    more = f" and {len(records) - MAX_NAMED_UNKNOWN} more" if len(records) > MAX_NAMED_UNKNOWN else ""
+    return f"{len(records)} {_rows(len(records))}: {named}{more}"
 
 
 def _kv_cache_lines(explanation: ExplanationData) -> list[str]:
