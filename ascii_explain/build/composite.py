@@ -27,7 +27,7 @@ from ..arithmetic import evaluate, product, total
 from ..layers import find_own_weights
 from ..read.facts import LayerFacts
 from ..read.legacy import keras3_counterpart
-from .costs import cost_fields
+from .costs import MACS_FORMULA, MACS_TRACED, cost_fields
 from .records import SOURCE_FORMULA, SOURCE_WEIGHTS, LayerRecord, Term
 
 FROZEN_REASON = "layer frozen (trainable=False)"
@@ -239,11 +239,18 @@ def _composite_macs(direct: Sequence[LayerRecord]) -> dict[str, object]:
                 "macs": None,
                 "macs_formula": "",
                 "macs_note": f"unknown in its part {record.name!r}: {record.macs_note}",
+                "macs_source": "",
             }
         if record.macs:
             values.append(str(record.macs) if record.calls <= 1 else f"{record.calls}*{record.macs}")
     expression = total(values)
-    return {"macs": evaluate(expression), "macs_formula": expression, "macs_note": ""}
+    traced = any(record.macs_source == MACS_TRACED for record in direct)
+    return {
+        "macs": evaluate(expression),
+        "macs_formula": expression,
+        "macs_note": "",
+        "macs_source": MACS_TRACED if traced else MACS_FORMULA,
+    }
 
 
 def _composite_kv_cache(direct: Sequence[LayerRecord]) -> dict[str, object]:

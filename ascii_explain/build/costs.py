@@ -46,6 +46,7 @@ def cost_fields(facts: LayerFacts) -> dict[str, Any]:
         "macs": macs,
         "macs_formula": macs_formula,
         "macs_note": macs_note,
+        "macs_source": macs_source(facts, macs),
         "shape_formula": shape_formula,
         "shape_axes": shape_axes,
         "param_bytes": param_bytes(facts),
@@ -104,7 +105,7 @@ def macs_for(facts: LayerFacts, errors: Optional[list[InternalError]] = None) ->
     if function is None and facts.sublayers:
         return _composite_macs(facts)
     if function is None:
-        return None, "", f"no mult-add formula for {facts.class_name}"
+        return traced_macs(facts)
     if facts.config is None:
         return None, "", "layer.get_config() failed"
     try:
@@ -124,6 +125,28 @@ def macs_for(facts: LayerFacts, errors: Optional[list[InternalError]] = None) ->
         if errors is not None:
             errors.append(failure)
         return None, "", internal_error_words(failure)
+
+
+MACS_FORMULA = "formula"  # a registered MACs function (or the sum of its parts') gave the count
+MACS_TRACED = "traced"  # counted from the layer's own call, traced symbolically (read/traced_macs.py)
+
+
+def traced_macs(facts: LayerFacts) -> tuple[Optional[int], str, str]:
+    """(macs, the contractions summed, note) from the trace of the layer's own call; unknown with its reason."""
+    if facts.traced_macs is None:
+        reason = facts.traced_macs_note or "its call could not be traced"
+        return None, "", f"no mult-add formula for {facts.class_name}; {reason}"
+    expression = total(str(part) for part in facts.traced_macs)
+    return evaluate(expression), expression, ""
+
+
+def macs_source(facts: LayerFacts, macs: Optional[int]) -> str:
+    """Where the count came from: "formula", "traced", or "" when it is unknown."""
+    if macs is None:
+        return ""
+    if facts.is_model or facts.sublayers:
+        return MACS_FORMULA
+    return MACS_FORMULA if find_macs(facts.layer_class, keras3_counterpart) is not None else MACS_TRACED
 
 
 def _composite_macs(layer: LayerFacts) -> tuple[Optional[int], str, str]:

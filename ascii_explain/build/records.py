@@ -122,6 +122,10 @@ class LayerRecord:
     macs: Optional[int] = None
     macs_formula: str = ""
     macs_note: str = ""
+    # Where ``macs`` came from: "formula" (a registered MACs function, or a block's parts summed),
+    # "traced" (the layer's own call traced symbolically, its contractions counted: macs_formula is
+    # their sum), "" when unknown.
+    macs_source: str = ""
     # Output-shape arithmetic for convolution, pooling, padding, cropping,
     # upsampling and transposed convolution rows, "" for other layers:
     # shape_formula is the line a person reads ("valid: floor((16-3)/1)+1 = 14"),

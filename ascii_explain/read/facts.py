@@ -112,6 +112,11 @@ class LayerFacts:
     # A decoder's attention layer: it keeps the keys and values it has seen in
     # a cache when generating (its call and its parent block's take a cache).
     caches_keys_values: bool = False
+    # Mult-adds counted from the layer's own call traced symbolically at batch 1 (read/traced_macs.py),
+    # for a layer no MACs function covers: the count per contraction (their sum is the layer's), and
+    # why the trace could not count, when it could not. () and "" when not traced.
+    traced_macs: Optional[tuple[int, ...]] = None
+    traced_macs_note: str = ""
 
     @property
     def own_weights(self) -> list[WeightFacts]:

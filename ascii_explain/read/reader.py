@@ -16,6 +16,8 @@ from typing import Any, Optional, Sequence
 import keras
 
 from ..build.records import Call, OutputShape, Shape
+from ..layers import find_macs
+from ..layers.operations import operation_macs
 from .call_shapes import CallShapes
 from .dtypes import dtype_bits
 from .facts import (
@@ -29,6 +31,7 @@ from .facts import (
     WeightTotal,
 )
 from .hub import call_takes_cache, hub_config, is_hub_layer
+from .traced_macs import TracedMacs, trace_first_call
 
 # (layer or keras.ops operation, its calls in this model, is it an operation?)
 RawEntry = tuple[Any, list[Call], bool]
@@ -248,6 +251,9 @@ class Reader:
         computed = None
         if outside_graph and output_shape is None and traced is None:
             computed = self._computed_output_shape(layer, build_shape, live_sublayers)
+        traced_macs: TracedMacs = TracedMacs(None)
+        if built and not is_model and not (live_sublayers and not builtin) and self._needs_trace(layer):
+            traced_macs = self._traced_macs(layer, traced)
         return LayerFacts(
             name=layer.name,
             layer_class=type(layer),
@@ -277,7 +283,20 @@ class Reader:
             call_arguments=dict(traced.arguments) if traced is not None else None,
             repeats=self._repeats(traced, parent),
             caches_keys_values=not builtin and _caches_keys_values(layer, parent),
+            traced_macs=traced_macs.parts,
+            traced_macs_note=traced_macs.note,
         )
+
+    def _needs_trace(self, layer: Any) -> bool:
+        """No MACs function covers the layer: its mult-adds can only come from tracing its call."""
+        # A Keras 3 reader's layers are Keras 3 classes: no counterpart to look up (the legacy reader never traces).
+        return not self.is_legacy and find_macs(type(layer)) is None
+
+    def _traced_macs(self, layer: Any, traced: Optional[CallShapes]) -> TracedMacs:
+        """The contractions of the layer's first call: from the traced forward if there was one, else its own trace."""
+        if traced is not None:
+            return TracedMacs(traced.macs, traced.macs_note)
+        return trace_first_call(layer)
 
     def _repeats(self, traced: Optional[CallShapes], parent: Any) -> int:
         """Calls of a sublayer per call of its parent in the traced forward (1 when unknown)."""
@@ -289,13 +308,26 @@ class Reader:
         return max(1, traced.calls // outer.calls)
 
     def operation_facts(self, operation: Any, calls: list[Call]) -> LayerFacts:
-        """A keras.ops call in a Functional graph: its name and class; it has no weights or config to read."""
+        """A keras.ops call in a Functional graph: its name and class; it has no weights or config to read.
+
+        An operation that is not element-wise or data movement (``matmul``, ``einsum``) is traced
+        at batch 1 for its mult-adds.
+        """
+        traced = TracedMacs(None)
+        shapes = self.traced.get(id(operation)) if self.traced is not None else None
+        if shapes is not None:  # explain(model, input_shape=...): the operation ran in the traced forward
+            calls = list(_with_first_call_shapes(calls, shapes.input_shape(), shapes.output))
+        if not self.is_legacy and operation_macs(type(operation).__name__) is None:
+            traced = TracedMacs(shapes.macs, shapes.macs_note) if shapes is not None else trace_first_call(operation)
         return LayerFacts(
             name=str(operation.name),
             layer_class=type(operation),
             class_name=type(operation).__name__,
             is_operation=True,
             calls=tuple(calls),
+            output_dtypes=_operation_output_dtypes(operation),
+            traced_macs=traced.parts,
+            traced_macs_note=traced.note,
         )
 
     def graph_facts(self, model: Any, include_input_layer: bool) -> GraphFacts:
@@ -450,6 +482,17 @@ class Reader:
             _size(variable_shape(variable)) * (dtype_bits(self.dtype_name(variable.dtype)) or 0) for variable in unique
         )
         return WeightTotal(count, bits / 8)
+
+
+def _operation_output_dtypes(operation: Any) -> Optional[tuple[str, ...]]:
+    """The dtypes of a keras.ops operation's first outputs in the graph (its activation memory needs them)."""
+    nodes = getattr(operation, "_inbound_nodes", None) or []  # private, Keras 3.15.1
+    if not nodes:
+        return None
+    try:
+        return tuple(str(keras.backend.standardize_dtype(tensor.dtype)) for tensor in nodes[0].output_tensors)
+    except Exception:  # noqa: BLE001 - without dtypes the row's bytes are unknown, and said so
+        return None
 
 
 def _size(shape: Shape) -> int:
