@@ -12,7 +12,7 @@ from typing import Iterable, Optional
 
 from ..arithmetic import evaluate, product
 from ..layers import SUBLAYERS_KEYWORD, Formula, FormulaTerm, find_formula, wants_sublayers
-from ..read.facts import LayerFacts, WeightFacts
+from ..read.facts import OUTSIDE_GRAPH, OWN_WEIGHTS, LayerFacts, WeightFacts
 from ..read.legacy import keras3_counterpart
 from .costs import cost_fields, output_shape_of, unbuilt_cost_fields
 from .failures import ROLE_FORMULA, function_name, internal_error, is_inherited, is_not_covered
@@ -66,7 +66,9 @@ def record_for_layer(facts: LayerFacts, depth: int = 0, parent: str = "") -> Lay
         state = STATE_INFERRED
     else:
         state = STATE_WEIGHTS if facts.weights else STATE_NO_WEIGHTS
+    notes.extend(placement_notes(facts))
     return LayerRecord(
+        placement=facts.placement,
         name=facts.name,
         class_name=facts.class_name,
         params=evaluate(formula.expression),
@@ -86,6 +88,23 @@ def record_for_layer(facts: LayerFacts, depth: int = 0, parent: str = "") -> Lay
         weight_differences=differences,
         **costs,
     )
+
+
+OUTSIDE_GRAPH_NOTE = "outside the model's graph: held as an attribute, never called; counted, as Keras counts it"
+OWN_WEIGHTS_NOTE = "the model's own weights (add_weight in its build), held by none of its layers"
+UNBUILT_WITH_WEIGHTS_NOTE = "never built (call() never used it), but owns weights made in __init__: counted from them"
+
+
+def placement_notes(facts: LayerFacts) -> list[str]:
+    """Why a row's weights sit outside the model's called graph, or belong to a layer never built."""
+    notes = []
+    if facts.placement == OUTSIDE_GRAPH:
+        notes.append(OUTSIDE_GRAPH_NOTE)
+    elif facts.placement == OWN_WEIGHTS:
+        notes.append(OWN_WEIGHTS_NOTE)
+    if facts.unbuilt_with_weights:
+        notes.append(UNBUILT_WITH_WEIGHTS_NOTE)
+    return notes
 
 
 def unbuilt_record(facts: LayerFacts, depth: int, parent: str) -> LayerRecord:
@@ -112,6 +131,8 @@ def _formula_for(
     facts: LayerFacts, errors: list[InternalError]
 ) -> tuple[Optional[Formula], list[str], tuple[str, ...]]:
     """(formula, notes, differences from the real weights); None when the weights must be counted instead."""
+    if facts.unbuilt_with_weights:  # no build shape: a formula has nothing to read; the weights are what it owns
+        return None, [], ()
     function = find_formula(facts.layer_class, keras3_counterpart)
     if function is None:
         if not facts.weights:  # state "no_weights": its words are the view's check line

@@ -181,6 +181,10 @@ class LayerRecord:
     # A composite layer (a block: sublayers, no formula of its own): how many
     # direct sublayers it has; 0 for every other row.
     sublayer_count: int = 0
+    # Where the row's weights sit when the model's graph does not reach them (issue 21, item 5):
+    # "outside_graph" (a layer reachable through an attribute, never called), "own_weights" (the
+    # model's own add_weight weights), "" for every row of the graph.
+    placement: str = ""
 
     @property
     def terms(self) -> dict[str, str]:

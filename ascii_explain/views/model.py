@@ -36,6 +36,7 @@ from ..read.facts import KerasTotals, WeightTotal
 from . import styled
 from .arithmetic_text import Arithmetic, arithmetic_of, check_text
 from .cost_text import cost_lines
+from .cost_totals import cost_totals_lines
 from .formatting import UNKNOWN, format_bytes, format_dims, share
 from .training_text import training_memory_lines
 
@@ -387,6 +388,16 @@ def totals_items(explanation: ExplanationData) -> list[TotalsItem]:
                 f"vs {keras_totals[2]:,}): the rows marked {mismatch} differ",
             )
         )
+    outside = [r for r in e.layers if r.placement]
+    if outside:
+        listed = ", ".join(f"{r.name} ({r.class_name})" for r in outside)
+        items.append(
+            TotalsItem(
+                INFO,
+                f"{len(outside)} {_rows(len(outside))} outside the model's called graph, counted as Keras counts "
+                f"them (a layer held as an attribute and never called, or the model's own weights): {listed}",
+            )
+        )
     weightless = [r for r in e.layers if r.state == STATE_NO_WEIGHTS]
     if weightless:
         listed = ", ".join(f"{r.name} ({r.class_name})" for r in weightless)
@@ -396,7 +407,7 @@ def totals_items(explanation: ExplanationData) -> list[TotalsItem]:
         items.append(
             TotalsItem(INFO, f"{MARK_SIGNS[UNBUILT]} unbuilt (never called; 0 parameters, as Keras counts): {listed}")
         )
-    items.extend(TotalsItem(INFO, line) for line in _cost_totals_lines(e))
+    items.extend(TotalsItem(INFO, line) for line in cost_totals_lines(e))
     items.extend(TotalsItem(INFO, line) for line in training_memory_lines(getattr(e, "training_memory", None)))
     return items
 
@@ -458,64 +469,3 @@ def _non_trainable_reasons(explanation: ExplanationData) -> list[str]:
         shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
         lines.append(f"  non-trainable {count:,}: {reason} ({shown})")
     return lines
-
-
-def _cost_totals_lines(explanation: ExplanationData) -> list[str]:
-    """The mult-adds and activation-memory lines of the totals: the known sum, and the unknown rows by name.
-
-    One unknown row never erases a total (issue 21): the known rows are summed and the
-    rest named, ``Mult-adds: 1,234 per sample + unknown for 2 rows: a (Lambda), b (Custom)``.
-    """
-    e = explanation
-    unknown = e.macs_unknown
-    total_macs = e.total_macs
-    if unknown:
-        macs = f"Mult-adds: {total_macs:,} per sample + {UNKNOWN_FOR} {_unknown_rows(unknown)}"
-    else:
-        macs = f"Mult-adds: {total_macs:,} per sample (bias, activation, pooling, normalization: 0)"
-    batch = "a batch of 1" if e.batch_size == 1 else f"a batch of {e.batch_size:,}"
-    activations_unknown = e.activation_unknown
-    if activations_unknown and e.known_activation_bytes:
-        unknown_rows = _unknown_rows(activations_unknown)
-        known = f"{format_bytes(e.known_activation_bytes)} for {batch} + {UNKNOWN_FOR} {unknown_rows}"
-    elif activations_unknown:
-        known = f"{UNKNOWN} for {batch} ({UNKNOWN_FOR} {_unknown_rows(activations_unknown)})"
-    else:
-        known = f"{format_bytes(e.activation_bytes)} for {batch}"
-    memory = f"Memory: activations {known} (each layer's output once"
-    if e.input_bytes is not None:
-        memory += f"; input {format_bytes(e.input_bytes)}"
-    return [macs, memory + ")", *_kv_cache_lines(e)]
-
-
-UNKNOWN_FOR = "unknown for"
-# Rows named in an "unknown for" line; past this many, how many more.
-MAX_NAMED_UNKNOWN = 8
-
-
-def _unknown_rows(records: Sequence[LayerRecord]) -> str:
-    """``2 rows: a (Lambda), b (Custom)``, the first few named and the rest counted."""
-    named = ", ".join(f"{r.name} ({r.class_name})" for r in records[:MAX_NAMED_UNKNOWN])
-    more = f" and {len(records) - MAX_NAMED_UNKNOWN} more" if len(records) > MAX_NAMED_UNKNOWN else ""
-    return f"{len(records)} {_rows(len(records))}: {named}{more}"
-
-
-def _kv_cache_lines(explanation: ExplanationData) -> list[str]:
-    """The key/value cache line, for a model with decoder attention; none otherwise."""
-    e = explanation
-    layers = e.kv_cache_layers
-    if not layers:
-        return []
-    batch = "a batch of 1" if e.batch_size == 1 else f"a batch of {e.batch_size:,}"
-    if e.kv_cache_bytes is None:
-        return [
-            f"Key/value cache: {UNKNOWN} (the sequence length is unknown: explain(model, input_shape=(1, T)) "
-            "counts it at T tokens)"
-        ]
-    elements = sum((record.kv_cache_elements or 0) * max(record.calls, 1) for record in layers)
-    per_element = e.kv_cache_bytes / (elements * e.batch_size) if elements else 0
-    dtype = f" x {per_element:g} bytes" if per_element else ""
-    return [
-        f"Key/value cache: {format_bytes(e.kv_cache_bytes)} for {batch} = {elements:,} keys and values per sample"
-        f"{dtype} (2 x {len(layers)} decoder layers x sequence x kv-heads x head-dim)"
-    ]
