@@ -17,7 +17,8 @@ for a kernel's later axes the output. A dimension that no
 single value gives may be the product of two configuration values
 (``num_heads 4 * head_dim 8`` for 32); it is then written as both factors, and
 the term's arithmetic has both (``16*4*8``), so it still evaluates to the
-weight's size. A dimension of 1 needs no name.
+weight's size. Last, half a configuration value (a rotary embedding's
+``inv_freq`` of ``dim // 2``) is written ``(8//2)``. A dimension of 1 needs no name.
 
 Everything here is pure: a config dict, shapes and weight shapes in, a
 :class:`~ascii_explain.layers.Formula` out, so it is tested on hand-written facts.
@@ -50,6 +51,8 @@ class Factor:
 
     values: tuple[int, ...]
     names: tuple[str, ...]
+    # A dimension that is half a config value (a rotary embedding's ``inv_freq``, ``dim // 2``): 2, else 1.
+    divisor: int = 1
 
     @property
     def named(self) -> bool:
@@ -149,6 +152,9 @@ def _name_dimension(
     pair = _pair_of(dim, config)
     if pair is not None:
         return pair
+    for candidate in config:
+        if candidate.value == 2 * dim:
+            return Factor((candidate.value,), (candidate.name,), divisor=2)
     return Factor((dim,), (UNMATCHED,))
 
 
@@ -164,7 +170,12 @@ def _pair_of(dim: int, config: list[Named]) -> Optional[Factor]:
 
 
 def _expression(factors: Iterable[Factor]) -> str:
-    values = [str(value) for factor in factors for value in factor.values]
+    values = []
+    for factor in factors:
+        if factor.divisor > 1:
+            values.append(f"({factor.values[0]}//{factor.divisor})")
+        else:
+            values.extend(str(value) for value in factor.values)
     return "*".join(values) if values else "1"
 
 
@@ -177,6 +188,8 @@ def _description(factors: Sequence[Factor]) -> str:
                 pieces.append(str(value))
             elif name == UNMATCHED:
                 pieces.append(f"{value} {UNMATCHED}")
+            elif factor.divisor > 1:
+                pieces.append(f"{name} {value} / {factor.divisor}")
             else:
                 pieces.append(f"{name} {value}")
     return " * ".join(pieces)
