@@ -121,3 +121,47 @@ def test_contractions_outside_a_frame_are_not_counted_and_frames_nest() -> None:
             with frame() as inner:
                 keras.ops.einsum("ab,bc->ac", x, w)
     assert inner.parts == [2 * 4 * 3] and outer.parts == [24, 24] and outer.macs == 48
+
+
+def test_a_registered_count_is_cross_checked_by_the_trace_and_a_disagreement_fails_the_check() -> None:
+    from ascii_explain import register_macs, unregister_macs
+    from ascii_explain.checks import formula_problems
+
+    class Projector(Linear):
+        pass
+
+    @register_macs(Projector)
+    def forgets_a_dimension(config, input_shape, output_shape):
+        return str(config["units"])  # should be in * units
+
+    try:
+        inputs = keras.Input((5,))
+        model = keras.Model(inputs, Projector(3, name="projector")(inputs))
+        plain = explain(model)
+        traced = explain(model, input_shape=(1, 5))
+    finally:
+        unregister_macs(Projector)
+    assert plain.layer("projector").traced_macs is None  # no traced forward: nothing to cross-check with
+    record = traced.layer("projector")
+    assert record.macs == 3 and record.macs_source == "formula"
+    assert record.traced_macs == 5 * 3 and record.macs_disagree
+    assert any("traced at the same shapes counts 15" in problem for problem in formula_problems(traced))
+    text = traced.render(width=120)
+    assert "MISMATCH: its call traced counts 15" in text
+    assert "1 mult-add formulas disagree with their traced call" in text
+
+
+def test_registered_counts_agree_with_their_trace_in_a_traced_forward() -> None:
+    e = explain(KERAS_IO_MODELS["text_transformer"](), input_shape=(1, 10))
+    checked = [r for r in e.layers if r.traced_macs is not None]
+    assert checked, "the traced forward cross-checks the registered layers"
+    assert not [(r.name, r.macs, r.traced_macs) for r in checked if r.macs_disagree]
+
+
+def test_an_outer_product_einsum_multiplies_nothing_summed() -> None:
+    a, b = keras.ops.ones((8,)), keras.ops.ones((4,))
+    with counting_contractions(), frame() as counted:
+        keras.ops.einsum("i,d->id", a, b)  # XLNet's relative positions: no index summed
+        keras.ops.einsum("i,i->", a, a)  # a dot product: 8
+        keras.ops.einsum("ij,jk", keras.ops.ones((2, 3)), keras.ops.ones((3, 5)))  # implicit output ik: 2*3*5
+    assert counted.parts == [8, 30]

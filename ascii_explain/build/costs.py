@@ -47,6 +47,7 @@ def cost_fields(facts: LayerFacts) -> dict[str, Any]:
         "macs_formula": macs_formula,
         "macs_note": macs_note,
         "macs_source": macs_source(facts, macs),
+        "traced_macs": cross_check_macs(facts, macs),
         "shape_formula": shape_formula,
         "shape_axes": shape_axes,
         "param_bytes": param_bytes(facts),
@@ -138,6 +139,23 @@ def traced_macs(facts: LayerFacts) -> tuple[Optional[int], str, str]:
         return None, "", f"no mult-add formula for {facts.class_name}; {reason}"
     expression = total(str(part) for part in facts.traced_macs)
     return evaluate(expression), expression, ""
+
+
+# Layers whose registered count and traced count differ by design, not by a wrong formula: a
+# recurrent layer's loop is traced once (one step of its timesteps), and mixture-of-experts layers
+# count the top-k experts a token uses where keras-hub's code runs every expert (README).
+CROSS_CHECK_EXEMPT = ("RNN", "LSTM", "GRU", "Bidirectional", "MoE", "Moe", "Expert")
+
+
+def cross_check_macs(facts: LayerFacts, macs: Optional[int]) -> Optional[int]:
+    """The traced count beside a registered one (its cross-check), when a traced forward gave one; else None."""
+    if macs is None or facts.traced_macs is None or facts.is_model:
+        return None
+    if find_macs(facts.layer_class, keras3_counterpart) is None:  # the traced count IS the count
+        return None
+    if any(word in klass.__name__ for klass in facts.layer_class.__mro__ for word in CROSS_CHECK_EXEMPT):
+        return None
+    return sum(facts.traced_macs)
 
 
 def macs_source(facts: LayerFacts, macs: Optional[int]) -> str:

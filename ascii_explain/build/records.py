@@ -126,6 +126,10 @@ class LayerRecord:
     # "traced" (the layer's own call traced symbolically, its contractions counted: macs_formula is
     # their sum), "" when unknown.
     macs_source: str = ""
+    # A registered count's cross-check: the layer's call traced at the same shapes, its contractions
+    # counted (issue 21). None when no traced forward ran (explain(model, input_shape=...) runs one)
+    # or the layer is exempt by design (recurrent loops, mixtures of experts).
+    traced_macs: Optional[int] = None
     # Output-shape arithmetic for convolution, pooling, padding, cropping,
     # upsampling and transposed convolution rows, "" for other layers:
     # shape_formula is the line a person reads ("valid: floor((16-3)/1)+1 = 14"),
@@ -207,6 +211,11 @@ class LayerRecord:
     def is_fallback(self) -> bool:
         """Weights counted from their shapes because no formula covers the layer (not a weightless one)."""
         return self.state == STATE_WEIGHTS
+
+    @property
+    def macs_disagree(self) -> bool:
+        """The registered MACs function and the traced call count differently: a MACs formula to fix."""
+        return self.traced_macs is not None and self.macs is not None and self.traced_macs != self.macs
 
     @property
     def is_inferred(self) -> bool:

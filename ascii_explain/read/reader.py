@@ -260,6 +260,8 @@ class Reader:
         traceable = built and not unbuilt_with_weights and not is_model and not (live_sublayers and not builtin)
         if traceable and self._needs_trace(layer):
             traced_macs = self._traced_macs(layer, traced)
+        elif built and not is_model and traced is not None and traced.macs is not None:
+            traced_macs = TracedMacs(traced.macs)  # a registered count's cross-check, free from the traced forward
         return LayerFacts(
             name=layer.name,
             layer_class=type(layer),

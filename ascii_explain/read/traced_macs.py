@@ -10,7 +10,8 @@ adds its multiply-accumulates, as this project counts them (README,
 "Mult-adds and memory"; one multiply summed into an output is 1 MAC):
 
 * ``matmul``, ``dot``: output elements x the contracted size;
-* ``einsum`` of two or more operands: the product of every index's size;
+* ``einsum`` of two or more operands: the product of every index's size
+  (0 when no index is summed over: an outer product is element-wise work);
   ``tensordot``: output elements x the contracted axes' sizes;
 * ``conv``: output elements x kernel volume x input channels per group;
   ``depthwise_conv``: output elements x kernel volume;
@@ -242,7 +243,8 @@ def _einsum(args: Sequence[Any], kwargs: dict[str, Any], result: Any) -> int:
     subscripts, operands = args[0], args[1:]
     if len(operands) < 2:  # a trace, a transpose or a sum over one operand multiplies nothing
         return 0
-    inputs = str(subscripts).replace(" ", "").split("->")[0].split(",")
+    equation = str(subscripts).replace(" ", "")
+    inputs = equation.split("->")[0].split(",")
     sizes: dict[str, int] = {}
     for letters, operand in zip(inputs, operands, strict=True):
         shape = _shape(operand)
@@ -254,6 +256,13 @@ def _einsum(args: Sequence[Any], kwargs: dict[str, Any], result: Any) -> int:
             labels = list(letters)
         for label, dim in zip(labels, shape, strict=True):
             sizes[label] = max(sizes.get(label, 1), dim)
+    if "->" in equation:
+        kept = set(equation.split("->")[1].replace("...", ""))
+    else:  # implicit output: the letters that appear once
+        letters = "".join(inputs).replace("...", "")
+        kept = {letter for letter in letters if letters.count(letter) == 1}
+    if all(label in kept or label.startswith(".") for label in sizes):
+        return 0  # nothing summed over (an outer product): element-wise multiplies, 0 by the convention
     return _size(list(sizes.values()))
 
 

@@ -34,14 +34,19 @@ def macs_line(record: LayerRecord) -> styled.Line:
     """``macs    14*14*3*3*3*2 = 10584``; ``macs    ? (why)`` when unknown; an empty line for 0 MACs."""
     if record.macs is None:
         return styled.plain(f"{MACS_LABEL}{UNKNOWN} ({record.macs_note})" if record.macs_note else MACS_LABEL + UNKNOWN)
-    if record.macs == 0:
+    if record.macs == 0 and not record.macs_disagree:
         return styled.Line()
     traced = TRACED_WORDS if record.macs_source == MACS_TRACED else ""
     if record.macs_formula == str(record.macs):
-        return styled.plain(f"{MACS_LABEL}{record.macs}{traced}")
-    text = f"{MACS_LABEL}{record.macs_formula} = {record.macs}"
-    line = styled.Line(text, [styled.Span(len(text) - len(str(record.macs)), len(text), styled.RESULT)])
-    return line.add(traced) if traced else line
+        line = styled.plain(f"{MACS_LABEL}{record.macs}{traced}")
+    else:
+        text = f"{MACS_LABEL}{record.macs_formula} = {record.macs}"
+        line = styled.Line(text, [styled.Span(len(text) - len(str(record.macs)), len(text), styled.RESULT)])
+        if traced:
+            line.add(traced)
+    if record.macs_disagree:
+        line.add(f" MISMATCH: its call traced counts {record.traced_macs:,}", styled.ERROR)
+    return line
 
 
 def cost_lines(record: LayerRecord) -> list[styled.Line]:

@@ -388,6 +388,12 @@ def totals_items(explanation: ExplanationData) -> list[TotalsItem]:
                 f"vs {keras_totals[2]:,}): the rows marked {mismatch} differ",
             )
         )
+    macs_disagree = [r for r in e.layers if r.macs_disagree]
+    if macs_disagree:
+        listed = "; ".join(f"{r.name} ({r.class_name}): formula {r.macs}, traced {r.traced_macs}"
+                           for r in macs_disagree)
+        disagreeing = f"{mismatch} {len(macs_disagree)} mult-add formulas disagree with their traced call: {listed}"
+        items.append(TotalsItem(ERROR, disagreeing))
     outside = [r for r in e.layers if r.placement]
     if outside:
         listed = ", ".join(f"{r.name} ({r.class_name})" for r in outside)
