@@ -187,3 +187,33 @@ def test_every_keras_io_model_has_no_row_counted_only_from_weight_shapes(name: s
     for record in e.inferred:
         assert record.params == evaluate(record.formula) == record.keras_params
         assert all(term.detail or term.expression == "1" for term in record.term_list)
+
+
+class ScaledBlock(keras.layers.Layer):
+    """A composite with a weight of its own: a per-feature ``gamma`` beside a Dense sublayer."""
+
+    def __init__(self, dim: int = 8, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.dim = dim
+        self.dense = keras.layers.Dense(dim, name="dense")
+
+    def build(self, input_shape: Any) -> None:
+        self.gamma = self.add_weight(shape=(self.dim,), name="gamma")
+        self.dense.build(input_shape)
+
+    def call(self, inputs: Any) -> Any:
+        return self.dense(inputs) * self.gamma
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "dim": self.dim}
+
+
+def test_a_composites_own_weights_are_inferred_not_a_fallback_part() -> None:
+    inputs = keras.Input((5, 8))
+    e = explain(keras.Model(inputs, ScaledBlock(8, name="block")(inputs)))
+    record = e.layer("block")
+    # dense (8+1)*8 = 72, gamma 8 named by the config's dim
+    assert record.terms == {"dense": "72", "gamma": "8"}
+    assert [term.detail for term in record.term_list][1] == "dim 8"
+    assert record.fallback_parts == () and not e.fallbacks
+    assert record.params == record.keras_params == 80

@@ -27,7 +27,8 @@ from ..arithmetic import evaluate, product, total
 from ..layers import find_own_weights
 from ..read.facts import LayerFacts
 from ..read.legacy import keras3_counterpart
-from .costs import MACS_FORMULA, MACS_TRACED, cost_fields
+from .costs import MACS_FORMULA, MACS_TRACED, cost_fields, output_shape_of
+from .inferred import infer_formula
 from .records import SOURCE_FORMULA, SOURCE_WEIGHTS, LayerRecord, Term
 
 FROZEN_REASON = "layer frozen (trainable=False)"
@@ -223,6 +224,20 @@ def _own_weight_terms(facts: LayerFacts, frozen: bool) -> tuple[list[Term], list
                 )
                 for term in formula.terms
             ], []
+    inferred = infer_formula(facts.config, facts.build_shape, output_shape_of(facts), own)
+    if inferred is not None:  # named from the config and shapes (issue 21): explained, not a "?" part
+        trained = {weight.name: weight.trainable for weight in own}
+        return [
+            Term(
+                term.name,
+                term.expression,
+                evaluate(term.expression),
+                trained.get(term.name, term.trainable),
+                "" if trained.get(term.name, term.trainable) else FROZEN_REASON,
+                term.detail,
+            )
+            for term in inferred.terms
+        ], []
     terms = [
         Term(w.name, product(w.shape), evaluate(product(w.shape)), w.trainable, "" if w.trainable else FROZEN_REASON)
         for w in own
