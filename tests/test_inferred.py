@@ -217,3 +217,26 @@ def test_a_composites_own_weights_are_inferred_not_a_fallback_part() -> None:
     assert [term.detail for term in record.term_list][1] == "dim 8"
     assert record.fallback_parts == () and not e.fallbacks
     assert record.params == record.keras_params == 80
+
+
+def test_a_hostile_config_key_naming_a_dimension_reaches_no_view_raw() -> None:
+    """Config keys are the model's text: an inferred term's description is made safe like any name."""
+    hostile = "units\x1b[31m<b>"
+
+    class Hostile(keras.layers.Layer):
+        def build(self, input_shape: Any) -> None:
+            self.kernel = self.add_weight(shape=(input_shape[-1], 6), name="kernel")
+
+        def call(self, inputs: Any) -> Any:
+            return keras.ops.matmul(inputs, self.kernel)
+
+        def get_config(self) -> dict[str, Any]:
+            return {**super().get_config(), hostile: 6}
+
+    inputs = keras.Input((4,))
+    e = explain(keras.Model(inputs, Hostile(name="hostile")(inputs)))
+    record = e.layer("hostile")
+    assert record.state == "inferred" and hostile in record.term_list[0].detail  # the record keeps the fact
+    text, html = e.render(width=120), e.to_html()
+    assert "\x1b" not in text and "\x1b" not in html and "<b>" not in html
+    assert "input 4 * units" in text
