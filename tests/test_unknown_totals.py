@@ -57,6 +57,7 @@ def test_training_memory_says_its_known_part_and_the_rows_it_cannot_size() -> No
     model = _variable_length_model()
     e = explain(model, batch_size=2, optimizer="sgd")
     plan = e.training_memory
+    assert plan is not None
     assert plan.activations is None and plan.total is None
     assert plan.activations_unknown == ("per_step",)
     assert plan.known_activations == e.known_activation_bytes == 48
