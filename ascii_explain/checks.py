@@ -42,6 +42,11 @@ def formula_problems(explanation: Explanation, allow_fallback: bool = False) -> 
                 f"{label}: no registered formula; counted from weight shapes ({arithmetic_text(record)}); "
                 f"register one with @ascii_explain.register_formula({record.class_name})"
             )
+        if record.macs_disagree:
+            problems.append(
+                f"{label}: mult-add formula {record.macs_formula} = {record.macs:,}, but its call traced at the "
+                f"same shapes counts {record.traced_macs:,} (README, \"Traced counts\")"
+            )
     e = explanation
     if not e.totals_match:
         problems.append(

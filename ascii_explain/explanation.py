@@ -91,6 +91,11 @@ class Explanation:
         return [record for record in self.layers if record.is_fallback or record.fallback_parts]
 
     @property
+    def inferred(self) -> list[LayerRecord]:
+        """Records without a formula whose weights' dimensions were named from config and shapes (state "inferred")."""
+        return [record for record in self.layers if record.is_inferred]
+
+    @property
     def internal_errors(self) -> list[LayerRecord]:
         """Records on which a function of ascii_explain raised (state "internal_error"): our bug.
 
@@ -162,6 +167,24 @@ class Explanation:
         if any(size is None for size in sizes):
             return None
         return sum(size for size in sizes if size is not None)
+
+    @property
+    def activation_unknown(self) -> list[LayerRecord]:
+        """Top-level rows whose output size is unknown (a ``None`` dimension): left out of the known sum."""
+        return [
+            record
+            for record in self.top_level
+            if record.class_name != "InputLayer" and record.output_bytes is None
+        ]
+
+    @property
+    def known_activation_bytes(self) -> int:
+        """The activation bytes of the rows whose output size is known (all of them when nothing is unknown).
+
+        ``activation_bytes`` is None as soon as one row is unknown; this is the
+        part that is known, which the totals print with the unknown rows named.
+        """
+        return sum(size for size in self.activation_bytes_by_layer.values() if size is not None)
 
     @property
     def kv_cache_layers(self) -> list[LayerRecord]:

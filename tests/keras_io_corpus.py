@@ -358,6 +358,79 @@ def bidirectional_gru() -> Any:
     return keras.Model(inputs, layers.Dense(1, activation="sigmoid")(x))
 
 
+# --- weights the called graph does not reach (issue 21, item 5) ----------------------------
+
+
+class LatentPerceiver(keras.Model):
+    """A Perceiver-style model: a latent array made by the model's own ``build`` (no layer holds it)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.project = layers.Dense(8, name="project")
+
+    def build(self, input_shape: Any) -> None:
+        self.latents = self.add_weight(shape=(4, 8), name="latents")
+        self.project.build(input_shape)
+
+    def call(self, inputs: Any) -> Any:
+        keys = self.project(inputs)  # (batch, 5, 8)
+        return ops.matmul(self.latents, ops.transpose(keys, (0, 2, 1)))  # (batch, 4, 5)
+
+
+def perceiver_latents() -> Any:
+    model = LatentPerceiver(name="perceiver")
+    model(np.zeros((1, 5, 3), "float32"))
+    return model
+
+
+def unused_stem() -> Any:
+    """A Functional model holding a built encoder stem as an attribute that its graph never calls (BASNet's)."""
+    inputs = keras.Input((6,))
+    model = keras.Model(inputs, layers.Dense(2, name="head")(inputs), name="with_stem")
+    model.stem = layers.Dense(9, name="stem")
+    model.stem.build((None, 6))
+    return model
+
+
+class OwnsBeforeBuild(layers.Layer):
+    """A rotary-embedding-style layer: a non-trainable ``inv_freq`` made in ``__init__``, never built."""
+
+    def __init__(self, dim: int = 8, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.dim = dim
+        self.inv_freq = self.add_weight(shape=(dim // 2,), trainable=False, name="inv_freq")
+
+    def call(self, inputs: Any) -> Any:
+        return inputs
+
+
+class HoldsUnbuiltOwner(keras.Model):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.dense = layers.Dense(3, name="dense")
+        self.rotary = OwnsBeforeBuild(8, name="rotary")
+
+    def call(self, inputs: Any) -> Any:
+        return self.dense(inputs)
+
+
+def unbuilt_owner() -> Any:
+    model = HoldsUnbuiltOwner(name="holds_unbuilt_owner")
+    model(np.zeros((1, 4), "float32"))
+    return model
+
+
+def application_scales() -> Any:
+    """keras.applications' ConvNeXt LayerScale and InceptionResNetV2's scale layer, at a tiny size."""
+    from keras.src.applications.convnext import LayerScale
+    from keras.src.applications.inception_resnet_v2 import CustomScaleLayer
+
+    inputs = keras.Input((4, 4, 8))
+    x = layers.Conv2D(8, 1, name="conv")(inputs)
+    x = LayerScale(1e-6, 8, name="layer_scale")(x)
+    return keras.Model(inputs, CustomScaleLayer(0.17, name="scale")([inputs, x]))
+
+
 KERAS_IO_MODELS: dict[str, Callable[[], Any]] = {
     name: builder
     for name, builder in dict(globals()).items()

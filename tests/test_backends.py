@@ -75,3 +75,29 @@ def test_cli_checks_a_saved_model_on_this_backend(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert "Total params: 37,633" in result.stdout and "Non-trainable params: 64 (256.00 B)" in result.stdout
+
+
+def test_traced_mult_adds_on_this_backend_equal_the_registered_counts():
+    """Issue 21: the trace intercepts the backend's own contraction functions, on every backend."""
+    from ascii_explain.read.traced_macs import trace_first_call
+
+    inputs = keras.Input((6, 5))
+    dense, attention = layers.Dense(7), layers.MultiHeadAttention(2, 4)
+    image = keras.Input((8, 8, 3))
+    separable = layers.SeparableConv2D(5, 3)
+    model = keras.Model([inputs, image], [dense(inputs), attention(inputs, inputs), separable(image)])
+    e = explain(model)
+    for layer in (dense, attention, separable):
+        traced = trace_first_call(layer)
+        assert traced.macs == e.layer(layer.name).macs, (keras.backend.backend(), layer.name, traced)
+
+    class Scale(layers.Layer):
+        def build(self, input_shape):
+            self.kernel = self.add_weight(shape=(input_shape[-1], 3))
+
+        def call(self, x):
+            return keras.ops.matmul(x, self.kernel)
+
+    scaled = keras.Model(inputs, Scale(name="scale")(inputs))
+    record = explain(scaled).layer("scale")
+    assert record.macs == 6 * 5 * 3 and record.macs_source == "traced"

@@ -39,13 +39,13 @@ USER_MODULE_SOURCE = textwrap.dedent(
 
     @keras.saving.register_keras_serializable(package="cli_test")
     class Scale(layers.Layer):
-        """One learned factor per feature: a weight no ascii_explain formula knows about."""
+        """Learned factors no ascii_explain formula knows about, sized by nothing its config or shapes say."""
 
         def build(self, input_shape):
-            self.scale = self.add_weight(shape=(input_shape[-1],), initializer="ones", name="scale")
+            self.scale = self.add_weight(shape=(input_shape[-1] + 3,), initializer="ones", name="scale")
 
         def call(self, x):
-            return x * self.scale
+            return x * keras.ops.mean(self.scale)
 
 
     def build_with_custom_layer():
@@ -200,7 +200,7 @@ def test_check_lists_a_custom_layer_and_exits_1(models):
     assert problems == [line for line in problems if line.startswith("ascii-explain: --check: ")]
     assert len(problems) == 1, problems
     assert "layer 'scale' (Scale): no registered formula" in problems[0]
-    assert "scale 4 = 4" in problems[0]
+    assert "scale 7 = 7" in problems[0]  # 4 features + 3
     assert "dense_in" in result.stdout, "the explanation is still printed"
 
 

@@ -109,20 +109,21 @@ def test_narrow_width_drops_names_but_keeps_numbers():
 
 
 class Scale(keras.layers.Layer):
-    """A custom layer with no registered formula."""
+    """A custom layer with no registered formula. Its weight's size
+    (two more than the features) is no config value nor shape, so nothing can be inferred from it (issue 21)."""
 
     def build(self, input_shape):
-        self.scale = self.add_weight(shape=(input_shape[-1],), name="scale")
+        self.scale = self.add_weight(shape=(input_shape[-1] + 2,), name="scale")
 
     def call(self, inputs):
-        return inputs * self.scale
+        return inputs * keras.ops.mean(self.scale)
 
 
 def test_fallback_is_marked_and_labelled():
     model = keras.Sequential([keras.Input((4,)), layers.Dense(3), Scale(name="my_scale")])
     e = explain(model)
     record = e.layer("my_scale")
-    assert record.source == "weights" and record.params == 3 == record.keras_params
+    assert record.source == "weights" and record.params == 5 == record.keras_params  # 3 features + 2
     assert e.fallbacks == [record]
     text = e.render(width=WIDTH)
     row = next(line for line in text.splitlines() if "my_scale" in line and "---" in line)

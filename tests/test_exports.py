@@ -31,13 +31,14 @@ EVIL = "<evil&x>"
 
 
 class Scale(layers.Layer):
-    """A custom layer without a registered formula: explained from its weight shapes."""
+    """A custom layer without a registered formula: explained from its weight shapes. Its weight's size
+    (two more than the features) is no config value nor shape, so nothing can be inferred from it (issue 21)."""
 
     def build(self, input_shape):
-        self.scale = self.add_weight(shape=(input_shape[-1],), name="scale")
+        self.scale = self.add_weight(shape=(input_shape[-1] + 2,), name="scale")
 
     def call(self, inputs):
-        return inputs * self.scale
+        return inputs * keras.ops.mean(self.scale)
 
 
 class ForgetfulDense(layers.Dense):
@@ -81,7 +82,7 @@ def test_dict_has_every_record_field_and_the_totals(forgetful_formula):
     e = explain(marked_model())
     d = e.to_dict()
     record_fields = [field.name for field in dataclasses.fields(LayerRecord)]
-    derived = ["trainable_params", "non_trainable_params", "matches", "is_fallback", "neurons"]
+    derived = ["trainable_params", "non_trainable_params", "matches", "is_fallback", "is_inferred", "neurons"]
     for layer, record in zip(d["layers"], e.layers, strict=True):
         assert list(layer) == record_fields + derived  # stable keys, in a stable order
         assert layer["name"] == record.name and layer["params"] == record.params
@@ -166,7 +167,7 @@ def test_to_markdown(forgetful_formula):
     assert EVIL not in md and "&lt;evil&amp;x&gt;" in md
     assert "- ! 1 of" in md.replace("\\", "") and "- ? 1 layer has" in md
     total_row = next(line for line in lines if "| total " in line)
-    assert total_row.startswith("| !") and "MISMATCH" in total_row  # formulas 236, Keras 238
+    assert total_row.startswith("| !") and "MISMATCH" in total_row  # formulas 238, Keras 240
 
 
 # ----------------------------------------------------------------------------- HTML and Jupyter
@@ -264,10 +265,10 @@ def test_html_escapes_names():
 def test_mismatch_and_fallback_rows_say_so():
     class Offset(layers.Layer):
         def build(self, input_shape):
-            self.offset = self.add_weight(shape=(input_shape[-1],), name="offset")
+            self.offset = self.add_weight(shape=(input_shape[-1] + 2,), name="offset")  # matches nothing
 
         def call(self, x):
-            return x + self.offset
+            return x + keras.ops.mean(self.offset)
 
     inputs = keras.Input((3,))
     model = keras.Model(inputs, Offset(name="offset")(inputs))

@@ -26,18 +26,44 @@ def _model(layer):
     return keras.Sequential([keras.Input((7,)), keras.layers.Dense(5), layer, keras.layers.Dense(2)])
 
 
-def test_unregistered_custom_layer_falls_back_to_weight_shapes_honestly():
+def test_unregistered_custom_layer_is_inferred_from_its_shapes_not_a_fallback():
+    """No formula, but ``w`` is one per input feature: named "input 5", state "inferred" (issue 21, item 2)."""
     explanation = explain(_model(Scaler(name="scaler")))
     record = explanation.layer("scaler")
     assert record.source == "weights"
-    assert record.is_fallback
+    assert record.state == "inferred" and record.is_inferred and not record.is_fallback
     assert record.terms == {"w": "5", "offset": "1"}
+    assert [term.detail for term in record.term_list] == ["input 5", ""]
     assert record.params == 6 == record.keras_params
     assert record.trainable_params == 5 and record.non_trainable_params == 1
+    assert_record_consistent(record)
+    assert explanation.fallbacks == [] and explanation.inferred == [record]
+    assert explanation.totals_match
+    text = explanation.render(width=100, ascii_only=True)
+    assert "w 5 (input 5)" in text and "inferred from config" in text
+    assert "~" in text
+
+
+class Unexplained(keras.layers.Layer):
+    """A weight whose size is no config value and no dimension of the layer's shapes."""
+
+    def build(self, input_shape):
+        self.table = self.add_weight(name="table", shape=(11,))
+
+    def call(self, inputs):
+        return inputs
+
+
+def test_unregistered_layer_whose_weights_match_nothing_falls_back_to_weight_shapes_honestly():
+    explanation = explain(_model(Unexplained(name="unexplained")))
+    record = explanation.layer("unexplained")
+    assert record.source == "weights"
+    assert record.state == "weights" and record.is_fallback
+    assert record.terms == {"table": "11"}
+    assert record.params == 11 == record.keras_params
     assert any("no registered formula" in note for note in record.notes)
     assert_record_consistent(record)
     assert explanation.fallbacks == [record]
-    assert explanation.totals_match
     text = explanation.render(width=100, ascii_only=True)
     assert "from weight shapes" in text
     assert "?" in text

@@ -350,3 +350,21 @@ def test_patch_covers_tf_keras_models_summary():
     restored: list[str] = []
     model.summary(print_fn=restored.append)
     assert "Param #" in "\n".join(restored)
+
+
+@pytest.mark.parametrize(("heads", "key_dim", "query", "value"), [(2, 4, (6, 8), (6, 8)), (3, 2, (4, 8), (7, 5))])
+def test_tf_keras_multi_head_attention_is_explained_not_an_internal_error(heads, key_dim, query, value):
+    """tf_keras's attention keeps its build shapes on the layer (issue 21): read as Keras 3's shapes_dict."""
+    q, v = tf_keras.Input(query), tf_keras.Input(value)
+    layer = L.MultiHeadAttention(heads, key_dim, name="mha")
+    model = tf_keras.Model([q, v], layer(q, v))
+    e = explain(model)
+    record = e.layer("mha")
+    assert not e.internal_errors and record.state == "formula"
+    assert record.params == record.keras_params == layer.count_params()
+    # projections (query T*d*h*k, key and value S*dv*h*k, output T*h*k*d) + scores and values h*T*S*k each
+    t, d = query
+    s, dv = value
+    expected = t * d * heads * key_dim + 2 * s * dv * heads * key_dim + 2 * heads * t * s * key_dim
+    expected += t * heads * key_dim * d
+    assert record.macs == expected

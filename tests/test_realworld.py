@@ -158,9 +158,9 @@ def test_weightless_custom_layer_is_no_weights_not_a_fallback(model_name: str, l
     assert view.sign == "-" and "no weights" in view.check
 
 
-def test_custom_layer_with_weights_and_no_formula_is_counted_from_weight_shapes() -> None:
+def test_custom_layer_with_weights_and_no_formula_is_inferred_from_config() -> None:
     e = explain(_model("io:custom_weights"))
-    assert e.layer("linear").state == "weights" and e.layer("linear") in e.fallbacks
+    assert e.layer("linear").state == "inferred" and e.layer("linear") in e.inferred and not e.fallbacks
 
 
 def test_unbuilt_sublayer_is_a_row_with_zero_params_as_keras_counts_it() -> None:

@@ -28,13 +28,13 @@ class ScaledDense(layers.Dense):
 
 
 class Offset(layers.Layer):
-    """A custom layer with no registered formula: counted from its weight shapes."""
+    """A custom layer with no registered formula, sized by nothing its config or shapes say: counted from its shape."""
 
     def build(self, input_shape):
-        self.offset = self.add_weight(shape=(input_shape[-1],), initializer="zeros", name="offset")
+        self.offset = self.add_weight(shape=(input_shape[-1] + 2,), initializer="zeros", name="offset")
 
     def call(self, inputs):
-        return inputs + self.offset
+        return inputs + keras.ops.mean(self.offset)
 
 
 def model_of(*hidden):
@@ -62,7 +62,7 @@ def test_lists_every_disagreeing_layer_with_its_numbers():
     assert "scale 3: a weight Dense's formula does not have" in message
     assert "counted from the weights (kernel 4*3 + bias 3 + scale 3 = 4*3 + 3 + 3 = 18)" in message
     assert "Keras's count_params() gives 18" in message
-    assert "layer 'offset' (Offset): no registered formula; counted from weight shapes (offset 3 = 3)" in message
+    assert "layer 'offset' (Offset): no registered formula; counted from weight shapes (offset 5 = 5)" in message
     assert "'fine'" not in message
 
 

@@ -29,7 +29,8 @@ from ..arithmetic import evaluate, product, total
 from ..layers import find_macs, find_own_weights
 from ..read.facts import LayerFacts
 from ..read.legacy import keras3_counterpart
-from .costs import cost_fields
+from .costs import MACS_FORMULA, MACS_TRACED, cost_fields, output_shape_of
+from .inferred import infer_formula
 from .records import SOURCE_FORMULA, SOURCE_WEIGHTS, STATE_UNBUILT, LayerRecord, Term
 
 FROZEN_REASON = "layer frozen (trainable=False)"
@@ -229,6 +230,20 @@ def _own_weight_terms(facts: LayerFacts, frozen: bool) -> tuple[list[Term], list
                 )
                 for term in formula.terms
             ], []
+    inferred = infer_formula(facts.config, facts.build_shape, output_shape_of(facts), own)
+    if inferred is not None:  # named from the config and shapes (issue 21): explained, not a "?" part
+        trained = {weight.name: weight.trainable for weight in own}
+        return [
+            Term(
+                term.name,
+                term.expression,
+                evaluate(term.expression),
+                trained.get(term.name, term.trainable),
+                "" if trained.get(term.name, term.trainable) else FROZEN_REASON,
+                term.detail,
+            )
+            for term in inferred.terms
+        ], []
     terms = [
         Term(w.name, product(w.shape), evaluate(product(w.shape)), w.trainable, "" if w.trainable else FROZEN_REASON)
         for w in own
@@ -247,11 +262,19 @@ def _composite_macs(direct: Sequence[LayerRecord]) -> dict[str, object]:
                 "macs": None,
                 "macs_formula": "",
                 "macs_note": f"unknown in its part {record.name!r}: {record.macs_note}",
+                "macs_source": "",
             }
         if record.macs:
             parts.append((record.name, str(record.macs) if record.calls <= 1 else f"{record.calls}*{record.macs}"))
     expression = total(value for _, value in parts)
-    return {"macs": evaluate(expression), "macs_formula": expression, "macs_note": "", "macs_parts": tuple(parts)}
+    traced = any(record.macs_source == MACS_TRACED for record in direct)
+    return {
+        "macs": evaluate(expression),
+        "macs_formula": expression,
+        "macs_note": "",
+        "macs_parts": tuple(parts),
+        "macs_source": MACS_TRACED if traced else MACS_FORMULA,
+    }
 
 
 def _composite_kv_cache(direct: Sequence[LayerRecord]) -> dict[str, object]:

@@ -50,6 +50,8 @@ def cost_fields(facts: LayerFacts) -> dict[str, Any]:
         "macs": macs,
         "macs_formula": macs_formula,
         "macs_note": macs_note,
+        "macs_source": macs_source(facts, macs),
+        "traced_macs": cross_check_macs(facts, macs),
         "shape_formula": shape_formula,
         "shape_axes": shape_axes,
         "param_bytes": param_bytes(facts),
@@ -113,7 +115,7 @@ def macs_for(
     if function is None and facts.sublayers:
         return _composite_macs(facts, evaluator)
     if function is None:
-        return None, "", f"no mult-add formula for {facts.class_name}"
+        return traced_macs(facts, evaluator)
     if facts.config is None:
         return None, "", "layer.get_config() failed"
     try:
@@ -133,6 +135,48 @@ def macs_for(
         if errors is not None:
             errors.append(failure)
         return None, "", internal_error_words(failure)
+
+
+MACS_FORMULA = "formula"  # a registered MACs function (or the sum of its parts') gave the count
+MACS_TRACED = "traced"  # counted from the layer's own call, traced symbolically (read/traced_macs.py)
+
+
+def traced_macs(facts: LayerFacts, evaluator: Callable[[str], Any] = evaluate) -> tuple[Optional[Any], str, str]:
+    """(macs, the contractions summed, note) from the trace of the layer's own call; unknown with its reason.
+
+    A trace runs at numbers (an ``input_shape``, or static inputs), so in T its count is a constant.
+    """
+    if facts.traced_macs is None:
+        reason = facts.traced_macs_note or "its call could not be traced"
+        return None, "", f"no mult-add formula for {facts.class_name}; {reason}"
+    expression = total(str(part) for part in facts.traced_macs)
+    return evaluator(expression), expression, ""
+
+
+# Layers whose registered count and traced count differ by design, not by a wrong formula: a
+# recurrent layer's loop is traced once (one step of its timesteps), and mixture-of-experts layers
+# count the top-k experts a token uses where keras-hub's code runs every expert (README).
+CROSS_CHECK_EXEMPT = ("RNN", "LSTM", "GRU", "Bidirectional", "MoE", "Moe", "Expert")
+
+
+def cross_check_macs(facts: LayerFacts, macs: Optional[int]) -> Optional[int]:
+    """The traced count beside a registered one (its cross-check), when a traced forward gave one; else None."""
+    if macs is None or facts.traced_macs is None or facts.is_model:
+        return None
+    if find_macs(facts.layer_class, keras3_counterpart) is None:  # the traced count IS the count
+        return None
+    if any(word in klass.__name__ for klass in facts.layer_class.__mro__ for word in CROSS_CHECK_EXEMPT):
+        return None
+    return sum(facts.traced_macs)
+
+
+def macs_source(facts: LayerFacts, macs: Optional[int]) -> str:
+    """Where the count came from: "formula", "traced", or "" when it is unknown."""
+    if macs is None:
+        return ""
+    if facts.is_model or facts.sublayers:
+        return MACS_FORMULA
+    return MACS_FORMULA if find_macs(facts.layer_class, keras3_counterpart) is not None else MACS_TRACED
 
 
 def _composite_macs(layer: LayerFacts, evaluator: Callable[[str], Any] = evaluate) -> tuple[Optional[Any], str, str]:

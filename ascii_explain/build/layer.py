@@ -12,14 +12,16 @@ from typing import Iterable, Optional
 
 from ..arithmetic import evaluate, product
 from ..layers import SUBLAYERS_KEYWORD, Formula, FormulaTerm, find_formula, wants_sublayers
-from ..read.facts import LayerFacts, WeightFacts
+from ..read.facts import OUTSIDE_GRAPH, OWN_WEIGHTS, LayerFacts, WeightFacts
 from ..read.legacy import keras3_counterpart
-from .costs import cost_fields, unbuilt_cost_fields
+from .costs import cost_fields, output_shape_of, unbuilt_cost_fields
 from .failures import ROLE_FORMULA, function_name, internal_error, is_inherited, is_not_covered
+from .inferred import infer_formula
 from .records import (
     SOURCE_FORMULA,
     SOURCE_WEIGHTS,
     STATE_FORMULA,
+    STATE_INFERRED,
     STATE_INTERNAL_ERROR,
     STATE_NO_WEIGHTS,
     STATE_UNBUILT,
@@ -35,6 +37,7 @@ from .weight_check import check_terms
 # its layer's flag; a formula may give its own reason (BatchNormalization's moving statistics).
 FROZEN_REASON = "layer frozen (trainable=False)"
 CREATED_NON_TRAINABLE_REASON = "created non-trainable (add_weight(trainable=False))"
+NO_FORMULA_NOTE = "no registered formula for this layer class: counted from weight shapes"
 
 
 def record_for_layer(facts: LayerFacts, depth: int = 0, parent: str = "") -> LayerRecord:
@@ -43,6 +46,13 @@ def record_for_layer(facts: LayerFacts, depth: int = 0, parent: str = "") -> Lay
     errors: list[InternalError] = []
     formula, notes, differences = _formula_for(facts, errors)
     source = SOURCE_FORMULA
+    inferred = False
+    if formula is None and facts.weights and not errors:
+        formula = infer_formula(facts.config, _input_shape_of(facts), output_shape_of(facts), facts.weights)
+        inferred = formula is not None
+        source = SOURCE_WEIGHTS
+        if inferred:  # the state's words say it; the fallback's note would contradict them
+            notes = [note for note in notes if note != NO_FORMULA_NOTE]
     if formula is None:
         formula = _formula_from_weights(facts.weights)
         source = SOURCE_WEIGHTS
@@ -52,9 +62,13 @@ def record_for_layer(facts: LayerFacts, depth: int = 0, parent: str = "") -> Lay
         state = STATE_INTERNAL_ERROR
     elif source == SOURCE_FORMULA:
         state = STATE_FORMULA
+    elif inferred:
+        state = STATE_INFERRED
     else:
         state = STATE_WEIGHTS if facts.weights else STATE_NO_WEIGHTS
+    notes.extend(placement_notes(facts))
     return LayerRecord(
+        placement=facts.placement,
         name=facts.name,
         class_name=facts.class_name,
         params=evaluate(formula.expression),
@@ -74,6 +88,23 @@ def record_for_layer(facts: LayerFacts, depth: int = 0, parent: str = "") -> Lay
         weight_differences=differences,
         **costs,
     )
+
+
+OUTSIDE_GRAPH_NOTE = "outside the model's graph: held as an attribute, never called; counted, as Keras counts it"
+OWN_WEIGHTS_NOTE = "the model's own weights (add_weight in its build), held by none of its layers"
+UNBUILT_WITH_WEIGHTS_NOTE = "never built (call() never used it), but owns weights made in __init__: counted from them"
+
+
+def placement_notes(facts: LayerFacts) -> list[str]:
+    """Why a row's weights sit outside the model's called graph, or belong to a layer never built."""
+    notes = []
+    if facts.placement == OUTSIDE_GRAPH:
+        notes.append(OUTSIDE_GRAPH_NOTE)
+    elif facts.placement == OWN_WEIGHTS:
+        notes.append(OWN_WEIGHTS_NOTE)
+    if facts.unbuilt_with_weights:
+        notes.append(UNBUILT_WITH_WEIGHTS_NOTE)
+    return notes
 
 
 def unbuilt_record(facts: LayerFacts, depth: int, parent: str) -> LayerRecord:
@@ -100,11 +131,13 @@ def _formula_for(
     facts: LayerFacts, errors: list[InternalError]
 ) -> tuple[Optional[Formula], list[str], tuple[str, ...]]:
     """(formula, notes, differences from the real weights); None when the weights must be counted instead."""
+    if facts.unbuilt_with_weights:  # no build shape: a formula has nothing to read; the weights are what it owns
+        return None, [], ()
     function = find_formula(facts.layer_class, keras3_counterpart)
     if function is None:
         if not facts.weights:  # state "no_weights": its words are the view's check line
             return None, [], ()
-        return None, ["no registered formula for this layer class: counted from weight shapes"], ()
+        return None, [NO_FORMULA_NOTE], ()
     if facts.config is None:
         return None, ["layer.get_config() failed: counted from weight shapes"], ()
     inherited = is_inherited(facts, ROLE_FORMULA)
@@ -175,5 +208,10 @@ def _evaluate_terms(formula: Formula, frozen: bool) -> list[Term]:
     for term in formula.terms:
         trainable = term.trainable and not frozen
         reason = non_trainable_reason(not frozen, term.trainable, term.reason)
-        terms.append(Term(term.name, term.expression, evaluate(term.expression), trainable, reason))
+        terms.append(Term(term.name, term.expression, evaluate(term.expression), trainable, reason, term.detail))
     return terms
+
+
+def _input_shape_of(facts: LayerFacts) -> object:
+    """The shape(s) the layer was built with, else its first call's input: what its weights were sized from."""
+    return facts.build_shape if facts.build_shape is not None else facts.input_shape

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from typing import Optional
 
 from ..arithmetic import evaluate, product, total
 from ..layers import find_formula
@@ -22,7 +23,7 @@ from ..read.dtypes import dtype_bits
 from ..read.facts import KIND_LAYER, KIND_SUBCLASSED, GraphFacts, LayerFacts, ModelFacts, WeightFacts
 from ..read.legacy import keras3_counterpart
 from .composite import composite_record
-from .costs import cost_fields, output_bytes_of
+from .costs import MACS_FORMULA, MACS_TRACED, cost_fields, output_bytes_of, traced_macs
 from .layer import non_trainable_reason, record_for_layer
 from .records import (
     SOURCE_FORMULA,
@@ -176,13 +177,20 @@ def _operation_record(facts: LayerFacts, depth: int, parent: str) -> LayerRecord
     operations (``layers/operations.py``), unknown for any other.
     """
     macs = operation_macs(facts.class_name)
+    if macs is not None:
+        value: Optional[int] = evaluate(macs)
+        formula, note, source = macs, "", MACS_FORMULA
+    else:  # matmul, einsum, ...: counted from the operation's call, traced at batch 1
+        value, formula, note = traced_macs(facts)
+        source = "" if value is None else MACS_TRACED
     return LayerRecord(
-        macs=None if macs is None else evaluate(macs),
-        macs_formula=macs or "",
-        macs_note="" if macs is not None else f"no mult-add formula for the operation {facts.class_name}",
+        macs=value,
+        macs_formula=formula,
+        macs_note=note,
+        macs_source=source,
         # element-wise, indexing and data movement backward too: gradients of the same sizes, no MACs
         backward_terms=("0", "0", "0") if macs == "0" else (),
-        backward_note="" if macs == "0" else "the forward mult-adds are unknown",
+        backward_note="" if macs == "0" else "no backward mult-add formula for the operation",
         name=facts.name,
         class_name=facts.class_name,
         params=0,

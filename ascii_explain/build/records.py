@@ -21,11 +21,13 @@ SOURCE_WEIGHTS = "weights"
 # A record's state: how its count was found, each with its own mark and words in the views
 # (README, "States and marks"). ``source`` above says only where the number came from.
 STATE_FORMULA = "formula"  # a registered formula explains it
-STATE_WEIGHTS = "weights"  # weights, but no formula: counted from the weight shapes
+STATE_WEIGHTS = "weights"  # weights, but no formula: counted from the weight shapes, nothing named them
+# No formula, but each weight's dimensions matched to the config and the shapes (build/inferred.py)
+STATE_INFERRED = "inferred"
 STATE_NO_WEIGHTS = "no_weights"  # no formula and no weights: nothing to count (StochasticDepth, Sampling)
 STATE_UNBUILT = "unbuilt"  # never built (call() never used it): no weights yet, 0 as Keras counts it
 STATE_INTERNAL_ERROR = "internal_error"  # a function of ours raised on this layer: our bug
-STATES = (STATE_FORMULA, STATE_WEIGHTS, STATE_NO_WEIGHTS, STATE_UNBUILT, STATE_INTERNAL_ERROR)
+STATES = (STATE_FORMULA, STATE_INFERRED, STATE_WEIGHTS, STATE_NO_WEIGHTS, STATE_UNBUILT, STATE_INTERNAL_ERROR)
 
 
 @dataclass(frozen=True)
@@ -129,6 +131,14 @@ class LayerRecord:
     backward_note: str = ""
     backward_macs: Optional[int] = None
     backward_macs_formula: str = ""
+    # Where ``macs`` came from: "formula" (a registered MACs function, or a block's parts summed),
+    # "traced" (the layer's own call traced symbolically, its contractions counted: macs_formula is
+    # their sum), "" when unknown.
+    macs_source: str = ""
+    # A registered count's cross-check: the layer's call traced at the same shapes, its contractions
+    # counted (issue 21). None when no traced forward ran (explain(model, input_shape=...) runs one)
+    # or the layer is exempt by design (recurrent loops, mixtures of experts).
+    traced_macs: Optional[int] = None
     # Output-shape arithmetic for convolution, pooling, padding, cropping,
     # upsampling and transposed convolution rows, "" for other layers:
     # shape_formula is the line a person reads ("valid: floor((16-3)/1)+1 = 14"),
@@ -193,6 +203,10 @@ class LayerRecord:
     # ``kv_cache_bytes`` are None only because the length is unknown; "" otherwise.
     macs_in_length: str = ""
     kv_cache_bytes_in_length: str = ""
+    # Where the row's weights sit when the model's graph does not reach them (issue 21, item 5):
+    # "outside_graph" (a layer reachable through an attribute, never called), "own_weights" (the
+    # model's own add_weight weights), "" for every row of the graph.
+    placement: str = ""
 
     @property
     def terms(self) -> dict[str, str]:
@@ -215,6 +229,16 @@ class LayerRecord:
     def is_fallback(self) -> bool:
         """Weights counted from their shapes because no formula covers the layer (not a weightless one)."""
         return self.state == STATE_WEIGHTS
+
+    @property
+    def macs_disagree(self) -> bool:
+        """The registered MACs function and the traced call count differently: a MACs formula to fix."""
+        return self.traced_macs is not None and self.macs is not None and self.traced_macs != self.macs
+
+    @property
+    def is_inferred(self) -> bool:
+        """No formula, but every weight's dimensions named from the config and shapes: a fact, not a problem."""
+        return self.state == STATE_INFERRED
 
     @property
     def unique_params(self) -> int:

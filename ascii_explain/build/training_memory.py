@@ -99,6 +99,16 @@ class TrainingMemory:
     layers: tuple[LayerTrainingMemory, ...] = ()
     notes: tuple[str, ...] = field(default_factory=tuple)
     what_if: bool = False
+    # Rows whose output size is unknown (a None dimension), and the bytes of the rows that are
+    # known: with any unknown, ``activations`` and ``total`` are None but the known part is still
+    # said (issue 21: one unknown never erases a total).
+    activations_unknown: tuple[str, ...] = ()
+    known_activations: int = 0
+
+    @property
+    def known_total(self) -> int:
+        """weights + gradients + optimizer + the activations that are known (the total when none is unknown)."""
+        return self.weights + self.gradients + self.optimizer + self.known_activations
 
     @property
     def total(self) -> Optional[int]:
@@ -154,6 +164,8 @@ class TrainingMemory:
                 for row in self.layers
             ],
             "notes": list(self.notes),
+            "activations_unknown": list(self.activations_unknown),
+            "known_activations": self.known_activations,
         }
 
 
@@ -199,6 +211,7 @@ def plan_training_memory(
         for record in rows_records
     }
     unknown = [name for name, size in activation_by_row.items() if size is None]
+    known_activations = sum(size for size in activation_by_row.values() if size is not None)
     if unknown:
         notes.append(f"activations unknown: a dimension of {', '.join(unknown)}'s output is unknown")
         activations: Optional[int] = None
@@ -245,6 +258,8 @@ def plan_training_memory(
         layers=rows,
         notes=tuple(notes),
         what_if=training.what_if_variable_dtype is not None,
+        activations_unknown=tuple(unknown),
+        known_activations=known_activations,
     )
 
 

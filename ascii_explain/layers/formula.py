@@ -34,6 +34,8 @@ class FormulaTerm:
     trainable: bool = True
     # For a non-trainable term: why Keras does not train it, shown in the totals.
     reason: str = ""
+    # What the term's factors are, in words ("input 64 * units 128" for an inferred term), "" for most.
+    detail: str = ""
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,8 @@ from typing import Any, Mapping, Optional
 
 import keras
 
+from .traced_macs import counting_contractions, frame
+
 
 @dataclass(frozen=True)
 class CallShapes:
@@ -39,6 +41,10 @@ class CallShapes:
     arguments: Mapping[str, Any]
     output: Any
     calls: int = 1
+    # The contractions of the first call, counted while it ran (read/traced_macs.py), per sample;
+    # None when one of them had an unknown size (``macs_note`` says which).
+    macs: Optional[tuple[int, ...]] = None
+    macs_note: str = ""
 
     def input_shape(self) -> Any:
         """The shapes of the tensors the call received, in argument order: one shape, or a tuple of them."""
@@ -108,7 +114,8 @@ def concrete_call_shapes(model: Any, input_shapes: Any) -> dict[int, CallShapes]
     unbuilt AlibiBias when no mask is given) is absent.
     """
     layers = list(model._flatten_layers(include_self=False, recursive=True))
-    # keras.ops nodes of the Functional graphs (GetItem, Multiply, ...): their outputs are activations too
+    # keras.ops nodes of the Functional graphs (GetItem, Multiply, matmul, ...): their outputs are activations
+    # too, and they get their shapes and mult-adds
     layers += _graph_operations([model, *layers])
     records: dict[int, CallShapes] = {}
     shadowed = []
@@ -121,20 +128,25 @@ def concrete_call_shapes(model: Any, input_shapes: Any) -> dict[int, CallShapes]
         # Operation.compute_output_spec (public ``keras.Operation``) traces ``model.call``
         # through the backend; Functional's and Layer's own overrides would answer from
         # compute_output_shape where a layer defines one, and never enter its sublayers.
-        keras.Operation.compute_output_spec(model, _symbolic_inputs(model, input_shapes))
+        with counting_contractions():
+            keras.Operation.compute_output_spec(model, _symbolic_inputs(model, input_shapes))
     finally:
         for layer in shadowed:
             object.__delattr__(layer, "call")
     return records
 
 
-def _graph_operations(models: Any) -> list[Any]:
-    """The operations of the Functional graphs among ``models`` that are not layers (public ``operations``)."""
+def _graph_operations(owners: list[Any]) -> list[Any]:
+    """The keras.ops operations (``ops.matmul`` on KerasTensors) of the Functional graphs among ``owners``."""
     found: dict[int, Any] = {}
-    for candidate in models:
-        if not isinstance(candidate, keras.Model):
+    for owner in owners:
+        if not isinstance(owner, keras.Model):
             continue
-        for operation in getattr(candidate, "operations", None) or ():
+        try:
+            operations = list(getattr(owner, "operations", None) or [])
+        except Exception:  # noqa: BLE001 - a model without a graph has no operations to record
+            continue
+        for operation in operations:
             if not isinstance(operation, keras.layers.Layer):
                 found.setdefault(id(operation), operation)
     return list(found.values())
@@ -148,19 +160,34 @@ def _recording_call(layer: Any, records: dict[int, CallShapes]) -> Any:
         signature = None
 
     def call(*args: Any, **kwargs: Any) -> Any:
-        result = original(*args, **kwargs)
         if id(layer) in records:
+            result = original(*args, **kwargs)
             records[id(layer)] = replace(records[id(layer)], calls=records[id(layer)].calls + 1)
+            return result
+        with frame() as counted:  # the first call's contractions, its sublayers' included
+            result = original(*args, **kwargs)
+        if signature is not None:
+            bound = signature.bind_partial(*args, **kwargs).arguments
         else:
-            if signature is not None:
-                bound = signature.bind_partial(*args, **kwargs).arguments
-            else:
-                bound = {f"arg{index}": value for index, value in enumerate(args)} | dict(kwargs)
-            arguments = {name: _shape_tree(value) for name, value in bound.items()}
-            records[id(layer)] = CallShapes(arguments, _shape_tree(result))
+            bound = {f"arg{index}": value for index, value in enumerate(args)} | dict(kwargs)
+        arguments = {name: _shape_tree(value) for name, value in bound.items()}
+        batch = _batch_of(arguments)
+        parts = None if counted.unknown or batch is None else tuple(part // batch for part in counted.parts)
+        note = counted.unknown or ("" if batch is not None else "the batch size of its call is unknown")
+        records[id(layer)] = CallShapes(arguments, _shape_tree(result), macs=parts, macs_note=note)
         return result
 
     return call
+
+
+def _batch_of(arguments: Mapping[str, Any]) -> Optional[int]:
+    """The leading size of the call's first tensor argument (the trace's batch), None when there is none."""
+    for shape in arguments.values():
+        while isinstance(shape, tuple) and shape and isinstance(shape[0], tuple):
+            shape = shape[0]
+        if isinstance(shape, tuple) and shape and isinstance(shape[0], int) and shape[0] > 0:
+            return shape[0]
+    return None
 
 
 def _symbolic_inputs(model: Any, input_shapes: Any) -> Any:

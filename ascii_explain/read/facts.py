@@ -24,6 +24,9 @@ KIND_SEQUENTIAL = "sequential"
 KIND_SUBCLASSED = "subclassed"
 KIND_LAYER = "layer"
 
+OUTSIDE_GRAPH = "outside_graph"
+OWN_WEIGHTS = "own_weights"
+
 
 @dataclass(frozen=True)
 class WeightFacts:
@@ -112,6 +115,17 @@ class LayerFacts:
     # A decoder's attention layer: it keeps the keys and values it has seen in
     # a cache when generating (its call and its parent block's take a cache).
     caches_keys_values: bool = False
+    # Mult-adds counted from the layer's own call traced symbolically at batch 1 (read/traced_macs.py),
+    # for a layer no MACs function covers: the count per contraction (their sum is the layer's), and
+    # why the trace could not count, when it could not. () and "" when not traced.
+    traced_macs: Optional[tuple[int, ...]] = None
+    traced_macs_note: str = ""
+    # Weights the model's graph does not reach (issue 21, item 5): "" for a layer of the graph;
+    # OUTSIDE_GRAPH for a layer reachable through an attribute but never called by the model (an
+    # unused encoder stem); OWN_WEIGHTS for the row of a model's own ``add_weight`` weights.
+    placement: str = ""
+    # A layer never built that already owns weights (created in ``__init__``: a rotary ``inv_freq``).
+    unbuilt_with_weights: bool = False
 
     @property
     def own_weights(self) -> list[WeightFacts]:

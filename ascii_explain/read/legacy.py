@@ -156,8 +156,24 @@ def normalize_config(layer: Any, config: dict[str, Any]) -> dict[str, Any]:
     return config
 
 
+# tf_keras's attention builds from its call's signature, keeping each shape on the layer
+# (``MultiHeadAttention._build_from_signature``: ``_query_shape``, ``_value_shape``, ``_key_shape``,
+# tf_keras 2.21); Keras 3's formulas receive them as the ``shapes_dict`` Keras 3 records.
+_SIGNATURE_SHAPES = ("query", "value", "key")
+
+
+def _signature_shapes(layer: Any) -> Optional[dict[str, Any]]:
+    shapes = {name: getattr(layer, f"_{name}_shape", None) for name in _SIGNATURE_SHAPES}
+    if shapes["query"] is None or shapes["value"] is None:
+        return None
+    return {f"{name}_shape": _shape_tree(shape) for name, shape in shapes.items() if shape is not None}
+
+
 def build_shape(layer: Any) -> Any:
     """The shape ``build`` received, as the Keras 3 reader gives it (batch axis first)."""
+    signature = _signature_shapes(layer)
+    if signature is not None:
+        return signature
     try:
         config = layer.get_build_config()
     except Exception:  # an old tf_keras without it, or a custom override that fails

@@ -16,11 +16,15 @@ from typing import Any, Optional, Sequence
 import keras
 
 from ..build.records import Call, OutputShape, Shape
+from ..layers import find_macs
+from ..layers.operations import operation_macs
 from .call_shapes import CallShapes
 from .dtypes import dtype_bits
 from .facts import (
     KIND_LAYER,
     KIND_SUBCLASSED,
+    OUTSIDE_GRAPH,
+    OWN_WEIGHTS,
     GraphFacts,
     KerasTotals,
     LayerFacts,
@@ -29,6 +33,7 @@ from .facts import (
     WeightTotal,
 )
 from .hub import call_takes_cache, hub_config, is_hub_layer
+from .traced_macs import TracedMacs, trace_first_call
 
 # (layer or keras.ops operation, its calls in this model, is it an operation?)
 RawEntry = tuple[Any, list[Call], bool]
@@ -221,6 +226,9 @@ class Reader:
         """
         first_input = self.input_shape(layer)
         built = bool(getattr(layer, "built", True))
+        # Never built, but weights made in __init__ (a rotary inv_freq): count them, as Keras's totals do.
+        unbuilt_with_weights = not built and bool(getattr(layer, "weights", None))
+        built = built or unbuilt_with_weights
         config = self.config(layer)
         build_shape = self.build_shape(layer, first_input)
         output_shape = self.output_shape(layer)
@@ -258,6 +266,12 @@ class Reader:
         computed = None
         if outside_graph and output_shape is None and traced is None:
             computed = self._computed_output_shape(layer, build_shape, live_sublayers)
+        traced_macs: TracedMacs = TracedMacs(None)
+        traceable = built and not unbuilt_with_weights and not is_model and not (live_sublayers and not builtin)
+        if traceable and self._needs_trace(layer):
+            traced_macs = self._traced_macs(layer, traced)
+        elif built and not is_model and traced is not None and traced.macs is not None:
+            traced_macs = TracedMacs(traced.macs)  # a registered count's cross-check, free from the traced forward
         return LayerFacts(
             name=layer.name,
             layer_class=type(layer),
@@ -269,7 +283,7 @@ class Reader:
             output_dtypes=self.output_dtypes(layer),
             weights=tuple(self.weights(layer)),
             # Keras's count_params() raises on an unbuilt layer; its summary counts it 0.
-            keras_params=int(layer.count_params()) if built else 0,
+            keras_params=_keras_params(layer, built, unbuilt_with_weights),
             built=built,
             trainable=bool(layer.trainable),
             activation=self.activation_name(layer, config),
@@ -287,7 +301,21 @@ class Reader:
             call_arguments=dict(traced.arguments) if traced is not None else None,
             repeats=self._repeats(traced, parent),
             caches_keys_values=not builtin and _caches_keys_values(layer, parent),
+            traced_macs=traced_macs.parts,
+            traced_macs_note=traced_macs.note,
+            unbuilt_with_weights=unbuilt_with_weights,
         )
+
+    def _needs_trace(self, layer: Any) -> bool:
+        """No MACs function covers the layer: its mult-adds can only come from tracing its call."""
+        # A Keras 3 reader's layers are Keras 3 classes: no counterpart to look up (the legacy reader never traces).
+        return not self.is_legacy and find_macs(type(layer)) is None
+
+    def _traced_macs(self, layer: Any, traced: Optional[CallShapes]) -> TracedMacs:
+        """The contractions of the layer's first call: from the traced forward if there was one, else its own trace."""
+        if traced is not None:
+            return TracedMacs(traced.macs, traced.macs_note)
+        return trace_first_call(layer)
 
     def _repeats(self, traced: Optional[CallShapes], parent: Any) -> int:
         """Calls of a sublayer per call of its parent in the traced forward (1 when unknown)."""
@@ -299,10 +327,17 @@ class Reader:
         return max(1, traced.calls // outer.calls)
 
     def operation_facts(self, operation: Any, calls: list[Call]) -> LayerFacts:
-        """A keras.ops call in a Functional graph: its name and class; it has no weights or config to read."""
-        traced = self.traced.get(id(operation)) if self.traced is not None else None
-        if traced is not None and traced.output is not None:  # explain(model, input_shape=...): the traced shapes
-            calls = list(_with_first_call_shapes(calls, traced.input_shape(), traced.output))
+        """A keras.ops call in a Functional graph: its name and class; it has no weights or config to read.
+
+        An operation that is not element-wise or data movement (``matmul``, ``einsum``) is traced
+        at batch 1 for its mult-adds.
+        """
+        traced = TracedMacs(None)
+        shapes = self.traced.get(id(operation)) if self.traced is not None else None
+        if shapes is not None and shapes.output is not None:  # explain(model, input_shape=...): it ran traced
+            calls = list(_with_first_call_shapes(calls, shapes.input_shape(), shapes.output))
+        if not self.is_legacy and operation_macs(type(operation).__name__) is None:
+            traced = TracedMacs(shapes.macs, shapes.macs_note) if shapes is not None else trace_first_call(operation)
         return LayerFacts(
             name=str(operation.name),
             layer_class=type(operation),
@@ -311,6 +346,8 @@ class Reader:
             calls=tuple(calls),
             # its output's dtypes, so the operation's output has bytes like a layer's (issue 24)
             output_dtypes=self.output_dtypes(operation),
+            traced_macs=traced.parts,
+            traced_macs_note=traced.note,
         )
 
     def graph_facts(self, model: Any, include_input_layer: bool) -> GraphFacts:
@@ -366,6 +403,9 @@ class Reader:
         is_model = self.is_model(obj)
         if is_model:
             graph = self.graph_facts(obj, include_input_layer=False)
+            outside = self.outside_graph_entries(obj, graph)
+            if outside:
+                graph = dataclasses.replace(graph, entries=(*graph.entries, *outside))
         else:
             graph = GraphFacts(KIND_LAYER, (self.layer_facts(obj, outside_graph=True),))
         totals = self.weight_totals(obj)
@@ -383,6 +423,43 @@ class Reader:
             summary_order=tuple(self.summary_order(obj)),
             keras_totals=totals,
         )
+
+    def outside_graph_entries(self, model: Any, graph: GraphFacts) -> list[LayerFacts]:
+        """Rows for the model's weights that no entry of its graph holds (issue 21, item 5).
+
+        A layer reachable through an attribute but never called by the model (an unused
+        encoder stem) is read as any layer, marked OUTSIDE_GRAPH; the weights the model
+        created itself (``add_weight`` in its ``build``, a Perceiver's latent array) are one
+        row named after the model, marked OWN_WEIGHTS. Keras counts both in its totals.
+        """
+        held: set[int] = set()
+        for entry in graph.entries:
+            held.update(entry.weight_ids)
+        extra: list[LayerFacts] = []
+        flatten = getattr(model, "_flatten_layers", None)  # private, 3.15.1 (and tf_keras): Model.layers' walk
+        for layer in flatten(include_self=False, recursive=False) if flatten is not None else ():
+            weights = getattr(layer, "weights", None) or []
+            if any(id(variable) not in held for variable in weights):
+                facts = self.layer_facts(layer, outside_graph=True)
+                extra.append(dataclasses.replace(facts, placement=OUTSIDE_GRAPH))
+                held.update(facts.weight_ids)
+        own = self.weights(model, exclude=held)
+        if own:
+            extra.append(
+                LayerFacts(
+                    name=model.name,
+                    layer_class=type(model),
+                    class_name=type(model).__name__,
+                    config=self.config(model),
+                    build_shape=next(iter(self.model_input_shapes(model)), None),
+                    weights=tuple(own),
+                    keras_params=sum(_size(weight.shape) for weight in own),
+                    trainable=bool(model.trainable),
+                    placement=OWN_WEIGHTS,
+                    traced_macs_note="the model's own computation outside its layers is not traced",
+                )
+            )
+        return extra
 
     def model_input_shapes(self, model: Any) -> list[Shape]:
         """Shapes of the model's inputs (the given ones with input_shape), batch axis included; [] when unknown."""
@@ -465,6 +542,13 @@ class Reader:
             _size(variable_shape(variable)) * (dtype_bits(self.dtype_name(variable.dtype)) or 0) for variable in unique
         )
         return WeightTotal(count, bits / 8)
+
+
+def _keras_params(layer: Any, built: bool, unbuilt_with_weights: bool) -> int:
+    """``count_params()``; for a layer never built that owns weights (which count_params refuses), their sizes."""
+    if unbuilt_with_weights:
+        return sum(_size(variable_shape(variable)) for variable in {id(v): v for v in layer.weights}.values())
+    return int(layer.count_params()) if built else 0
 
 
 def _size(shape: Shape) -> int:

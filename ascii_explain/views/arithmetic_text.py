@@ -111,6 +111,7 @@ def arithmetic_text(record: LayerRecord) -> str:
 
 
 UNBUILT_WORDS = "unbuilt: call() never used this layer, so it has no weights yet (Keras counts it 0)"
+INFERRED_WORDS = "inferred from config (weight dimensions named from config and shapes), no formula for "
 NO_WEIGHTS_WORDS = "no weights: a layer without weights has nothing to count (no formula needed)"
 
 
@@ -134,6 +135,8 @@ def check_text(record: LayerRecord) -> str:
         return "an inherited formula, following this layer's own weights where they differ: " + "; ".join(
             record.weight_differences
         )
+    if record.is_inferred and record.matches:
+        return INFERRED_WORDS + record.class_name
     if record.is_fallback:
         return "from weight shapes: no registered formula for " + record.class_name
     if record.fallback_parts:

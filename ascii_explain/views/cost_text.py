@@ -14,6 +14,9 @@ from .formatting import UNKNOWN
 
 SHAPE_LABEL = "shape   "
 MACS_LABEL = "macs    "
+# A count from the layer's own call traced symbolically, not from a registered formula (issue 21).
+TRACED_WORDS = " (traced: the contractions of its call)"
+MACS_TRACED = "traced"  # LayerRecord.macs_source, as build/costs.py sets it
 
 
 def shape_arithmetic_line(record: LayerRecord) -> styled.Line:
@@ -34,12 +37,19 @@ def macs_line(record: LayerRecord) -> styled.Line:
         return styled.plain(f"{MACS_LABEL}{record.macs_in_length} (in the sequence length T)")
     if record.macs is None:
         return styled.plain(f"{MACS_LABEL}{UNKNOWN} ({record.macs_note})" if record.macs_note else MACS_LABEL + UNKNOWN)
-    if record.macs == 0:
+    if record.macs == 0 and not record.macs_disagree:
         return styled.Line()
+    traced = TRACED_WORDS if record.macs_source == MACS_TRACED else ""
     if record.macs_formula == str(record.macs):
-        return styled.plain(f"{MACS_LABEL}{record.macs}")
-    text = f"{MACS_LABEL}{record.macs_formula} = {record.macs}"
-    return styled.Line(text, [styled.Span(len(text) - len(str(record.macs)), len(text), styled.RESULT)])
+        line = styled.plain(f"{MACS_LABEL}{record.macs}{traced}")
+    else:
+        text = f"{MACS_LABEL}{record.macs_formula} = {record.macs}"
+        line = styled.Line(text, [styled.Span(len(text) - len(str(record.macs)), len(text), styled.RESULT)])
+        if traced:
+            line.add(traced)
+    if record.macs_disagree:
+        line.add(f" MISMATCH: its call traced counts {record.traced_macs:,}", styled.ERROR)
+    return line
 
 
 def cost_lines(record: LayerRecord) -> list[styled.Line]:

@@ -18,7 +18,7 @@ from . import graph_text, styled
 from .diagram_rows import DataRow, OperationRow, compact_run_name, row_depth, run_name
 from .formatting import DIMS, format_shape, is_multi_shape
 from .glyphs import GLYPH_WIDTH, glyph_for
-from .model import ADJUSTED, FALLBACK, INTERNAL_ERROR, MISMATCH, NO_WEIGHTS, OK, UNBUILT, LayerView
+from .model import ADJUSTED, FALLBACK, INFERRED, INTERNAL_ERROR, MISMATCH, NO_WEIGHTS, OK, UNBUILT, LayerView
 from .safe_text import columns, cut, cut_middle, pad_left
 from .text_wrap import KEEP, fits_unwrapped, wrap_detail_text
 
@@ -34,6 +34,7 @@ MARK_ROLES = {
     INTERNAL_ERROR: styled.ERROR,
     FALLBACK: styled.WARNING,
     ADJUSTED: styled.WARNING,
+    INFERRED: "",
     NO_WEIGHTS: "",
     UNBUILT: "",
     OK: "",

@@ -18,6 +18,7 @@ from .formatting import format_count, format_dims, format_percent
 from .model import (
     ADJUSTED,
     FALLBACK,
+    INFERRED,
     INFO,
     INTERNAL_ERROR,
     MISMATCH,
@@ -38,6 +39,7 @@ _CHECK_ROLES = {
     INTERNAL_ERROR: styled.ERROR,
     FALLBACK: styled.FALLBACK,
     ADJUSTED: styled.FALLBACK,
+    INFERRED: styled.DIM,
     NO_WEIGHTS: styled.DIM,
     UNBUILT: styled.DIM,
     OK: "",

@@ -12,7 +12,7 @@ from typing import Optional
 from ..build.records import OutputShape
 from .arithmetic_text import STEP_SEPARATOR, TERM_SEPARATOR, Arithmetic
 from .formatting import format_dims, format_percent
-from .model import ADJUSTED, FALLBACK, INTERNAL_ERROR, MISMATCH, OK, UNBUILT
+from .model import ADJUSTED, FALLBACK, INFERRED, INTERNAL_ERROR, MISMATCH, OK, UNBUILT
 from .units import short_bytes, short_count
 
 # A mark's words, for the sign's title and the header's list (the README's "States and marks").
@@ -20,6 +20,7 @@ MARK_WORDS = {
     MISMATCH: "disagrees with Keras",
     INTERNAL_ERROR: "internal error of ascii_explain",
     FALLBACK: "counted from weight shapes (no formula)",
+    INFERRED: "inferred from config (no registered formula)",
     ADJUSTED: "inherited formula, adjusted",
     UNBUILT: "unbuilt",
     "no_weights": "no weights",

@@ -13,6 +13,7 @@ from .model import (
     AGREES,
     ERROR,
     FALLBACK,
+    INFERRED,
     INTERNAL_ERROR,
     MISMATCH,
     NON_TRAINABLE,
@@ -26,7 +27,7 @@ from .training_text import is_shown
 
 # Marks a reader must not miss: listed here, and their rows tinted. The sign (``!``, ``?``, ``E``,
 # ``*``, ``u``) starts the row and the words say why, so colour is never the only cue.
-MARKED = (MISMATCH, INTERNAL_ERROR, FALLBACK, ADJUSTED, UNBUILT)
+MARKED = (MISMATCH, INTERNAL_ERROR, FALLBACK, INFERRED, ADJUSTED, UNBUILT)
 AGREES_SIGN = "\u2713"  # ✓
 MAX_MARKED_LISTED = 20
 KIND_CLASSES = {ERROR: "ae-error", WARNING: "ae-warning", NON_TRAINABLE: "ae-nontrainable", AGREES: "ae-agrees"}

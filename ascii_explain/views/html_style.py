@@ -131,7 +131,8 @@ def stylesheet() -> str:
         f"{r} .ae-mismatch,{r} .ae-internal_error{{background:var(--ae-error-bg)}}",
         f"{r} .ae-fallback,{r} .ae-adjusted{{background:var(--ae-warn-bg)}}",
         f"{r} .ae-mismatch .ae-mark,{r} .ae-internal_error .ae-mark,{r} .ae-error{{color:var(--ae-error)}}",
-        f"{r} .ae-fallback .ae-mark,{r} .ae-adjusted .ae-mark,{r} .ae-warning{{color:var(--ae-warn)}}",
+        f"{r} .ae-fallback .ae-mark,{r} .ae-adjusted .ae-mark,{r} .ae-inferred .ae-mark,"
+        f"{r} .ae-warning{{color:var(--ae-warn)}}",
         f"{r} .ae-agrees{{color:var(--ae-ok)}}",
         f"{r} .ae-dimmed{{color:var(--ae-dim)}}",
         # The share bars: a track and a filled part whose width is the share (an inline style).

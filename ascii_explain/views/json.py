@@ -26,7 +26,7 @@ def to_dict(explanation: ExplanationData) -> dict[str, Any]:
     ``json.loads(to_json(e)) == to_dict(e)``. Each layer holds all of
     ``LayerRecord``'s fields (``term_list`` as a list of term dicts) plus its
     derived counts (``trainable_params``, ``non_trainable_params``,
-    ``matches``, ``is_fallback``, ``neurons``).
+    ``matches``, ``is_fallback``, ``is_inferred``, ``neurons``).
     """
     e = explanation
     return {
@@ -90,6 +90,7 @@ def _record_dict(record: LayerRecord) -> dict[str, Any]:
         non_trainable_params=record.non_trainable_params,
         matches=record.matches,
         is_fallback=record.is_fallback,
+        is_inferred=record.is_inferred,
         neurons=record.neurons,
     )
     return fields

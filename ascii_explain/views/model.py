@@ -36,6 +36,7 @@ from ..read.facts import KerasTotals, WeightTotal
 from . import styled
 from .arithmetic_text import Arithmetic, arithmetic_of, check_text
 from .cost_text import cost_lines
+from .cost_totals import cost_totals_lines
 from .formatting import UNKNOWN, format_bytes, format_dims, share
 from .training_text import training_macs_lines, training_memory_lines
 
@@ -49,7 +50,17 @@ NO_WEIGHTS = "no_weights"  # no formula and no weights: nothing to count
 UNBUILT = "unbuilt"  # never built: 0 parameters, as Keras counts it
 INTERNAL_ERROR = "internal_error"  # a function of ours raised: our bug
 ADJUSTED = "adjusted"  # an inherited formula, following the subclass's own weights where they differ
-MARK_SIGNS = {MISMATCH: "!", FALLBACK: "?", NO_WEIGHTS: "-", UNBUILT: "u", INTERNAL_ERROR: "E", ADJUSTED: "*", OK: ""}
+INFERRED = "inferred"  # no formula, each weight's dimensions named from the config and shapes
+MARK_SIGNS = {
+    MISMATCH: "!",
+    FALLBACK: "?",
+    INFERRED: "~",
+    NO_WEIGHTS: "-",
+    UNBUILT: "u",
+    INTERNAL_ERROR: "E",
+    ADJUSTED: "*",
+    OK: "",
+}
 
 # Kinds of totals lines (the same words as the text view's roles, so a kind is also a role).
 TOTAL = styled.TOTAL
@@ -109,6 +120,12 @@ class ExplanationData(Protocol):
     @property
     def activation_bytes(self) -> Optional[int]: ...
     @property
+    def known_activation_bytes(self) -> int: ...
+    @property
+    def activation_unknown(self) -> list[LayerRecord]: ...
+    @property
+    def inferred(self) -> list[LayerRecord]: ...
+    @property
     def input_bytes(self) -> Optional[int]: ...
     @property
     def kv_cache_bytes(self) -> Optional[int]: ...
@@ -132,7 +149,7 @@ class LayerView:
     """What the views show of one record besides its own fields."""
 
     record: LayerRecord
-    mark: str  # OK, MISMATCH, FALLBACK, NO_WEIGHTS, UNBUILT, INTERNAL_ERROR or ADJUSTED
+    mark: str  # OK, MISMATCH, FALLBACK, INFERRED, NO_WEIGHTS, UNBUILT, INTERNAL_ERROR or ADJUSTED
     percent: float  # share of the model's total parameters
     trainable: str  # keras.Model.summary's flag: "Y", "N", or "-" for a layer without weights
     arithmetic: Optional[Arithmetic]  # None for a layer without weights whose count agrees
@@ -246,6 +263,10 @@ def mark_of(record: LayerRecord) -> str:
         return FALLBACK
     if not record.matches:
         return MISMATCH
+    if record.is_inferred:
+        return INFERRED
+    if not record.matches:
+        return MISMATCH
     if record.weight_differences:
         return ADJUSTED
     return OK
@@ -253,7 +274,7 @@ def mark_of(record: LayerRecord) -> str:
 
 def layer_view(record: LayerRecord, total: int) -> LayerView:
     mark = mark_of(record)
-    weighted = bool(record.term_list) or mark in (MISMATCH, FALLBACK, INTERNAL_ERROR)
+    weighted = bool(record.term_list) or mark in (MISMATCH, FALLBACK, INFERRED, INTERNAL_ERROR)
     return LayerView(
         record=record,
         mark=mark,
@@ -332,7 +353,14 @@ def totals_items(explanation: ExplanationData) -> list[TotalsItem]:
                 f"{_rows(len(internal_errors))} (our bug, please report it): {listed}",
             )
         )
-    if not mismatches and not fallbacks and not internal_errors:
+    inferred_count = len(e.inferred)
+    if not mismatches and not fallbacks and not internal_errors and inferred_count:
+        agreeing = (
+            f"Every weighted layer agrees with Keras's count_params() ({weighted} of {weighted}; "
+            f"{inferred_count} inferred from config, not a registered formula)."
+        )
+        items.append(TotalsItem(AGREES, agreeing))
+    elif not mismatches and not fallbacks and not internal_errors:
         agreeing = f"Every weighted layer's formula agrees with Keras's count_params() ({weighted} of {weighted})."
         items.append(TotalsItem(AGREES, agreeing))
     mismatch, fallback = MARK_SIGNS[MISMATCH], MARK_SIGNS[FALLBACK]
@@ -352,6 +380,16 @@ def totals_items(explanation: ExplanationData) -> list[TotalsItem]:
                 WARNING,
                 f"{fallback} {len(fallbacks)} {'layer has' if len(fallbacks) == 1 else 'layers have'} "
                 f"no registered formula, counted from weight shapes: {listed}",
+            )
+        )
+    inferred = [r for r in e.layers if mark_of(r) == INFERRED]
+    if inferred:
+        listed = ", ".join(f"{r.name} ({r.class_name})" for r in inferred)
+        items.append(
+            TotalsItem(
+                INFO,
+                f"{MARK_SIGNS[INFERRED]} {len(inferred)} {_rows(len(inferred))} inferred from config (no registered "
+                f"formula; each weight's dimensions named from the layer's config and shapes): {listed}",
             )
         )
     adjusted = [r for r in e.layers if mark_of(r) == ADJUSTED]
@@ -376,6 +414,22 @@ def totals_items(explanation: ExplanationData) -> list[TotalsItem]:
                 f"vs {keras_totals[2]:,}): the rows marked {mismatch} differ",
             )
         )
+    macs_disagree = [r for r in e.layers if r.macs_disagree]
+    if macs_disagree:
+        listed = "; ".join(f"{r.name} ({r.class_name}): formula {r.macs}, traced {r.traced_macs}"
+                           for r in macs_disagree)
+        disagreeing = f"{mismatch} {len(macs_disagree)} mult-add formulas disagree with their traced call: {listed}"
+        items.append(TotalsItem(ERROR, disagreeing))
+    outside = [r for r in e.layers if r.placement]
+    if outside:
+        listed = ", ".join(f"{r.name} ({r.class_name})" for r in outside)
+        items.append(
+            TotalsItem(
+                INFO,
+                f"{len(outside)} {_rows(len(outside))} outside the model's called graph, counted as Keras counts "
+                f"them (a layer held as an attribute and never called, or the model's own weights): {listed}",
+            )
+        )
     weightless = [r for r in e.layers if r.state == STATE_NO_WEIGHTS]
     if weightless:
         listed = ", ".join(f"{r.name} ({r.class_name})" for r in weightless)
@@ -385,7 +439,7 @@ def totals_items(explanation: ExplanationData) -> list[TotalsItem]:
         items.append(
             TotalsItem(INFO, f"{MARK_SIGNS[UNBUILT]} unbuilt (never called; 0 parameters, as Keras counts): {listed}")
         )
-    items.extend(TotalsItem(INFO, line) for line in _cost_totals_lines(e))
+    items.extend(TotalsItem(INFO, line) for line in cost_totals_lines(e))
     items.extend(TotalsItem(INFO, line) for line in training_memory_lines(getattr(e, "training_memory", None)))
     if getattr(e, "show_training", False):
         items.extend(TotalsItem(INFO, line) for line in training_macs_lines(getattr(e, "training_macs", None)))
@@ -449,60 +503,3 @@ def _non_trainable_reasons(explanation: ExplanationData) -> list[str]:
         shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
         lines.append(f"  non-trainable {count:,}: {reason} ({shown})")
     return lines
-
-
-def _cost_totals_lines(explanation: ExplanationData) -> list[str]:
-    """The mult-adds and activation-memory lines of the totals."""
-    e = explanation
-    unknown = e.macs_unknown
-    total_macs = e.total_macs
-    in_length = e.macs_in_length
-    if unknown and in_length is not None:
-        grouped = e.macs_in_length_grouped
-        shown = in_length if not grouped or grouped == in_length else f"{grouped} = {in_length}"
-        macs = (
-            f"Mult-adds: {shown} per sample at sequence length T "
-            "(e.at(T=n) for numbers; bias, activation, normalization: 0)"
-        )
-    elif unknown:
-        listed = ", ".join(f"{r.name} ({r.class_name})" for r in unknown)
-        macs = f"Mult-adds: at least {total_macs:,} per sample; {UNKNOWN} unknown for {len(unknown)}: {listed}"
-    else:
-        macs = f"Mult-adds: {total_macs:,} per sample (bias, activation, pooling, normalization: 0)"
-    batch = "a batch of 1" if e.batch_size == 1 else f"a batch of {e.batch_size:,}"
-    memory = f"Memory: activations {format_bytes(e.activation_bytes)} for {batch} (each layer's output once"
-    if e.activation_bytes is None and e.activation_bytes_in_length is not None:
-        memory = (
-            f"Memory: activations {e.activation_bytes_in_length} bytes per sample at sequence length T "
-            "(each layer's output once"
-        )
-    if e.input_bytes is not None:
-        memory += f"; input {format_bytes(e.input_bytes)}"
-    return [macs, memory + ")", *_kv_cache_lines(e)]
-
-
-def _kv_cache_lines(explanation: ExplanationData) -> list[str]:
-    """The key/value cache line, for a model with decoder attention; none otherwise."""
-    e = explanation
-    layers = e.kv_cache_layers
-    if not layers:
-        return []
-    batch = "a batch of 1" if e.batch_size == 1 else f"a batch of {e.batch_size:,}"
-    if e.kv_cache_bytes is None and e.kv_cache_bytes_in_length is not None:
-        return [
-            f"Key/value cache: {e.kv_cache_bytes_in_length} bytes per sample at sequence length T "
-            f"(2 x {len(layers)} decoder layers x T x kv-heads x head-dim x dtype bytes; "
-            "e.generation(prompt, new_tokens))"
-        ]
-    if e.kv_cache_bytes is None:
-        return [
-            f"Key/value cache: {UNKNOWN} (the sequence length is unknown: explain(model, input_shape=(1, T)) "
-            "counts it at T tokens)"
-        ]
-    elements = sum((record.kv_cache_elements or 0) * max(record.calls, 1) for record in layers)
-    per_element = e.kv_cache_bytes / (elements * e.batch_size) if elements else 0
-    dtype = f" x {per_element:g} bytes" if per_element else ""
-    return [
-        f"Key/value cache: {format_bytes(e.kv_cache_bytes)} for {batch} = {elements:,} keys and values per sample"
-        f"{dtype} (2 x {len(layers)} decoder layers x sequence x kv-heads x head-dim)"
-    ]

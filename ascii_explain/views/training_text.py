@@ -27,7 +27,13 @@ def training_memory_lines(plan: Any) -> list[str]:
     batch = "a batch of 1" if plan.batch_size == 1 else f"a batch of {plan.batch_size:,}"
     optimizer = plan.optimizer_name or "no optimizer"
     policy = f"{plan.dtype_policy}, what-if" if plan.what_if else plan.dtype_policy
-    lines = [f"Training memory for {batch} with {optimizer} ({policy}): {format_bytes(plan.total)}"]
+    whole = format_bytes(plan.total)
+    unknown = getattr(plan, "activations_unknown", ())
+    if plan.total is None and unknown:  # the known part, and the rows whose outputs are unknown (issue 21)
+        named = ", ".join(unknown[:8]) + (f" and {len(unknown) - 8} more" if len(unknown) > 8 else "")
+        rows = "row" if len(unknown) == 1 else "rows"
+        whole = f"{format_bytes(plan.known_total)} + activations unknown for {len(unknown)} {rows}: {named}"
+    lines = [f"Training memory for {batch} with {optimizer} ({policy}): {whole}"]
     parts: list[tuple[str, Optional[int], str, str]] = [
         ("weights", plan.weights, plan.weights_expression, ""),
         ("gradients", plan.gradients, plan.gradients_expression, ""),

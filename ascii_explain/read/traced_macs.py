@@ -1,0 +1,311 @@
+"""Mult-adds counted from a layer's own computation: its ``call`` traced symbolically (issue 21, item 3).
+
+A layer without a registered MACs function is run through
+``keras.Operation.compute_output_spec`` (the backend's symbolic trace: a
+scratch FuncGraph on TensorFlow, ``jax.eval_shape`` on JAX, meta tensors on
+PyTorch) on ``keras.KerasTensor`` inputs at batch 1: nothing is allocated and
+the model is not changed, so it works on value-less models too. While the
+trace runs, the backend's contraction functions are intercepted and each call
+adds its multiply-accumulates, as this project counts them (README,
+"Mult-adds and memory"; one multiply summed into an output is 1 MAC):
+
+* ``matmul``, ``dot``: output elements x the contracted size;
+* ``einsum`` of two or more operands: the product of every index's size
+  (0 when no index is summed over: an outer product is element-wise work);
+  ``tensordot``: output elements x the contracted axes' sizes;
+* ``conv``: output elements x kernel volume x input channels per group;
+  ``depthwise_conv``: output elements x kernel volume;
+  ``separable_conv``: its depthwise part, then its pointwise ``1x1`` part;
+  ``conv_transpose``: input elements x kernel volume x filters;
+* ``dot_product_attention`` (the fused attention Keras's MultiHeadAttention
+  uses where it can): the score matmul, query positions x heads x key
+  positions x head size, plus the value matmul, the same with the value's size.
+
+Everything else (element-wise work, reductions, softmax, normalisation) is 0
+by the same convention. What is intercepted is the *backend's* function
+(``keras.src.backend.numpy.matmul``, ``keras.src.backend.nn.conv``, ...),
+which ``keras.ops``, ``KerasVariable.__matmul__`` and Keras's own layers all
+reach at call time; a layer that calls TensorFlow, JAX or PyTorch directly
+(``tf.matmul``, ``x @ y`` on backend tensors) is not seen, so its traced count
+misses that work. Nested contractions (a backend ``separable_conv`` built
+from two convolutions) are counted once, at the outermost call.
+
+The interception patches module attributes for the duration of the trace,
+under a lock, and counts only in the thread that traces (thread-local
+frames); another thread's calls pass straight through. The original
+functions are restored whatever happens.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator, Optional, Sequence
+
+import keras
+
+NUMPY_CONTRACTIONS = ("matmul", "einsum", "dot", "tensordot")
+NN_CONTRACTIONS = ("conv", "depthwise_conv", "separable_conv", "conv_transpose", "dot_product_attention")
+
+_PATCH_LOCK = threading.RLock()
+_STATE = threading.local()
+
+
+class UnknownTraceDimension(ValueError):
+    """A contraction on a tensor with a ``None`` dimension: its count is unknown."""
+
+
+@dataclass(eq=False)  # frames are told apart by identity: two may hold equal counts
+class Frame:
+    """The contractions seen while one call ran: their MACs, or why they are unknown."""
+
+    parts: list[int] = field(default_factory=list)  # one count per contraction (0s left out)
+    unknown: str = ""
+
+    @property
+    def macs(self) -> int:
+        return sum(self.parts)
+
+
+@dataclass(frozen=True)
+class TracedMacs:
+    """A traced count: one number per contraction (``parts`` None when unknown, with ``note`` saying why)."""
+
+    parts: Optional[tuple[int, ...]]
+    note: str = ""
+
+    @property
+    def macs(self) -> Optional[int]:
+        return None if self.parts is None else sum(self.parts)
+
+
+def _frames() -> list[Frame]:
+    frames = getattr(_STATE, "frames", None)
+    if frames is None:
+        frames = _STATE.frames = []
+    return frames
+
+
+@contextlib.contextmanager
+def counting_contractions() -> Iterator[None]:
+    """Intercept the backend's contraction functions while the block runs (re-entrant)."""
+    from keras.src import backend
+
+    with _PATCH_LOCK:
+        depth = getattr(_STATE, "patch_depth", 0)
+        _STATE.patch_depth = depth + 1
+        saved: list[tuple[Any, str, Any]] = []
+        try:
+            if depth == 0:
+                for module, names in ((backend.numpy, NUMPY_CONTRACTIONS), (backend.nn, NN_CONTRACTIONS)):
+                    for name in names:
+                        original = getattr(module, name, None)
+                        if original is None:
+                            continue
+                        saved.append((module, name, original))
+                        setattr(module, name, _counting(name, original))
+            yield
+        finally:
+            for module, name, original in saved:
+                setattr(module, name, original)
+            _STATE.patch_depth = depth
+
+
+@contextlib.contextmanager
+def frame() -> Iterator[Frame]:
+    """A frame that every contraction run inside it adds to (frames nest: an outer one counts an inner one's too)."""
+    current = Frame()
+    frames = _frames()
+    frames.append(current)
+    try:
+        yield current
+    finally:
+        del frames[next(index for index, open_frame in enumerate(frames) if open_frame is current)]
+
+
+def _counting(name: str, original: Callable[..., Any]) -> Callable[..., Any]:
+    count = _COUNTERS[name]
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        frames = _frames()
+        if not frames or getattr(_STATE, "inside", False):
+            return original(*args, **kwargs)
+        _STATE.inside = True
+        try:
+            result = original(*args, **kwargs)
+        finally:
+            _STATE.inside = False
+        try:
+            macs: Optional[int] = count(args, kwargs, result)
+            reason = ""
+        except UnknownTraceDimension as error:
+            macs, reason = None, str(error)
+        except Exception as error:  # noqa: BLE001 - a count we cannot make is unknown, never a crash
+            macs, reason = None, f"{name} could not be counted ({type(error).__name__})"
+        for open_frame in frames:
+            if macs is None:
+                open_frame.unknown = open_frame.unknown or reason
+            elif macs:
+                open_frame.parts.append(macs)
+        return result
+
+    counted.__wrapped__ = original  # type: ignore[attr-defined]
+    return counted
+
+
+def trace_macs(operation: Any, args: Sequence[Any], kwargs: dict[str, Any]) -> TracedMacs:
+    """The MACs of one call of ``operation`` (a layer or a keras.ops operation) on these KerasTensors."""
+    with counting_contractions(), frame() as counted:
+        try:
+            keras.Operation.compute_output_spec(operation, *args, **kwargs)
+        except Exception as error:  # noqa: BLE001 - a call that cannot be traced leaves the count unknown
+            return TracedMacs(None, f"its call could not be traced ({type(error).__name__})")
+    if counted.unknown:
+        return TracedMacs(None, counted.unknown)
+    return TracedMacs(tuple(counted.parts))
+
+
+def trace_first_call(operation: Any) -> TracedMacs:
+    """Trace ``operation``'s first call in a symbolic graph at batch 1, from the arguments Keras recorded."""
+    nodes = getattr(operation, "_inbound_nodes", None) or []  # private, Keras 3.15.1: one Node per call
+    if not nodes:
+        return TracedMacs(None, "never called in a symbolic graph, and no input_shape to trace it at")
+    arguments = getattr(nodes[0], "arguments", None)
+    if arguments is None:
+        return TracedMacs(None, "its call's arguments are not recorded")
+    try:
+        args = keras.tree.map_structure(_at_batch_one, arguments.args)
+        kwargs = keras.tree.map_structure(_at_batch_one, arguments.kwargs)
+    except UnknownTraceDimension as error:
+        return TracedMacs(None, str(error))
+    return trace_macs(operation, args, kwargs)
+
+
+def _at_batch_one(value: Any) -> Any:
+    if not isinstance(value, keras.KerasTensor):
+        return value
+    shape = tuple(value.shape)
+    if any(dim is None for dim in shape[1:]):
+        raise UnknownTraceDimension("a dimension of its input is unknown (None): explain(model, input_shape=...)")
+    return keras.KerasTensor((1, *shape[1:]) if shape else (), dtype=value.dtype, sparse=value.sparse)
+
+
+# ----------------------------------------------------------------------------- counting
+
+
+def _shape(value: Any) -> tuple[int, ...]:
+    shape = getattr(value, "shape", None)
+    if shape is None:
+        return ()
+    dims = []
+    for dim in tuple(shape):
+        if dim is None:
+            raise UnknownTraceDimension("a dimension of a contraction's operand is unknown (None)")
+        dims.append(int(dim))
+    return tuple(dims)
+
+
+def _size(shape: Sequence[int]) -> int:
+    size = 1
+    for dim in shape:
+        size *= dim
+    return size
+
+
+def _matmul(args: Sequence[Any], kwargs: dict[str, Any], result: Any) -> int:
+    first = _shape(args[0] if args else kwargs["x1"])
+    if not first:
+        return 0
+    return _size(_shape(result)) * first[-1]
+
+
+def _dot(args: Sequence[Any], kwargs: dict[str, Any], result: Any) -> int:
+    first = _shape(args[0] if args else kwargs["x1"])
+    second = _shape(args[1] if len(args) > 1 else kwargs["x2"])
+    if not first or not second:  # a scalar: an element-wise product
+        return 0
+    return _size(_shape(result)) * first[-1]
+
+
+def _tensordot(args: Sequence[Any], kwargs: dict[str, Any], result: Any) -> int:
+    first = _shape(args[0] if args else kwargs["x1"])
+    axes = args[2] if len(args) > 2 else kwargs.get("axes", 2)
+    if isinstance(axes, int):
+        contracted = first[len(first) - axes:] if axes else ()
+    else:
+        first_axes = axes[0] if isinstance(axes[0], (list, tuple)) else [axes[0]]
+        contracted = tuple(first[axis] for axis in first_axes)
+    return _size(_shape(result)) * _size(contracted)
+
+
+def _einsum(args: Sequence[Any], kwargs: dict[str, Any], result: Any) -> int:
+    subscripts, operands = args[0], args[1:]
+    if len(operands) < 2:  # a trace, a transpose or a sum over one operand multiplies nothing
+        return 0
+    equation = str(subscripts).replace(" ", "")
+    inputs = equation.split("->")[0].split(",")
+    sizes: dict[str, int] = {}
+    for letters, operand in zip(inputs, operands, strict=True):
+        shape = _shape(operand)
+        if "..." in letters:
+            head, tail = letters.split("...")
+            middle = len(shape) - len(head) - len(tail)
+            labels = list(head) + [f".{middle - i}" for i in range(middle)] + list(tail)
+        else:
+            labels = list(letters)
+        for label, dim in zip(labels, shape, strict=True):
+            sizes[label] = max(sizes.get(label, 1), dim)
+    if "->" in equation:
+        kept = set(equation.split("->")[1].replace("...", ""))
+    else:  # implicit output: the letters that appear once
+        letters = "".join(inputs).replace("...", "")
+        kept = {letter for letter in letters if letters.count(letter) == 1}
+    if all(label in kept or label.startswith(".") for label in sizes):
+        return 0  # nothing summed over (an outer product): element-wise multiplies, 0 by the convention
+    return _size(list(sizes.values()))
+
+
+def _conv(args: Sequence[Any], kwargs: dict[str, Any], result: Any) -> int:
+    kernel = _shape(args[1] if len(args) > 1 else kwargs["kernel"])
+    return _size(_shape(result)) * _size(kernel[:-1])  # kernel: (*spatial, in / groups, filters)
+
+
+def _depthwise_conv(args: Sequence[Any], kwargs: dict[str, Any], result: Any) -> int:
+    kernel = _shape(args[1] if len(args) > 1 else kwargs["kernel"])
+    return _size(_shape(result)) * _size(kernel[:-2])  # kernel: (*spatial, channels, multiplier)
+
+
+def _separable_conv(args: Sequence[Any], kwargs: dict[str, Any], result: Any) -> int:
+    depthwise = _shape(args[1] if len(args) > 1 else kwargs["depthwise_kernel"])
+    pointwise = _shape(args[2] if len(args) > 2 else kwargs["pointwise_kernel"])
+    outputs = _size(_shape(result))
+    positions = outputs // pointwise[-1]
+    return positions * depthwise[-2] * depthwise[-1] * _size(depthwise[:-2]) + outputs * pointwise[-2]
+
+
+def _conv_transpose(args: Sequence[Any], kwargs: dict[str, Any], result: Any) -> int:
+    inputs = _shape(args[0] if args else kwargs["inputs"])
+    kernel = _shape(args[1] if len(args) > 1 else kwargs["kernel"])
+    return _size(inputs) * _size(kernel[:-1])  # kernel: (*spatial, filters, in): each input scattered
+
+
+def _dot_product_attention(args: Sequence[Any], kwargs: dict[str, Any], result: Any) -> int:
+    query = _shape(args[0] if args else kwargs["query"])  # (batch, queries, heads, head size)
+    key = _shape(args[1] if len(args) > 1 else kwargs["key"])  # (batch, keys, kv-heads, head size)
+    value = _shape(args[2] if len(args) > 2 else kwargs["value"])
+    batch, queries, heads, size = query
+    return batch * queries * heads * key[1] * size + batch * queries * heads * key[1] * value[-1]
+
+
+_COUNTERS: dict[str, Callable[[Sequence[Any], dict[str, Any], Any], int]] = {
+    "matmul": _matmul,
+    "dot": _dot,
+    "tensordot": _tensordot,
+    "einsum": _einsum,
+    "conv": _conv,
+    "depthwise_conv": _depthwise_conv,
+    "separable_conv": _separable_conv,
+    "conv_transpose": _conv_transpose,
+    "dot_product_attention": _dot_product_attention,
+}

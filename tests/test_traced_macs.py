@@ -1,0 +1,167 @@
+"""Mult-adds counted from a layer's own call, traced symbolically (issue 21, item 3).
+
+The traced count of every Keras layer that has a registered MACs function must equal that
+function's count (the trace is the formulas' cross-check, as count_params() is the parameters');
+a layer without one gets the traced count, marked as such; keras.ops rows are traced too.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import keras
+import pytest
+from keras import layers, ops
+
+from ascii_explain import explain
+from ascii_explain.read import traced_macs
+from ascii_explain.read.traced_macs import counting_contractions, frame, trace_first_call
+
+from .keras_io_corpus import KERAS_IO_MODELS, Linear
+
+
+def _called(layer: Any, *shapes: tuple[int | None, ...]) -> Any:
+    inputs = [keras.Input(shape) for shape in shapes]
+    layer(*inputs)
+    return layer
+
+
+# (layer, input shapes without the batch axis): each traced at batch 1 and compared with the registered formula
+REGISTERED: dict[str, Callable[[], tuple[Any, list[tuple[int, ...]]]]] = {
+    "dense": lambda: (layers.Dense(7), [(5, 3)]),
+    "conv1d": lambda: (layers.Conv1D(4, 3, strides=2), [(11, 3)]),
+    "conv2d_groups": lambda: (layers.Conv2D(6, 3, groups=2, padding="same"), [(7, 7, 4)]),
+    "conv3d": lambda: (layers.Conv3D(2, 2), [(4, 4, 4, 3)]),
+    "depthwise": lambda: (layers.DepthwiseConv2D(3, depth_multiplier=2), [(8, 8, 3)]),
+    "separable": lambda: (layers.SeparableConv2D(5, 3, depth_multiplier=2), [(8, 8, 3)]),
+    "transpose": lambda: (layers.Conv2DTranspose(4, 3, strides=2), [(5, 5, 2)]),
+    "einsum_dense": lambda: (layers.EinsumDense("abc,cd->abd", (5, 6), bias_axes="d"), [(5, 3)]),
+    "mha": lambda: (layers.MultiHeadAttention(2, 4), [(6, 8), (6, 8)]),
+    "mha_cross": lambda: (layers.MultiHeadAttention(3, 2, value_dim=5), [(4, 8), (7, 6)]),
+    "gqa": lambda: (layers.GroupQueryAttention(4, 4, 2), [(6, 8), (6, 8)]),
+    "dot": lambda: (layers.Dot(axes=(2, 2)), [(4, 3), (5, 3)]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(REGISTERED))
+def test_traced_count_equals_the_registered_formula(name: str) -> None:
+    layer, shapes = REGISTERED[name]()
+    inputs = [keras.Input(shape) for shape in shapes]
+    outputs = layer(inputs) if name == "dot" else layer(*inputs)
+    record = explain(keras.Model(inputs, outputs)).layer(layer.name)
+    assert record.macs_source == "formula" and record.macs is not None and record.macs > 0
+    traced = trace_first_call(layer)
+    assert traced.note == "" and traced.macs == record.macs, (traced, record.macs_formula)
+
+
+def test_unregistered_layer_gets_its_traced_count_and_says_so() -> None:
+    inputs = keras.Input((6, 5))
+    model = keras.Model(inputs, Linear(7, name="linear")(inputs))
+    e = explain(model)
+    record = e.layer("linear")
+    # ops.matmul of (1, 6, 5) by (5, 7): 6*7 outputs, each 5 multiply-adds
+    assert record.macs == 6 * 7 * 5 and record.macs_source == "traced"
+    assert e.total_macs == 210 and not e.macs_unknown
+    assert "Mult-adds: 210 per sample" in e.render(width=100)
+
+
+def test_elementwise_work_traces_to_zero() -> None:
+    inputs = keras.Input((4,))
+    model = keras.Model(inputs, layers.Lambda(lambda t: t * 2 + 1, name="double")(inputs))
+    record = explain(model).layer("double")
+    assert record.macs == 0 and record.macs_source == "traced"
+
+
+def test_keras_ops_rows_are_traced_and_sized_at_the_input_shape() -> None:
+    inputs = keras.Input((None, 8))
+    h = layers.Dense(4, name="dense")(inputs)
+    scores = ops.matmul(ops.transpose(h, (0, 2, 1)), h)  # (4, T) by (T, 4): 4*4 outputs of T each
+    model = keras.Model(inputs, layers.Dense(2, name="head")(ops.mean(scores, axis=1)))
+    unknown = explain(model)
+    matmul = next(r for r in unknown.layers if r.class_name == "Matmul")
+    assert matmul.macs is None and "unknown" in matmul.macs_note
+    e = explain(model, input_shape=(1, 10, 8))
+    matmul = next(r for r in e.layers if r.class_name == "Matmul")
+    transpose = next(r for r in e.layers if r.class_name == "Transpose")
+    assert matmul.macs == 4 * 4 * 10 and matmul.macs_source == "traced"
+    assert transpose.output_shape == (1, 4, 10) and matmul.output_shape == (1, 4, 4)
+    assert matmul.output_bytes == 4 * 4 * 4
+    assert e.total_macs == 10 * 8 * 4 + 160 + 4 * 2 and not e.macs_unknown
+
+
+def test_a_block_without_a_formula_sums_traced_parts() -> None:
+    e = explain(KERAS_IO_MODELS["custom_weights"]())
+    # linear 4*8; MLPBlock's Linear(16) and Linear(8) on 8 features: 8*16 + 16*8
+    assert e.layer("linear").macs == 32 and e.layer("mlp").macs == 256
+    assert e.layer("mlp").macs_source == "traced"
+    assert e.total_macs == 288
+
+
+def test_tracing_only_reads_and_restores_the_backend() -> None:
+    from keras.src import backend
+
+    originals = {name: getattr(backend.numpy, name) for name in traced_macs.NUMPY_CONTRACTIONS}
+    originals |= {name: getattr(backend.nn, name) for name in traced_macs.NN_CONTRACTIONS}
+    model = KERAS_IO_MODELS["custom_weights"]()
+    before = [(v.path, tuple(v.shape), float(keras.ops.sum(v))) for v in model.weights]
+    explain(model)
+    assert [(v.path, tuple(v.shape), float(keras.ops.sum(v))) for v in model.weights] == before
+    for name, function in originals.items():
+        module = backend.numpy if name in traced_macs.NUMPY_CONTRACTIONS else backend.nn
+        assert getattr(module, name) is function
+
+
+def test_contractions_outside_a_frame_are_not_counted_and_frames_nest() -> None:
+    x = keras.ops.ones((2, 3))
+    w = keras.ops.ones((3, 4))
+    with counting_contractions():
+        keras.ops.matmul(x, w)  # no frame open: passes straight through
+        with frame() as outer:
+            keras.ops.matmul(x, w)
+            with frame() as inner:
+                keras.ops.einsum("ab,bc->ac", x, w)
+    assert inner.parts == [2 * 4 * 3] and outer.parts == [24, 24] and outer.macs == 48
+
+
+def test_a_registered_count_is_cross_checked_by_the_trace_and_a_disagreement_fails_the_check() -> None:
+    from ascii_explain import register_macs, unregister_macs
+    from ascii_explain.checks import formula_problems
+
+    class Projector(Linear):
+        pass
+
+    @register_macs(Projector)
+    def forgets_a_dimension(config, input_shape, output_shape):
+        return str(config["units"])  # should be in * units
+
+    try:
+        inputs = keras.Input((5,))
+        model = keras.Model(inputs, Projector(3, name="projector")(inputs))
+        plain = explain(model)
+        traced = explain(model, input_shape=(1, 5))
+    finally:
+        unregister_macs(Projector)
+    assert plain.layer("projector").traced_macs is None  # no traced forward: nothing to cross-check with
+    record = traced.layer("projector")
+    assert record.macs == 3 and record.macs_source == "formula"
+    assert record.traced_macs == 5 * 3 and record.macs_disagree
+    assert any("traced at the same shapes counts 15" in problem for problem in formula_problems(traced))
+    text = traced.render(width=120)
+    assert "MISMATCH: its call traced counts 15" in text
+    assert "1 mult-add formulas disagree with their traced call" in text
+
+
+def test_registered_counts_agree_with_their_trace_in_a_traced_forward() -> None:
+    e = explain(KERAS_IO_MODELS["text_transformer"](), input_shape=(1, 10))
+    checked = [r for r in e.layers if r.traced_macs is not None]
+    assert checked, "the traced forward cross-checks the registered layers"
+    assert not [(r.name, r.macs, r.traced_macs) for r in checked if r.macs_disagree]
+
+
+def test_an_outer_product_einsum_multiplies_nothing_summed() -> None:
+    a, b = keras.ops.ones((8,)), keras.ops.ones((4,))
+    with counting_contractions(), frame() as counted:
+        keras.ops.einsum("i,d->id", a, b)  # XLNet's relative positions: no index summed
+        keras.ops.einsum("i,i->", a, a)  # a dot product: 8
+        keras.ops.einsum("ij,jk", keras.ops.ones((2, 3)), keras.ops.ones((3, 5)))  # implicit output ik: 2*3*5
+    assert counted.parts == [8, 30]
