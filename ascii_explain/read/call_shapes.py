@@ -25,6 +25,8 @@ from typing import Any, Mapping, Optional
 
 import keras
 
+from .untouched import builds_undone
+
 
 @dataclass(frozen=True)
 class CallShapes:
@@ -110,19 +112,20 @@ def concrete_call_shapes(model: Any, input_shapes: Any) -> dict[int, CallShapes]
     layers = list(model._flatten_layers(include_self=False, recursive=True))
     records: dict[int, CallShapes] = {}
     shadowed = []
-    try:
-        for layer in layers:
-            if "call" in vars(layer):  # already shadowed (a layer shared twice) or user-patched
-                continue
-            object.__setattr__(layer, "call", _recording_call(layer, records))
-            shadowed.append(layer)
-        # Operation.compute_output_spec (public ``keras.Operation``) traces ``model.call``
-        # through the backend; Functional's and Layer's own overrides would answer from
-        # compute_output_shape where a layer defines one, and never enter its sublayers.
-        keras.Operation.compute_output_spec(model, _symbolic_inputs(model, input_shapes))
-    finally:
-        for layer in shadowed:
-            object.__delattr__(layer, "call")
+    with builds_undone(model, layers):  # a layer the model's own call never built is unbuilt again after
+        try:
+            for layer in layers:
+                if "call" in vars(layer):  # already shadowed (a layer shared twice) or user-patched
+                    continue
+                object.__setattr__(layer, "call", _recording_call(layer, records))
+                shadowed.append(layer)
+            # Operation.compute_output_spec (public ``keras.Operation``) traces ``model.call``
+            # through the backend; Functional's and Layer's own overrides would answer from
+            # compute_output_shape where a layer defines one, and never enter its sublayers.
+            keras.Operation.compute_output_spec(model, _symbolic_inputs(model, input_shapes))
+        finally:
+            for layer in shadowed:
+                object.__delattr__(layer, "call")
     return records
 
 
