@@ -166,5 +166,14 @@ def _symbolic_inputs(model: Any, input_shapes: Any) -> Any:
         else:
             input_shapes = {tensor.name: input_shapes for tensor in inputs}
     return keras.tree.map_structure(
-        lambda tensor: keras.KerasTensor(tuple(input_shapes[tensor.name]), dtype=tensor.dtype), model.input
+        lambda tensor: keras.KerasTensor(tuple(input_shapes[tensor.name]), dtype=tensor.dtype), _input_structure(model)
     )
+
+
+def _input_structure(model: Any) -> Any:
+    """``model.input``: one tensor, a list or a dict; a Sequential's from its inputs (it is never called itself)."""
+    try:
+        return model.input
+    except AttributeError:  # Operation.input reads the model's own nodes; a Sequential's graph is inside it
+        inputs = list(model.inputs)
+        return inputs[0] if len(inputs) == 1 else inputs
