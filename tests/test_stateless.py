@@ -441,7 +441,7 @@ print("peak", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
 
 def test_the_readme_7b_snippet_leaves_nothing_behind_for_the_next_calls(tmp_path):
     # One process, a cap on its address space: a single allocation of the 7B's 27 GB fails at once.
-    cap = 10 * 2**30
+    cap = 8 * 2**30
     script = tmp_path / "after_7b.py"
     script.write_text(
         f"import resource\nresource.setrlimit(resource.RLIMIT_AS, ({cap}, {cap}))\n"
@@ -452,7 +452,9 @@ def test_the_readme_7b_snippet_leaves_nothing_behind_for_the_next_calls(tmp_path
         encoding="utf-8",
     )
     env = subprocess_env()
-    env["TF_CPP_MIN_LOG_LEVEL"] = "3"
+    # Few threads, few malloc arenas: each reserves address space, which the cap counts.
+    env.update(TF_CPP_MIN_LOG_LEVEL="3", TF_NUM_INTRAOP_THREADS="1", TF_NUM_INTEROP_THREADS="1")
+    env.update(OMP_NUM_THREADS="1", MALLOC_ARENA_MAX="2")
     # TensorFlow's import alone can take a minute on a loaded machine: a longer wait than run_python's.
     result = subprocess.run(
         [sys.executable, str(script)], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600
@@ -472,8 +474,5 @@ FIGURES = ("pending", "small macs", "second", "policy", "peak")
 
 def _tiny_llama_params() -> int:
     """The second backbone's count, from keras-hub's own build of the same config in this process."""
-    return int(
-        keras_hub.models.LlamaBackbone(
-            vocabulary_size=64, num_layers=2, num_query_heads=2, num_key_value_heads=2, hidden_dim=8, intermediate_dim=16
-        ).count_params()
-    )
+    sizes = dict(num_layers=2, num_query_heads=2, num_key_value_heads=2, hidden_dim=8, intermediate_dim=16)
+    return int(keras_hub.models.LlamaBackbone(vocabulary_size=64, **sizes).count_params())
