@@ -164,6 +164,16 @@ class _WithDropout(_TwoDense):
         return self.second(self.dropout(self.first(x)))
 
 
+def _counting(function: Callable[..., Any], calls: list[int]) -> Callable[..., Any]:
+    """``function``, noting each call in ``calls``."""
+
+    def counted(*args: Any) -> Any:
+        calls.append(1)
+        return function(*args)
+
+    return counted
+
+
 def _block_model(block: Any) -> Any:
     inputs = keras.Input((6, 5))
     return keras.Model(inputs, block(inputs))
@@ -174,9 +184,9 @@ def test_the_static_shape_trace_runs_only_when_a_blocks_shapes_need_it(monkeypat
     from ascii_explain.read import model as read_model_module
 
     model = _block_model(block())
-    calls = []
-    original = read_model_module.concrete_call_shapes
-    monkeypatch.setattr(read_model_module, "concrete_call_shapes", lambda *args: calls.append(1) or original(*args))
+    calls: list[int] = []
+    traced = _counting(read_model_module.concrete_call_shapes, calls)
+    monkeypatch.setattr(read_model_module, "concrete_call_shapes", traced)
     e = explain(model, expand_nested=True)
     assert len(calls) == traces
     # Either way every inner row has its shapes and mult-adds: 6 positions of 5*8 then 8*4.
@@ -205,9 +215,8 @@ def test_the_optimizer_is_built_once_per_model_and_gives_what_a_build_per_layer_
     from ascii_explain.read import training
 
     model = _small_resnet()
-    builds = []
-    original = training.fresh_optimizer
-    monkeypatch.setattr(training, "fresh_optimizer", lambda *args: builds.append(1) or original(*args))
+    builds: list[int] = []
+    monkeypatch.setattr(training, "fresh_optimizer", _counting(training.fresh_optimizer, builds))
     once = training.read_training(model, optimizer)
     one_per_owner = len({variable.owner for variable in once.variables if variable.trainable})
     # Only when some variable cannot be told whose it is: one build for all, one for none, one per layer.

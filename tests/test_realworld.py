@@ -84,7 +84,8 @@ def test_corpus_model_is_explained_drawn_and_counted_as_keras_counts(name: str) 
     printed: list[str] = []
     ascii_explain.summary(model, print_fn=printed.append, line_length=100)
     assert printed and f"Total params: {total:,}" in printed[0]
-    assert explain(model, optimizer="adam").training_memory.optimizer >= 0
+    planned = explain(model, optimizer="adam").training_memory
+    assert planned is not None and planned.optimizer >= 0
     # Only read: weights, built flags, graph nodes and counts as they were; Keras's global state too.
     assert model_state(model) == before
     assert keras_global_state() == keras_before
