@@ -13,6 +13,10 @@ times ``str(explain(model))`` and ``model.summary(print_fn=<discard>)``
 interleaved (the order alternates each round), several rounds, and prints the
 medians and the ratio ours/Keras per model. It also prints:
 
+- the ratio per model of the real-world corpus in the tests (``tests/keras_io_corpus.py``,
+  ``tests/hub_corpus.py``: their builders imported), with its median and worst
+  (``--no-corpus`` skips it, ``--corpus-rounds`` sets its rounds);
+- ``explain(m, optimizer="adam")`` and the patched ``summary()`` against ``str(explain(m))``;
 - the time per layer for chains of 100/200/400/800 layers (flat = linear);
 - the time ``import ascii_explain``, ``from ascii_explain import explain`` and
   the first ``explain`` add after ``import keras`` (fresh subprocesses, median);
@@ -150,6 +154,62 @@ def time_interleaved(models: dict[str, Any], rounds: int) -> dict[str, dict[str,
     }
 
 
+# ------------------------------------------------------------------ the real-world corpus
+
+
+def corpus_builders() -> dict[str, Callable[[], Any]]:
+    """The tests' real-world corpus by name ("io:...", "hub:..."); keras-hub's part only when it is installed."""
+    sys.path.insert(0, str(ROOT))
+    from tests.keras_io_corpus import KERAS_IO_MODELS
+
+    try:
+        from tests.hub_corpus import HUB_MODELS
+    except ImportError:  # keras_hub is optional
+        HUB_MODELS = {}
+    return {
+        **{f"io:{name}": builder for name, builder in KERAS_IO_MODELS.items()},
+        **{f"hub:{name}": builder for name, builder in HUB_MODELS.items()},
+    }
+
+
+def corpus_ratios(rounds: int) -> dict[str, dict[str, float]]:
+    """Median wall seconds of ours and Keras's summary per corpus model, built and timed one at a time."""
+    results = {}
+    for name, builder in corpus_builders().items():
+        model = builder()
+        results[name] = time_interleaved({name: model}, rounds)[name]
+        del model
+        gc.collect()
+    return results
+
+
+def with_adam(model: Any) -> str:
+    from ascii_explain import explain
+
+    return str(explain(model, optimizer="adam"))
+
+
+def patched_summary(model: Any) -> None:
+    import ascii_explain
+
+    ascii_explain.summary(model, print_fn=_discard)
+
+
+def time_variants(models: dict[str, Any], rounds: int) -> dict[str, dict[str, float]]:
+    """Median wall seconds of ``str(explain(m))``, with ``optimizer="adam"`` and the patched summary, interleaved."""
+    variants = (("ours", ours), ("adam", with_adam), ("summary", patched_summary))
+    for model in models.values():
+        for _, function in variants:
+            function(model)
+    samples: dict[str, dict[str, list[float]]] = {name: {label: [] for label, _ in variants} for name in models}
+    for round_index in range(rounds):
+        for name, model in models.items():
+            order = list(variants) if round_index % 2 == 0 else list(reversed(variants))
+            for label, function in order:
+                samples[name][label].append(_time(function, model)[0])
+    return {name: {label: statistics.median(values) for label, values in by.items()} for name, by in samples.items()}
+
+
 # ------------------------------------------------------------------ import time
 
 _IMPORT_PROBE = r"""
@@ -276,6 +336,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--import-runs", type=int, default=7, help="fresh subprocesses for the import times")
     parser.add_argument("--no-import", action="store_true", help="skip the import times")
     parser.add_argument("--no-memory", action="store_true", help="skip the memory measurement")
+    parser.add_argument("--no-corpus", action="store_true", help="skip the real-world corpus of the tests")
+    parser.add_argument("--corpus-rounds", type=int, default=5, help="timed rounds per corpus model")
+    parser.add_argument("--no-variants", action="store_true", help="skip optimizer= and the patched summary")
     parser.add_argument(
         "--config-only",
         action="store_true",
@@ -335,6 +398,35 @@ def main(argv: list[str] | None = None) -> None:
             f"{r['ours'] / r['keras']:.2f} | {r['ours_cpu'] / r['keras_cpu']:.2f} |"
         )
     print()
+
+    if not args.no_corpus:
+        corpus = corpus_ratios(args.corpus_rounds)
+        print(f"the tests' real-world corpus, median of {args.corpus_rounds} rounds: wall ms")
+        print()
+        print("| model | explain ms | summary ms | ours/Keras |")
+        print("|---|---:|---:|---:|")
+        for name, r in sorted(corpus.items(), key=lambda item: item[1]["ours"] / item[1]["keras"]):
+            print(f"| {name} | {r['ours'] * 1e3:.1f} | {r['keras'] * 1e3:.1f} | {r['ours'] / r['keras']:.2f} |")
+        corpus_only = [r["ours"] / r["keras"] for r in corpus.values()]
+        worst = max(corpus, key=lambda name: corpus[name]["ours"] / corpus[name]["keras"])
+        print()
+        print(
+            f"corpus: {len(corpus_only)} models, ours/Keras median {statistics.median(corpus_only):.2f}, "
+            f"worst {max(corpus_only):.2f} ({worst})"
+        )
+        print()
+    if not args.no_variants:
+        variants = time_variants(models, args.rounds)
+        print(f"options against str(explain(m)), median of {args.rounds} rounds: wall ms")
+        print()
+        print("| model | explain ms | optimizer='adam' ms | ratio | patched summary() ms | ratio |")
+        print("|---|---:|---:|---:|---:|---:|")
+        for name, r in variants.items():
+            print(
+                f"| {models[name].name} | {r['ours'] * 1e3:.1f} | {r['adam'] * 1e3:.1f} | "
+                f"{r['adam'] / r['ours']:.2f} | {r['summary'] * 1e3:.1f} | {r['summary'] / r['ours']:.2f} |"
+            )
+        print()
 
     lengths = [] if args.no_scaling else [int(n) for n in args.scaling.split(",") if n.strip()]
     if lengths:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import keras
+import numpy as np
 
 from ascii_explain import LayerRecord, explain
 from ascii_explain.arithmetic import evaluate
@@ -42,3 +43,43 @@ def _size(shape) -> int:
     for dim in shape:
         size *= int(dim)
     return size
+
+
+def model_state(model: keras.Model) -> list:
+    """Everything of ``model`` that explaining must leave as it was, comparable with ``==``.
+
+    Per nested layer: its name, class, built flag, graph nodes and variables
+    (identity, path, shape, dtype, trainable, and the value's bytes when it has
+    one: a variable without a value is never made to allocate one), then
+    Keras's own ``count_params()``.
+    """
+    state: list = []
+    for layer in model._flatten_layers(include_self=True, recursive=True):
+        variables = [
+            (
+                id(variable),
+                variable.path,
+                tuple(variable.shape),
+                str(variable.dtype),
+                variable.trainable,
+                None if getattr(variable, "_value", True) is None else np.asarray(variable.numpy()).tobytes(),
+            )
+            for variable in layer.weights
+        ]
+        nodes = (len(getattr(layer, "_inbound_nodes", [])), len(getattr(layer, "_outbound_nodes", [])))
+        state.append((layer.name, type(layer).__name__, layer.built, nodes, variables))
+    state.append(("count_params", model.count_params()))
+    return state
+
+
+def keras_global_state() -> dict:
+    """Keras's process-wide state a public call must leave as it found it (keras.src.backend.common.global_state)."""
+    from keras.src.backend.common import global_state
+
+    return {
+        "stateless scope": global_state.get_global_attribute("stateless_scope"),
+        "symbolic scope": global_state.get_global_attribute("symbolic_scope"),
+        "pending initialisation": [id(v) for v in global_state.get_global_attribute("uninitialized_variables", [])],
+        "dtype policy": keras.config.dtype_policy().name,
+        "floatx": keras.config.floatx(),
+    }

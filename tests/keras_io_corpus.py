@@ -145,6 +145,43 @@ class TokenAndPositionEmbedding(layers.Layer):
         return self.token_emb(x) + self.pos_emb(positions)
 
 
+class Involution(layers.Layer):
+    """keras.io "Involutional neural networks": its kernel generator, a Sequential, is created in ``build()``.
+
+    With ``compute_output_shape`` defined, building the functional model never
+    calls ``call()``: the Sequential stays unbuilt and Keras counts it 0 (its
+    summary, ``count_params()``) until the model runs on data.
+    """
+
+    def __init__(self, channel: int, group_number: int, kernel_size: int, reduction_ratio: int, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.channel = channel
+        self.group_number = group_number
+        self.kernel_size = kernel_size
+        self.reduction_ratio = reduction_ratio
+
+    def build(self, input_shape: Any) -> None:
+        _, self.height, self.width, self.channels = input_shape
+        self.kernel_gen = keras.Sequential(
+            [
+                layers.Conv2D(self.channel // self.reduction_ratio, kernel_size=1),
+                layers.BatchNormalization(),
+                layers.ReLU(),
+                layers.Conv2D(self.kernel_size * self.kernel_size * self.group_number, kernel_size=1),
+            ]
+        )
+
+    def call(self, x: Any) -> Any:
+        k2, groups = self.kernel_size * self.kernel_size, self.group_number
+        kernel = ops.reshape(self.kernel_gen(x), (-1, self.height, self.width, k2, 1, groups))
+        patches = ops.image.extract_patches(x, size=self.kernel_size, strides=1, padding="same")
+        patches = ops.reshape(patches, (-1, self.height, self.width, k2, self.channels // groups, groups))
+        return ops.reshape(ops.sum(kernel * patches, axis=3), (-1, self.height, self.width, self.channels))
+
+    def compute_output_shape(self, input_shape: Any) -> Any:
+        return input_shape
+
+
 # --- models ---------------------------------------------------------------------------------
 
 
@@ -349,6 +386,14 @@ def ops_in_graph() -> Any:
     inputs = keras.Input((4,))
     x = layers.Dense(3)(inputs)
     return keras.Model(inputs, [x, ops.mean(x)])
+
+
+def involution() -> Any:
+    """keras.io "Involutional neural networks" at a tiny size: a block whose build() makes an unbuilt Sequential."""
+    inputs = keras.Input((8, 8, 4))
+    x = Involution(channel=4, group_number=1, kernel_size=3, reduction_ratio=2, name="involution")(inputs)
+    x = layers.GlobalAveragePooling2D()(x)
+    return keras.Model(inputs, layers.Dense(2)(x))
 
 
 def bidirectional_gru() -> Any:

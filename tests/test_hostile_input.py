@@ -16,6 +16,7 @@ import os
 import re
 import subprocess
 import textwrap
+import traceback
 import unicodedata
 import zipfile
 from pathlib import Path
@@ -450,6 +451,73 @@ def test_a_broken_pipe_ends_quietly(tmp_path):
     assert first.strip() == b"{"
     assert code == 0 and stderr == "", stderr
     assert os.path.exists(tmp_path / "pipe_models.py")
+
+
+# ----------------------------------------------------------------------------- hostile files through explain(path)
+
+
+def deeply_nested(path: Path, depth: int) -> Path:
+    """A config.json whose model config is ``depth`` nested lists: a few hundred KB, a decoder's stack overflow."""
+    path.write_text('{"class_name": "Sequential", "config": ' + "[" * depth + "]" * depth + "}", encoding="utf-8")
+    return path
+
+
+def printed_traceback(error: BaseException) -> str:
+    """What an uncaught ``error`` puts on a terminal: its message and every one it was raised from."""
+    return "".join(traceback.format_exception(type(error), error, error.__traceback__))
+
+
+@pytest.mark.parametrize("depth", [950, 5_000, 200_000])
+def test_a_deeply_nested_config_is_one_input_error(tmp_path, capsys, depth):
+    # 200,000 deep overflows Python's JSON decoder; 950 decodes and overflows what walks it next.
+    path = deeply_nested(tmp_path / "config.json", depth)
+    with pytest.raises(files.InputError) as raised:
+        explain(path)
+    message = str(raised.value)
+    assert len(message.splitlines()) == 1 and message.startswith(f"{path}: "), message
+    assert not isinstance(raised.value.__cause__, RecursionError)
+    archive = tmp_path / "deep.keras"
+    with zipfile.ZipFile(archive, "w") as packed:
+        packed.writestr("config.json", path.read_bytes())
+    with pytest.raises(files.InputError, match="deep.keras: "):
+        explain(archive)
+    code, out, err = run_main(capsys, str(path))
+    assert code == 2 and out == "" and len(err.splitlines()) == 1, err
+
+
+def test_the_deepest_config_says_it_is_nested_too_deeply(tmp_path):
+    with pytest.raises(files.InputError, match="nested too deeply"):
+        explain(deeply_nested(tmp_path / "config.json", 200_000))
+
+
+@pytest.mark.parametrize("suffix", [".json", ".keras"])
+def test_a_class_name_with_escape_sequences_is_visible_in_the_exception(base_model, tmp_path, suffix):
+    hostile = "X" + ESC_CLEAR + "\x1b[31m"
+
+    def evil_class(config: dict) -> None:
+        config["config"]["layers"][1]["class_name"] = hostile
+
+    archive = rewritten(base_model, tmp_path / "evil.keras", evil_class)
+    path = archive
+    if suffix == ".json":
+        with zipfile.ZipFile(archive) as packed:
+            path = tmp_path / "config.json"
+            path.write_bytes(packed.read("config.json"))
+    with pytest.raises(files.InputError) as raised:
+        explain(path)
+    message = str(raised.value)
+    assert "keras.layers.X\\x1b[2J\\x1b[31m" in message and len(message.splitlines()) == 1, message
+    # Nothing a traceback prints holds the file's escape sequences raw, not even what Keras raised.
+    assert raw_controls(printed_traceback(raised.value)) == []
+
+
+def test_a_safe_failure_keeps_its_cause(tmp_path):
+    # Only an error that would print a control character loses its chain; others keep Keras's cause.
+    path = tmp_path / "config.json"
+    path.write_text('{"class_name": "Sequential", "config": {"layers": [{"class_name": "Nope", "config": {}}]}}')
+    with pytest.raises(files.InputError) as raised:
+        explain(path)
+    assert raised.value.__cause__ is not None
 
 
 def test_no_line_of_a_hostile_cli_error_is_raw():

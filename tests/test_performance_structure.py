@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import collections
 import functools
+import re
 import sys
 from typing import Any, Callable
 
@@ -129,3 +130,111 @@ def test_explaining_imports_nothing_only_other_views_need(tmp_path):
     result = run_python("-c", code, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+# ----------------------------------------------------------------------------- traces and builds, counted
+
+
+class _TwoDense(layers.Layer):
+    """A block whose sublayers are built in build() on fully known shapes: nothing for a trace to add."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.first, self.second = layers.Dense(8), layers.Dense(4)
+
+    def build(self, input_shape: Any) -> None:
+        self.first.build(input_shape)
+        self.second.build((*input_shape[:-1], 8))
+
+    def call(self, x: Any) -> Any:
+        return self.second(self.first(x))
+
+    def compute_output_shape(self, input_shape: Any) -> Any:
+        return (*input_shape[:-1], 4)
+
+
+class _WithDropout(_TwoDense):
+    """The same with a Dropout inside: built at creation, it records no shape, so only a call gives its output's."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.dropout = layers.Dropout(0.1)
+
+    def call(self, x: Any) -> Any:
+        return self.second(self.dropout(self.first(x)))
+
+
+def _counting(function: Callable[..., Any], calls: list[int]) -> Callable[..., Any]:
+    """``function``, noting each call in ``calls``."""
+
+    def counted(*args: Any) -> Any:
+        calls.append(1)
+        return function(*args)
+
+    return counted
+
+
+def _block_model(block: Any) -> Any:
+    inputs = keras.Input((6, 5))
+    return keras.Model(inputs, block(inputs))
+
+
+@pytest.mark.parametrize(("block", "traces"), [(_TwoDense, 0), (_WithDropout, 1)])
+def test_the_static_shape_trace_runs_only_when_a_blocks_shapes_need_it(monkeypatch, block, traces):
+    from ascii_explain.read import model as read_model_module
+
+    model = _block_model(block())
+    calls: list[int] = []
+    traced = _counting(read_model_module.concrete_call_shapes, calls)
+    monkeypatch.setattr(read_model_module, "concrete_call_shapes", traced)
+    e = explain(model, expand_nested=True)
+    assert len(calls) == traces
+    # Either way every inner row has its shapes and mult-adds: 6 positions of 5*8 then 8*4.
+    assert [r.macs for r in e.layers if r.class_name == "Dense"] == [6 * 5 * 8, 6 * 8 * 4]
+    assert e.total_macs == 6 * 5 * 8 + 6 * 8 * 4
+
+
+@pytest.mark.parametrize(
+    ("optimizer", "once_per_model"),
+    [
+        ("adam", True),
+        ("sgd", True),
+        (keras.optimizers.SGD(momentum=0.9), True),
+        ("rmsprop", True),
+        ("adamw", True),
+        ("lion", True),
+        # A variable made from no weight in build(): Adafactor's factored moments, Nadam's u_product.
+        ("adafactor", False),
+        ("nadam", False),
+    ],
+    ids=str,
+)
+def test_the_optimizer_is_built_once_per_model_and_gives_what_a_build_per_layer_gives(
+    monkeypatch, optimizer, once_per_model
+):
+    from ascii_explain.read import training
+
+    model = _small_resnet()
+    builds: list[int] = []
+    monkeypatch.setattr(training, "fresh_optimizer", _counting(training.fresh_optimizer, builds))
+    once = training.read_training(model, optimizer)
+    one_per_owner = len({variable.owner for variable in once.variables if variable.trainable})
+    # Only when some variable cannot be told whose it is: one build for all, one for none, one per layer.
+    assert len(builds) == (1 if once_per_model else 2 + one_per_owner)
+    # The independent count: the same optimizer built on each layer's weights alone.
+    monkeypatch.setattr(
+        training, "built_with_owners", lambda opt, specs: (training.built_optimizer_variables(opt, specs), None)
+    )
+    per_layer = training.read_training(model, optimizer)
+    assert _unprefixed(once.optimizer_variables) == _unprefixed(per_layer.optimizer_variables)
+    assert _unprefixed(once.optimizer_shared_variables) == _unprefixed(per_layer.optimizer_shared_variables)
+    assert {owner: _unprefixed(held) for owner, held in once.optimizer_variables_by_owner.items()} == {
+        owner: _unprefixed(held) for owner, held in per_layer.optimizer_variables_by_owner.items()
+    }
+    assert once.optimizer_variables_by_owner and once.optimizer_shared_variables
+
+
+def _unprefixed(variables: Any) -> list:
+    """Name, size, dtype: the path without the optimizer's scope nor the number Keras gives a repeated name
+    (each new optimizer is adam, adam_1...; Nadam's unnamed scalar variable, variable_6...)."""
+    return [(re.sub(r"_\d+$", "", v.path.rsplit("/", 1)[-1]), v.elements, v.dtype) for v in variables]

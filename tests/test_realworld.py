@@ -21,6 +21,7 @@ from ascii_explain import explain
 from ascii_explain.build.layer import CREATED_NON_TRAINABLE_REASON, FROZEN_REASON
 from ascii_explain.checks import formula_problems
 
+from .helpers import keras_global_state, model_state
 from .keras_io_corpus import KERAS_IO_MODELS
 
 try:
@@ -58,6 +59,7 @@ def _keras_split(model: Any) -> tuple[int, int, int]:
 @pytest.mark.parametrize("name", sorted(CORPUS))
 def test_corpus_model_is_explained_drawn_and_counted_as_keras_counts(name: str) -> None:
     model = _model(name)
+    before, keras_before = model_state(model), keras_global_state()
     total, trainable, non_trainable = _keras_split(model)
     assert total == model.count_params()
     for expand in (False, True):
@@ -82,6 +84,11 @@ def test_corpus_model_is_explained_drawn_and_counted_as_keras_counts(name: str) 
     printed: list[str] = []
     ascii_explain.summary(model, print_fn=printed.append, line_length=100)
     assert printed and f"Total params: {total:,}" in printed[0]
+    planned = explain(model, optimizer="adam").training_memory
+    assert planned is not None and planned.optimizer >= 0
+    # Only read: weights, built flags, graph nodes and counts as they were; Keras's global state too.
+    assert model_state(model) == before
+    assert keras_global_state() == keras_before
 
 
 def test_corpus_holds_both_kinds_of_models() -> None:
@@ -92,6 +99,24 @@ def test_corpus_holds_both_kinds_of_models() -> None:
 def _needs_hub() -> None:
     if not HUB_MODELS:
         pytest.skip("keras_hub not installed (the optional 'hub' extra)")
+
+
+# -- the model left as it was -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("input_shape", [None, (2, 8, 8, 4)])
+def test_a_sublayer_the_models_call_never_built_stays_unbuilt(input_shape) -> None:
+    # Involution's kernel generator is created in build() and first called on data: Keras counts it 0.
+    model = CORPUS["io:involution"]()
+    generator = model.get_layer("involution").kernel_gen
+    assert not generator.built and model.count_params() == 4 * 2 + 2  # the Dense head alone
+    built = [layer.built for layer in generator.layers]
+    assert built == [False, False, True, False]  # a ReLU has no build(): built from the start
+    e = explain(model, input_shape=input_shape)
+    assert not generator.built and [layer.built for layer in generator.layers] == built
+    assert model.count_params() == e.keras_total_params == e.total_params == 10
+    assert e.layer("involution").params == 0
+    assert [len(layer._inbound_nodes) for layer in generator.layers] == [0, 0, 0, 0]
 
 
 # -- totals from unique weights ---------------------------------------------------------------

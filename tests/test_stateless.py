@@ -9,9 +9,11 @@ The command line and ``explain(path)`` are tested in test_config_only_paths.py.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import zipfile
+from pathlib import Path
 from typing import Any
 
 import keras
@@ -22,6 +24,7 @@ from ascii_explain import explain
 from ascii_explain.read.stateless import StatelessModelError, model_from_config, model_from_path
 from ascii_explain.read.unallocated import is_stateless, keep_unallocated, unallocated_variables
 
+from .cli_support import subprocess_env
 from .stateless_support import (
     LLAMA_7B,
     LLAMA_7B_PUBLISHED_PARAMS,
@@ -371,7 +374,7 @@ def test_every_view_of_a_7b_preset_reads_no_value(tmp_path):
 
 
 def test_a_symbolic_call_while_explaining_a_user_built_model_allocates_nothing_and_changes_nothing():
-    """``read_model`` takes the model's variables off Keras's pending list while it reads, then puts them back.
+    """``read_model`` takes the model's variables off Keras's pending list, and leaves them off.
 
     ``compute_output_shape`` here makes a symbolic call (``compute_output_spec``,
     whose outermost ``StatelessScope`` initialises every pending variable on
@@ -400,6 +403,76 @@ def test_a_symbolic_call_while_explaining_a_user_built_model_allocates_nothing_a
 
         assert explanation.keras_total_params == 4096
         assert all(variable._value is None for variable in layer.variables)
-        assert _pending_ids() == pending_before  # Keras's own bookkeeping is as the user left it
+        # Off Keras's list for good (the next symbolic call anywhere would allocate them); the rest as it was.
+        assert _pending_ids() == pending_before - {id(v) for v in layer.variables}
     finally:
         keep_unallocated(layer)
+
+
+# ----------------------------------------------------------------- nothing left behind, in one process
+
+
+def readme_stateless_snippet() -> str:
+    """The README's Python block that builds a 7B Llama without values and explains it, as printed there."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```python\n(.+?)\n```", readme, flags=re.S)
+    (snippet,) = [block for block in blocks if "StatelessScope(initialize_variables=False):" in block]
+    return snippet
+
+
+_AFTER_THE_SNIPPET = """
+import resource
+import keras
+from keras.src.backend.common import global_state
+
+pending = global_state.get_global_attribute("uninitialized_variables", []) or []
+assert global_state.get_global_attribute("stateless_scope") is None
+print("pending", len(pending))
+inputs = keras.Input((None, 8))
+small = keras.Model(inputs, keras.layers.Dense(4)(keras.layers.Dense(8)(inputs)))
+print("small macs", explain(small, input_shape=(1, 16, 8)).total_macs)
+second = keras_hub.models.LlamaBackbone(vocabulary_size=64, num_layers=2, num_query_heads=2,
+                                        num_key_value_heads=2, hidden_dim=8, intermediate_dim=16)
+print("second", second.count_params())
+print("policy", keras.config.dtype_policy().name)
+print("peak", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
+"""
+
+
+def test_the_readme_7b_snippet_leaves_nothing_behind_for_the_next_calls(tmp_path):
+    # One process, a cap on its address space: a single allocation of the 7B's 27 GB fails at once.
+    cap = 8 * 2**30
+    script = tmp_path / "after_7b.py"
+    script.write_text(
+        f"import resource\nresource.setrlimit(resource.RLIMIT_AS, ({cap}, {cap}))\n"
+        + "from ascii_explain import explain\n"  # imported by the README's block before
+        + readme_stateless_snippet()
+        + "\n"
+        + _AFTER_THE_SNIPPET,
+        encoding="utf-8",
+    )
+    env = subprocess_env()
+    # Few threads, few malloc arenas: each reserves address space, which the cap counts.
+    env.update(TF_CPP_MIN_LOG_LEVEL="3", TF_NUM_INTRAOP_THREADS="1", TF_NUM_INTEROP_THREADS="1")
+    env.update(OMP_NUM_THREADS="1", MALLOC_ARENA_MAX="2")
+    # TensorFlow's import alone can take a minute on a loaded machine: a longer wait than run_python's.
+    result = subprocess.run(
+        [sys.executable, str(script)], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    lines = dict(line.rsplit(" ", 1) for line in result.stdout.splitlines() if line.startswith(FIGURES))
+    assert f"{LLAMA_7B_PUBLISHED_PARAMS:,}" in result.stdout  # the snippet's own explanation
+    assert lines["pending"] == "0"  # nothing of the 7B left for Keras to allocate
+    assert int(lines["small macs"]) == 16 * (8 * 8 + 8 * 4)
+    assert int(lines["second"]) == _tiny_llama_params()
+    assert lines["policy"] == "float32"
+    assert int(lines["peak"]) < 3 * 2**30, int(lines["peak"]) / 2**30  # 27 GB if the 7B were ever allocated
+
+
+FIGURES = ("pending", "small macs", "second", "policy", "peak")
+
+
+def _tiny_llama_params() -> int:
+    """The second backbone's count, from keras-hub's own build of the same config in this process."""
+    sizes = dict(num_layers=2, num_query_heads=2, num_key_value_heads=2, hidden_dim=8, intermediate_dim=16)
+    return int(keras_hub.models.LlamaBackbone(vocabulary_size=64, **sizes).count_params())

@@ -26,6 +26,7 @@ from typing import Any, Mapping, Optional
 import keras
 
 from .traced_macs import counting_contractions, frame
+from .untouched import builds_undone
 
 
 @dataclass(frozen=True)
@@ -119,20 +120,21 @@ def concrete_call_shapes(model: Any, input_shapes: Any) -> dict[int, CallShapes]
     layers += _graph_operations([model, *layers])
     records: dict[int, CallShapes] = {}
     shadowed = []
-    try:
-        for layer in layers:
-            if "call" in vars(layer):  # already shadowed (a layer shared twice) or user-patched
-                continue
-            object.__setattr__(layer, "call", _recording_call(layer, records))
-            shadowed.append(layer)
-        # Operation.compute_output_spec (public ``keras.Operation``) traces ``model.call``
-        # through the backend; Functional's and Layer's own overrides would answer from
-        # compute_output_shape where a layer defines one, and never enter its sublayers.
-        with counting_contractions():
-            keras.Operation.compute_output_spec(model, _symbolic_inputs(model, input_shapes))
-    finally:
-        for layer in shadowed:
-            object.__delattr__(layer, "call")
+    with builds_undone(model, layers):  # a layer the model's own call never built is unbuilt again after
+        try:
+            for layer in layers:
+                if "call" in vars(layer):  # already shadowed (a layer shared twice) or user-patched
+                    continue
+                object.__setattr__(layer, "call", _recording_call(layer, records))
+                shadowed.append(layer)
+            # Operation.compute_output_spec (public ``keras.Operation``) traces ``model.call``
+            # through the backend; Functional's and Layer's own overrides would answer from
+            # compute_output_shape where a layer defines one, and never enter its sublayers.
+            with counting_contractions():
+                keras.Operation.compute_output_spec(model, _symbolic_inputs(model, input_shapes))
+        finally:
+            for layer in shadowed:
+                object.__delattr__(layer, "call")
     return records
 
 
@@ -204,5 +206,14 @@ def _symbolic_inputs(model: Any, input_shapes: Any) -> Any:
         else:
             input_shapes = {tensor.name: input_shapes for tensor in inputs}
     return keras.tree.map_structure(
-        lambda tensor: keras.KerasTensor(tuple(input_shapes[tensor.name]), dtype=tensor.dtype), model.input
+        lambda tensor: keras.KerasTensor(tuple(input_shapes[tensor.name]), dtype=tensor.dtype), _input_structure(model)
     )
+
+
+def _input_structure(model: Any) -> Any:
+    """``model.input``: one tensor, a list or a dict; a Sequential's from its inputs (it is never called itself)."""
+    try:
+        return model.input
+    except AttributeError:  # Operation.input reads the model's own nodes; a Sequential's graph is inside it
+        inputs = list(model.inputs)
+        return inputs[0] if len(inputs) == 1 else inputs

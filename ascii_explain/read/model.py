@@ -50,11 +50,13 @@ def read_model(obj: Any, input_shape: Any = None) -> ModelFacts:
 
 
 def _has_static_inputs_and_blocks(obj: Any, reader: Reader) -> bool:
-    """A Keras 3 model whose inputs are fully known but for the batch, with a composite layer (a block) at its top.
+    """A Keras 3 model whose inputs are fully known but for the batch, with a block whose inner shapes are not.
 
     A block's sublayers sit outside the model's graph, so their shapes come
     only from their build() (ViT's attention is built on ``(None, None, 8)``);
-    a traced forward at batch 1 gives them, as Keras computes them.
+    a traced forward at batch 1 gives them, as Keras computes them. The trace
+    costs most of an explanation (a TensorFlow graph of the whole forward), so
+    it runs only when some sublayer's shapes need it (``_needs_trace``).
     """
     if reader.is_legacy or not reader.is_model(obj):
         return False
@@ -64,7 +66,47 @@ def _has_static_inputs_and_blocks(obj: Any, reader: Reader) -> bool:
         return False
     if not inputs or any(dim is None for tensor in inputs for dim in tuple(tensor.shape)[1:]):
         return False
-    return any(not reader.is_keras_builtin(layer) and reader.sublayers(layer) for layer in reader.sublayers(obj))
+    blocks = [layer for layer in reader.sublayers(obj) if not reader.is_keras_builtin(layer)]
+    return any(_needs_trace(block, reader) for block in blocks if reader.sublayers(block))
+
+
+def _needs_trace(block: Any, reader: Reader) -> bool:
+    """Some layer inside ``block`` (blocks in blocks too) whose shapes its build() alone does not give.
+
+    That is: unbuilt, built on a shape with an unknown axis beyond the batch,
+    built with no recorded shape (a Dropout, built at creation, has none: its
+    output shape then needs a call), or a custom layer with no
+    ``compute_output_shape`` (its output is known only from a call).
+    """
+    stack = list(reader.sublayers(block))
+    seen: set[int] = set()
+    while stack:
+        layer = stack.pop()
+        if id(layer) in seen:
+            continue
+        seen.add(id(layer))
+        if not getattr(layer, "built", True):
+            return True
+        builtin = reader.is_keras_builtin(layer)
+        if not builtin and type(layer).compute_output_shape is keras.layers.Layer.compute_output_shape:
+            return True
+        shapes = reader.build_shapes_by_argument(layer, None)  # none for a layer with Keras's default build()
+        if shapes is None or any(_unknown_beyond_batch(shape) for shape in shapes.values()):
+            return True
+        if not builtin and not reader.is_model(layer):
+            stack.extend(reader.sublayers(layer))
+    return False
+
+
+def _unknown_beyond_batch(shape: Any) -> bool:
+    """A shape (or nested shapes) with None past the batch axis; anything not a shape counts as unknown."""
+    if isinstance(shape, dict):
+        return any(_unknown_beyond_batch(value) for value in shape.values())
+    if isinstance(shape, (list, tuple)) and shape and all(isinstance(item, (list, tuple)) for item in shape):
+        return any(_unknown_beyond_batch(item) for item in shape)
+    if not isinstance(shape, tuple):
+        return shape is not None
+    return any(dim is None for dim in shape[1:])
 
 
 def _at_static_shape(obj: Any, reader: Reader) -> Reader:

@@ -25,7 +25,7 @@ import contextlib
 import functools
 import types
 from dataclasses import dataclass
-from typing import Any, Iterator, Sequence
+from typing import Any, Iterator, Optional, Sequence
 
 import keras
 
@@ -99,6 +99,60 @@ def built_optimizer_variables(optimizer: Any, weights: Sequence[StandInSpec]) ->
             OptimizerVariable(path=variable.path, elements=_elements(variable.shape), dtype=str(variable.dtype))
             for variable in optimizer.variables
         ]
+
+
+def built_with_owners(
+    optimizer: Any, weights: Sequence[StandInSpec]
+) -> tuple[list[OptimizerVariable], Optional[list[Optional[int]]]]:
+    """Build the unbuilt ``optimizer`` once on stand-ins of ``weights``: its variables, and which weight each is for.
+
+    The second list gives, per variable, the index in ``weights`` of the
+    weight it was made from (``add_variable_from_reference``, the door Adam's,
+    SGD's, RMSprop's... slots go through, Keras 3.15.1), or None for one the
+    optimizer holds for all (the iteration counter, the learning rate,
+    created before ``build``). It is None as a whole when ``build`` made a
+    variable from no reference (Adafactor's factored moments, a
+    LossScaleOptimizer's scale): then only a build per owner tells them apart.
+    """
+    if optimizer.built:
+        raise ValueError("built_with_owners needs an unbuilt optimizer (see fresh_optimizer)")
+    made_from: dict[int, int] = {}
+    with _deferred_variables_forgotten():
+        stand_ins = [_stand_in(spec) for spec in weights]
+        index_of = {id(stand_in): index for index, stand_in in enumerate(stand_ins)}
+        before = {id(variable) for variable in optimizer.variables}
+        for part in _optimizer_parts(optimizer):
+            _defer_slot_creation(part)
+            _record_references(part, index_of, made_from)
+        optimizer.build(stand_ins)
+        variables = list(optimizer.variables)
+    listed = [
+        OptimizerVariable(path=variable.path, elements=_elements(variable.shape), dtype=str(variable.dtype))
+        for variable in variables
+    ]
+    owners: list[Optional[int]] = []
+    for variable in variables:
+        if id(variable) in before:
+            owners.append(None)
+        elif id(variable) in made_from:
+            owners.append(made_from[id(variable)])
+        else:
+            return listed, None
+    return listed, owners
+
+
+def _record_references(optimizer: Any, index_of: dict[int, int], made_from: dict[int, int]) -> None:
+    """Note, for each variable ``add_variable_from_reference`` makes, the index of the stand-in it was made from."""
+    create = optimizer.add_variable_from_reference
+
+    @functools.wraps(create)
+    def recorded(reference_variable: Any, *args: Any, **kwargs: Any) -> Any:
+        variable = create(reference_variable, *args, **kwargs)
+        if id(reference_variable) in index_of:
+            made_from[id(variable)] = index_of[id(reference_variable)]
+        return variable
+
+    object.__setattr__(optimizer, "add_variable_from_reference", recorded)
 
 
 def _elements(shape: Sequence[Any]) -> int:

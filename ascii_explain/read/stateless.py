@@ -38,6 +38,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator, Mapping, Optional
 
+from ..views.safe_text import safe
 from .files import (
     CONFIG_FILENAME,
     HUB_INSTALL_HINT,
@@ -46,6 +47,7 @@ from .files import (
     StatelessModelError,
     _load_problem,
     check_directory,
+    exception_chain,
     load_model_file,
 )
 from .unallocated import building_without_values
@@ -72,8 +74,45 @@ def model_from_path(
     ``Backbone.from_preset(load_weights=True)``). ``custom_objects`` maps class
     names to classes, as ``keras.saving.load_model`` takes them. ``safe_mode``
     is Keras's: True refuses a saved Lambda's Python code.
+
+    A file is untrusted: whatever it holds, the failure is one
+    ``StatelessModelError`` whose message has its control characters written
+    visibly (``views/safe_text.safe``), as the command line prints it.
     """
     spec = os.fspath(path)
+    try:
+        return _model_from_path(spec, weights, custom_objects, safe_mode, max_config_bytes)
+    except InputError as error:
+        visible = _made_visible(error)
+        if visible is error:
+            raise
+        raise visible from None  # the raw chain would reach the terminal in a traceback
+    except RecursionError:  # a config nested deeper than Python recurses, past the JSON decoder (our walks, Keras's)
+        raise StatelessModelError(f"{safe(spec)}: {_TOO_DEEP}") from None
+
+
+_TOO_DEEP = "the config is nested too deeply to read (deeper than Python's recursion limit); is it a Keras config?"
+
+
+def _made_visible(error: InputError) -> InputError:
+    """``error`` itself if neither it nor what it was raised from holds a control character; else a safe copy.
+
+    The copy has no chain: a traceback prints every link's message as it is,
+    and Keras's own message quotes the file's class name raw.
+    """
+    texts = [str(link) for link in exception_chain(error)]
+    if all(safe(text) == text for text in texts):
+        return error
+    return type(error)(safe(texts[0]))
+
+
+def _model_from_path(
+    spec: str,
+    weights: bool,
+    custom_objects: Optional[Mapping[str, Any]],
+    safe_mode: bool,
+    max_config_bytes: int,
+) -> Any:
     if "://" in spec:
         raise StatelessModelError(f"{spec}: not a local path; ascii-explain reads local files and never downloads")
     target = Path(spec)
@@ -253,6 +292,8 @@ def _parse_json(text: str, spec: str) -> Any:
         return json.loads(text)
     except json.JSONDecodeError as error:
         raise StatelessModelError(f"{spec}: the config is not valid JSON ({error.msg}, line {error.lineno})") from error
+    except RecursionError:  # Python's decoder recurses once per nested [ or {: a hostile file nests 200,000 deep
+        raise StatelessModelError(f"{spec}: {_TOO_DEEP}") from None
 
 
 # ------------------------------------------------------------ directories

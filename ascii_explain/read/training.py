@@ -31,6 +31,7 @@ from .optimizer_slots import (
     OptimizerVariable,
     StandInSpec,
     built_optimizer_variables,
+    built_with_owners,
     fresh_optimizer,
     optimizer_config,
     optimizer_label,
@@ -131,7 +132,21 @@ def read_training(obj: Any, optimizer: Any = None, dtype_policy: Any = None) -> 
     by_owner: dict[str, list[StandInSpec]] = {}
     for variable in trainable:
         by_owner.setdefault(variable.owner, []).append(spec(variable))
-    first = built([spec(variable) for variable in trainable])
+    listed, owners = built_with_owners(fresh_optimizer(config, wrap_loss_scale), [spec(v) for v in trainable])
+    first = tuple(listed)
+    if owners is not None:  # one build, each slot given to the layer of the weight it was made from
+        shared = tuple(variable for variable, owner in zip(listed, owners, strict=True) if owner is None)
+        owner_variables: dict[str, tuple[OptimizerVariable, ...]] = {
+            layer: tuple(
+                variable
+                for variable, owner in zip(listed, owners, strict=True)
+                if owner is None or trainable[owner].owner == layer
+            )
+            for layer in by_owner
+        }
+    else:  # a slot made from no weight (Adafactor, a loss-scale wrapper): the same optimizer built per layer
+        shared = built([])
+        owner_variables = {owner: built(specs) for owner, specs in by_owner.items()}
     if wrap_loss_scale and "LossScaleOptimizer" not in label:
         notes.append(f"{label} wrapped in a LossScaleOptimizer, as model.compile() does under {LOSS_SCALE_POLICY}")
         label = f"LossScaleOptimizer({label})"
@@ -142,9 +157,9 @@ def read_training(obj: Any, optimizer: Any = None, dtype_policy: Any = None) -> 
         what_if_compute_dtype=what_if_compute,
         optimizer_label=label,
         optimizer_variables=first,
-        optimizer_shared_variables=built([]),
-        # The same optimizer built on one layer's weights alone: its slots for that layer, plus the shared ones.
-        optimizer_variables_by_owner={owner: built(specs) for owner, specs in by_owner.items()},
+        optimizer_shared_variables=shared,
+        # Per layer: its slots as the optimizer built on that layer's weights alone holds them, plus the shared ones.
+        optimizer_variables_by_owner=owner_variables,
         notes=tuple(notes),
     )
 

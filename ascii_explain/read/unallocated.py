@@ -46,29 +46,22 @@ def keep_unallocated(model: Any) -> None:
 
 @contextmanager
 def values_left_unallocated(model: Any) -> Iterator[None]:
-    """While reading ``model``, keep its unallocated variables off Keras's deferred-initialisation list.
+    """While reading ``model``, and after, keep its unallocated variables off Keras's deferred-initialisation list.
 
     Reading can make a symbolic call (a layer with no ``compute_output_shape``
     goes through the backend's ``compute_output_spec``), whose outermost
     ``StatelessScope`` would allocate every pending variable -- 27 GB for a 7B
-    model the user built in ``StatelessScope(initialize_variables=False)``. The
-    list is put back afterwards: explaining changes nothing, not even when Keras
-    would initialise those variables (``keep_unallocated`` makes that "never").
+    model the user built in ``StatelessScope(initialize_variables=False)``.
+    They are not put back afterwards: on that list, the next symbolic call
+    anywhere in the process (explaining a small model at an ``input_shape``,
+    building another keras-hub backbone) would allocate all of them. So after
+    an explanation the process is as a fresh one: nothing of the model pending
+    (``keep_unallocated``, done for the user).
     """
     unallocated = unallocated_variables(model) if _is_keras3(model) else []
-    if not unallocated:
-        yield
-        return
-    from keras.src.backend.common import global_state
-
-    ours = {id(variable) for variable in unallocated}
-    pending = _pending_initialisation(global_state)
-    taken = [variable for variable in pending if id(variable) in ours]
-    pending[:] = [variable for variable in pending if id(variable) not in ours]
-    try:
-        yield
-    finally:
-        _pending_initialisation(global_state).extend(variable for variable in taken if variable._value is None)
+    if unallocated:
+        keep_unallocated(model)
+    yield
 
 
 def _is_keras3(model: Any) -> bool:
