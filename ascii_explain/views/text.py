@@ -57,7 +57,10 @@ def render_diagram(
     rows = diagram_rows(explanation, layers, starts_at_input=starts_at_input, ascii_only=ascii_only)
     gutter = graph_text.plan_gutter([row_link(row) for row in rows])
     layout = Layout.fit(rows, width, show_trainable, gutter.width, shape_style, ascii_only)
-    lines = [layout.header(), styled.Line()]
+    lines = [layout.header()]
+    if layout.dropped:  # said once, under the header: which columns this width left out
+        lines.extend(wrap_totals([TotalsItem(INFO, layout.dropped_line())], width))
+    lines.append(styled.Line())
     for index, row in enumerate(rows):
         lane, connect = gutter.cells(index)
         if isinstance(row, DataRow):
