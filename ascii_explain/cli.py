@@ -28,6 +28,7 @@ from typing import Any, Iterator, Optional, Sequence
 
 from .keras_import import import_keras, native_stderr_silenced
 from .read.files import InputError, check_model_file, describe_error, is_callable_spec
+from .terminal import terminal_width
 from .views.safe_text import safe
 
 PROG = "ascii-explain"
@@ -77,7 +78,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog=PROG,
         description="Explain where every parameter of a Keras model comes from: each layer's formula, "
         "checked against Keras's count_params(), in a keras_sequential_ascii-style diagram.",
-        epilog="Exit status: 0 explained; 1 --check found problems (listed on stderr); 2 bad input; "
+        epilog="Compare two models: ascii-explain diff A B (ascii-explain diff --help for its options). "
+        "Exit status: 0 explained; 1 --check found problems (listed on stderr); 2 bad input; "
         "3 internal error (ascii_explain's own bug).",
     )
     parser.add_argument(
@@ -103,7 +105,10 @@ def build_parser() -> argparse.ArgumentParser:
         "(grid, github, latex, rst, tsv, ...)",
     )
     parser.add_argument(
-        "--width", type=_positive_int, default=100, metavar="N", help="diagram width in columns (default: 100)"
+        "--width",
+        type=_positive_int,
+        metavar="N",
+        help="diagram width in columns (default: $COLUMNS, else the terminal's width, else 100)",
     )
     parser.add_argument("--ascii", action="store_true", help="pure ASCII diagram (no μ|σ)")
     parser.add_argument("--expand-nested", action="store_true", help="also explain the layers inside nested models")
@@ -167,6 +172,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.width is None:
+        args.width = terminal_width()
     if args.path and args.example:
         raise InputError(f"{args.path}: give a PATH or --example {args.example}, not both")
     # Before Keras is imported: TensorFlow reads it once, at import.

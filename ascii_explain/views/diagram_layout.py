@@ -90,9 +90,9 @@ _ABBREVIATIONS = (
     ("Cropping", "Crop"),
     ("Sampling", "Samp"),
     ("Attention", "Attn"),
-    ("Transformer", "Tfm"),
     ("Decoder", "Dec"),
     ("Encoder", "Enc"),
+    ("Transformer", "Tfm"),
     ("Embedding", "Emb"),
     ("Reversible", "Rev"),
     ("Convolution", "Conv"),
@@ -360,7 +360,6 @@ class Layout:
             + DATA_GLYPH
             + " "
             + ("" if overflowing else dims).rjust(self.dims)
-            + "  "
             + _cell(row.neurons, self.neurons)
             + (
                 " " * (2 + self.params + (2 + self.percent if self.percent else 0))

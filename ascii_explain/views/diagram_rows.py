@@ -146,6 +146,8 @@ def diagram_rows(
         ):
             previous.label = record.activation
             previous.producer = record.name
+            if not previous.name:  # the folded layer's name stays on its row (issue 23: no name vanishes)
+                previous.name = record.name
             continue
         above = previous.producer if isinstance(previous, DataRow) else None
         graph_lines = [styled.Line(line) for line in graph_text.graph_details(record, above, ascii_only)]

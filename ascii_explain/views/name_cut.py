@@ -50,7 +50,7 @@ def cut_name_middle(text: str, room: int, marker: str = ELLIPSIS) -> str:
     if tails:
         tail = min(tails)
         head = max(index for index in heads if index <= tail and index + len(text) - tail <= keep)
-        if 3 * (head + len(text) - tail) >= 2 * keep:  # most of the room used
+        if 3 * (head + len(text) - tail) >= 2 * keep:  # most of the room used: else the end keeps more
             return text[:head] + marker + text[tail:]
     # A long first word: the end still starts at a boundary, the start takes what room is left.
     tails = [index for index in cuts if len(text) - index <= keep - 3]
