@@ -279,12 +279,14 @@ def _explain(model: Any, args: argparse.Namespace) -> Any:
         options["input_shape"] = _input_shape_option(args.input_shape)
     try:
         return explain(model, width=args.width, ascii_only=args.ascii, **options)
+    except InputShapeError as error:  # a shape the model cannot take (before ValueError: it is one)
+        raise InputError(f"{_source_label(args)}: --input-shape: {error}") from error
+    except NotBuiltError as error:  # explain()'s own one-sentence refusal of the model
+        raise InputError(f"{_source_label(args)}: {error}") from error
     except ValueError as error:  # an unknown --optimizer name: explain()'s one sentence says which are
         if args.optimizer is not None and "optimizer" in str(error):
             raise InputError(f"--optimizer {args.optimizer}: {error}") from error
         raise
-    except (NotBuiltError, InputShapeError) as error:  # explain()'s own one-sentence errors about the model
-        raise InputError(f"{_source_label(args)}: {error}") from error
 
 
 def _input_shape_option(given: list[tuple[Optional[str], tuple[int, ...]]]) -> Any:
@@ -304,7 +306,7 @@ def _render(explanation: Any, args: argparse.Namespace) -> str:
     fmt = args.format
     if fmt == "text":
         try:
-            return explanation.render(width=args.width, ascii_only=args.ascii)
+            return explanation.render(width=args.width, ascii_only=args.ascii, interface="cli")
         except DiagramTooNarrowError as error:  # --width asked for too little: the user's to change
             raise InputError(f"--width {args.width}: {error}") from error
     if fmt == "json":

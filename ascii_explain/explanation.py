@@ -199,6 +199,7 @@ class Explanation:
         layer_range: Optional[Sequence[str]] = None,
         shape_style: str = "dims",
         expand_repeats: Optional[bool] = None,
+        interface: str = "python",
     ) -> StyledText:
         """The diagram with the roles of its parts, for colour (``render`` is its plain text)."""
         from .views.text import render_diagram
@@ -212,6 +213,7 @@ class Explanation:
             layer_range=layer_range,
             shape_style=shape_style,
             expand_repeats=self.expand_repeats if expand_repeats is None else expand_repeats,
+            interface=interface,
         )
 
     def render(
@@ -223,6 +225,7 @@ class Explanation:
         layer_range: Optional[Sequence[str]] = None,
         shape_style: str = "dims",
         expand_repeats: Optional[bool] = None,
+        interface: str = "python",
     ) -> str:
         """The diagram as text, ``width`` columns wide (default 100).
 
@@ -234,6 +237,8 @@ class Explanation:
  Identical consecutive blocks (same
         class, config apart from the name, shapes) are drawn once with their
         count, ``32 × 202,383,360``; ``expand_repeats=True`` draws each.
+        ``interface="cli"`` words the hints as the command line's flags
+        (``--expand-nested``) instead of Python arguments.
         """
         return self.render_styled(
             width,
@@ -242,6 +247,7 @@ class Explanation:
             layer_range=layer_range,
             shape_style=shape_style,
             expand_repeats=expand_repeats,
+            interface=interface,
         ).plain
 
     # Views over the same records, in ascii_explain/views/ (each imported when first used).

@@ -23,6 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
+from .. import hints
 from ..arithmetic import evaluate, product, total
 from ..layers import find_own_weights
 from ..read.facts import LayerFacts
@@ -169,7 +170,7 @@ def composite_record(
         notes.append(f"the sum of the {inside} rows nested below it, counted once in the totals")
     elif inside:
         plural = "" if inside == 1 else "s"
-        notes.append(f"{inside} layer{plural} inside this block; explain(model, expand_nested=True) shows them")
+        notes.append(f"{inside} layer{plural} inside this block; {hints.EXPAND_NESTED} shows them")
     fields = cost_fields(facts)
     fields.update(_composite_macs(direct))
     fields.update(_composite_kv_cache(direct))

@@ -23,6 +23,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any, Optional, Protocol, Sequence
 
+from .. import hints
 from ..build.records import (
     STATE_INTERNAL_ERROR,
     STATE_NO_WEIGHTS,
@@ -449,7 +450,7 @@ def _kv_cache_lines(explanation: ExplanationData) -> list[str]:
     batch = "a batch of 1" if e.batch_size == 1 else f"a batch of {e.batch_size:,}"
     if e.kv_cache_bytes is None:
         return [
-            f"Key/value cache: {UNKNOWN} (the sequence length is unknown: explain(model, input_shape=(1, T)) "
+            f"Key/value cache: {UNKNOWN} (the sequence length is unknown: {hints.INPUT_SHAPE} "
             "counts it at T tokens)"
         ]
     elements = sum((record.kv_cache_elements or 0) * max(record.calls, 1) for record in layers)
