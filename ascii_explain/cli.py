@@ -111,6 +111,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="diagram width in columns (default: $COLUMNS, else the terminal's width, else 100)",
     )
     parser.add_argument("--ascii", action="store_true", help="pure ASCII diagram (no μ|σ)")
+    parser.add_argument(
+        "--compact",
+        action="store_true",
+        help="one line per layer: Keras's summary columns plus the formula and mult-adds (the arithmetic "
+        "is in the full diagram, without --compact)",
+    )
     parser.add_argument("--expand-nested", action="store_true", help="also explain the layers inside nested models")
     parser.add_argument(
         "--expand-repeats",
@@ -306,7 +312,8 @@ def _render(explanation: Any, args: argparse.Namespace) -> str:
     fmt = args.format
     if fmt == "text":
         try:
-            return explanation.render(width=args.width, ascii_only=args.ascii, interface="cli")
+            detail = "compact" if args.compact else "full"
+            return explanation.render(width=args.width, ascii_only=args.ascii, interface="cli", detail=detail)
         except DiagramTooNarrowError as error:  # --width asked for too little: the user's to change
             raise InputError(f"--width {args.width}: {error}") from error
     if fmt == "json":

@@ -234,6 +234,7 @@ def _own_weight_terms(facts: LayerFacts, frozen: bool) -> tuple[list[Term], list
 def _composite_macs(direct: Sequence[LayerRecord]) -> dict[str, object]:
     """The sublayers' mult-adds, each times its calls per call of the block; unknown if any part's is."""
     values = []
+    parts = []
     for record in direct:
         if record.macs is None:
             return {
@@ -243,8 +244,11 @@ def _composite_macs(direct: Sequence[LayerRecord]) -> dict[str, object]:
             }
         if record.macs:
             values.append(str(record.macs) if record.calls <= 1 else f"{record.calls}*{record.macs}")
+            parts.append((record.name, values[-1]))
     expression = total(values)
-    return {"macs": evaluate(expression), "macs_formula": expression, "macs_note": ""}
+    # Labelled only when the formula is exactly the parts' sum (the view writes "name term + ...").
+    labelled = tuple(parts) if total([term for _, term in parts]) == expression and len(parts) > 1 else ()
+    return {"macs": evaluate(expression), "macs_formula": expression, "macs_note": "", "macs_parts": labelled}
 
 
 def _composite_kv_cache(direct: Sequence[LayerRecord]) -> dict[str, object]:

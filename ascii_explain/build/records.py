@@ -120,6 +120,8 @@ class LayerRecord:
     macs: Optional[int] = None
     macs_formula: str = ""
     macs_note: str = ""
+    # A composite block's mult-adds by part: ((part name, its term in macs_formula), ...), in formula order.
+    macs_parts: tuple = ()
     # Output-shape arithmetic for convolution, pooling, padding, cropping,
     # upsampling and transposed convolution rows, "" for other layers:
     # shape_formula is the line a person reads ("valid: floor((16-3)/1)+1 = 14"),

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ..build.records import LayerRecord
 from . import styled
-from .formatting import UNKNOWN
+from .formatting import UNKNOWN, readable_macs
 
 SHAPE_LABEL = "shape   "
 MACS_LABEL = "macs    "
@@ -33,10 +33,14 @@ def macs_line(record: LayerRecord) -> styled.Line:
         return styled.plain(f"{MACS_LABEL}{UNKNOWN} ({record.macs_note})" if record.macs_note else MACS_LABEL + UNKNOWN)
     if record.macs == 0:
         return styled.Line()
+    unit = readable_macs(record.macs)
     if record.macs_formula == str(record.macs):
-        return styled.plain(f"{MACS_LABEL}{record.macs}")
-    text = f"{MACS_LABEL}{record.macs_formula} = {record.macs}"
-    return styled.Line(text, [styled.Span(len(text) - len(str(record.macs)), len(text), styled.RESULT)])
+        return styled.plain(f"{MACS_LABEL}{record.macs}{unit}")
+    formula = record.macs_formula
+    if record.macs_parts:  # a block's parts by name: "self_attention 412316860416 + feedforward ..."
+        formula = " + ".join(f"{name} {term}" for name, term in record.macs_parts)
+    text = f"{MACS_LABEL}{formula} = {record.macs}"
+    return styled.Line(text + unit, [styled.Span(len(text) - len(str(record.macs)), len(text), styled.RESULT)])
 
 
 def cost_lines(record: LayerRecord) -> list[styled.Line]:

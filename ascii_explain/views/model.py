@@ -37,7 +37,7 @@ from ..read.facts import KerasTotals, WeightTotal
 from . import styled
 from .arithmetic_text import Arithmetic, arithmetic_of, check_text
 from .cost_text import cost_lines
-from .formatting import UNKNOWN, format_bytes, format_dims, share
+from .formatting import READABLE_FROM, UNKNOWN, format_bytes, format_dims, format_macs, share
 from .training_text import training_memory_lines
 
 # A record's mark, and the sign drawn for it in the diagram's margin and the tables' first column
@@ -433,7 +433,8 @@ def _cost_totals_lines(explanation: ExplanationData) -> list[str]:
         listed = ", ".join(f"{r.name} ({r.class_name})" for r in unknown)
         macs = f"Mult-adds: at least {total_macs:,} per sample; {UNKNOWN} unknown for {len(unknown)}: {listed}"
     else:
-        macs = f"Mult-adds: {total_macs:,} per sample (bias, activation, pooling, normalization: 0)"
+        unit = f"{format_macs(total_macs)} mult-adds; " if total_macs >= READABLE_FROM else ""
+        macs = f"Mult-adds: {total_macs:,} per sample ({unit}bias, activation, pooling, normalization: 0)"
     batch = "a batch of 1" if e.batch_size == 1 else f"a batch of {e.batch_size:,}"
     memory = f"Memory: activations {format_bytes(e.activation_bytes)} for {batch} (each layer's output once"
     if e.input_bytes is not None:
