@@ -25,8 +25,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # for type checkers and IDEs; at run time __getattr__ imports on demand
     from .build.records import Call, LayerRecord, Term
     from .build.training_memory import TrainingMemory
-    from .diff import ModelDiff, diff
     from .classic import keras2ascii
+    from .diff import ModelDiff, diff
     from .explain import explain
     from .explanation import Explanation
     from .keras_summary import patch, summary, unpatch

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import contextlib
-import io
 import inspect
+import io
 import warnings
 
 import keras

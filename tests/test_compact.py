@@ -7,8 +7,8 @@ import pytest
 
 import ascii_explain
 from ascii_explain import cli, examples, explain
-from ascii_explain.keras_summary import is_patched
 from ascii_explain.arithmetic import evaluate
+from ascii_explain.keras_summary import is_patched
 from ascii_explain.views.formatting import format_macs
 from ascii_explain.views.safe_text import columns
 

@@ -36,9 +36,8 @@ def test_invariants(name, width):
     e = explain(examples.EXAMPLES[name]())
     text = e.render(width=width)
     # The WEIGHTS(N) column adds up to the printed total.
-    column = [
-        int(re.split(r"\s{2,}", re.split(r"-{5,}", row)[-1].strip())[0].replace(",", "")) for row in operation_rows(text)
-    ]
+    after_dashes = [re.split(r"-{5,}", row)[-1].strip() for row in operation_rows(text)]
+    column = [int(re.split(r"\s{2,}", cells)[0].replace(",", "")) for cells in after_dashes]
     total_line = next(line for line in text.splitlines() if line.startswith("Total params:"))
     assert sum(column) == int(total_line.split()[2].replace(",", "")) == e.total_params
     # Every arithmetic line's expression evaluates to the count printed after it.

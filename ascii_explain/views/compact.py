@@ -79,7 +79,9 @@ def render_compact(
     if total_width() > width:
         name_width = max(min(name_width, MIN_NAME), name_width - (total_width() - width))
     if total_width() > width and shape_style == DIMS:
-        shape_width = max(len(HEADERS[1]), *(len(format_shape(layer.record.output_shape, DIMS, True)) for layer in layers))
+        shape_width = max(
+            len(HEADERS[1]), *(len(format_shape(layer.record.output_shape, DIMS, True)) for layer in layers)
+        )
     if total_width() > width:
         raise DiagramTooNarrowError(width, total_width())
 
@@ -102,7 +104,9 @@ def render_compact(
 
     lines = [styled.plain(line("", "\0" + HEADERS[0], *HEADERS[1:]), styled.HEADER)]
     if dropped:
-        lines.extend(wrap_totals([TotalsItem(INFO, f"(width {width} leaves out {dropped}, to keep the layer names)")], width))
+        lines.extend(
+            wrap_totals([TotalsItem(INFO, f"(width {width} leaves out {dropped}, to keep the layer names)")], width)
+        )
     lines.append(styled.Line())
     for layer, (name, shape, params, formula, macs) in zip(layers, cells, strict=True):
         if len(shape) > shape_width:
