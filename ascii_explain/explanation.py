@@ -220,7 +220,7 @@ class Explanation:
                 width=width if width is not None else (self.width or 100),
                 ascii_only=self.ascii_only if ascii_only is None else ascii_only,
                 layer_range=layer_range,
-                shape_style="keras" if shape_style == "dims" and not show_trainable else shape_style,
+                shape_style="keras",  # Keras's columns, in Keras's notation
                 expand_repeats=self.expand_repeats if expand_repeats is None else expand_repeats,
                 interface=interface,
             )

@@ -3,8 +3,11 @@
 Left to right: a two-character margin for marks (``!`` a formula that
 disagrees with Keras, ``?`` a count taken from weight shapes), the graph's
 lanes, the operation or activation label, the glyph, the data dimensions,
-neurons, weights and the weights' share, and the layer's name when it fits.
-``Layout.fit`` narrows the columns one step at a time until the diagram fits.
+neurons, weights and the weights' share, and the layer's name, on every row
+(cut in its middle at word boundaries when it must be, ``name_cut.py``).
+``Layout.fit`` narrows the columns one step at a time until the diagram fits:
+the optional columns (NEURONS, then WEIGHTS(%)) go before a name would be cut
+shorter than COMFORTABLE_NAME, and the line under the header says which went.
 """
 
 from __future__ import annotations
