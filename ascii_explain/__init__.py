@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # for type checkers and IDEs; at run time __getattr__ imports on demand
     from .build.records import Call, LayerRecord, Term
     from .build.training_memory import TrainingMemory
+    from .classic import keras2ascii
     from .diff import ModelDiff, diff
     from .explain import explain
     from .explanation import Explanation
@@ -49,6 +50,7 @@ _EXPORTS = {
     "TrainingMemory": ".build.training_memory",
     "diff": ".diff",
     "explain": ".explain",
+    "keras2ascii": ".classic",
     "patch": ".keras_summary",
     "quantized_weight_bytes": ".training_memory",
     "register_formula": ".layers",
@@ -75,6 +77,7 @@ __all__ = [
     "TrainingMemory",
     "diff",
     "explain",
+    "keras2ascii",
     "patch",
     "quantized_weight_bytes",
     "register_formula",

@@ -28,6 +28,7 @@ from typing import Any, Iterator, Optional, Sequence
 
 from .keras_import import import_keras, native_stderr_silenced
 from .read.files import InputError, check_model_file, describe_error, is_callable_spec
+from .terminal import terminal_width
 from .views.safe_text import safe
 
 PROG = "ascii-explain"
@@ -77,7 +78,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog=PROG,
         description="Explain where every parameter of a Keras model comes from: each layer's formula, "
         "checked against Keras's count_params(), in a keras_sequential_ascii-style diagram.",
-        epilog="Exit status: 0 explained; 1 --check found problems (listed on stderr); 2 bad input; "
+        epilog="Compare two models: ascii-explain diff A B (ascii-explain diff --help for its options). "
+        "Exit status: 0 explained; 1 --check found problems (listed on stderr); 2 bad input; "
         "3 internal error (ascii_explain's own bug).",
     )
     parser.add_argument(
@@ -103,9 +105,18 @@ def build_parser() -> argparse.ArgumentParser:
         "(grid, github, latex, rst, tsv, ...)",
     )
     parser.add_argument(
-        "--width", type=_positive_int, default=100, metavar="N", help="diagram width in columns (default: 100)"
+        "--width",
+        type=_positive_int,
+        metavar="N",
+        help="diagram width in columns (default: $COLUMNS, else the terminal's width, else 100)",
     )
     parser.add_argument("--ascii", action="store_true", help="pure ASCII diagram (no μ|σ)")
+    parser.add_argument(
+        "--compact",
+        action="store_true",
+        help="one line per layer: Keras's summary columns plus the formula and mult-adds (the arithmetic "
+        "is in the full diagram, without --compact)",
+    )
     parser.add_argument("--expand-nested", action="store_true", help="also explain the layers inside nested models")
     parser.add_argument(
         "--expand-repeats",
@@ -192,6 +203,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.width is None:
+        args.width = terminal_width()
     if args.path and args.example:
         raise InputError(f"{args.path}: give a PATH or --example {args.example}, not both")
     # Before Keras is imported: TensorFlow reads it once, at import.
@@ -303,12 +316,14 @@ def _explain(model: Any, args: argparse.Namespace) -> Any:
         options["input_shape"] = _input_shape_option(args.input_shape)
     try:
         return explain(model, width=args.width, ascii_only=args.ascii, **options)
+    except InputShapeError as error:  # a shape the model cannot take (before ValueError: it is one)
+        raise InputError(f"{_source_label(args)}: --input-shape: {error}") from error
+    except NotBuiltError as error:  # explain()'s own one-sentence refusal of the model
+        raise InputError(f"{_source_label(args)}: {error}") from error
     except ValueError as error:  # an unknown --optimizer name: explain()'s one sentence says which are
         if args.optimizer is not None and "optimizer" in str(error):
             raise InputError(f"--optimizer {args.optimizer}: {error}") from error
         raise
-    except (NotBuiltError, InputShapeError) as error:  # explain()'s own one-sentence errors about the model
-        raise InputError(f"{_source_label(args)}: {error}") from error
 
 
 def _with_generation(text: str, explanation: Any, args: argparse.Namespace) -> str:
@@ -348,7 +363,8 @@ def _render(explanation: Any, args: argparse.Namespace) -> str:
     fmt = args.format
     if fmt == "text":
         try:
-            return explanation.render(width=args.width, ascii_only=args.ascii)
+            detail = "compact" if args.compact else "full"
+            return explanation.render(width=args.width, ascii_only=args.ascii, interface="cli", detail=detail)
         except DiagramTooNarrowError as error:  # --width asked for too little: the user's to change
             raise InputError(f"--width {args.width}: {error}") from error
     if fmt == "json":

@@ -15,6 +15,7 @@ from typing import Optional, Sequence
 from .diff import ModelDiff, diff, load_model
 from .keras_import import import_keras, native_stderr_silenced
 from .read.files import InputError, check_model_file, describe_error, is_callable_spec
+from .terminal import terminal_width
 
 PROG = "ascii-explain diff"
 
@@ -37,7 +38,12 @@ def build_diff_parser() -> argparse.ArgumentParser:
         help="exit 1 when B has more than PERCENT%% more parameters than A (for CI)",
     )
     parser.add_argument("--format", choices=("text", "json", "markdown"), default="text")
-    parser.add_argument("--width", type=int, default=100, metavar="N", help="text width in columns (default: 100)")
+    parser.add_argument(
+        "--width",
+        type=int,
+        metavar="N",
+        help="text width in columns (default: $COLUMNS, else the terminal's width, else 100)",
+    )
     parser.add_argument("--show-unchanged", action="store_true", help="also list the layers that did not change")
     parser.add_argument(
         "--custom", action="append", default=[], metavar="MODULE", help="import MODULE first (custom layers)"
@@ -72,7 +78,7 @@ def diff_main(argv: Optional[Sequence[str]] = None) -> int:
     elif args.format == "markdown":
         text = model_diff.to_markdown(show_unchanged=args.show_unchanged)
     else:
-        text = model_diff.to_text(width=args.width, show_unchanged=args.show_unchanged)
+        text = model_diff.to_text(width=args.width or terminal_width(), show_unchanged=args.show_unchanged)
     sys.stdout.write(text + "\n")
     if args.fail_on_growth is not None and model_diff.params_growth_percent > args.fail_on_growth:
         _say(f"parameters grew {_growth_words(model_diff)}, more than --fail-on-growth {args.fail_on_growth:g}%")

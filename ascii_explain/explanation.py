@@ -18,6 +18,10 @@ if TYPE_CHECKING:  # the views never import this module, so naming their types h
     from .views.styled import StyledText
 
 
+# What render(detail=...) draws: the diagram with its arithmetic, or one line per layer.
+DETAILS = ("full", "compact")
+
+
 @dataclass
 class Explanation:
     """What ``explain(model)`` returns. ``str(e)`` is the diagram."""
@@ -328,10 +332,27 @@ class Explanation:
         layer_range: Optional[Sequence[str]] = None,
         shape_style: str = "dims",
         expand_repeats: Optional[bool] = None,
+        interface: str = "python",
+        detail: str = "full",
     ) -> StyledText:
         """The diagram with the roles of its parts, for colour (``render`` is its plain text)."""
         from .views.text import render_diagram
 
+        if detail not in DETAILS:
+            raise ValueError(f"detail must be {' or '.join(map(repr, DETAILS))}; got {detail!r}")
+        if detail == "compact":
+            from .views.compact import render_compact
+
+            return render_compact(
+                self,
+                self.view_model(),
+                width=width if width is not None else (self.width or 100),
+                ascii_only=self.ascii_only if ascii_only is None else ascii_only,
+                layer_range=layer_range,
+                shape_style="keras",  # Keras's columns, in Keras's notation
+                expand_repeats=self.expand_repeats if expand_repeats is None else expand_repeats,
+                interface=interface,
+            )
         return render_diagram(
             self,
             self.view_model(),
@@ -341,6 +362,7 @@ class Explanation:
             layer_range=layer_range,
             shape_style=shape_style,
             expand_repeats=self.expand_repeats if expand_repeats is None else expand_repeats,
+            interface=interface,
         )
 
     def render(
@@ -352,6 +374,8 @@ class Explanation:
         layer_range: Optional[Sequence[str]] = None,
         shape_style: str = "dims",
         expand_repeats: Optional[bool] = None,
+        interface: str = "python",
+        detail: str = "full",
     ) -> str:
         """The diagram as text, ``width`` columns wide (default 100).
 
@@ -363,6 +387,11 @@ class Explanation:
  Identical consecutive blocks (same
         class, config apart from the name, shapes) are drawn once with their
         count, ``32 × 202,383,360``; ``expand_repeats=True`` draws each.
+        ``interface="cli"`` words the hints as the command line's flags
+        (``--expand-nested``) instead of Python arguments. ``detail="compact"``:
+        one line per layer, keras.Model.summary's columns (shapes in its
+        notation) plus the formula and mult-adds; the default ``"full"`` is
+        the diagram with every layer's arithmetic.
         """
         return self.render_styled(
             width,
@@ -371,6 +400,8 @@ class Explanation:
             layer_range=layer_range,
             shape_style=shape_style,
             expand_repeats=expand_repeats,
+            interface=interface,
+            detail=detail,
         ).plain
 
     # Views over the same records, in ascii_explain/views/ (each imported when first used).

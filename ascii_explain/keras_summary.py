@@ -48,8 +48,9 @@ from .views.safe_text import cut, safe
 from .views.styled import StyledText
 
 DEFAULT_WIDTH = 100
-# How summary() writes shapes; patch(shape_style=...) sets it.
+# How summary() writes shapes and how much it shows; patch(shape_style=..., detail=...) sets them.
 _shape_style = KERAS
+_detail = "full"
 
 
 def summary(
@@ -93,7 +94,11 @@ def _print_summary(
 
         def draw(width: int) -> StyledText:
             return explanation.render_styled(
-                width=width, show_trainable=show_trainable, layer_range=layer_range, shape_style=_shape_style
+                width=width,
+                show_trainable=show_trainable,
+                layer_range=layer_range,
+                shape_style=_shape_style,
+                detail=_detail,
             )
 
         title_class, name = explanation.model_class, explanation.model_name
@@ -245,16 +250,21 @@ def is_patched() -> bool:
     return bool(getattr(keras.Model.__dict__.get("summary"), _PATCH_MARK, False))
 
 
-def patch(*, shape_style: str = KERAS) -> None:
+def patch(*, shape_style: str = KERAS, detail: str = "full") -> None:
     """Make ``model.summary()`` print ascii_explain's explanation, for every Keras model. Idempotent.
 
     Keras 3 models and, when tf_keras is installed, Keras 2 (tf_keras) models.
     ``shape_style``: ``"keras"`` (Keras's ``(None, 26, 26, 32)``, the default)
     or ``"dims"`` (explain()'s DATA DIMENSIONS), for ``model.summary()`` and
-    ``ascii_explain.summary()`` alike.
+    ``ascii_explain.summary()`` alike. ``detail``: ``"full"`` (the diagram with
+    every layer's arithmetic) or ``"compact"`` (one line per layer: Keras's
+    columns plus the formula and mult-adds).
     """
-    global _shape_style
+    global _shape_style, _detail
+    if detail not in ("full", "compact"):
+        raise ValueError(f"detail must be 'full' or 'compact'; got {detail!r}")
     _shape_style = check_shape_style(shape_style)
+    _detail = detail
     for klass in _model_classes():
         if getattr(klass.__dict__.get("summary"), _PATCH_MARK, False):
             continue
@@ -264,8 +274,9 @@ def patch(*, shape_style: str = KERAS) -> None:
 
 def unpatch() -> None:
     """Restore Keras's own ``model.summary()``. Idempotent; a no-op if ``patch()`` was never called."""
-    global _shape_style
+    global _shape_style, _detail
     _shape_style = KERAS
+    _detail = "full"
     for klass, original in list(_originals.items()):
         klass.summary = original  # type: ignore[attr-defined]
         del _originals[klass]

@@ -10,7 +10,7 @@ from ascii_explain import examples, explain
 from ascii_explain.arithmetic import evaluate
 from ascii_explain.layers import evaluate_shape
 
-MACS_LINE = re.compile(r"^macs    ([0-9+\-*/() ]+) = (\d+)$")
+MACS_LINE = re.compile(r"^macs    ([0-9+\-*/() ]+) = (\d+)(?: \([0-9.]+ [KMGTP]\))?$")
 SHAPE_AXIS = re.compile(r"((?:[0-9+\-*/%()]|floor|ceil|max|,(?=\d))+) = (\d+)")
 
 

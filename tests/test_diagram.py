@@ -36,9 +36,8 @@ def test_invariants(name, width):
     e = explain(examples.EXAMPLES[name]())
     text = e.render(width=width)
     # The WEIGHTS(N) column adds up to the printed total.
-    column = [
-        int(re.split(r"\s{2,}", row.split("-----")[-1].strip())[0].replace(",", "")) for row in operation_rows(text)
-    ]
+    after_dashes = [re.split(r"-{5,}", row)[-1].strip() for row in operation_rows(text)]
+    column = [int(re.split(r"\s{2,}", cells)[0].replace(",", "")) for cells in after_dashes]
     total_line = next(line for line in text.splitlines() if line.startswith("Total params:"))
     assert sum(column) == int(total_line.split()[2].replace(",", "")) == e.total_params
     # Every arithmetic line's expression evaluates to the count printed after it.
@@ -70,7 +69,8 @@ def test_neurons_column_and_activation_folding():
     text = explain(examples.seed000_small_cnn()).render(width=WIDTH)
     lines = text.splitlines()
     relu_rows = [line for line in lines if line.strip().startswith("relu")]
-    assert "14   14    2" in relu_rows[0] and relu_rows[0].rstrip().endswith("392")
+    # A folded Activation's name stays on the data row it folds into (issue 23: no name vanishes).
+    assert "14   14    2" in relu_rows[0] and relu_rows[0].rstrip().endswith("392                          l2_act_relu")
     # Activation layers fold into the data row above, as keras_sequential_ascii draws them.
     assert not any(line.strip().startswith("Activation") for line in lines)
     assert "kernel 3*3*3*2 + bias 2 = (3*3*3+1)*2 = 56" in text
@@ -101,10 +101,14 @@ def test_non_trainable_reason_is_given():
     assert "non-trainable 64: moving statistics" in text and "(bn0)" in text
 
 
-def test_narrow_width_drops_names_but_keeps_numbers():
-    text = explain(examples.seed002_vgg_mnist()).render(width=72)
-    assert "LAYER" not in text
+def test_narrow_width_keeps_names_and_numbers_and_says_what_it_left_out():
+    e = explain(examples.seed002_vgg_mnist())
+    text = e.render(width=72)
+    assert "LAYER" in text  # names never go (issue 23); optional columns give way instead
+    assert all(record.name in text for record in e.layers if record.class_name != "Activation")
     assert "262,400" in text and "329,962" in text
+    assert text.splitlines()[1] == "(width 72 leaves out NEURONS, to keep the layer names)"
+    assert "WEIGHTS(%)" not in text.splitlines()[1] and "%" in text.splitlines()[0]
     assert max(len(line) for line in text.splitlines()) <= 72
 
 
@@ -158,6 +162,8 @@ def test_mismatch_is_marked(monkeypatch):
 def test_long_names_are_cut_in_the_middle():
     from ascii_explain.views.diagram_layout import shorten_name
 
-    assert shorten_name("conv2_block1_1_conv", 12) == "conv2~1_conv"
+    # Cut at word boundaries: the end whole from a boundary, the start a whole word.
+    assert shorten_name("conv2_block1_1_conv", 12) == "conv~_1_conv"
+    assert shorten_name("conv2_block1_1_bn", 14) == "conv2~1_1_bn"
     assert shorten_name("short", 12) == "short"
     assert len(shorten_name("conv2_block1_preact_bn", 9)) == 9

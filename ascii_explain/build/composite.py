@@ -25,6 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
+from .. import hints
 from ..arithmetic import evaluate, product, total
 from ..layers import find_macs, find_own_weights
 from ..read.facts import LayerFacts
@@ -172,7 +173,7 @@ def composite_record(
         notes.append(f"the sum of the {inside} rows nested below it, counted once in the totals")
     elif inside:
         plural = "" if inside == 1 else "s"
-        notes.append(f"{inside} layer{plural} inside this block; explain(model, expand_nested=True) shows them")
+        notes.append(f"{inside} layer{plural} inside this block; {hints.EXPAND_NESTED} shows them")
     fields = cost_fields(facts)
     if find_macs(facts.layer_class, keras3_counterpart) is None:
         # A block with a MACs function of its own keeps that one (cost_fields computed it): its call

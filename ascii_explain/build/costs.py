@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any, Callable, Optional, Sequence
 
+from .. import hints
 from ..arithmetic import evaluate, group, total
 from ..layers import (
     CALL_SHAPES_KEYWORD,
@@ -337,7 +338,7 @@ def kv_cache_fields(facts: LayerFacts) -> dict[str, Any]:
             keywords[CALL_SHAPES_KEYWORD] = facts.call_arguments
         expression = function(facts.config, facts.build_shape, **keywords)
     except UnknownDimensionError:
-        return {"kv_cache_note": "the sequence length is unknown: explain(model, input_shape=(1, T))"}
+        return {"kv_cache_note": f"the sequence length is unknown: {hints.INPUT_SHAPE}"}
     except Exception as error:  # noqa: BLE001 - never crash an explanation
         # our bug, said as ours, without the exception's text (issue 13: internal errors are named, not dumped)
         return {"kv_cache_note": f"internal error in {function.__name__} ({type(error).__name__})"}

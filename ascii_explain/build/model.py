@@ -16,6 +16,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Optional
 
+from .. import hints
 from ..arithmetic import evaluate, product, total
 from ..layers import find_formula
 from ..layers.operations import operation_macs
@@ -263,7 +264,7 @@ def _container_record(
         notes.append(f"the sum of the {inside} rows nested below it, counted once in the totals")
     elif inside:
         plural = "" if inside == 1 else "s"
-        notes.append(f"nested: {inside} layer{plural} inside; explain(model, expand_nested=True) shows them")
+        notes.append(f"nested: {inside} layer{plural} inside; {hints.EXPAND_NESTED} shows them")
     return LayerRecord(
         name=facts.name,
         class_name=facts.class_name,

@@ -25,6 +25,7 @@ from typing import Any, Optional, Sequence
 
 import keras
 
+from .. import hints
 from ..build.records import Shape
 from .dtypes import planned_dtype
 from .optimizer_slots import (
@@ -238,7 +239,7 @@ def _optimizer(obj: Any, optimizer: Any, notes: list[str]) -> tuple[Optional[dic
         if not isinstance(compiled, keras.optimizers.Optimizer):  # a tf_keras model's compiled optimizer
             notes.append(
                 f"the compiled optimizer ({type(compiled).__name__}) is not a Keras 3 optimizer: "
-                "pass optimizer= (a name or a keras.optimizers instance) to plan its variables"
+                f"{hints.OPTIMIZER} to plan its variables"
             )
             return None, ""
         return optimizer_config(compiled), optimizer_label(compiled)

@@ -91,13 +91,18 @@ def arithmetic_of(record: LayerRecord) -> Arithmetic:
         term.expression.isdigit() for term in record.term_list
     )
     steps = []
-    if not parts_only and (record.formula != plain_sum or len(record.term_list) > 1):
-        if record.formula != named:
-            steps.append(record.formula)
+    # The formula is a step only when it says more than the terms: "embeddings 32000*4096 +
+    # reverse_embeddings 4096*32000" needs no "= 32000*4096 + 4096*32000" (the same, names dropped).
+    if not parts_only and record.formula != named and _spaceless(record.formula) != _spaceless(plain_sum):
+        steps.append(record.formula)
     # Drop a repeated step, e.g. "bias 5 = 5" never needs "= 5" twice.
     if not steps or steps[-1] != str(record.params):
         steps.append(str(record.params))
     return Arithmetic(terms, tuple(steps))
+
+
+def _spaceless(text: str) -> str:
+    return text.replace(" ", "")
 
 
 def terms_text(record: LayerRecord) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ..build.records import LayerRecord
 from . import styled
-from .formatting import UNKNOWN
+from .formatting import UNKNOWN, readable_macs
 
 SHAPE_LABEL = "shape   "
 MACS_LABEL = "macs    "
@@ -40,13 +40,16 @@ def macs_line(record: LayerRecord) -> styled.Line:
     if record.macs == 0 and not record.macs_disagree:
         return styled.Line()
     traced = TRACED_WORDS if record.macs_source == MACS_TRACED else ""
+    unit = readable_macs(record.macs)
     if record.macs_formula == str(record.macs):
-        line = styled.plain(f"{MACS_LABEL}{record.macs}{traced}")
+        line = styled.plain(f"{MACS_LABEL}{record.macs}{unit}{traced}")
     else:
-        text = f"{MACS_LABEL}{record.macs_formula} = {record.macs}"
+        formula = record.macs_formula
+        if len(record.macs_parts) > 1:  # a block's parts by name: "self_attention 412316860416 + feedforward ..."
+            formula = " + ".join(f"{name} {term}" for name, term in record.macs_parts)
+        text = f"{MACS_LABEL}{formula} = {record.macs}"
         line = styled.Line(text, [styled.Span(len(text) - len(str(record.macs)), len(text), styled.RESULT)])
-        if traced:
-            line.add(traced)
+        line.add(unit + traced)
     if record.macs_disagree:
         line.add(f" MISMATCH: its call traced counts {record.traced_macs:,}", styled.ERROR)
     return line

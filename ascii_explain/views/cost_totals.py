@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
+from .. import hints
 from ..build.records import LayerRecord
-from .formatting import UNKNOWN, format_bytes
+from .formatting import READABLE_FROM, UNKNOWN, format_bytes, format_macs
 
 
 def _rows(count: int) -> str:
@@ -36,7 +37,8 @@ def cost_totals_lines(explanation: Any) -> list[str]:
     elif unknown:
         macs = f"Mult-adds: {total_macs:,} per sample + {UNKNOWN_FOR} {_unknown_rows(unknown)}"
     else:
-        macs = f"Mult-adds: {total_macs:,} per sample (bias, activation, pooling, normalization: 0)"
+        unit = f"{format_macs(total_macs)} mult-adds; " if total_macs >= READABLE_FROM else ""
+        macs = f"Mult-adds: {total_macs:,} per sample ({unit}bias, activation, pooling, normalization: 0)"
     batch = "a batch of 1" if e.batch_size == 1 else f"a batch of {e.batch_size:,}"
     activations_unknown = e.activation_unknown
     if activations_unknown and e.known_activation_bytes:
@@ -84,7 +86,7 @@ def _kv_cache_lines(explanation: Any) -> list[str]:
         ]
     if e.kv_cache_bytes is None:
         return [
-            f"Key/value cache: {UNKNOWN} (the sequence length is unknown: explain(model, input_shape=(1, T)) "
+            f"Key/value cache: {UNKNOWN} (the sequence length is unknown: {hints.INPUT_SHAPE} "
             "counts it at T tokens)"
         ]
     elements = sum((record.kv_cache_elements or 0) * max(record.calls, 1) for record in layers)

@@ -3,8 +3,11 @@
 Left to right: a two-character margin for marks (``!`` a formula that
 disagrees with Keras, ``?`` a count taken from weight shapes), the graph's
 lanes, the operation or activation label, the glyph, the data dimensions,
-neurons, weights and the weights' share, and the layer's name when it fits.
-``Layout.fit`` narrows the columns one step at a time until the diagram fits.
+neurons, weights and the weights' share, and the layer's name, on every row
+(cut in its middle at word boundaries when it must be, ``name_cut.py``).
+``Layout.fit`` narrows the columns one step at a time until the diagram fits:
+the optional columns (NEURONS, then WEIGHTS(%)) go before a name would be cut
+shorter than COMFORTABLE_NAME, and the line under the header says which went.
 """
 
 from __future__ import annotations
@@ -19,7 +22,8 @@ from .diagram_rows import DataRow, OperationRow, compact_run_name, row_depth, ru
 from .formatting import DIMS, format_shape, is_multi_shape
 from .glyphs import GLYPH_WIDTH, glyph_for
 from .model import ADJUSTED, FALLBACK, INFERRED, INTERNAL_ERROR, MISMATCH, NO_WEIGHTS, OK, UNBUILT, LayerView
-from .safe_text import columns, cut, cut_middle, pad_left
+from .name_cut import ASCII_ELLIPSIS, ELLIPSIS, cut_label_end, cut_name_middle
+from .safe_text import columns, pad_left
 from .text_wrap import KEEP, fits_unwrapped, wrap_detail_text
 
 DATA_GLYPH = "#####"
@@ -27,6 +31,8 @@ MARGIN = 2
 MIN_LABEL = 9
 MAX_LABEL = 22
 MIN_NAME = 8
+# A name is cut no shorter than this (or its own length) before an optional column gives way.
+COMFORTABLE_NAME = 16
 HEADERS = ("OPERATION", "DATA DIMENSIONS", "NEURONS", "WEIGHTS(N)", "WEIGHTS(%)", "LAYER")
 # The role of a marked operation row as a whole (see styled.py).
 MARK_ROLES = {
@@ -41,6 +47,11 @@ MARK_ROLES = {
 }
 
 
+def _cell(text: str, width: int) -> str:
+    """A right-aligned cell after two spaces; nothing for a column left out (width 0)."""
+    return "  " + text.rjust(width) if width else ""
+
+
 class DiagramTooNarrowError(ValueError):
     """The width asked for cannot hold the diagram's numbers, which are never cut."""
 
@@ -53,10 +64,10 @@ class DiagramTooNarrowError(ValueError):
         self.needed = needed
 
 
-def shorten_name(name: str, room: int) -> str:
-    """Fit a layer name into ``room`` columns by cutting its middle: generated names
-    share their start (``conv2_block1_...``) and differ at the end, so both ends stay."""
-    return cut_middle(name, room)
+def shorten_name(name: str, room: int, marker: str = ASCII_ELLIPSIS) -> str:
+    """Fit a layer name into ``room`` columns by cutting its middle at word boundaries: generated
+    names share their start (``conv2_block1_...``) and differ at the end, so both ends stay."""
+    return cut_name_middle(name, room, marker)
 
 
 # Narrow widths: after the name column goes, the headers are shortened, then
@@ -65,6 +76,8 @@ SHORT_HEADERS = ("OP", "DIMS", "NEURONS", "PARAMS", "%", "LAYER")
 # The shape column's header when shapes are in keras.Model.summary's notation.
 KERAS_SHAPE_HEADERS = {HEADERS[1]: "OUTPUT SHAPE", SHORT_HEADERS[1]: "SHAPE"}
 TRAINABLE_HEADERS = ("TRAINABLE", "TR")
+# The columns a narrow width may leave out, in the order they go (named by their full headers).
+OPTIONAL_COLUMNS = (HEADERS[2], HEADERS[4])
 MIN_NARROW_LABEL = 5
 # Words shortened, in this order, before a label is cut with "~".
 _ABBREVIATIONS = (
@@ -81,6 +94,12 @@ _ABBREVIATIONS = (
     ("Cropping", "Crop"),
     ("Sampling", "Samp"),
     ("Attention", "Attn"),
+    ("Decoder", "Dec"),
+    ("Encoder", "Enc"),
+    ("Transformer", "Tfm"),
+    ("Embedding", "Emb"),
+    ("Reversible", "Rev"),
+    ("Convolution", "Conv"),
 )
 
 
@@ -109,6 +128,8 @@ class Layout:
     gutter: int = 0
     shape_style: str = DIMS
     ascii_only: bool = False
+    # Optional columns (OPTIONAL_COLUMNS) this width left out so the names keep their room.
+    dropped: tuple[str, ...] = ()
     # Set once fitted: the room left for a layer's name (fixed_width is a sum, asked for on every row).
     name_room: int = 0
     # One render's wrapped detail lines: a model repeats the same lines (every
@@ -177,36 +198,60 @@ class Layout:
         # Deep nesting: the depth bars alone may be wider than MAX_LABEL; a label keeps 2 columns after them.
         floor = max(MIN_NARROW_LABEL, *(len(graph_text.depth_bars(row_depth(r))) + 2 for r in rows))
         label = max(floor, min(MAX_LABEL, max([MIN_LABEL, *map(columns, labels)])))
+        dropped: list[str] = []
+
+        def without_dropped(fitted: Layout) -> Layout:
+            fitted.dropped = tuple(dropped)
+            if HEADERS[2] in dropped:
+                fitted.neurons = 0
+            if HEADERS[4] in dropped:
+                fitted.percent = 0
+            return fitted
+
         fitted = layout(HEADERS, False, label, True)
+        # Every row keeps its name (issue 23). Names are measured with their
+        # nesting indent; a run of blocks needs only its compact name.
+        names = [columns(compact_run_name(r.layer, ascii_only)) + 2 * r.record.depth for r in operations]
+        names += [columns(r.name) + 2 * r.depth for r in data if r.name]
+        longest = max(names, default=0)
+
+        def needed(candidate: Layout, name: int) -> int:
+            return candidate.fixed_width + (2 + name if longest else 0)
+
         # Long names are not cut while the headers' padding can make room: the
         # short headers narrow columns whose header is wider than their numbers.
-        names = [len(compact_run_name(r.layer, ascii_only)) + 2 * r.record.depth for r in operations]
-        longest = max(names, default=0)
-        if fitted.fixed_width + 2 + MIN_NAME <= width < fitted.fixed_width + 2 + longest:  # shown, but cut
+        if needed(fitted, longest) > width:
             short = layout(SHORT_HEADERS, False, label, True)
             if short.fixed_width < fitted.fixed_width:  # more room for the names, even if some are still cut
                 fitted = short
-        if fitted.fixed_width + 2 + MIN_NAME > width:
-            fitted.show_names = False
-        # Narrow widths, one step at a time until the diagram fits: short headers,
-        # abbreviated labels ("BatchNorm"), compact dimensions, cut labels ("Batc~"),
-        # and last, dimensions too wide for their column drawn on lines of their own.
-        if fitted.fixed_width > width:
-            fitted = layout(SHORT_HEADERS, False, label, False)
-        if fitted.fixed_width > width:
+        # What gives way next: the optional columns, one at a time, while a
+        # name would be cut shorter than COMFORTABLE_NAME columns.
+        comfortable = min(longest, COMFORTABLE_NAME)
+        for column in OPTIONAL_COLUMNS:
+            if needed(fitted, comfortable) > width:
+                dropped.append(column)
+                fitted = without_dropped(fitted)
+        # Narrow widths, one step at a time until the diagram fits with names
+        # of at least MIN_NAME columns: short headers, abbreviated labels
+        # ("BatchNorm"), compact dimensions, cut labels ("Batch~"), and last,
+        # dimensions too wide for their column drawn on lines of their own.
+        least = min(longest, MIN_NAME)
+        if needed(fitted, least) > width:
+            fitted = without_dropped(layout(SHORT_HEADERS, False, label, True))
+        if needed(fitted, least) > width:
             fitted.label = max(floor, *(columns(abbreviate(text)) for text in labels))
-        if fitted.fixed_width > width:
-            fitted = layout(SHORT_HEADERS, True, fitted.label, False)
-        if fitted.fixed_width > width:
+        if needed(fitted, least) > width:
+            fitted = without_dropped(layout(SHORT_HEADERS, True, fitted.label, True))
+        if needed(fitted, least) > width:
             # Several outputs ("5 | 5 | 5") go on their own lines before any label is cut.
             single = [len(format_shape(s, shape_style, True)) for s in shapes if not is_multi_shape(s)]
-            fitted.dims = max([len(fitted.shape_header), *single, fitted.dims - (fitted.fixed_width - width)])
-        if fitted.fixed_width > width:
-            fitted.label = max(floor, fitted.label - (fitted.fixed_width - width))
-        if fitted.fixed_width > width:
-            fitted.dims = max(len(fitted.shape_header), fitted.dims - (fitted.fixed_width - width))
-        if fitted.fixed_width > width:
-            raise DiagramTooNarrowError(width, fitted.fixed_width)
+            fitted.dims = max([len(fitted.shape_header), *single, fitted.dims - (needed(fitted, least) - width)])
+        if needed(fitted, least) > width:
+            fitted.label = max(floor, fitted.label - (needed(fitted, least) - width))
+        if needed(fitted, least) > width:
+            fitted.dims = max(len(fitted.shape_header), fitted.dims - (needed(fitted, least) - width))
+        if needed(fitted, least) > width:
+            raise DiagramTooNarrowError(width, needed(fitted, least))
         fitted.name_room = fitted.width - fitted.fixed_width - 2
         return fitted
 
@@ -220,12 +265,10 @@ class Layout:
             + GLYPH_WIDTH
             + 1
             + self.dims
-            + 2
-            + self.neurons
+            + (2 + self.neurons if self.neurons else 0)
             + 2
             + self.params
-            + 2
-            + self.percent
+            + (2 + self.percent if self.percent else 0)
             + (2 + self.trainable if self.trainable else 0)
         )
 
@@ -237,7 +280,7 @@ class Layout:
         bars = graph_text.depth_bars(depth)
         room = max(self.label - len(bars), 1)
         if columns(text) > room:
-            text = cut(abbreviate(text, room), room)
+            text = cut_label_end(abbreviate(text, room), room)
         return bars + pad_left(text, room)
 
     def _lead(self, mark: str, lane: str, label: str, depth: int, connect: Optional[str]) -> str:
@@ -263,15 +306,21 @@ class Layout:
         room = self.name_room - len(indent)
         if room < 1:
             return ""  # deep nesting leaves no room: no name rather than a line too wide
-        return "  " + indent + shorten_name(name, room)
+        return "  " + indent + shorten_name(name, room, ASCII_ELLIPSIS if self.ascii_only else ELLIPSIS)
 
     def _fitting_run_name(self, layer: LayerView, depth: int) -> str:
         """A run's full name when it fits, else ``transformer_layer_0 … 31`` (the last name's differing tail)."""
         full = run_name(layer, self.ascii_only)
         room = self.width - self.fixed_width - 2 - 2 * depth
-        if layer.repeat <= 1 or len(full) <= room:
+        if layer.repeat <= 1 or columns(full) <= room:
             return full
-        return compact_run_name(layer, self.ascii_only)
+        compact = compact_run_name(layer, self.ascii_only)
+        if columns(compact) <= room:
+            return compact
+        # Too narrow even so: the first name is shortened, the count's end (" … 31") kept whole.
+        tail = compact[len(layer.record.name) :]
+        marker = ASCII_ELLIPSIS if self.ascii_only else ELLIPSIS
+        return shorten_name(layer.record.name, max(room - columns(tail), 2), marker) + tail
 
     def _trainable(self, layer: Optional[LayerView]) -> str:
         if not self.trainable:
@@ -289,16 +338,20 @@ class Layout:
             + operation.rjust(self.label)
             + " " * (3 + GLYPH_WIDTH + 1)
             + dims.rjust(self.dims)
-            + "  "
-            + neurons.rjust(self.neurons)
+            + _cell(neurons, self.neurons)
             + "  "
             + params.rjust(self.params)
-            + "  "
-            + percent.rjust(self.percent)
+            + _cell(percent, self.percent)
         )
         if self.trainable:
             line += "  " + TRAINABLE_HEADERS[self.headers is SHORT_HEADERS].center(self.trainable)
         return styled.plain(line + ("  " + layer if self.show_names else ""), styled.HEADER)
+
+    def dropped_line(self) -> str:
+        """The one line under the header saying which optional columns this width left out ("" if none)."""
+        if not self.dropped:
+            return ""
+        return f"(width {self.width} leaves out {' and '.join(self.dropped)}, to keep the layer names)"
 
     def data_lines(
         self, row: DataRow, lane: str = "", connect: Optional[str] = None, passing: str = ""
@@ -311,10 +364,11 @@ class Layout:
             + DATA_GLYPH
             + " "
             + ("" if overflowing else dims).rjust(self.dims)
-            + "  "
-            + row.neurons.rjust(self.neurons)
+            + _cell(row.neurons, self.neurons)
             + (
-                " " * (2 + self.params + 2 + self.percent) + self._trainable(None) + self._name(row.name, row.depth)
+                " " * (2 + self.params + (2 + self.percent if self.percent else 0))
+                + self._trainable(None)
+                + self._name(row.name, row.depth)
                 if row.name
                 else ""
             ),
@@ -340,12 +394,10 @@ class Layout:
             + glyph_for(record.class_name)
             + " "
             + "-" * self.dims
-            + "  "
-            + " " * self.neurons
+            + _cell("", self.neurons)
             + "  "
             + row.params.rjust(self.params)
-            + "  "
-            + row.percent.rjust(self.percent)
+            + _cell(row.percent, self.percent)
             + self._trainable(layer)
             + self._name(self._fitting_run_name(layer, record.depth), record.depth)
         )

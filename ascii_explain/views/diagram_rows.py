@@ -11,6 +11,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Optional, Sequence
 
+from .. import hints
 from ..build.records import LayerRecord, OutputShape, neurons_of
 from ..layer_range import resolve_layer_range
 from . import graph_text, styled
@@ -148,6 +149,8 @@ def diagram_rows(
         ):
             previous.label = record.activation
             previous.producer = record.name
+            if not previous.name:  # the folded layer's name stays on its row (issue 23: no name vanishes)
+                previous.name = record.name
             continue
         above = previous.producer if isinstance(previous, DataRow) else None
         graph_lines = [styled.Line(line) for line in graph_text.graph_details(record, above, ascii_only)]
@@ -200,7 +203,7 @@ def _details(layer: LayerView, ascii_only: bool = False) -> list[styled.Line]:
         details.append(
             styled.plain(
                 f"{layer.repeat} identical blocks (class, config apart from the name, shapes): "
-                f"{run_name(layer, ascii_only)}, each as below; render(expand_repeats=True) draws every one"
+                f"{run_name(layer, ascii_only)}, each as below; {hints.EXPAND_REPEATS} draws every one"
             )
         )
     if layer.arithmetic is not None:

@@ -29,6 +29,25 @@ def share(params: int, total: int) -> float:
     return 100.0 * params / total if total else 0.0
 
 
+def format_macs(value: int) -> str:
+    """A mult-add count with an SI unit and three significant digits: ``118 M``, ``30.9 T``, ``12.7 K``."""
+    number = float(value)
+    for unit in ("", "K", "M", "G", "T", "P"):
+        if abs(number) < 999.5 or unit == "P":
+            text = f"{number:.3g}" if unit else f"{int(number)}"
+            return f"{text} {unit}".rstrip()
+        number /= 1000
+    return str(value)  # not reached
+
+
+def readable_macs(value: int) -> str:
+    """`` (118 M)`` after an exact count of a million or more, where the digits stop being readable; else ""."""
+    return f" ({format_macs(value)})" if value >= READABLE_FROM else ""
+
+
+READABLE_FROM = 1_000_000
+
+
 def format_bytes(size: Optional[float]) -> str:
     """Keras's ``readable_memory_size`` style: ``1.04 KB`` (1024 bytes a KB); ``?`` when unknown."""
     if size is None:

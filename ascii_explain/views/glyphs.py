@@ -67,16 +67,45 @@ _EXTRA_GLYPHS = {
 
 GLYPHS: dict[str, str] = {**_KSA_GLYPHS, **_EXTRA_GLYPHS}
 
+# A class not in the table (keras-hub's LlamaTransformerDecoder, a custom
+# layer) is drawn by its family, read from the words of its class name, in
+# this order (the first match wins: "...AttentionBlock" is attention).
+_FAMILY_GLYPHS = (
+    (("Attention",), "ATTN "),
+    (("MoE", "Moe", "Expert", "Router"), "E|E|E"),
+    (("Transformer", "Decoder", "Encoder", "Block"), "[T-B]"),
+    (("Embedding",), "emb |"),
+    (("Norm",), " μ|σ "),
+    (("LSTM", "GRU", "RNN", "Recurrent", "Cell"), "RRRRR"),
+    (("Conv",), " \\|/ "),
+    (("Pool",), "Y max"),
+    (("Dropout",), " | ||"),
+    (("Dense", "Linear", "Projection", "MLP", "FeedForward", "Feedforward"), "XXXXX"),
+    (("Backbone", "Model", "Functional", "Sequential"), "[MDL]"),
+    (("Activation", "Gelu", "GELU", "Relu", "ReLU", "Softmax", "Swish", "Silu"), " f| "),
+    (("Pad",), "\\|||/"),
+    (("Reshape", "Flatten", "Permute"), "  |  "),
+    (("Add", "Sum", "Merge", "Residual"), " (+) "),
+)
+
 # keras_sequential_ascii's "μ|σ" broke Windows consoles; this is the plain form.
 _ASCII_REPLACEMENTS = {"μ": "m", "σ": "s", "λ": "L", "×": "x"}
 
 
 def glyph_for(class_name: str, ascii_only: bool = False) -> str:
     """The glyph for a layer class, padded to GLYPH_WIDTH."""
-    glyph = GLYPHS.get(class_name, UNKNOWN_GLYPH)
+    glyph = GLYPHS.get(class_name) or family_glyph(class_name)
     if ascii_only:
         glyph = to_ascii(glyph)
     return glyph.ljust(GLYPH_WIDTH)[:GLYPH_WIDTH]
+
+
+def family_glyph(class_name: str) -> str:
+    """The glyph of the first family whose word is in ``class_name``; ``?????`` when none is."""
+    for words, glyph in _FAMILY_GLYPHS:
+        if any(word in class_name for word in words):
+            return glyph
+    return UNKNOWN_GLYPH
 
 
 def to_ascii(text: str) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Optional, Sequence
 
+from .. import hints
 from . import graph_text, styled
 from .diagram_layout import DiagramTooNarrowError, Layout, shorten_name
 from .diagram_rows import DataRow, diagram_rows, graph_items, row_link, selected_layers
@@ -32,6 +33,7 @@ def render_diagram(
     layer_range: Optional[Sequence[str]] = None,
     shape_style: str = DIMS,
     expand_repeats: bool = False,
+    interface: str = hints.PYTHON,
 ) -> styled.StyledText:
     """The diagram, no line wider than ``width``, with the roles of its parts (``str()`` is the plain text).
 
@@ -43,9 +45,11 @@ def render_diagram(
     axis) or in keras.Model.summary's notation (``"keras"``: ``(None, 26, 26, 32)``).
     Identical consecutive
     blocks are drawn once with their count (``collapse_repeats``) unless
-    ``expand_repeats``.
+    ``expand_repeats``. ``interface``: the hints name Python arguments
+    (``"python"``) or the command line's flags (``"cli"``, see ``hints.py``).
     """
     check_shape_style(shape_style)
+    hints.check_interface(interface)
     safe_explanation = displayable(explanation, ascii_only)
     if safe_explanation is not explanation:  # a name needed escaping: the view model shows the safe names
         explanation, view = safe_explanation, build_view_model(safe_explanation)
@@ -57,7 +61,10 @@ def render_diagram(
     rows = diagram_rows(explanation, layers, starts_at_input=starts_at_input, ascii_only=ascii_only)
     gutter = graph_text.plan_gutter([row_link(row) for row in rows])
     layout = Layout.fit(rows, width, show_trainable, gutter.width, shape_style, ascii_only)
-    lines = [layout.header(), styled.Line()]
+    lines = [layout.header()]
+    if layout.dropped:  # said once, under the header: which columns this width left out
+        lines.extend(wrap_totals([TotalsItem(INFO, layout.dropped_line())], width))
+    lines.append(styled.Line())
     for index, row in enumerate(rows):
         lane, connect = gutter.cells(index)
         if isinstance(row, DataRow):
@@ -67,11 +74,13 @@ def render_diagram(
             if row.details:
                 indent = layout.detail_line_indent(gutter.passing(index), row.record.depth)  # the same for each line
                 for detail in row.details:
+                    if interface != hints.PYTHON and not detail.spans:  # hints are plain lines
+                        detail = styled.Line(hints.speak(detail.text, interface))
                     lines.extend(layout.detail_lines(detail, indent))
     lines.append(styled.Line())
     totals = list(view.totals) + graph_items(explanation)
     if shown:
         totals.insert(0, TotalsItem(INFO, shown))
-    lines.extend(wrap_totals(totals, width))
+    lines.extend(wrap_totals([TotalsItem(item.kind, hints.speak(item.text, interface)) for item in totals], width))
     text = styled.join_lines(line.rstrip() for line in lines)
     return text.with_plain(to_ascii(text.plain)) if ascii_only else text
