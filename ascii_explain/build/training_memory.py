@@ -22,12 +22,19 @@ What is counted, and how:
   of the same class and config on value-less stand-ins and lists what it made.
   A layer's share is the same optimizer built on its weights alone, less
   what a build on no weights makes (``optimizer_shared``).
-* **activations**: each top-level layer's output once for ``batch_size``
-  samples, nothing fused, freed or recomputed: the convention of
-  ``Explanation.activation_bytes_by_layer`` (``LayerRecord.output_bytes`` times
-  the batch), i.e. what a plain forward pass produces and the backward pass
-  keeps. The model's inputs are not included. None when a dimension is
-  unknown (a variable sequence length).
+* **activations**: what each top-level layer keeps from its forward pass for
+  its backward pass, for ``batch_size`` samples, nothing fused, freed or
+  recomputed: the layer family's figure (``LayerRecord.saved_elements`` in
+  the compute dtype plus ``saved_mask_elements`` dropout masks at one byte
+  each; ``layers/saved_activations.py``: a Dense keeps its input, an LSTM
+  every step's gates and states, attention its probabilities), a block's its
+  parts' sum. A layer whose family has no figure keeps its output once (the
+  default, listed in ``outputs_once_layers``). Each layer's figure is its own:
+  a tensor two layers keep (a ReLU's output that the next Dense keeps as its
+  input) counts in each. ``outputs_once`` keeps the former convention, each
+  layer's output once (``Explanation.activation_bytes_by_layer``). The
+  model's inputs are not included. None when a dimension is unknown (a
+  variable sequence length).
 
 Dtype policies: the plan reads the dtypes the model really has (a model built
 under ``mixed_float16`` has float32 variables, gradients and slots and float16
@@ -48,6 +55,7 @@ from ..read.optimizer_slots import OptimizerVariable
 from ..read.training import TrainingFacts, VariableFacts
 from .costs import output_bytes_of
 from .records import LayerRecord
+from .saved_activations import saved_bytes
 
 
 @dataclass(frozen=True)
@@ -55,8 +63,8 @@ class LayerTrainingMemory:
     """One top-level row's share of the plan, in bytes.
 
     ``optimizer`` is the bytes of the optimizer variables that mirror this
-    layer's trainable weights; ``activations`` is its output for the batch
-    (None when unknown).
+    layer's trainable weights; ``activations`` what it keeps for its backward
+    pass, for the batch (None when unknown).
     """
 
     name: str
@@ -96,6 +104,10 @@ class TrainingMemory:
     optimizer_expression: str
     activations_expression: str
     optimizer_shared: int = 0
+    # Each top-level layer's output once for the batch (the convention before the kept activations),
+    # and the rows whose family has no saved-activations figure (counted at that default).
+    outputs_once: Optional[int] = None
+    outputs_once_layers: tuple[str, ...] = ()
     layers: tuple[LayerTrainingMemory, ...] = ()
     notes: tuple[str, ...] = field(default_factory=tuple)
     what_if: bool = False
@@ -136,6 +148,8 @@ class TrainingMemory:
             "optimizer_shared": self.optimizer_shared,
             "activations": self.activations,
             "total": self.total,
+            "outputs_once": self.outputs_once,
+            "outputs_once_layers": list(self.outputs_once_layers),
             "expressions": {
                 "weights": self.weights_expression,
                 "gradients": self.gradients_expression,
@@ -194,10 +208,18 @@ def plan_training_memory(
         )
 
     rows_records = [record for record in records if record.class_name != "InputLayer"]
-    activation_by_row = {
+    output_by_row = {
         record.name: _activation_bytes(record, training, output_dtypes.get(record.name), batch_size)
         for record in rows_records
     }
+    outputs_once_layers = tuple(record.name for record in rows_records if record.saved_elements is None)
+    activation_by_row = {
+        record.name: _saved_bytes(record, training, batch_size)
+        if record.saved_elements is not None
+        else output_by_row[record.name]
+        for record in rows_records
+    }
+    outputs_once = None if None in output_by_row.values() else sum(size or 0 for size in output_by_row.values())
     unknown = [name for name, size in activation_by_row.items() if size is None]
     if unknown:
         notes.append(f"activations unknown: a dimension of {', '.join(unknown)}'s output is unknown")
@@ -242,6 +264,8 @@ def plan_training_memory(
         optimizer_expression=optimizer_expression,
         activations_expression=activations_expression,
         optimizer_shared=shared,
+        outputs_once=outputs_once,
+        outputs_once_layers=outputs_once_layers,
         layers=rows,
         notes=tuple(notes),
         what_if=training.what_if_variable_dtype is not None,
@@ -258,6 +282,11 @@ def _activation_bytes(
     return None if sample is None else sample * batch_size
 
 
+def _saved_bytes(record: LayerRecord, training: TrainingFacts, batch_size: int) -> Optional[int]:
+    """The row's kept activations for the batch, in its compute dtype (the what-if policy's when planned)."""
+    dtype = training.planned_output_dtype(record.saved_dtype)
+    sample = saved_bytes(record.saved_elements, record.saved_mask_elements, dtype)
+    return None if sample is None else sample * batch_size
 
 
 def _bytes_and_expression(parts: Sequence[tuple[int, str]]) -> tuple[int, str]:

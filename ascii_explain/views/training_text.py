@@ -13,7 +13,7 @@ from typing import Any, Optional
 from .formatting import format_bytes, format_count
 
 # Why the activations are what they are, in the words of the README's convention.
-ACTIVATION_CONVENTION = "each layer's output once"
+ACTIVATION_CONVENTION = "what each layer keeps for its backward pass"
 
 
 def is_shown(plan: Any) -> bool:
