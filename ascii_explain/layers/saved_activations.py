@@ -182,9 +182,11 @@ def multi_head_attention_saved(
     once too low by that input). With ``dropout`` the mask (one byte per
     probability) and the dropped probabilities are kept as well.
     """
-    if config.get("use_gate") or config.get("attention_axes") is not None:
-        raise NotCoveredError("a gated or axis-restricted MultiHeadAttention's kept tensors are not covered")
     query = input_shape["query_shape"]
+    axes = config.get("attention_axes")
+    inner = axes is None or sorted(int(a) % len(query) for a in axes) == list(range(1, len(query) - 1))
+    if config.get("use_gate") or not inner:
+        raise NotCoveredError("a gated or axis-restricted MultiHeadAttention's kept tensors are not covered")
     value = input_shape["value_shape"]
     key = input_shape.get("key_shape") or value
     heads, key_dim = int(config["num_heads"]), int(config["key_dim"])
