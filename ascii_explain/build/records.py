@@ -135,6 +135,8 @@ class LayerRecord:
     # output once, and saved_note says so).
     saved_elements: Optional[int] = None
     saved_mask_elements: int = 0
+    # (elements, mask elements) of the above that selective recomputation recomputes (attention's scores)
+    saved_selective: Tuple[int, int] = (0, 0)
     saved_formula: str = ""
     saved_dtype: str = "float32"
     saved_note: str = ""

@@ -28,10 +28,11 @@ FLOAT32 = "float32"
 
 def saved_fields(facts: LayerFacts) -> dict[str, Any]:
     """The record's saved-activation fields (see the module's docstring)."""
-    elements, masks, formula, note = _saved(facts)
+    elements, masks, formula, note, selective = _saved(facts)
     return {
         "saved_elements": elements,
         "saved_mask_elements": masks,
+        "saved_selective": selective,
         "saved_formula": formula,
         "saved_dtype": compute_dtype(facts),
         "saved_note": note,
@@ -51,16 +52,21 @@ def compute_dtype(facts: LayerFacts) -> str:
     return FLOAT32
 
 
-def _saved(facts: LayerFacts) -> tuple[Optional[int], int, str, str]:
-    """(elements, mask elements, formula, note); elements None means the default (the output once)."""
+Saved = tuple[Optional[int], int, str, str, tuple[int, int]]
+NOTHING_RECOMPUTED = (0, 0)
+
+
+def _saved(facts: LayerFacts) -> Saved:
+    """(elements, mask elements, formula, note, (selective elements, selective masks)); elements None means
+    the default (the output once)."""
     function = find_saved_activations(facts.layer_class, keras3_counterpart)
     if function is None:
         parts = facts.model_layers if facts.is_model else facts.sublayers
         if parts:
             return _container(parts)
-        return None, 0, "", DEFAULT_NOTE
+        return None, 0, "", DEFAULT_NOTE, NOTHING_RECOMPUTED
     if facts.config is None or not facts.built:
-        return None, 0, "", DEFAULT_NOTE
+        return None, 0, "", DEFAULT_NOTE, NOTHING_RECOMPUTED
     try:
         keywords = {}
         if facts.call_arguments is not None and wants_call_shapes(function):
@@ -68,25 +74,29 @@ def _saved(facts: LayerFacts) -> tuple[Optional[int], int, str, str]:
         output_shape = facts.output_shape if facts.output_shape is not None else facts.computed_output_shape
         kept = function(facts.config, facts.build_shape, output_shape, **keywords)
         elements, masks = evaluate(kept.elements), evaluate(kept.mask_elements)
+        selective = (evaluate(kept.selective), evaluate(kept.selective_masks))
     except UnknownDimensionError as error:
-        return None, 0, "", f"unknown: {error}"
+        return None, 0, "", f"unknown: {error}", NOTHING_RECOMPUTED
     except Exception as error:  # noqa: BLE001 - a saved-activations function never crashes an explanation
-        return None, 0, "", f"{function_name(function)} does not cover it ({type(error).__name__}): its output once"
+        words = f"{function_name(function)} does not cover it ({type(error).__name__}): its output once"
+        return None, 0, "", words, NOTHING_RECOMPUTED
     formula = kept.elements if kept.mask_elements == "0" else f"{kept.elements} (+ masks {kept.mask_elements})"
-    return elements, masks, formula, ""
+    return elements, masks, formula, "", selective
 
 
-def _container(parts: Any) -> tuple[Optional[int], int, str, str]:
+def _container(parts: Any) -> Saved:
     """A block or nested model: its parts' kept elements, each per its repeats; the default if any part has none."""
-    terms, masks = [], 0
+    terms, masks, selective, selective_masks = [], 0, 0, 0
     for part in parts:
-        elements, part_masks, _, note = _saved(part)
+        elements, part_masks, _, note, (part_selective, part_selective_masks) = _saved(part)
         if elements is None:
-            return None, 0, "", f"its part {part.name!r}: {note}"
+            return None, 0, "", f"its part {part.name!r}: {note}", NOTHING_RECOMPUTED
         repeats = max(part.repeats, 1)
+        selective += repeats * part_selective
+        selective_masks += repeats * part_selective_masks
         if elements:
             terms.append(str(elements) if repeats == 1 else f"{repeats}*{group(str(elements))}")
         masks += repeats * part_masks
     expression = total(terms)
     formula = expression if not masks else f"{expression} (+ masks {masks})"
-    return evaluate(expression), masks, formula, ""
+    return evaluate(expression), masks, formula, "", (selective, selective_masks)

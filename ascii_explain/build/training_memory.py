@@ -35,6 +35,11 @@ What is counted, and how:
   layer's output once (``Explanation.activation_bytes_by_layer``). The
   model's inputs are not included. None when a dimension is unknown (a
   variable sequence length).
+* **recomputation** (``recompute=``, Korthikanti et al. 2022): ``"selective"``
+  keeps all that but attention's probabilities (and their dropout mask and
+  dropped probabilities), recomputed in the backward pass; ``"full"`` makes
+  every top-level row a checkpoint that keeps only its inputs and recomputes
+  the rest (for a model of transformer blocks, each block's input).
 
 Dtype policies: the plan reads the dtypes the model really has (a model built
 under ``mixed_float16`` has float32 variables, gradients and slots and float16
@@ -54,7 +59,7 @@ from ..read.dtypes import dtype_bytes
 from ..read.optimizer_slots import OptimizerVariable
 from ..read.training import TrainingFacts, VariableFacts
 from .costs import output_bytes_of
-from .records import LayerRecord
+from .records import LayerRecord, neurons_of
 from .saved_activations import saved_bytes
 
 
@@ -108,6 +113,7 @@ class TrainingMemory:
     # and the rows whose family has no saved-activations figure (counted at that default).
     outputs_once: Optional[int] = None
     outputs_once_layers: tuple[str, ...] = ()
+    recompute: str = ""  # "", "selective" or "full" (see the module's docstring)
     layers: tuple[LayerTrainingMemory, ...] = ()
     notes: tuple[str, ...] = field(default_factory=tuple)
     what_if: bool = False
@@ -149,6 +155,7 @@ class TrainingMemory:
             "activations": self.activations,
             "total": self.total,
             "outputs_once": self.outputs_once,
+            "recompute": self.recompute,
             "outputs_once_layers": list(self.outputs_once_layers),
             "expressions": {
                 "weights": self.weights_expression,
@@ -176,6 +183,7 @@ def plan_training_memory(
     training: TrainingFacts,
     output_dtypes: dict[str, Optional[tuple[str, ...]]],
     batch_size: int,
+    recompute: Optional[str] = None,
 ) -> TrainingMemory:
     """The plan for the top-level ``records`` (each layer once, as the totals count them).
 
@@ -214,9 +222,7 @@ def plan_training_memory(
     }
     outputs_once_layers = tuple(record.name for record in rows_records if record.saved_elements is None)
     activation_by_row = {
-        record.name: _saved_bytes(record, training, batch_size)
-        if record.saved_elements is not None
-        else output_by_row[record.name]
+        record.name: _kept_bytes(record, training, batch_size, recompute, output_by_row[record.name])
         for record in rows_records
     }
     outputs_once = None if None in output_by_row.values() else sum(size or 0 for size in output_by_row.values())
@@ -266,6 +272,7 @@ def plan_training_memory(
         optimizer_shared=shared,
         outputs_once=outputs_once,
         outputs_once_layers=outputs_once_layers,
+        recompute=recompute or "",
         layers=rows,
         notes=tuple(notes),
         what_if=training.what_if_variable_dtype is not None,
@@ -282,10 +289,28 @@ def _activation_bytes(
     return None if sample is None else sample * batch_size
 
 
-def _saved_bytes(record: LayerRecord, training: TrainingFacts, batch_size: int) -> Optional[int]:
-    """The row's kept activations for the batch, in its compute dtype (the what-if policy's when planned)."""
+RECOMPUTE = ("selective", "full")
+
+
+def _kept_bytes(
+    record: LayerRecord, training: TrainingFacts, batch_size: int, recompute: Optional[str], output: Optional[int]
+) -> Optional[int]:
+    """The row's kept activations for the batch, in its compute dtype (the what-if policy's when planned).
+
+    The family's figure (less what selective recomputation recomputes), or
+    only the row's inputs under full recomputation, or its ``output`` bytes
+    for the batch when its family has no figure.
+    """
     dtype = training.planned_output_dtype(record.saved_dtype)
-    sample = saved_bytes(record.saved_elements, record.saved_mask_elements, dtype)
+    if recompute == "full":
+        inputs = neurons_of(record.input_shape)
+        return None if inputs is None else batch_size * inputs * dtype_bytes(dtype)
+    if record.saved_elements is None:
+        return output
+    elements, masks = record.saved_elements, record.saved_mask_elements
+    if recompute == "selective":
+        elements, masks = elements - record.saved_selective[0], masks - record.saved_selective[1]
+    sample = saved_bytes(elements, masks, dtype)
     return None if sample is None else sample * batch_size
 
 

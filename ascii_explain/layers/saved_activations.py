@@ -27,7 +27,8 @@ The figures are the tensors the gradients read, nothing fused or recomputed:
 * MultiHeadAttention keeps its inputs (once for self-attention), the
   projected query, key and value, the softmax probabilities ``H*Tq*Tk``, with
   dropout its mask and the dropped probabilities, and the heads' combined
-  output (the output projection's input).
+  output (the output projection's input). Selective recomputation drops
+  the probabilities (and their dropout) from what it keeps.
 
 These are checked against the tensors PyTorch's autograd saves, layer by
 layer (tests/test_saved_activations_torch.py), with each difference by design
@@ -49,10 +50,18 @@ LINEAR = (None, "linear", "")
 
 
 class SavedActivations(NamedTuple):
-    """One sample's kept tensors: ``elements`` in the compute dtype, ``mask_elements`` at one byte each."""
+    """One sample's kept tensors: ``elements`` in the compute dtype, ``mask_elements`` at one byte each.
+
+    ``selective`` and ``selective_masks`` are the part of each that selective
+    recomputation (Korthikanti et al. 2022) recomputes in the backward pass
+    instead of keeping: attention's probabilities, and with dropout their mask
+    and the dropped probabilities. They are included in the first two.
+    """
 
     elements: str
     mask_elements: str = ZERO
+    selective: str = ZERO
+    selective_masks: str = ZERO
 
 
 def elements_of(shape: Sequence[Any]) -> str:
@@ -205,9 +214,9 @@ def multi_head_attention_saved(
         f"{tk}*{heads}*{value_dim}",
         probabilities,
     ]
-    mask = ZERO
+    mask, recomputed = ZERO, probabilities
     if float(config.get("dropout") or 0):
         kept.append(probabilities)
-        mask = probabilities
+        mask, recomputed = probabilities, f"2*{probabilities}"
     kept.append(f"{tq}*{heads}*{value_dim}")
-    return SavedActivations(total(kept), mask)
+    return SavedActivations(total(kept), mask, recomputed, mask)
