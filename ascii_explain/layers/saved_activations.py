@@ -202,7 +202,7 @@ def multi_head_attention_saved(
     value_dim = int(config.get("value_dim") or key_dim)
     tq = "*".join(str(dim) for dim in known(*query[1:-1]))
     tk = "*".join(str(dim) for dim in known(*key[1:-1]))
-    inputs = []
+    inputs: list[Sequence[Any]] = []
     for shape in (query, value, key):
         if tuple(shape) not in [tuple(seen) for seen in inputs]:
             inputs.append(shape)
