@@ -98,7 +98,7 @@ def test_cross_attention_keeps_both_inputs_and_self_attention_one():
 
 
 def test_a_users_registration_wins_and_is_inherited():
-    class Scale(layers.Layer):
+    class Scale(keras.layers.Layer):  # type: ignore[misc]
         def call(self, x):
             return 2 * x
 

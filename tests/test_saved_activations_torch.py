@@ -133,6 +133,14 @@ def test_cnn_with_batch_normalization_dropout_and_pooling():
     assert ours["ln"] == BATCH * (2 + 2 * 1) * FLOAT  # its input and a mean and a deviation per row
 
 
+def test_global_average_pooling_keeps_nothing():
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((6, 6, 3)), layers.GlobalAveragePooling2D(name="gap"), layers.Dense(2)])
+    ours = planned(model)
+    assert ours["gap"] == 0
+    assert "gap" not in autograd_saved_bytes(model, np.ones((BATCH, 6, 6, 3), "float32"))
+
+
 def test_lstm_keeps_every_steps_gates_and_states():
     keras.utils.set_random_seed(0)
     steps, features, units = 5, 3, 4

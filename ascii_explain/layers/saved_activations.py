@@ -21,7 +21,8 @@ The figures are the tensors the gradients read, nothing fused or recomputed:
   other input);
 * max pooling keeps its input and an output-sized record of where each
   maximum came from;
-* reshaping and adding keep nothing (their gradients reshape or copy ``dy``);
+* reshaping, adding and a global average keep nothing (their gradients
+  reshape, copy or spread ``dy``);
 * an LSTM keeps its input and, per step, ``h[t-1]``, ``c[t-1]``, the four
   activated gates and ``tanh(c[t])``: ``T*F + T*7*H``;
 * MultiHeadAttention keeps its inputs (once for self-attention), the
@@ -97,7 +98,7 @@ def output_sized_saved(config: Mapping[str, Any], input_shape: Any, output_shape
 
 
 def nothing_saved(config: Mapping[str, Any], input_shape: Any, output_shape: OutputShapeArg) -> SavedActivations:
-    """Reshaping and adding: the gradient is ``dy`` reshaped or copied, nothing kept."""
+    """Reshaping, adding, a global mean: the gradient is ``dy`` reshaped, copied or spread, nothing kept."""
     return SavedActivations(ZERO)
 
 
@@ -125,7 +126,14 @@ for _class in (
 ):
     register_saved_activations(_class)(output_sized_saved)
 
-for _class in (keras.layers.Flatten, keras.layers.Reshape, keras.layers.Add):
+for _class in (
+    keras.layers.Flatten,
+    keras.layers.Reshape,
+    keras.layers.Add,
+    keras.layers.GlobalAveragePooling1D,
+    keras.layers.GlobalAveragePooling2D,
+    keras.layers.GlobalAveragePooling3D,
+):
     register_saved_activations(_class)(nothing_saved)
 
 
