@@ -111,3 +111,23 @@ def test_a_users_registration_wins_and_is_inherited():
     model = keras.Model(inputs, Scale2(name="s")(inputs))
     record = kept(model, "s")
     assert (record.saved_elements, record.saved_mask_elements) == (0, 3)
+
+
+def test_a_blocks_part_without_a_figure_counts_its_output_once_and_is_named():
+    class Block(keras.layers.Layer):  # type: ignore[misc]
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.dense = layers.Dense(4, name="d")
+            self.gru = layers.GRU(3, return_sequences=True, name="g")
+
+        def call(self, x):
+            return self.gru(self.dense(x))
+
+    inputs = keras.Input((5, 6))
+    model = keras.Model(inputs, Block(name="block")(inputs))
+    e = explain(model, optimizer="sgd")
+    block = next(record for record in e.top_level if record.name == "block")
+    assert block.saved_elements == 5 * 6 + 5 * 3  # the Dense's input; the GRU's output once (no figure)
+    assert block.saved_note.endswith("at their output once: g")
+    assert e.training_memory.outputs_once_layers == ("block",)
+    assert e.training_memory.activations == 4 * (5 * 6 + 5 * 3)

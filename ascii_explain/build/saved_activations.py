@@ -21,8 +21,10 @@ from ..read.dtypes import dtype_bytes
 from ..read.facts import LayerFacts
 from ..read.legacy import keras3_counterpart
 from .failures import function_name
+from .records import neurons_of
 
 DEFAULT_NOTE = "no saved-activations formula: its output once"
+PARTS_DEFAULT_NOTE = "parts without a saved-activations formula, at their output once"
 FLOAT32 = "float32"
 
 
@@ -85,12 +87,23 @@ def _saved(facts: LayerFacts) -> Saved:
 
 
 def _container(parts: Any) -> Saved:
-    """A block or nested model: its parts' kept elements, each per its repeats; the default if any part has none."""
-    terms, masks, selective, selective_masks = [], 0, 0, 0
+    """A block or nested model: its parts' kept elements, each per its repeats.
+
+    A part whose family has no figure counts its output once (the default, as
+    for a top-level row), and the note names it; unknown when such a part's
+    output has an unknown dimension.
+    """
+    terms, masks, selective, selective_masks, defaulted = [], 0, 0, 0, []
     for part in parts:
         elements, part_masks, _, note, (part_selective, part_selective_masks) = _saved(part)
-        if elements is None:
+        if elements is None and note.startswith("unknown"):
             return None, 0, "", f"its part {part.name!r}: {note}", NOTHING_RECOMPUTED
+        if elements is None:  # the default: the part's output once
+            output = part.output_shape if part.output_shape is not None else part.computed_output_shape
+            elements = neurons_of(output)
+            if elements is None:
+                return None, 0, "", f"its part {part.name!r}: {note}", NOTHING_RECOMPUTED
+            defaulted.append(part.name)
         repeats = max(part.repeats, 1)
         selective += repeats * part_selective
         selective_masks += repeats * part_selective_masks
@@ -99,4 +112,5 @@ def _container(parts: Any) -> Saved:
         masks += repeats * part_masks
     expression = total(terms)
     formula = expression if not masks else f"{expression} (+ masks {masks})"
-    return evaluate(expression), masks, formula, "", (selective, selective_masks)
+    note = f"{PARTS_DEFAULT_NOTE}: {', '.join(defaulted)}" if defaulted else ""
+    return evaluate(expression), masks, formula, note, (selective, selective_masks)

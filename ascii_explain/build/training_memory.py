@@ -220,7 +220,10 @@ def plan_training_memory(
         record.name: _activation_bytes(record, training, output_dtypes.get(record.name), batch_size)
         for record in rows_records
     }
-    outputs_once_layers = tuple(record.name for record in rows_records if record.saved_elements is None)
+    # Rows at the default, whole (no figure) or in part (a block with parts at their output once).
+    outputs_once_layers = tuple(
+        record.name for record in rows_records if record.saved_elements is None or record.saved_note
+    )
     activation_by_row = {
         record.name: _kept_bytes(record, training, batch_size, recompute, output_by_row[record.name])
         for record in rows_records
