@@ -24,7 +24,9 @@ backend keeps something else by design, each said and asserted below:
   ``scaled_dot_product_attention``, which keeps one log-sum-exp per query and
   head (``H*Tq``) and its own output instead of the ``H*Tq*Tk`` probabilities
   (it recomputes them backward); with dropout it runs the unfused ops, which
-  keep the float mask and the score scale as a 0-d tensor (4 bytes per call).
+  keep the float mask and the score scale as a 0-d tensor (4 bytes per call);
+  under a causal mask (keras-hub's TransformerDecoder) the masked softmax's
+  ``where`` also keeps the ``T*T`` boolean mask, once per call.
 """
 
 from __future__ import annotations
@@ -168,3 +170,26 @@ def test_multi_head_attention_keeps_scores_and_projections(dropout):
     else:  # fused: a log-sum-exp per query and head and its own output, no probabilities
         difference = BATCH * FLOAT * (heads * steps + steps * heads * key_dim - probabilities)
     assert torch_saved["mha"] == ours["mha"] + difference
+
+
+@pytest.mark.parametrize("steps", [8, 16])
+def test_keras_hub_transformer_decoder_block(steps):
+    """A GPT-style block (keras-hub's TransformerDecoder: causal self-attention with dropout, FFN 4h GELU,
+    two LayerNorms, two more dropouts) as one row: its parts' sum, against autograd on the whole block."""
+    keras_hub = pytest.importorskip("keras_hub")
+    keras.utils.set_random_seed(0)
+    hidden, heads = 32, 4
+    inputs = keras.Input((steps, hidden))
+    block = keras_hub.layers.TransformerDecoder(
+        intermediate_dim=4 * hidden, num_heads=heads, dropout=0.1, activation="gelu", name="block"
+    )
+    model = keras.Model(inputs, block(inputs))
+    ours = planned(model)
+    torch_saved = autograd_saved_bytes(model, np.ones((BATCH, steps, hidden), "float32"))
+    masks = heads * steps * steps + 2 * steps * hidden  # the probabilities' and the two residual dropouts'
+    difference = (
+        BATCH * masks * (FLOAT - 1)  # float masks
+        + FLOAT  # the score scale, a 0-d tensor once per call
+        + steps * steps  # the causal mask (bool), kept by the masked softmax's where(), broadcast over the batch
+    )
+    assert torch_saved["block"] == ours["block"] + difference
