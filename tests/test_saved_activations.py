@@ -129,5 +129,6 @@ def test_a_blocks_part_without_a_figure_counts_its_output_once_and_is_named():
     block = next(record for record in e.top_level if record.name == "block")
     assert block.saved_elements == 5 * 6 + 5 * 3  # the Dense's input; the GRU's output once (no figure)
     assert block.saved_note.endswith("at their output once: g")
-    assert e.training_memory.outputs_once_layers == ("block",)
-    assert e.training_memory.activations == 4 * (5 * 6 + 5 * 3)
+    plan = e.training_memory
+    assert plan is not None and plan.outputs_once_layers == ("block",)
+    assert plan.activations == 4 * (5 * 6 + 5 * 3)
