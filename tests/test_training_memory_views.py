@@ -252,6 +252,16 @@ def test_cli_optimizer_plans_training_memory(cwd_is_the_worktree, capsys):
     assert json.loads(capsys.readouterr().out)["training_memory"]["optimizer_name"] == "SGD"
 
 
+def test_cli_recompute_plans_the_kept_activations(cwd_is_the_worktree, capsys):
+    spec = "tests.test_training_memory_views:cnn"
+    assert cli.main([spec, "--optimizer", "adam", "--recompute", "full", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)["training_memory"]
+    full = explain(cnn(), optimizer="adam", recompute="full").training_memory
+    assert data["recompute"] == "full" and data["activations"] == full.activations
+    # each row's inputs only: conv 12*12*1, pool 10*10*8, flat and logits 5*5*8 floats
+    assert full.activations == (12 * 12 + 10 * 10 * 8 + 2 * 5 * 5 * 8) * 4
+
+
 def test_cli_unknown_optimizer_is_one_line_and_exit_2(cwd_is_the_worktree, capsys):
     assert cli.main(["tests.test_training_memory_views:cnn", "--optimizer", "adamm"]) == 2
     err = capsys.readouterr().err
