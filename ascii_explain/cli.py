@@ -138,6 +138,12 @@ def build_parser() -> argparse.ArgumentParser:
         "default: the model's compiled optimizer, if any",
     )
     parser.add_argument(
+        "--recompute",
+        choices=("selective", "full"),
+        help="plan the kept activations under recomputation (Korthikanti et al. 2022): selective recomputes "
+        "attention's probabilities, full keeps only each layer's inputs",
+    )
+    parser.add_argument(
         "--input-shape",
         action="append",
         default=[],
@@ -312,6 +318,8 @@ def _explain(model: Any, args: argparse.Namespace) -> Any:
         options["optimizer"] = args.optimizer
     if args.training:
         options["training"] = True
+    if args.recompute is not None:
+        options["recompute"] = args.recompute
     if args.input_shape:
         options["input_shape"] = _input_shape_option(args.input_shape)
     try:

@@ -8,7 +8,7 @@ from typing import Any, Mapping, Optional
 from .build.model import build_records
 from .build.sequence import annotate_records, sequence_costs
 from .build.training_macs import plan_training_macs
-from .build.training_memory import plan_training_memory
+from .build.training_memory import RECOMPUTE, plan_training_memory
 from .explanation import Explanation
 from .read.model import read_model
 from .read.training import read_training
@@ -31,6 +31,7 @@ def explain(
     input_shape: Any = None,
     expand_repeats: bool = False,
     training: bool = False,
+    recompute: Optional[str] = None,
 ) -> Explanation:
     """Explain where every parameter of a built Keras model comes from.
 
@@ -74,7 +75,14 @@ def explain(
     mult-adds plus the backward pass's (input and weight gradients, per layer
     in ``record.backward_macs``), per sample and for ``batch_size``;
     ``training=True`` (or an optimizer) shows it under the totals.
+
+    ``recompute`` plans the activations under Korthikanti et al.'s (2022)
+    recomputation: ``"selective"`` recomputes attention's probabilities
+    instead of keeping them, ``"full"`` keeps only each top-level row's
+    inputs (see ``build/training_memory.py``); None keeps everything.
     """
+    if recompute not in (None, *RECOMPUTE):
+        raise ValueError(f"recompute must be None, 'selective' or 'full' (Korthikanti et al. 2022), got {recompute!r}")
     if batch_size is not None and (isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1):
         raise ValueError(f"batch_size must be a positive integer (the batch to count memory for), got {batch_size!r}")
     if isinstance(model, (str, os.PathLike)):
@@ -98,7 +106,7 @@ def explain(
         input_shapes = [shape] if shape and not isinstance(shape[0], tuple) else []
     top_level = [record for record in graph.records if record.depth == 0 and not record.counted_in]
     output_dtypes = {entry.name: entry.output_dtypes for entry in facts.graph.entries}
-    plan = plan_training_memory(top_level, training_facts, output_dtypes, batch_size)
+    plan = plan_training_memory(top_level, training_facts, output_dtypes, batch_size, recompute)
     step = plan_training_macs(top_level, _forward_macs(top_level), batch_size)
     # at an unknown length, the costs as polynomials in T (e.at(T=4096) gives the numbers)
     sequence = sequence_costs(facts) if input_shape is None else None

@@ -83,6 +83,7 @@ BACKEND_SUBSET_MODULES = {
     "test_memory",
     "test_summary",
     "test_training_macs_jax",  # skips off JAX: the compiled gradient step is XLA's
+    "test_saved_activations_torch",  # skips off PyTorch: autograd's saved tensors are torch's
 }
 # Single tests from larger modules: a few applications, the CLI on a saved model and a built-in example.
 BACKEND_SUBSET_TESTS = {

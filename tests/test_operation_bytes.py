@@ -28,7 +28,10 @@ def test_an_indexing_operation_between_layers_has_bytes():
     get_item = next(record for record in e.top_level if record.class_name == "GetItem")
     assert get_item.output_shape == (None, 4) and get_item.output_bytes == 4 * 4  # float32
     # every row's output once: Dense 10*4, GetItem 4, Dense 2 floats
-    assert e.training_memory.activations == (10 * 4 + 4 + 2) * 4
+    assert e.training_memory.outputs_once == (10 * 4 + 4 + 2) * 4
+    # kept for the backward pass: each Dense its input; GetItem has no figure, its output once (the default)
+    assert e.training_memory.activations == (10 * 8 + 4 + 4) * 4
+    assert e.training_memory.outputs_once_layers == (get_item.name,)
     assert e.training_memory.total is not None
 
 

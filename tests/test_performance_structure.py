@@ -208,7 +208,7 @@ def test_the_static_shape_trace_runs_only_when_a_blocks_shapes_need_it(monkeypat
         ("nadam", False),
     ],
     # an instance's repr holds its address, which differs between xdist workers
-    ids=lambda value: value if isinstance(value, str) else type(value).__name__ if not isinstance(value, bool) else str(value),
+    ids=lambda value: str(value) if isinstance(value, (str, bool)) else type(value).__name__,
 )
 def test_the_optimizer_is_built_once_per_model_and_gives_what_a_build_per_layer_gives(
     monkeypatch, optimizer, once_per_model

@@ -235,7 +235,11 @@ def test_mixed_precision_built_model(policy, optimizer_name, model_name):
     assert ("LossScaleOptimizer" in plan.optimizer_name) == (policy == "mixed_float16")
     # float32 variables, gradients and slots; half-precision activations, as explain() counts them.
     assert all(str(v.dtype) in ("float32", "int32", "int64") for v in model.weights)
-    assert plan.activations == explain(model, batch_size=4).activation_bytes
+    assert plan.outputs_once == explain(model, batch_size=4).activation_bytes
+    with global_policy("float32"):
+        full = training_memory(MODELS[model_name](), 4)
+    # No dropout in these models: every kept element is in the compute dtype, half the float32 size.
+    assert plan.activations is not None and full.activations == 2 * plan.activations
     assert_consistent(plan, model, 4)
     assert_same(before, snapshot(model))
 
@@ -266,7 +270,8 @@ def test_mixed_activations_are_half_of_float32():
     plain = training_memory(dense_model(), 8)
     mixed = training_memory(dense_model(), 8, dtype_policy="mixed_bfloat16")
     assert mixed.activations is not None
-    assert mixed.activations * 2 == plain.activations == explain(dense_model(), batch_size=8).activation_bytes
+    assert mixed.activations * 2 == plain.activations
+    assert plain.outputs_once == explain(dense_model(), batch_size=8).activation_bytes
     assert mixed.weights == plain.weights
 
 
@@ -274,12 +279,41 @@ def test_mixed_activations_are_half_of_float32():
 
 
 @pytest.mark.parametrize("model_name", sorted(MODELS))
-def test_activations_follow_explain_convention(model_name):
+def test_outputs_once_follow_explain_convention(model_name):
+    """The former convention stays available: each layer's output once, as explain() counts activations."""
     model = MODELS[model_name]()
     plan = training_memory(model, 6)
     e = explain(model, batch_size=6)
-    assert plan.activations == e.activation_bytes
-    assert {row.name: row.activations for row in plan.layers} == e.activation_bytes_by_layer
+    assert plan.outputs_once == e.activation_bytes
+
+
+@pytest.mark.parametrize("model_name", sorted(MODELS))
+def test_activations_are_what_each_layer_keeps(model_name):
+    """Each row: its family's kept elements times the dtype size plus masks, or its output once by default."""
+    model = MODELS[model_name]()
+    e = explain(model, batch_size=6)
+    plan = e.training_memory
+    assert plan is not None and plan.activations is not None
+    by_layer = e.activation_bytes_by_layer
+    for record in e.top_level:
+        if record.class_name == "InputLayer":
+            continue
+        expected = by_layer[record.name]
+        if record.saved_elements is not None:
+            size = np.dtype(record.saved_dtype).itemsize
+            expected = 6 * (record.saved_elements * size + record.saved_mask_elements)
+            assert evaluate(record.saved_formula.split(" (+")[0]) == record.saved_elements
+        else:
+            assert record.name in plan.outputs_once_layers and "output once" in record.saved_note
+        assert plan.layer(record.name).activations == expected
+    assert sum(row.activations or 0 for row in plan.layers) == plan.activations
+
+
+def test_dense_and_normalization_keep_their_inputs():
+    """dense_model: Dense(32, relu) keeps its input and the ReLU's output, BatchNormalization its input and
+    two per-channel vectors, the last Dense its input, counted independently here from the shapes."""
+    plan = training_memory(dense_model(), 3)
+    assert [row.activations for row in plan.layers] == [3 * (12 + 32) * 4, 3 * (32 + 2 * 32) * 4, 3 * 32 * 4]
 
 
 def test_unknown_sequence_length_leaves_activations_unknown():

@@ -65,10 +65,16 @@ def test_explain_plans_and_the_records_carry_each_rows_share():
         )
         # Adam: two float32 slots per trainable float32 weight, and the gradient is one more copy.
         assert record.optimizer_bytes == 2 * record.gradient_bytes == 2 * 4 * record.params
-        assert record.activation_bytes == 4 * record.output_bytes
+    # What each keeps for its backward pass (float32, no dropout): conv its input and the ReLU's output,
+    # the pooling its input and where each maximum came from, Flatten nothing, logits its input.
+    kept = {"conv": 12 * 12 + 10 * 10 * 8, "pool": 10 * 10 * 8 + 5 * 5 * 8, "flat": 0, "logits": 5 * 5 * 8}
+    assert {record.name: record.activation_bytes for record in e.top_level} == {
+        name: 4 * 4 * elements for name, elements in kept.items()
+    }
     assert sum(r.gradient_bytes for r in e.top_level) == plan.gradients == 4 * model.count_params()
     assert sum(r.optimizer_bytes for r in e.top_level) + plan.optimizer_shared == plan.optimizer
-    assert sum(r.activation_bytes for r in e.top_level) == plan.activations == e.activation_bytes
+    assert sum(r.activation_bytes for r in e.top_level) == plan.activations
+    assert plan.outputs_once == e.activation_bytes and plan.outputs_once_layers == ()
 
 
 def test_functional_model_with_an_operation_row_has_a_row_for_it():
@@ -82,8 +88,15 @@ def test_functional_model_with_an_operation_row_has_a_row_for_it():
     plan = e.training_memory
     rows = [record.name for record in e.top_level if record.class_name != "InputLayer"]
     assert [row.name for row in plan.layers] == rows and len(rows) == 3
-    assert {row.name: row.activations for row in plan.layers} == e.activation_bytes_by_layer
-    assert plan.activations == e.activation_bytes
+    # The operation row has no saved-activations figure: its output once (the default); d2 keeps its input.
+    operation = rows[1]
+    assert plan.outputs_once_layers == (operation,)
+    assert {row.name: row.activations for row in plan.layers} == {
+        "d1": 3 * 6 * 4,
+        operation: e.activation_bytes_by_layer[operation],
+        "d2": 3 * 6 * 4,
+    }
+    assert plan.outputs_once == e.activation_bytes
     assert sum(row.weights for row in plan.layers) == plan.weights == 4 * model.count_params()
     assert plan.optimizer == 8 + 4  # plain SGD: the iteration counter (int64) and learning rate (float32) only
 
@@ -145,7 +158,7 @@ def test_text_totals_show_each_part_with_arithmetic_that_evaluates_to_it():
     assert set(parts) == {"weights", "gradients", "optimizer", "activations"}
     for name, (printed, expression) in parts.items():
         assert evaluate(expression) == printed == getattr(plan, name), name
-    assert "(each layer's output once)" in text
+    assert "(what each layer keeps for its backward pass)" in text
 
 
 def test_markdown_and_html_show_the_same_block():
@@ -166,14 +179,16 @@ def test_json_holds_the_plan_and_the_per_layer_fields():
     conv = next(layer for layer in data["layers"] if layer["name"] == "conv")
     assert conv["gradient_bytes"] == (3 * 3 * 1 * 8 + 8) * 4
     assert conv["optimizer_bytes"] == conv["gradient_bytes"]  # Lion: one momentum per weight
-    assert conv["activation_bytes"] == 8 * 10 * 10 * 8 * 4
+    assert conv["activation_bytes"] == 8 * (12 * 12 * 1 + 10 * 10 * 8) * 4  # its input and the ReLU's output
+    assert (conv["saved_elements"], conv["saved_formula"]) == (12 * 12 * 1 + 10 * 10 * 8, "12*12*1 + 10*10*8")
 
 
 def test_what_if_policy_is_named_in_the_totals():
     model = cnn()
     e = explain(model, batch_size=2, optimizer="adam", dtype_policy="mixed_bfloat16")
     assert "with Adam (mixed_bfloat16, what-if)" in e.render()
-    assert e.training_memory.activations * 2 == explain(model, batch_size=2).activation_bytes
+    float32 = explain(model, batch_size=2, optimizer="adam").training_memory
+    assert e.training_memory.activations * 2 == float32.activations
     assert all(str(v.dtype) == "float32" for v in model.weights)
 
 
@@ -213,7 +228,8 @@ def test_a_model_whose_variables_have_no_values_is_planned_without_making_one():
     params = 100 * 16 + 4 * (16 * 8 + 8 * 8 + 8) + (8 * 3 + 3)
     assert plan.weights == plan.gradients == 4 * params
     assert plan.optimizer == 2 * 4 * params + 8 + 4
-    assert plan.activations == 4 * (10 * 16 + 8 + 3) * 4
+    # Embedding: its output once (no figure); LSTM: its input and 7 per unit per step; Dense: its input.
+    assert plan.activations == 4 * (10 * 16 + (10 * 16 + 10 * 7 * 8) + 8) * 4
 
 
 # ------------------------------------------------------------------ command line
@@ -234,6 +250,16 @@ def test_cli_optimizer_plans_training_memory(cwd_is_the_worktree, capsys):
     assert part_lines(out)["optimizer"] == (plan.optimizer, plan.optimizer_expression)
     assert cli.main([spec, "--optimizer", "sgd", "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out)["training_memory"]["optimizer_name"] == "SGD"
+
+
+def test_cli_recompute_plans_the_kept_activations(cwd_is_the_worktree, capsys):
+    spec = "tests.test_training_memory_views:cnn"
+    assert cli.main([spec, "--optimizer", "adam", "--recompute", "full", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)["training_memory"]
+    full = explain(cnn(), optimizer="adam", recompute="full").training_memory
+    assert data["recompute"] == "full" and data["activations"] == full.activations
+    # each row's inputs only: conv 12*12*1, pool 10*10*8, flat and logits 5*5*8 floats
+    assert full.activations == (12 * 12 + 10 * 10 * 8 + 2 * 5 * 5 * 8) * 4
 
 
 def test_cli_unknown_optimizer_is_one_line_and_exit_2(cwd_is_the_worktree, capsys):

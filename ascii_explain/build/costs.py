@@ -35,6 +35,7 @@ from .failures import (
     is_not_covered,
 )
 from .records import InternalError, neurons_of
+from .saved_activations import saved_fields
 
 UNBUILT_MACS_NOTE = "unbuilt"
 
@@ -59,6 +60,7 @@ def cost_fields(facts: LayerFacts) -> dict[str, Any]:
         "output_bytes": output_bytes(facts),
         "internal_errors": tuple(errors),
         **kv_cache_fields(facts),
+        **saved_fields(facts),
         "config_key": config_key(facts),
     }
 

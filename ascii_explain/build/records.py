@@ -139,6 +139,17 @@ class LayerRecord:
     # counted (issue 21). None when no traced forward ran (explain(model, input_shape=...) runs one)
     # or the layer is exempt by design (recurrent loops, mixtures of experts).
     traced_macs: Optional[int] = None
+    # What the layer keeps for its backward pass, for ONE sample (issue 24, build/saved_activations.py):
+    # elements in ``saved_dtype`` and one-byte mask elements, with the family's arithmetic;
+    # saved_elements None when no family function covers the layer (the plan then counts its
+    # output once, and saved_note says so).
+    saved_elements: Optional[int] = None
+    saved_mask_elements: int = 0
+    # (elements, mask elements) of the above that selective recomputation recomputes (attention's scores)
+    saved_selective: Tuple[int, int] = (0, 0)
+    saved_formula: str = ""
+    saved_dtype: str = "float32"
+    saved_note: str = ""
     # Output-shape arithmetic for convolution, pooling, padding, cropping,
     # upsampling and transposed convolution rows, "" for other layers:
     # shape_formula is the line a person reads ("valid: floor((16-3)/1)+1 = 14"),

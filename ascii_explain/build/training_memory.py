@@ -22,12 +22,24 @@ What is counted, and how:
   of the same class and config on value-less stand-ins and lists what it made.
   A layer's share is the same optimizer built on its weights alone, less
   what a build on no weights makes (``optimizer_shared``).
-* **activations**: each top-level layer's output once for ``batch_size``
-  samples, nothing fused, freed or recomputed: the convention of
-  ``Explanation.activation_bytes_by_layer`` (``LayerRecord.output_bytes`` times
-  the batch), i.e. what a plain forward pass produces and the backward pass
-  keeps. The model's inputs are not included. None when a dimension is
-  unknown (a variable sequence length).
+* **activations**: what each top-level layer keeps from its forward pass for
+  its backward pass, for ``batch_size`` samples, nothing fused, freed or
+  recomputed: the layer family's figure (``LayerRecord.saved_elements`` in
+  the compute dtype plus ``saved_mask_elements`` dropout masks at one byte
+  each; ``layers/saved_activations.py``: a Dense keeps its input, an LSTM
+  every step's gates and states, attention its probabilities), a block's its
+  parts' sum. A layer whose family has no figure keeps its output once (the
+  default, listed in ``outputs_once_layers``). Each layer's figure is its own:
+  a tensor two layers keep (a ReLU's output that the next Dense keeps as its
+  input) counts in each. ``outputs_once`` keeps the former convention, each
+  layer's output once (``Explanation.activation_bytes_by_layer``). The
+  model's inputs are not included. None when a dimension is unknown (a
+  variable sequence length).
+* **recomputation** (``recompute=``, Korthikanti et al. 2022): ``"selective"``
+  keeps all that but attention's probabilities (and their dropout mask and
+  dropped probabilities), recomputed in the backward pass; ``"full"`` makes
+  every top-level row a checkpoint that keeps only its inputs and recomputes
+  the rest (for a model of transformer blocks, each block's input).
 
 Dtype policies: the plan reads the dtypes the model really has (a model built
 under ``mixed_float16`` has float32 variables, gradients and slots and float16
@@ -47,7 +59,8 @@ from ..read.dtypes import dtype_bytes
 from ..read.optimizer_slots import OptimizerVariable
 from ..read.training import TrainingFacts, VariableFacts
 from .costs import output_bytes_of
-from .records import LayerRecord
+from .records import LayerRecord, neurons_of
+from .saved_activations import saved_bytes
 
 
 @dataclass(frozen=True)
@@ -55,8 +68,8 @@ class LayerTrainingMemory:
     """One top-level row's share of the plan, in bytes.
 
     ``optimizer`` is the bytes of the optimizer variables that mirror this
-    layer's trainable weights; ``activations`` is its output for the batch
-    (None when unknown).
+    layer's trainable weights; ``activations`` what it keeps for its backward
+    pass, for the batch (None when unknown).
     """
 
     name: str
@@ -96,6 +109,11 @@ class TrainingMemory:
     optimizer_expression: str
     activations_expression: str
     optimizer_shared: int = 0
+    # Each top-level layer's output once for the batch (the convention before the kept activations),
+    # and the rows whose family has no saved-activations figure (counted at that default).
+    outputs_once: Optional[int] = None
+    outputs_once_layers: tuple[str, ...] = ()
+    recompute: str = ""  # "", "selective" or "full" (see the module's docstring)
     layers: tuple[LayerTrainingMemory, ...] = ()
     notes: tuple[str, ...] = field(default_factory=tuple)
     what_if: bool = False
@@ -146,6 +164,9 @@ class TrainingMemory:
             "optimizer_shared": self.optimizer_shared,
             "activations": self.activations,
             "total": self.total,
+            "outputs_once": self.outputs_once,
+            "recompute": self.recompute,
+            "outputs_once_layers": list(self.outputs_once_layers),
             "expressions": {
                 "weights": self.weights_expression,
                 "gradients": self.gradients_expression,
@@ -174,6 +195,7 @@ def plan_training_memory(
     training: TrainingFacts,
     output_dtypes: dict[str, Optional[tuple[str, ...]]],
     batch_size: int,
+    recompute: Optional[str] = None,
 ) -> TrainingMemory:
     """The plan for the top-level ``records`` (each layer once, as the totals count them).
 
@@ -206,10 +228,19 @@ def plan_training_memory(
         )
 
     rows_records = [record for record in records if record.class_name != "InputLayer"]
-    activation_by_row = {
+    output_by_row = {
         record.name: _activation_bytes(record, training, output_dtypes.get(record.name), batch_size)
         for record in rows_records
     }
+    # Rows at the default, whole (no figure) or in part (a block with parts at their output once).
+    outputs_once_layers = tuple(
+        record.name for record in rows_records if record.saved_elements is None or record.saved_note
+    )
+    activation_by_row = {
+        record.name: _kept_bytes(record, training, batch_size, recompute, output_by_row[record.name])
+        for record in rows_records
+    }
+    outputs_once = None if None in output_by_row.values() else sum(size or 0 for size in output_by_row.values())
     unknown = [name for name, size in activation_by_row.items() if size is None]
     known_activations = sum(size for size in activation_by_row.values() if size is not None)
     if unknown:
@@ -255,6 +286,9 @@ def plan_training_memory(
         optimizer_expression=optimizer_expression,
         activations_expression=activations_expression,
         optimizer_shared=shared,
+        outputs_once=outputs_once,
+        outputs_once_layers=outputs_once_layers,
+        recompute=recompute or "",
         layers=rows,
         notes=tuple(notes),
         what_if=training.what_if_variable_dtype is not None,
@@ -273,6 +307,29 @@ def _activation_bytes(
     return None if sample is None else sample * batch_size
 
 
+RECOMPUTE = ("selective", "full")
+
+
+def _kept_bytes(
+    record: LayerRecord, training: TrainingFacts, batch_size: int, recompute: Optional[str], output: Optional[int]
+) -> Optional[int]:
+    """The row's kept activations for the batch, in its compute dtype (the what-if policy's when planned).
+
+    The family's figure (less what selective recomputation recomputes), or
+    only the row's inputs under full recomputation, or its ``output`` bytes
+    for the batch when its family has no figure.
+    """
+    dtype = training.planned_output_dtype(record.saved_dtype)
+    if recompute == "full":
+        inputs = neurons_of(record.input_shape)
+        return None if inputs is None else batch_size * inputs * dtype_bytes(dtype)
+    if record.saved_elements is None:
+        return output
+    elements, masks = record.saved_elements, record.saved_mask_elements
+    if recompute == "selective":
+        elements, masks = elements - record.saved_selective[0], masks - record.saved_selective[1]
+    sample = saved_bytes(elements, masks, dtype)
+    return None if sample is None else sample * batch_size
 
 
 def _bytes_and_expression(parts: Sequence[tuple[int, str]]) -> tuple[int, str]:

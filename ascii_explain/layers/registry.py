@@ -68,7 +68,13 @@ Counterpart = Callable[[type], Optional[type]]
 # (layers/backward.py): input-gradient, weight-gradient and internal terms, integer expressions.
 BackwardMacsFunction = Callable[[Mapping[str, Any], BuildShape, OutputShapeArg], Any]
 
-Kind = Literal["formula", "macs", "shape", "kv_cache", "own_weights", "output_shape", "backward_macs"]
+# (config, build shape, output shape) -> what the layer keeps for its backward pass, as
+# SavedActivations (layers/saved_activations.py): integer expressions of elements for one sample.
+SavedActivationsFunction = Callable[[Mapping[str, Any], BuildShape, OutputShapeArg], Any]
+
+Kind = Literal[
+    "formula", "macs", "shape", "kv_cache", "own_weights", "output_shape", "backward_macs", "saved_activations"
+]
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -83,6 +89,7 @@ class LayerEntry:
     own_weights: Optional[FormulaFunction] = None
     output_shape: Optional[OutputShapeFunction] = None
     backward_macs: Optional[BackwardMacsFunction] = None
+    saved_activations: Optional[SavedActivationsFunction] = None
 
 
 _ENTRIES: dict[type, LayerEntry] = {}
@@ -327,6 +334,32 @@ def register_backward_macs(*layer_classes: type) -> Callable[[BackwardMacsFuncti
 def find_backward_macs(layer_class: type, counterpart: Optional[Counterpart] = None) -> Optional[BackwardMacsFunction]:
     """The backward mult-add function for the nearest class in ``layer_class``'s MRO, or None."""
     function: Optional[BackwardMacsFunction] = _find("backward_macs", layer_class, counterpart)
+    return function
+
+
+# ------------------------------------------------------- saved activations
+
+
+def register_saved_activations(
+    *layer_classes: type,
+) -> Callable[[SavedActivationsFunction], SavedActivationsFunction]:
+    """Register ``function(config, input_shape, output_shape) -> SavedActivations`` for ``layer_classes``.
+
+    The function gives the elements of the tensors the layer keeps, for one
+    sample, from its forward pass until its backward pass
+    (``layers.saved_activations.SavedActivations(elements, mask_elements)``):
+    ``elements`` in the layer's compute dtype, ``mask_elements`` at one byte
+    each (dropout masks). A layer without one keeps its output once (the
+    training memory plan's documented default).
+    """
+    return _register("saved_activations", layer_classes)
+
+
+def find_saved_activations(
+    layer_class: type, counterpart: Optional[Counterpart] = None
+) -> Optional[SavedActivationsFunction]:
+    """The saved-activations function for the nearest class in ``layer_class``'s MRO, or None."""
+    function: Optional[SavedActivationsFunction] = _find("saved_activations", layer_class, counterpart)
     return function
 
 

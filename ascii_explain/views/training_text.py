@@ -13,7 +13,17 @@ from typing import Any, Optional
 from .formatting import format_bytes, format_count
 
 # Why the activations are what they are, in the words of the README's convention.
-ACTIVATION_CONVENTION = "each layer's output once"
+ACTIVATION_CONVENTION = "what each layer keeps for its backward pass"
+
+
+RECOMPUTE_CONVENTION = {
+    "selective": "kept for the backward pass, attention's probabilities recomputed",
+    "full": "each layer's inputs only, the rest recomputed",
+}
+
+
+def activation_convention(plan: Any) -> str:
+    return RECOMPUTE_CONVENTION.get(getattr(plan, "recompute", ""), ACTIVATION_CONVENTION)
 
 
 def is_shown(plan: Any) -> bool:
@@ -38,7 +48,7 @@ def training_memory_lines(plan: Any) -> list[str]:
         ("weights", plan.weights, plan.weights_expression, ""),
         ("gradients", plan.gradients, plan.gradients_expression, ""),
         ("optimizer", plan.optimizer, plan.optimizer_expression, ""),
-        ("activations", plan.activations, plan.activations_expression, f" ({ACTIVATION_CONVENTION})"),
+        ("activations", plan.activations, plan.activations_expression, f" ({activation_convention(plan)})"),
     ]
     for name, size, expression, why in parts:
         arithmetic = f"{expression} = {format_count(size)}" if expression else format_count(size)
