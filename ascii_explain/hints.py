@@ -16,12 +16,16 @@ EXPAND_REPEATS = "render(expand_repeats=True)"
 EXPAND_NESTED = "explain(model, expand_nested=True)"
 INPUT_SHAPE = "explain(model, input_shape=(1, T))"
 OPTIMIZER = "pass optimizer= (a name or a keras.optimizers instance)"
+AT_LENGTH = "e.at(T=n) for numbers"
+GENERATION = "e.generation(prompt, new_tokens)"
 
 _CLI_FORMS = {
     EXPAND_REPEATS: "--expand-repeats",
     EXPAND_NESTED: "--expand-nested",
     INPUT_SHAPE: "--input-shape 1,T",
     OPTIMIZER: "pass --optimizer NAME (adam, sgd, ...)",
+    AT_LENGTH: "--input-shape 1,N for numbers",
+    GENERATION: "--generate PROMPT,NEW",
 }
 
 

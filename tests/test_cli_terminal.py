@@ -102,7 +102,12 @@ def test_hints_name_flags_on_the_command_line_and_arguments_in_python():
     python, command_line = llama.render(), llama.render(interface="cli")
     assert "render(expand_repeats=True) draws every one" in python
     assert "--expand-repeats draws every one" in command_line and "render(" not in command_line
-    assert "--input-shape 1,T counts it at T tokens" in command_line and "explain(model" not in command_line
+    # without input_shape, the costs are in T: the hints for numbers and for generation speak flags too
+    # (compared with the lines' wrapping undone)
+    flat_cli, flat_python = " ".join(command_line.split()), " ".join(python.split())
+    assert "--input-shape 1,N for numbers" in flat_cli and "--generate PROMPT,NEW" in flat_cli
+    assert "e.at(T=n) for numbers" in flat_python and "e.generation(prompt, new_tokens)" in flat_python
+    assert "explain(model" not in command_line and "e.at(" not in command_line and "e.generation(" not in command_line
     with pytest.raises(ValueError, match="interface must be"):
         nested.render(interface="shell")
 

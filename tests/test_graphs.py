@@ -276,9 +276,12 @@ def test_custom_layer_with_sublayers_is_a_container():
     e = explain(model, expand_nested=True)
     block = e.layer("block")
     assert block.formula == "15 + 6 + 3" and block.params == model.get_layer("block").count_params()
-    # Its own weight is counted from its shape, and only that part is marked (issue 14).
-    assert block.terms["scale"] == "3" and block.fallback_parts == ("scale",) and not block.is_fallback
-    assert e.fallbacks == [block]
+    # Its own weight has no registered formula: its one dimension matches the block's output (3 units), so
+    # it is inferred from the shapes (issue 21), not a part counted from its shape alone (issue 14's "?").
+    assert block.terms["scale"] == "3" and block.fallback_parts == () and not block.is_fallback
+    scale = next(term for term in block.term_list if term.name == "scale")
+    assert "output 3" in scale.detail
+    assert e.fallbacks == []
     assert [r.name for r in e.layers if r.depth == 1] == ["block_inner", "block_norm"]
     assert e.totals_match
     single = explain(model.get_layer("block"))

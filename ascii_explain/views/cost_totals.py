@@ -32,7 +32,7 @@ def cost_totals_lines(explanation: Any) -> list[str]:
         shown = in_length if not grouped or grouped == in_length else f"{grouped} = {in_length}"
         macs = (
             f"Mult-adds: {shown} per sample at sequence length T "
-            "(e.at(T=n) for numbers; bias, activation, normalization: 0)"
+            f"({hints.AT_LENGTH}; bias, activation, normalization: 0)"
         )
     elif unknown:
         macs = f"Mult-adds: {total_macs:,} per sample + {UNKNOWN_FOR} {_unknown_rows(unknown)}"
@@ -82,7 +82,7 @@ def _kv_cache_lines(explanation: Any) -> list[str]:
         return [
             f"Key/value cache: {e.kv_cache_bytes_in_length} bytes per sample at sequence length T "
             f"(2 x {len(layers)} decoder layers x T x kv-heads x head-dim x dtype bytes; "
-            "e.generation(prompt, new_tokens))"
+            f"{hints.GENERATION})"
         ]
     if e.kv_cache_bytes is None:
         return [

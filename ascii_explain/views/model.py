@@ -32,12 +32,13 @@ from ..build.records import (
     Shape,
     neurons_of,
 )
-from ..read.facts import KerasTotals, WeightTotal
+from ..read.facts import KerasTotals
 from . import styled
 from .arithmetic_text import Arithmetic, arithmetic_of, check_text
 from .cost_text import cost_lines
 from .cost_totals import cost_totals_lines
 from .formatting import UNKNOWN, format_bytes, format_dims, share
+from .keras_totals import summary_totals_lines
 from .training_text import training_macs_lines, training_memory_lines
 
 # A record's mark, and the sign drawn for it in the diagram's margin and the tables' first column
@@ -463,22 +464,6 @@ def keras_totals_lines(explanation: ExplanationData) -> list[str]:
         ]
         return lines
     return summary_totals_lines(totals)
-
-
-def summary_totals_lines(totals: KerasTotals) -> list[str]:
-    """``Total params: 41 (168.00 B)``, Trainable, Non-trainable, and Optimizer when Keras prints it."""
-    lines = [
-        _keras_total_line("Total params", totals.total),
-        _keras_total_line("Trainable params", totals.trainable),
-        _keras_total_line("Non-trainable params", totals.non_trainable),
-    ]
-    if totals.optimizer is not None:
-        lines.append(_keras_total_line("Optimizer params", totals.optimizer))
-    return lines
-
-
-def _keras_total_line(label: str, total: WeightTotal) -> str:
-    return f"{label}: {total.count:,} ({format_bytes(total.bytes)})"
 
 
 def _rows(count: int) -> str:

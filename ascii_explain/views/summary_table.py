@@ -15,7 +15,7 @@ from ..read.summary_table import SummaryRow, SummaryTable
 from . import styled
 from .diagram_layout import DiagramTooNarrowError
 from .formatting import format_count, format_keras_shape
-from .model import summary_totals_lines
+from .keras_totals import summary_totals_lines
 from .safe_text import columns, cut_middle, pad_right, safe
 
 HEADERS = ("LAYER (TYPE)", "OUTPUT SHAPE", "PARAMS", "TRAINABLE")
