@@ -20,8 +20,8 @@ from typing import Any, Optional
 
 from .build.records import OutputShape
 from .explain import explain
+from .safe_text import safe
 from .views.glyphs import UNKNOWN_GLYPH
-from .views.safe_text import safe
 
 # keras_sequential_ascii 0.1.1 (main.py), verbatim.
 HEADER = "           OPERATION           DATA DIMENSIONS   WEIGHTS(N)   WEIGHTS(%)\n"

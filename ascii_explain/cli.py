@@ -28,8 +28,8 @@ from typing import Any, Iterator, Optional, Sequence
 
 from .keras_import import import_keras, native_stderr_silenced
 from .read.files import InputError, check_model_file, describe_error, is_callable_spec
+from .safe_text import safe
 from .terminal import terminal_width
-from .views.safe_text import safe
 
 PROG = "ascii-explain"
 OWN_FORMATS = ("text", "html", "markdown", "json")

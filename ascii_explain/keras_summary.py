@@ -42,9 +42,9 @@ from typing import Any, Callable, Optional, Sequence
 
 from .explain import explain
 from .read.model import HOW_TO_BUILD, NotBuiltError
+from .safe_text import cut, safe
 from .views.diagram_layout import DiagramTooNarrowError
 from .views.formatting import KERAS, check_shape_style
-from .views.safe_text import cut, safe
 from .views.styled import StyledText
 
 DEFAULT_WIDTH = 100

@@ -15,8 +15,8 @@ import termios
 import pytest
 
 from ascii_explain import cli, examples, explain
+from ascii_explain.safe_text import columns
 from ascii_explain.terminal import DEFAULT_WIDTH, terminal_width
-from ascii_explain.views.safe_text import columns
 
 from . import graph_models, hub_corpus
 from .cli_support import PACKAGE_ROOT, TIMEOUT, subprocess_env

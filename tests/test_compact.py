@@ -9,8 +9,8 @@ import ascii_explain
 from ascii_explain import cli, examples, explain
 from ascii_explain.arithmetic import evaluate
 from ascii_explain.keras_summary import is_patched
+from ascii_explain.safe_text import columns
 from ascii_explain.views.formatting import format_macs
-from ascii_explain.views.safe_text import columns
 
 from . import hub_corpus
 from .test_terminal_width import WIDTHS, name_shown

@@ -4,7 +4,7 @@ A ``.keras`` file from anywhere can name its layers with escape sequences (clear
 the screen, set the terminal's title), carriage returns and newlines (forge
 rows), bidi overrides, or CJK and emoji that a character count misjudges. Every
 text output shows them escaped and keeps its width in terminal columns
-(``views/safe_text.py``); JSON keeps them as data. Hostile files through the
+(``safe_text.py``); JSON keeps them as data. Hostile files through the
 command line: each failure of the issue is a test here.
 """
 
@@ -32,7 +32,7 @@ from hypothesis import strategies as st
 import ascii_explain
 from ascii_explain import cli, explain, summary, trace
 from ascii_explain.read import files
-from ascii_explain.views.safe_text import columns, cut, cut_middle, pad_left, safe, wrap
+from ascii_explain.safe_text import columns, cut, cut_middle, pad_left, safe, wrap
 
 from .cli_support import CONSOLE_SCRIPT, TIMEOUT, subprocess_env
 

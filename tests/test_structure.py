@@ -131,3 +131,16 @@ def test_no_module_of_the_views_holds_a_whole_renderer_alone():
         if (length := len(path.read_text(encoding="utf-8").splitlines())) > 500
     }
     assert long == {}
+
+
+def test_the_reading_layer_imports_no_view():
+    """``read/`` turns Keras objects into facts; it draws nothing, so it never imports ``views/``
+    (making text safe is ``safe_text.py``'s job, shared by the views, the command line and the readers)."""
+    upward = sorted(
+        (module, imported)
+        for module, imports in import_graph().items()
+        if module.startswith("ascii_explain.read")
+        for imported in imports
+        if imported.startswith("ascii_explain.views")
+    )
+    assert upward == []

@@ -10,10 +10,10 @@ import pytest
 import ascii_explain
 from ascii_explain import examples, explain
 from ascii_explain.read.stateless import model_from_config
+from ascii_explain.safe_text import columns
 from ascii_explain.views.diagram_layout import HEADERS, OPTIONAL_COLUMNS, SHORT_HEADERS, shorten_name
 from ascii_explain.views.model import collapse_repeats
 from ascii_explain.views.name_cut import ELLIPSIS
-from ascii_explain.views.safe_text import columns
 
 from . import graph_models, hub_corpus
 from .stateless_support import LLAMA_7B, llama_backbone_config

@@ -38,7 +38,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator, Mapping, Optional
 
-from ..views.safe_text import safe
+from ..safe_text import safe
 from .files import (
     CONFIG_FILENAME,
     HUB_INSTALL_HINT,
@@ -77,7 +77,7 @@ def model_from_path(
 
     A file is untrusted: whatever it holds, the failure is one
     ``StatelessModelError`` whose message has its control characters written
-    visibly (``views/safe_text.safe``), as the command line prints it.
+    visibly (``safe_text.safe``), as the command line prints it.
     """
     spec = os.fspath(path)
     try:

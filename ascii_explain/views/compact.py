@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import Optional, Sequence
 
 from .. import hints
+from ..safe_text import columns, displayable, pad_right
 from . import styled
 from .diagram_layout import DiagramTooNarrowError, abbreviate
 from .diagram_rows import compact_run_name, selected_layers
@@ -24,7 +25,6 @@ from .formatting import DIMS, KERAS, check_shape_style, format_count, format_mac
 from .glyphs import to_ascii
 from .model import INFO, ExplanationData, LayerView, TotalsItem, ViewModel, build_view_model, collapse_repeats
 from .name_cut import ASCII_ELLIPSIS, ELLIPSIS, cut_label_end, cut_name_middle
-from .safe_text import columns, displayable, pad_right
 from .text_wrap import wrap_totals
 
 HEADERS = ("Layer (type)", "Output Shape", "Param #", "Formula", "MACs")

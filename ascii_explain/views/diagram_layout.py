@@ -17,13 +17,13 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from ..build.records import OutputShape
+from ..safe_text import columns, pad_left
 from . import graph_text, styled
 from .diagram_rows import DataRow, OperationRow, compact_run_name, row_depth, run_name
 from .formatting import DIMS, format_shape, is_multi_shape
 from .glyphs import GLYPH_WIDTH, glyph_for
 from .model import ADJUSTED, FALLBACK, INFERRED, INTERNAL_ERROR, MISMATCH, NO_WEIGHTS, OK, UNBUILT, LayerView
 from .name_cut import ASCII_ELLIPSIS, ELLIPSIS, cut_label_end, cut_name_middle
-from .safe_text import columns, pad_left
 from .text_wrap import KEEP, fits_unwrapped, wrap_detail_text
 
 DATA_GLYPH = "#####"

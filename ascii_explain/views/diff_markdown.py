@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from ..build.diff import MARKS, UNCHANGED, DiffRows, LayerChange
+from ..safe_text import sanitized
 from .diff_text import before_after, count, format_shape, signed, totals_lines
 from .markdown import markdown_escape
-from .safe_text import sanitized
 
 
 def render_markdown(model_diff: DiffRows, show_unchanged: bool = False) -> str:

@@ -11,8 +11,8 @@ import textwrap
 from typing import Any, Optional
 
 from ..build.diff import ADDED, CHANGED, MARKS, REMOVED, UNCHANGED, DiffRows, LayerChange
+from ..safe_text import columns, pad_left, pad_right, sanitized
 from .formatting import UNKNOWN, format_count, format_dims
-from .safe_text import columns, pad_left, pad_right, sanitized
 
 
 def format_shape(shape: Any) -> str:

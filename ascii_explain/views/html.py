@@ -20,6 +20,7 @@ from __future__ import annotations
 from typing import Optional
 
 from ..build.records import LayerRecord
+from ..safe_text import displayable
 from . import graph_text
 from .arithmetic_text import TERM_SEPARATOR
 from .cost_text import MACS_LABEL
@@ -30,7 +31,6 @@ from .html_header import header_html
 from .html_style import ROOT_CLASS, ROOT_INLINE, stylesheet
 from .html_tree import FoldNode, LayerNode, Node, RepeatNode, build_tree
 from .model import ExplanationData, LayerView, ViewModel, build_view_model
-from .safe_text import displayable
 
 _INPUT_LABEL = '<span class="ae-class">Input</span>'
 COLUMN_HEADINGS = (  # (heading, class): one per grid column of html_style.COLUMNS

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Optional
 
+from ..safe_text import displayable
 from .model import ExplanationData, ViewModel, build_view_model, collapse_repeats
-from .safe_text import displayable
 from .tables import tabulate_layers
 
 

@@ -11,7 +11,7 @@ grows past its room.
 
 from __future__ import annotations
 
-from .safe_text import columns, cut, cut_middle
+from ..safe_text import columns, cut, cut_middle
 
 ELLIPSIS = "…"
 ASCII_ELLIPSIS = "~"

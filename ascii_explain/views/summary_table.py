@@ -12,11 +12,11 @@ from typing import Optional, Sequence
 
 from ..layer_range import resolve_layer_range
 from ..read.summary_table import SummaryRow, SummaryTable
+from ..safe_text import columns, cut_middle, pad_right, safe
 from . import styled
 from .diagram_layout import DiagramTooNarrowError
 from .formatting import format_count, format_keras_shape
 from .keras_totals import summary_totals_lines
-from .safe_text import columns, cut_middle, pad_right, safe
 
 HEADERS = ("LAYER (TYPE)", "OUTPUT SHAPE", "PARAMS", "TRAINABLE")
 UNBUILT = "0 (unbuilt)"
@@ -38,7 +38,7 @@ def render_summary_table(
     count_width = max([len(HEADERS[2]), *map(len, counts)])
     trainable_width = len(HEADERS[3]) if show_trainable else 0
     fixed = 2 + 2 + shape_width + 2 + count_width + (2 + trainable_width if show_trainable else 0)
-    # Names come from the model: made safe, and measured in terminal columns (views/safe_text.py).
+    # Names come from the model: made safe, and measured in terminal columns (safe_text.py).
     names = ["   " * row.depth + f"{safe(row.name)} ({safe(row.class_name)})" for row in rows]
     name_width = min(max([len(HEADERS[0]), *map(columns, names)]), width - fixed)
     if name_width < MIN_NAME:

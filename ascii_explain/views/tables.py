@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Callable, Optional
 
+from ..safe_text import displayable
 from .formatting import format_count, format_percent
 from .model import MARK_SIGNS, MISMATCH, ExplanationData, TableRow, ViewModel, build_view_model, table_rows
-from .safe_text import displayable
 
 TABLE_HEADERS = (
     "",

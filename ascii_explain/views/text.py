@@ -12,13 +12,13 @@ from __future__ import annotations
 from typing import Optional, Sequence
 
 from .. import hints
+from ..safe_text import displayable
 from . import graph_text, styled
 from .diagram_layout import DiagramTooNarrowError, Layout, shorten_name
 from .diagram_rows import DataRow, diagram_rows, graph_items, row_link, selected_layers
 from .formatting import DIMS, check_shape_style
 from .glyphs import to_ascii
 from .model import INFO, ExplanationData, TotalsItem, ViewModel, build_view_model, collapse_repeats
-from .safe_text import displayable
 from .text_wrap import wrap_totals
 
 __all__ = ["DiagramTooNarrowError", "render_diagram", "shorten_name"]

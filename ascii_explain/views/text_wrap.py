@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
+from ..safe_text import columns, wrap
 from . import styled
 from .model import TotalsItem
-from .safe_text import columns, wrap
 
 # Lines wrap only between named terms and between steps ("kernel 3*3*3*2 +
 # bias 2 = (3*3*3+1)*2 = 56"): never inside "moving_mean 32 (non-trainable)"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from .safe_text import safe
+from ..safe_text import safe
 from .trace_values import TraceData, batch_words, shown_array, values_lines
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .safe_text import safe, wrap
+from ..safe_text import safe, wrap
 from .trace_values import INDENT, TraceData, batch_words, shown_array, values_lines
 
 
