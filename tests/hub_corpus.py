@@ -353,3 +353,19 @@ HUB_MODELS: dict[str, Callable[[], Any]] = {
 from .hub_vision_corpus import VISION_MODELS  # noqa: E402
 
 HUB_MODELS.update(VISION_MODELS)
+
+
+# keras-hub 0.32's text families (issue 21) explained at one token-id input of (1, T) ...
+TEXT_FAMILIES = (
+    "gemma3", "qwen2", "qwen3_moe", "gpt_oss", "smollm3", "xlm_roberta", "roformer_v2", "esm",
+    "esm_absolute", "t5gemma", "t5gemma2", "edrec", "qwen3_5", "qwen3_5_moe", "gemma4",
+)  # fmt: skip
+# ... and the multi-input ones, at these shapes (tests/test_transformers.py, tests/test_hub_layers.py)
+MULTI_INPUT_SHAPES = {
+    "pali_gemma": {"images": (1, 16, 16, 3), "token_ids": (1, 8), "padding_mask": (1, 8), "response_mask": (1, 8)},
+    # 1024 audio samples: the smallest length the three strided convolutions leave a frame of (15, 3, 1)
+    "moonshine": {
+        "encoder_input_values": (1, 1024, 1), "encoder_padding_mask": (1, 1024), "decoder_token_ids": (1, 8),
+        "decoder_padding_mask": (1, 8),
+    },  # fmt: skip
+}

@@ -65,17 +65,9 @@ ARCHITECTURES = {
     # keras-hub 0.32's text families (issue 21)
     **{
         name: (1, SEQUENCE)
-        for name in (
-            "gemma3", "qwen2", "qwen3_moe", "gpt_oss", "smollm3", "xlm_roberta", "roformer_v2", "esm",
-            "esm_absolute", "t5gemma", "t5gemma2", "edrec", "qwen3_5", "qwen3_5_moe", "gemma4",
-        )
+        for name in hub_corpus.TEXT_FAMILIES
     },  # fmt: skip
-    "pali_gemma": {"images": (1, 16, 16, 3), "token_ids": (1, 8), "padding_mask": (1, 8), "response_mask": (1, 8)},
-    # 1024 audio samples: the smallest length the three strided convolutions leave a frame of (15, 3, 1)
-    "moonshine": {
-        "encoder_input_values": (1, 1024, 1), "encoder_padding_mask": (1, 1024), "decoder_token_ids": (1, 8),
-        "decoder_padding_mask": (1, 8),
-    },  # fmt: skip
+    **hub_corpus.MULTI_INPUT_SHAPES,
     "gpt2_causal_lm": (1, SEQUENCE),
     "gemma3_causal_lm": (1, SEQUENCE),
     "qwen3_moe_causal_lm": (1, SEQUENCE),
