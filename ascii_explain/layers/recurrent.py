@@ -196,22 +196,27 @@ recurrent kernel; the element-wise gate products are not counted.
 """
 
 
+def _bidirectional_directions(config: Mapping[str, Any], input_shape: BuildShape) -> list[tuple[Any, int, int, int]]:
+    """(gates, timesteps, inputs, units) of the forward and the backward layer of a Bidirectional."""
+    sequences = sequences_shape(input_shape)
+    timesteps, inputs = known(sequences[1], sequences[-1])
+    directions = []
+    for key in ("layer", "backward_layer"):
+        serialized = config.get(key) or config["layer"]
+        gates = GATES.get(serialized.get("class_name"))
+        if gates is None:
+            raise NotCoveredError(f"Bidirectional around {serialized.get('class_name')} is not covered")
+        directions.append((gates, timesteps, inputs, int(serialized["config"]["units"])))
+    return directions
+
+
 @register_macs(keras.layers.Bidirectional)
 def bidirectional_macs(config: Mapping[str, Any], input_shape: BuildShape, output_shape: OutputShapeArg) -> str:
     """Bidirectional: the forward layer's MACs + the backward layer's (each a SimpleRNN, LSTM or GRU).
 
     Merging the two outputs (concat, sum, ...) is element-wise and not counted.
     """
-    sequences = sequences_shape(input_shape)
-    timesteps, inputs = known(sequences[1], sequences[-1])
-    parts = []
-    for key in ("layer", "backward_layer"):
-        serialized = config.get(key) or config["layer"]
-        gates = GATES.get(serialized.get("class_name"))
-        if gates is None:
-            raise NotCoveredError(f"Bidirectional around {serialized.get('class_name')} is not covered")
-        parts.append(recurrent_expression(gates, timesteps, inputs, int(serialized["config"]["units"])))
-    return " + ".join(parts)
+    return " + ".join(recurrent_expression(*direction) for direction in _bidirectional_directions(config, input_shape))
 
 
 # ------------------------------------------------------------ backward mult-adds
@@ -257,13 +262,5 @@ def bidirectional_backward_macs(
     config: Mapping[str, Any], input_shape: BuildShape, output_shape: OutputShapeArg
 ) -> BackwardMacs:
     """Bidirectional: each direction's backward terms (``recurrent_backward``), added."""
-    sequences = sequences_shape(input_shape)
-    timesteps, inputs = known(sequences[1], sequences[-1])
-    parts = []
-    for key in ("layer", "backward_layer"):
-        serialized = config.get(key) or config["layer"]
-        gates = GATES.get(serialized.get("class_name"))
-        if gates is None:
-            raise NotCoveredError(f"Bidirectional around {serialized.get('class_name')} is not covered")
-        parts.append(recurrent_backward(gates, timesteps, inputs, int(serialized["config"]["units"])))
+    parts = [recurrent_backward(*direction) for direction in _bidirectional_directions(config, input_shape)]
     return BackwardMacs(*(" + ".join(part[index] for part in parts) for index in range(3)))
