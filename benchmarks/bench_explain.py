@@ -17,7 +17,7 @@ medians and the ratio ours/Keras per model. It also prints:
   ``tests/hub_corpus.py``: their builders imported), with its median and worst
   (``--no-corpus`` skips it, ``--corpus-rounds`` sets its rounds);
 - ``explain(m, optimizer="adam")`` and the patched ``summary()`` against ``str(explain(m))``;
-- the time per layer for chains of 100/200/400/800 layers (flat = linear);
+- the time per layer for chains of 100/200/400/800/3,000 layers (flat = linear);
 - the time ``import ascii_explain``, ``from ascii_explain import explain`` and
   the first ``explain`` add after ``import keras`` (fresh subprocesses, median);
 - the peak extra Python memory of explaining and rendering (tracemalloc).
@@ -60,7 +60,7 @@ sys.path.insert(0, str(ROOT))  # benchmark this checkout's ascii_explain, not an
 
 MODELS = ("resnet50v2", "densenet121", "efficientnetb0", "chain")
 DEFAULT_CHAIN = 400
-SCALING = (100, 200, 400, 800)
+SCALING = (100, 200, 400, 800, 3000)  # issue 20: large graphs stay linear at 3,000 layers
 
 
 # ------------------------------------------------------------------ models
