@@ -1,0 +1,42 @@
+"""Reading keras-rs layers: the facts their formulas need that keras-rs 0.4.0's ``get_config()`` leaves out.
+
+keras-rs is never imported here: a layer is recognised by its class's module.
+
+- ``BruteForceRetrieval``: the candidates are data given to ``update_candidates()``, which
+  ``get_config()`` does not keep ("the serialization of this layer does not preserve the
+  candidates"), so their count is read from the candidate variable's first axis
+  (``num_candidates``) and whether ids were given from the ids variable (``has_candidate_ids``).
+  Its ``get_config()`` also puts the bound method ``compute_score`` under ``return_scores`` (a
+  keras-rs 0.4.0 slip); the attribute's value replaces it.
+- ``DistributedEmbedding``: each table's placement as the layer resolved it (``"auto"`` becomes
+  ``"sparsecore"`` or ``"default_device"`` at construction), ``resolved_placements``
+  ``{table name: placement}``, read from the layer's placement map when it has one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def is_rs_layer(layer: Any) -> bool:
+    """A layer whose class (or a base) keras-rs defines."""
+    return any(klass.__module__.startswith("keras_rs") for klass in type(layer).__mro__)
+
+
+def rs_config(layer: Any, config: dict[str, Any]) -> dict[str, Any]:
+    """``config`` completed with the facts above, for the keras-rs layers that hold them; others unchanged."""
+    completed = dict(config)
+    if hasattr(layer, "candidate_embeddings") and hasattr(layer, "update_candidates"):
+        candidates = layer.candidate_embeddings
+        completed["num_candidates"] = int(candidates.shape[0]) if candidates is not None else 0
+        completed["has_candidate_ids"] = getattr(layer, "candidate_ids", None) is not None
+        if not isinstance(completed.get("return_scores"), bool):
+            completed["return_scores"] = bool(getattr(layer, "return_scores", True))
+    placements = getattr(layer, "_placement_to_path_to_feature_config", None)
+    if isinstance(placements, dict):
+        completed["resolved_placements"] = {
+            feature.table.name: str(placement)
+            for placement, features in placements.items()
+            for feature in features.values()
+        }
+    return completed
