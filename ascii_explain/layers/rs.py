@@ -25,7 +25,8 @@ imported for a model that does not use it. Every function mirrors the layer's ``
   candidate ids; the call scores a query against every candidate (``query @ candidatesᵀ``, ``N*D``
   MACs per query) and takes the top ``k`` (0 MACs). keras-rs keeps the candidate count nowhere but
   in those variables (its ``get_config`` drops the candidates), so the reader puts it in the config
-  (``read/rs.py``: ``num_candidates``, ``has_candidate_ids``); ``D`` comes from the query's shape.
+  (``read/rs.py``: ``num_candidates``, ``candidate_width``, ``has_candidate_ids``); ``D`` comes from
+  the query's shape where it is known.
 - ``HardNegativeMining``, ``RemoveAccidentalHits``, ``SamplingProbabilityCorrection``: no weights;
   top-k, gathers and element-wise corrections: 0 MACs.
 
@@ -39,7 +40,7 @@ from typing import Any, Callable, Mapping, Optional, Sequence
 from ..arithmetic import evaluate, group, product
 from .backward import BackwardMacs, chain_backward, twice, zero_backward
 from .core import dense
-from .dims import NotCoveredError, known
+from .dims import NotCoveredError, UnknownDimensionError, known
 from .formula import BuildShape, Formula, FormulaTerm
 from .registry import Kind, OutputShapeArg, register_by_path
 from .weightless import no_weights, zero_macs
@@ -211,13 +212,18 @@ def brute_force_retrieval(config: Config, input_shape: BuildShape) -> Formula:
 
     Mirrors ``update_candidates``: ``keras.Variable(candidate_embeddings, trainable=False)`` of
     shape ``(N, D)`` and, only when ids are given, an int32 ``(N,)`` variable. ``N`` is the reader's
-    ``num_candidates``; ``D`` is the query's width, which ``compute_score`` contracts with them.
+    ``num_candidates``; ``D`` is the query's width, which ``compute_score`` contracts with them (the
+    candidates' own width, ``candidate_width``, when no call shape is known).
     """
     count = int(config.get("num_candidates") or 0)
     if not count:
         return Formula(())
-    width = int(_first_shape(input_shape)[-1])
-    words = f"candidates {count} * query {width}"
+    query = _first_shape(input_shape) if input_shape else ()
+    if query and query[-1] is not None:
+        width, words = int(query[-1]), f"candidates {count} * query {int(query[-1])}"
+    else:  # built by update_candidates() alone, never called where a shape was recorded
+        width = int(config["candidate_width"])
+        words = f"candidates {count} * candidate width {width}"
     terms = [FormulaTerm("candidate_embeddings", f"{count}*{width}", False, CANDIDATES_REASON, words)]
     if config.get("has_candidate_ids"):
         terms.append(FormulaTerm("candidate_ids", str(count), False, CANDIDATES_REASON, f"candidates {count}"))
@@ -226,8 +232,9 @@ def brute_force_retrieval(config: Config, input_shape: BuildShape) -> Formula:
 
 def brute_force_retrieval_macs(config: Config, input_shape: BuildShape, output_shape: OutputShapeArg) -> str:
     """BruteForceRetrieval: ``N*D`` per query, every candidate scored (``query @ candidatesᵀ``); top-k is 0."""
-    shape = _first_shape(input_shape)
-    dims = known(*shape[1:])
+    if not input_shape:
+        raise UnknownDimensionError("BruteForceRetrieval: the query's shape is unknown (never called in a graph)")
+    dims = known(*_first_shape(input_shape)[1:])
     count = int(config.get("num_candidates") or 0)
     return product([*dims[:-1], count, dims[-1]])
 

@@ -4,8 +4,11 @@ keras-rs is never imported here: a layer is recognised by its class's module.
 
 - ``BruteForceRetrieval``: the candidates are data given to ``update_candidates()``, which
   ``get_config()`` does not keep ("the serialization of this layer does not preserve the
-  candidates"), so their count is read from the candidate variable's first axis
-  (``num_candidates``) and whether ids were given from the ids variable (``has_candidate_ids``).
+  candidates"), so their shape is read from the candidate variable (``num_candidates``,
+  ``candidate_width``) and whether ids were given from the ids variable (``has_candidate_ids``).
+  The formula takes the width from the query's shape where the layer's call shape is known (the
+  product ``query @ candidatesᵀ`` needs them equal); ``update_candidates`` builds the layer without
+  ``build()``, so a subclassed model that never shows the call has only the candidates' width.
   Its ``get_config()`` also puts the bound method ``compute_score`` under ``return_scores`` (a
   keras-rs 0.4.0 slip); the attribute's value replaces it.
 - ``DistributedEmbedding``: each table's placement as the layer resolved it (``"auto"`` becomes
@@ -29,6 +32,7 @@ def rs_config(layer: Any, config: dict[str, Any]) -> dict[str, Any]:
     if hasattr(layer, "candidate_embeddings") and hasattr(layer, "update_candidates"):
         candidates = layer.candidate_embeddings
         completed["num_candidates"] = int(candidates.shape[0]) if candidates is not None else 0
+        completed["candidate_width"] = int(candidates.shape[1]) if candidates is not None else 0
         completed["has_candidate_ids"] = getattr(layer, "candidate_ids", None) is not None
         if not isinstance(completed.get("return_scores"), bool):
             completed["return_scores"] = bool(getattr(layer, "return_scores", True))
