@@ -100,7 +100,7 @@ class DLRM(keras.Model):
             "user_id": keras_rs.layers.FeatureConfig("user_id", user, (None,), (None, EMBEDDING_DIM)),
             "user_history": keras_rs.layers.FeatureConfig("user_history", user, (None, 3), (None, EMBEDDING_DIM)),
         }
-        self.embedding_layer = keras_rs.layers.DistributedEmbedding(feature_configs)
+        self.embedding_layer = keras_rs.layers.DistributedEmbedding(feature_configs, name="embeddings")
         self.bottom_mlp = _mlp((8, EMBEDDING_DIM), "bottom_mlp")
         self.dot_layer = keras_rs.layers.DotInteraction(self_interaction=True)
         self.top_mlp = _mlp((8, 4), "top_mlp")
@@ -137,7 +137,7 @@ class TwoTower(keras.Model):
         self.num_items = num_items
         self.user_tower = keras.Sequential([layers.Embedding(num_users, 8), layers.Dense(EMBEDDING_DIM)], name="user_tower")
         self.item_tower = keras.Sequential([layers.Embedding(num_items, 8), layers.Dense(EMBEDDING_DIM)], name="item_tower")
-        self.retrieval = keras_rs.layers.BruteForceRetrieval(k=k, return_scores=False)
+        self.retrieval = keras_rs.layers.BruteForceRetrieval(k=k, return_scores=False, name="retrieval")
 
     def build(self, input_shape: Any) -> None:
         self.user_tower.build(input_shape)
