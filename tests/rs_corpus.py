@@ -34,7 +34,9 @@ class DCN(keras.Model):
         self.embedding_layers = [
             layers.Embedding(size + 1, EMBEDDING_DIM, name=f"{name}_embedding") for name, size in VOCABULARIES.items()
         ]
-        self.cross_layer = keras_rs.layers.FeatureCross(projection_dim=projection_dim, kernel_initializer="glorot_normal")
+        self.cross_layer = keras_rs.layers.FeatureCross(
+            projection_dim=projection_dim, kernel_initializer="glorot_normal"
+        )
         self.dense_layers = [layers.Dense(units, activation="relu") for units in dense_units]
         self.output_layer = layers.Dense(1)
 
@@ -56,7 +58,9 @@ def dcn() -> keras.Model:
 def dcn_stacked() -> keras.Model:
     """A functional DCN-v2: three crosses (x0, x_i) beside a deep tower, one full rank and two low rank."""
     inputs = _categorical_inputs()
-    embedded = [layers.Embedding(size + 1, EMBEDDING_DIM, name=f"{n}_emb")(inputs[n]) for n, size in VOCABULARIES.items()]
+    embedded = [
+        layers.Embedding(size + 1, EMBEDDING_DIM, name=f"{n}_emb")(inputs[n]) for n, size in VOCABULARIES.items()
+    ]
     x0 = layers.Concatenate(name="x0")(embedded)
     cross = keras_rs.layers.FeatureCross(name="cross_full")(x0, x0)
     cross = keras_rs.layers.FeatureCross(projection_dim=4, diag_scale=0.1, name="cross_low_rank")(x0, cross)
@@ -135,8 +139,12 @@ class TwoTower(keras.Model):
     def __init__(self, num_users: int, num_items: int, k: int = 3, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.num_items = num_items
-        self.user_tower = keras.Sequential([layers.Embedding(num_users, 8), layers.Dense(EMBEDDING_DIM)], name="user_tower")
-        self.item_tower = keras.Sequential([layers.Embedding(num_items, 8), layers.Dense(EMBEDDING_DIM)], name="item_tower")
+        self.user_tower = keras.Sequential(
+            [layers.Embedding(num_users, 8), layers.Dense(EMBEDDING_DIM)], name="user_tower"
+        )
+        self.item_tower = keras.Sequential(
+            [layers.Embedding(num_items, 8), layers.Dense(EMBEDDING_DIM)], name="item_tower"
+        )
         self.retrieval = keras_rs.layers.BruteForceRetrieval(k=k, return_scores=False, name="retrieval")
 
     def build(self, input_shape: Any) -> None:

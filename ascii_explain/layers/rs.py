@@ -126,7 +126,7 @@ feature_cross_backward_macs = chain_backward(feature_cross_macs)
 
 def feature_cross_output_shape(config: Config, input_shape: BuildShape) -> tuple[Any, ...]:
     """FeatureCross keeps ``x0``'s shape (``x0 * (...) + x``)."""
-    return _first_shape(input_shape)
+    return tuple(_first_shape(input_shape))
 
 
 # ---------------------------------------------------------------- DotInteraction
@@ -153,7 +153,9 @@ def dot_interaction_macs(config: Config, input_shape: BuildShape, output_shape: 
     return product([count, count, width])
 
 
-def dot_interaction_backward_macs(config: Config, input_shape: BuildShape, output_shape: OutputShapeArg) -> BackwardMacs:
+def dot_interaction_backward_macs(
+    config: Config, input_shape: BuildShape, output_shape: OutputShapeArg
+) -> BackwardMacs:
     """DotInteraction backward: ``2*(F*F*D)`` into its inputs, no weights.
 
     The Gram matrix ``G = X Xᵀ`` is a product of two activations (both the stacked inputs): its
@@ -172,7 +174,8 @@ def interactions(config: Config, features: int) -> str:
 
 
 def dot_interaction_output_shape(config: Config, input_shape: BuildShape) -> tuple[Any, ...]:
-    """``(batch, pairs)``: ``F*(F-1)//2`` pairs, ``F*(F+1)//2`` with ``self_interaction``, ``F*F`` with ``skip_gather``."""
+    """``(batch, pairs)``: ``F*(F-1)//2`` pairs; ``F*(F+1)//2`` with ``self_interaction``; ``F*F`` with
+    ``skip_gather``."""
     count, _, batch = _features(input_shape)
     return (batch, evaluate(interactions(config, count)))
 
@@ -239,7 +242,9 @@ def brute_force_retrieval_macs(config: Config, input_shape: BuildShape, output_s
     return product([*dims[:-1], count, dims[-1]])
 
 
-def brute_force_retrieval_backward_macs(config: Config, input_shape: BuildShape, output_shape: OutputShapeArg) -> BackwardMacs:
+def brute_force_retrieval_backward_macs(
+    config: Config, input_shape: BuildShape, output_shape: OutputShapeArg
+) -> BackwardMacs:
     """BruteForceRetrieval backward: ``N*D`` into the query (the scores' gradient times the candidates); the
     candidates are created non-trainable, so no weight gradient."""
     return BackwardMacs(brute_force_retrieval_macs(config, input_shape, output_shape), "0")
