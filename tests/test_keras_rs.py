@@ -228,6 +228,26 @@ def test_distributed_embedding_is_one_table_per_table_config(tables, bag):
     assert record.macs == 0 == _traced(layer)  # lookups and the combiner's weighted mean: no contraction
 
 
+@pytest.mark.parametrize("combiner", ["mean", "sum", "sqrtn"])
+def test_embed_reduce_is_an_embedding_and_its_reduction_multiplies_nothing(combiner):
+    """EmbedReduce (what DistributedEmbedding builds per table) is explained by keras's Embedding formula;
+    its weighted reduction over the bag is element-wise work and a sum, 0 MACs, forward and backward."""
+    layer = keras_rs.layers.EmbedReduce(11, 3, combiner=combiner)
+    ids = keras.Input((4,), dtype="int32")
+    record = _record(keras.Model(ids, layer(ids)), layer, training=True)
+    assert record.terms == {"embeddings": "11*3"} and record.macs == 0 == _traced(layer)
+    assert all(evaluate(term) == 0 for term in record.backward_terms)
+
+
+def test_distributed_embedding_backward_multiplies_nothing():
+    table = keras_rs.layers.TableConfig("t", 9, 3)
+    layer = keras_rs.layers.DistributedEmbedding({"f": keras_rs.layers.FeatureConfig("f", table, (None, 2), (None, 3))})
+    ids = {"f": keras.Input((2,), dtype="int32", name="f")}
+    record = _record(keras.Model(ids, layer(ids)["f"]), layer, training=True)
+    assert record.backward_terms == ("0", "0", "0")
+    assert backward_contractions(layer, [], lambda: layer({"f": keras.ops.zeros((1, 2), "int32")})) == (0, 0)
+
+
 def test_distributed_embedding_functions_on_facts():
     tables = [{"name": "a", "vocabulary_size": 10, "embedding_dim": 3, "placement": "auto"},
               {"name": "b", "vocabulary_size": 7, "embedding_dim": 2, "placement": "default_device"}]  # fmt: skip
