@@ -393,3 +393,20 @@ def test_keras_rs_is_not_imported_for_a_model_without_it(tmp_path):
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split()[-1] == "False"
+
+
+def test_a_saved_keras_rs_model_is_explained_from_its_file(corpus, tmp_path):
+    """explain(path) imports keras-rs when the config names its classes (Keras imports only its own
+    and keras-hub's modules from a config), and builds the model without weight values."""
+    model = corpus["dlrm"]
+    path = tmp_path / "dlrm.keras"
+    model.save(path)
+    code = (
+        "import sys\n"
+        "from ascii_explain import explain\n"
+        f"e = explain({str(path)!r})\n"
+        "print(e.total_params, e.total_macs, len(e.fallbacks) + len(e.internal_errors), 'keras_rs' in sys.modules)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-4:] == [str(model.count_params()), str(EXPECTED_MACS["dlrm"]), "0", "True"]
