@@ -138,6 +138,22 @@ def test_feature_cross_backward_equals_the_gradient_graph(projection, positions)
     assert _backward_total(record) == backward == 2 * forward  # each contraction: input-grad + weight-grad
 
 
+@pytest.mark.filterwarnings("ignore:Layer InputLayer does not have a `quantize`")
+@pytest.mark.parametrize("change", ["int8", "int4", "lora"])
+@pytest.mark.parametrize("projection", [None, 3])
+def test_feature_cross_counts_its_quantized_or_lora_projections(change, projection):
+    """The projections' own configs (the reader's sublayers) say what quantize() or enable_lora() did."""
+    x0 = keras.Input((8,))
+    layer = keras_rs.layers.FeatureCross(projection_dim=projection)
+    model = keras.Model(x0, layer(x0))
+    if change == "lora":
+        layer.dense.enable_lora(2)
+    else:
+        model.quantize(change)
+    record = _record(model, layer)
+    _assert_terms_are_the_weights(record, layer)
+
+
 def test_feature_cross_functions_on_facts():
     # width 6, low rank 2, bias: down_proj_dense/kernel 6*2 = 12, dense/kernel 2*6 = 12, dense/bias 6 -> 30
     formula = R.feature_cross({"projection_dim": 2, "use_bias": True}, (None, 6))
