@@ -154,6 +154,16 @@ def test_feature_cross_counts_its_quantized_or_lora_projections(change, projecti
     _assert_terms_are_the_weights(record, layer)
 
 
+def test_feature_cross_only_built_has_no_weights_until_its_first_call():
+    layer = keras_rs.layers.FeatureCross(projection_dim=2)
+    layer.build((None, 6))  # creates the Dense projections, leaves them unbuilt (keras-rs 0.4.0)
+    (record,) = explain(layer).layers
+    assert record.state == "formula" and record.params == 0 == layer.count_params() and record.matches
+    layer(keras.ops.zeros((1, 6)))
+    (record,) = explain(layer).layers
+    assert record.params == 6 * 2 + 2 * 6 + 6 == layer.count_params()
+
+
 def test_feature_cross_functions_on_facts():
     # width 6, low rank 2, bias: down_proj_dense/kernel 6*2 = 12, dense/kernel 2*6 = 12, dense/bias 6 -> 30
     formula = R.feature_cross({"projection_dim": 2, "use_bias": True}, (None, 6))

@@ -88,8 +88,11 @@ def feature_cross(config: Config, input_shape: BuildShape, sublayers: Sublayers 
     Mirrors ``FeatureCross.build``: ``Dense(units=last_dim, use_bias=use_bias)`` and, when
     ``projection_dim`` is ``p``, first ``Dense(units=p, use_bias=False)``, so ``W = U*V`` has
     ``in*p + p*in`` entries instead of ``in*in``. Each projection is counted by Dense's formula
-    (``core.dense``), its terms named ``sublayer/weight``.
+    (``core.dense``), its terms named ``sublayer/weight``. ``build`` leaves the Dense layers unbuilt
+    until the first call (``projections_built``, from the reader): until then there are no weights.
     """
+    if config.get("projections_built") is False:  # build() ran, the first call has not: no weights yet
+        return Formula(())
     width = int(_first_shape(input_shape)[-1])
     terms: list[FormulaTerm] = []
     rows = width

@@ -11,6 +11,9 @@ keras-rs is never imported here: a layer is recognised by its class's module.
   ``build()``, so a subclassed model that never shows the call has only the candidates' width.
   Its ``get_config()`` also puts the bound method ``compute_score`` under ``return_scores`` (a
   keras-rs 0.4.0 slip); the attribute's value replaces it.
+- ``FeatureCross``: whether its Dense projections are built (``projections_built``): its ``build()``
+  creates them but leaves them unbuilt until the first call, so a layer only ``build()``-ed has no
+  weights yet (Keras counts 0).
 - ``DistributedEmbedding``: each table's placement as the layer resolved it (``"auto"`` becomes
   ``"sparsecore"`` or ``"default_device"`` at construction), ``resolved_placements``
   ``{table name: placement}``, read from the layer's placement map when it has one.
@@ -36,6 +39,9 @@ def rs_config(layer: Any, config: dict[str, Any]) -> dict[str, Any]:
         completed["has_candidate_ids"] = getattr(layer, "candidate_ids", None) is not None
         if not isinstance(completed.get("return_scores"), bool):
             completed["return_scores"] = bool(getattr(layer, "return_scores", True))
+    if hasattr(layer, "dense") and hasattr(layer, "diag_scale"):  # FeatureCross
+        projections = [getattr(layer, "down_proj_dense", None), getattr(layer, "dense", None)]
+        completed["projections_built"] = all(bool(sub.built) for sub in projections if sub is not None)
     placements = getattr(layer, "_placement_to_path_to_feature_config", None)
     if isinstance(placements, dict):
         completed["resolved_placements"] = {
