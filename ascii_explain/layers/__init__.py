@@ -12,7 +12,8 @@ Importing this package registers every built-in function in the one registry
   ``weightless`` (the one table of layers without weights); ``hub``
   (keras-hub's layers, a package of families registered on the first
   lookup of a keras_hub class, so keras-hub is never imported for a model
-  that does not use it);
+  that does not use it); ``rs`` (keras-rs's layers, registered the same way
+  on the first lookup of a keras_rs class);
 - shared helpers: ``backward`` (what a backward mult-add function returns, and the
   contraction, chain and attention rules), ``formula`` (what a formula returns), ``shape_arithmetic``
   (the floor/ceil notation and its evaluator), ``dims`` (reading sizes from
@@ -43,6 +44,7 @@ from . import (  # noqa: F401  (registration side effects)
     pooling,
     recurrent,
     reshaping,
+    rs,
     saved_activations,
     spectral,
     weightless,

@@ -33,6 +33,7 @@ from .facts import (
     WeightTotal,
 )
 from .hub import call_takes_cache, hub_config, is_hub_layer
+from .rs import is_rs_layer, rs_config
 from .traced_macs import TracedMacs, trace_first_call
 
 # (layer or keras.ops operation, its calls in this model, is it an operation?)
@@ -149,7 +150,8 @@ class Reader:
         """``layer.get_config()``, or None when a custom layer cannot produce one.
 
         A keras-hub layer's config is completed by its public attributes
-        (``read/hub.py``: keras-hub 0.32.0's get_config() fails for several).
+        (``read/hub.py``: keras-hub 0.32.0's get_config() fails for several), a keras-rs
+        layer's by the facts its get_config() leaves out (``read/rs.py``).
         """
         try:
             config: Optional[dict[str, Any]] = dict(layer.get_config())
@@ -159,6 +161,8 @@ class Reader:
             # A weightless layer's formula needs no config; its attributes stand in for one that failed
             # (keras.layers.Identity given dtype= by keras-hub's DINOv2 cannot serialize, 3.15.1).
             config = hub_config(layer, config)
+        if config is not None and is_rs_layer(layer):  # keras-rs: the candidates and placements (read/rs.py)
+            config = rs_config(layer, config)
         return None if config is None else self.normalize_config(layer, config)
 
     def weights(self, layer: Any, exclude: Optional[set[int]] = None) -> list[WeightFacts]:

@@ -160,6 +160,7 @@ def model_from_config(
     if not isinstance(config, dict) or "class_name" not in config:
         raise StatelessModelError(f"{spec}: not a Keras model config (no 'class_name' at the top level)")
     _import_hub_if_named(config, spec)
+    _import_rs_if_named(config, spec)
     config = dict(config)
     config["compile_config"] = None
     task_class = None
@@ -359,17 +360,40 @@ def _import_hub_if_named(config: Any, spec: str) -> None:
 
 
 def _names_hub_class(config: Any) -> bool:
+    return _names_class_of(config, HUB_PACKAGES)
+
+
+def _names_class_of(config: Any, packages: tuple[str, ...]) -> bool:
+    """Some object in ``config`` comes from one of ``packages`` (its ``module`` or ``registered_name``)."""
     if isinstance(config, dict):
         module = config.get("module")
         registered = config.get("registered_name")
-        if isinstance(module, str) and module.split(".", 1)[0] in HUB_PACKAGES:
+        if isinstance(module, str) and module.split(".", 1)[0] in packages:
             return True
-        if isinstance(registered, str) and registered.split(">", 1)[0] in HUB_PACKAGES:
+        if isinstance(registered, str) and registered.split(">", 1)[0] in packages:
             return True
-        return any(_names_hub_class(value) for value in config.values())
+        return any(_names_class_of(value, packages) for value in config.values())
     if isinstance(config, list):
-        return any(_names_hub_class(value) for value in config)
+        return any(_names_class_of(value, packages) for value in config)
     return False
+
+
+RS_INSTALL_HINT = 'install keras-rs with: pip install "ascii_explain[rs]" (Python 3.11+)'
+
+
+def _import_rs_if_named(config: Any, spec: str) -> None:
+    """Import keras-rs before deserializing when the config names one of its classes.
+
+    Keras imports a config's module only for its own packages and keras-hub's; keras-rs's layers
+    are found by their registered names (``keras_rs>FeatureCross``), which exist once keras_rs is
+    imported (keras-rs 0.4.0).
+    """
+    if not _names_class_of(config, ("keras_rs",)):
+        return
+    try:
+        import keras_rs  # noqa: F401  (registers its classes with Keras)
+    except ImportError as error:
+        raise StatelessModelError(f"{spec}: the config names keras-rs classes; {RS_INSTALL_HINT}") from error
 
 
 def _import_hub(spec: str) -> Any:

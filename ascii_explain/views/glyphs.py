@@ -63,6 +63,11 @@ _EXTRA_GLYPHS = {
     "Lambda": " λ() ",
     "Functional": "[MDL]",
     "Sequential": "[MDL]",
+    # keras-rs: DCN's cross layer (x0 times a projection of x), DLRM's pairwise dots, top-k retrieval
+    "FeatureCross": "x0*Wx",
+    "DotInteraction": " (.) ",
+    "BruteForceRetrieval": "top k",
+    "HardNegativeMining": "top k",
 }
 
 GLYPHS: dict[str, str] = {**_KSA_GLYPHS, **_EXTRA_GLYPHS}
