@@ -1,4 +1,4 @@
-"""The shapes pass (read/call_shapes.py): Keras's own symbolic execution first, the backend's trace per layer where needed.
+"""The shapes pass (read/call_shapes.py): Keras's symbolic execution first, the backend's trace per layer as needed.
 
 Each test compares the symbolic pass with the backend's trace of the whole
 model (the pass before this one), which is the independent witness: same
@@ -116,7 +116,7 @@ def test_a_sequential_built_inside_the_pass_counts_its_layers_once() -> None:
 
 
 def test_a_nested_functional_models_node_lists_are_put_back() -> None:
-    """A functional model used as a layer keeps its nodes in TensorFlow's ListWrapper (keras-hub DeepLabV3's backbone)."""
+    """A functional model used as a layer keeps its nodes in TensorFlow's ListWrapper (DeepLabV3's backbone)."""
     inner_inputs = keras.Input((4,))
     inner = keras.Model(inner_inputs, layers.Dense(3)(inner_inputs))
     inputs = keras.Input((4,))

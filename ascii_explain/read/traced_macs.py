@@ -127,7 +127,7 @@ def counting_contractions() -> Iterator[None]:
                             continue
                         original = vars(kind)["compute_output_spec"]
                         saved.append((kind, "compute_output_spec", original))
-                        setattr(kind, "compute_output_spec", _counting_symbolic(name, original))
+                        kind.compute_output_spec = _counting_symbolic(name, original)
             yield
         finally:
             for module, name, original in saved:

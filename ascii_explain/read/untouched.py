@@ -20,9 +20,9 @@ are snapshotted: a built layer's ``build()`` never runs again.
 
 from __future__ import annotations
 
+from collections.abc import MutableSequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from collections.abc import MutableSequence
 from typing import Any, Iterator
 
 _NODE_LISTS = ("_inbound_nodes", "_outbound_nodes")  # keras.Operation's, 3.15.1
