@@ -46,6 +46,10 @@ class CallShapes:
     # None when one of them had an unknown size (``macs_note`` says which).
     macs: Optional[tuple[int, ...]] = None
     macs_note: str = ""
+    # Rows of this call per sample of the model: its leading size over the model's batch. A layer
+    # after a window partition (Swin, MaxViT: ``reshape(x, (-1, window * window, C))``) sees
+    # batch * windows rows, and a formula written per row counts one window unless multiplied.
+    samples: int = 1
 
     def input_shape(self) -> Any:
         """The shapes of the tensors the call received, in argument order: one shape, or a tuple of them."""
@@ -119,13 +123,14 @@ def concrete_call_shapes(model: Any, input_shapes: Any) -> dict[int, CallShapes]
     # too, and they get their shapes and mult-adds
     layers += _graph_operations([model, *layers])
     records: dict[int, CallShapes] = {}
+    model_batch = _model_batch(input_shapes)
     shadowed = []
     with builds_undone(model, layers):  # a layer the model's own call never built is unbuilt again after
         try:
             for layer in layers:
                 if "call" in vars(layer):  # already shadowed (a layer shared twice) or user-patched
                     continue
-                object.__setattr__(layer, "call", _recording_call(layer, records))
+                object.__setattr__(layer, "call", _recording_call(layer, records, model_batch))
                 shadowed.append(layer)
             # Operation.compute_output_spec (public ``keras.Operation``) traces ``model.call``
             # through the backend; Functional's and Layer's own overrides would answer from
@@ -154,7 +159,21 @@ def _graph_operations(owners: list[Any]) -> list[Any]:
     return list(found.values())
 
 
-def _recording_call(layer: Any, records: dict[int, CallShapes]) -> Any:
+def _model_batch(input_shapes: Any) -> Optional[int]:
+    """The batch the model is traced at: the leading size of its first input shape."""
+    shape = input_shapes
+    while isinstance(shape, Mapping) and shape:
+        shape = next(iter(shape.values()))
+    while isinstance(shape, (list, tuple)) and shape and isinstance(shape[0], (list, tuple, Mapping)):
+        shape = shape[0]
+        while isinstance(shape, Mapping) and shape:
+            shape = next(iter(shape.values()))
+    if isinstance(shape, (list, tuple)) and shape and isinstance(shape[0], int) and shape[0] > 0:
+        return int(shape[0])
+    return None
+
+
+def _recording_call(layer: Any, records: dict[int, CallShapes], model_batch: Optional[int] = None) -> Any:
     original = layer.call  # the bound method of the class
     try:
         signature: Optional[inspect.Signature] = inspect.signature(original)
@@ -174,9 +193,14 @@ def _recording_call(layer: Any, records: dict[int, CallShapes]) -> Any:
             bound = {f"arg{index}": value for index, value in enumerate(args)} | dict(kwargs)
         arguments = {name: _shape_tree(value) for name, value in bound.items()}
         batch = _batch_of(arguments)
+        samples = 1
+        if batch is not None and model_batch and batch > model_batch and batch % model_batch == 0:
+            # the call's rows are several per model sample (windows folded into the batch axis):
+            # per sample of the model, not per row
+            samples, batch = batch // model_batch, model_batch
         parts = None if counted.unknown or batch is None else tuple(part // batch for part in counted.parts)
         note = counted.unknown or ("" if batch is not None else "the batch size of its call is unknown")
-        records[id(layer)] = CallShapes(arguments, _shape_tree(result), macs=parts, macs_note=note)
+        records[id(layer)] = CallShapes(arguments, _shape_tree(result), macs=parts, macs_note=note, samples=samples)
         return result
 
     return call

@@ -300,6 +300,7 @@ class Reader:
             computed_output_shape=computed,
             call_arguments=dict(traced.arguments) if traced is not None else None,
             repeats=self._repeats(traced, parent),
+            samples=traced.samples if traced is not None else 1,
             caches_keys_values=not builtin and _caches_keys_values(layer, parent),
             traced_macs=traced_macs.parts,
             traced_macs_note=traced_macs.note,
