@@ -165,3 +165,27 @@ def test_an_outer_product_einsum_multiplies_nothing_summed() -> None:
         keras.ops.einsum("i,i->", a, a)  # a dot product: 8
         keras.ops.einsum("ij,jk", keras.ops.ones((2, 3)), keras.ops.ones((3, 5)))  # implicit output ik: 2*3*5
     assert counted.parts == [8, 30]
+
+
+def _windowed(batch_axis_windows: int = 4) -> Any:
+    """A Dense and an attention matmul after a Swin-style window partition: (batch, 8, 8, C) -> (batch * 4, 16, C)."""
+    inputs = keras.Input((8, 8, 6))
+    x = ops.reshape(inputs, (-1, 2, 4, 2, 4, 6))
+    x = ops.reshape(ops.transpose(x, (0, 1, 3, 2, 4, 5)), (-1, 16, 6))
+    x = layers.Dense(5, name="dense")(x)
+    scores = ops.matmul(x, ops.transpose(x, (0, 2, 1)))  # (batch * 4, 16, 16)
+    return keras.Model(inputs, layers.Dense(3, name="head")(ops.reshape(scores, (-1, 4 * 16 * 16))))
+
+
+@pytest.mark.parametrize("batch", [1, 2])
+def test_windows_folded_into_the_batch_axis_are_counted_per_model_sample(batch: int) -> None:
+    """Swin / MaxViT (the zoo): a layer after a window partition sees batch * windows rows; each sample's count
+    holds every window, registered (4*16*6*5) and traced (4 windows of 16*16*5) alike."""
+    e = explain(_windowed(), input_shape=(batch, 8, 8, 6))
+    dense = e.layer("dense")
+    assert dense.macs_formula == "4*16*6*5" and dense.macs == 4 * 16 * 6 * 5
+    assert dense.traced_macs == dense.macs  # the cross-check agrees at the same count
+    matmul = next(r for r in e.layers if r.class_name == "Matmul")
+    assert matmul.macs == 4 * 16 * 16 * 5 and matmul.macs_source == "traced"
+    assert e.layer("head").macs == 1024 * 3
+    assert e.total_macs == 4 * 16 * 6 * 5 + 4 * 16 * 16 * 5 + 1024 * 3
