@@ -232,7 +232,7 @@ def _swin_block(x: Any, window: int, heads: int, name: str, shift: int = 0) -> A
     y = layer_norm(x, f"{name}_ln1")
     if shift:
         y = ops.roll(y, (-shift, -shift), axis=(1, 2))
-    bias = MultiHeadRelativePositionalEmbedding(name=f"{name}_pos_emb")
+    bias = MultiHeadRelativePositionalEmbedding(4, name=f"{name}_pos_emb")
     y = window_reverse(mhsa(window_partition(y, window), heads, f"{name}_attn", bias=bias), window, height, width)
     if shift:
         y = ops.roll(y, (shift, shift), axis=(1, 2))
@@ -358,7 +358,7 @@ def coatnet() -> Any:
     x = mbconv(x, 16, "stage0", strides=2)  # 8x8
     x = mbconv(x, 16, "stage1")
     x = layers.Reshape((-1, 16))(layers.MaxPooling2D(2)(x))  # 16 tokens
-    bias = MultiHeadRelativePositionalEmbedding(name="stage2_pos_emb")
+    bias = MultiHeadRelativePositionalEmbedding(4, name="stage2_pos_emb")
     x = layers.Add()([x, mhsa(layer_norm(x, "stage2_ln1"), 2, "stage2_attn", bias=bias)])
     x = layers.Add()([x, mlp(layer_norm(x, "stage2_ln2"), 64, "stage2_mlp")])
     return _model(inputs, classifier(x), "coatnet")
@@ -393,7 +393,7 @@ def maxvit() -> Any:
     x = mbconv(conv_stem(inputs, 16, strides=4), 16, "mbconv")  # 8x8x16
     height, width, channels = x.shape[1:]
     for kind, partition, reverse in (("block", window_partition, window_reverse), ("grid", grid_partition, grid_reverse)):
-        bias = MultiHeadRelativePositionalEmbedding(name=f"{kind}_pos_emb")
+        bias = MultiHeadRelativePositionalEmbedding(4, name=f"{kind}_pos_emb")
         windows = _transformer(partition(x, 4), 2, kind, bias=bias)
         x = reverse(windows, 4, height, width)
     return _model(inputs, classifier(x), "maxvit")
@@ -480,14 +480,14 @@ def gcvit() -> Any:
     x = conv_stem(inputs, 16, strides=4)  # 8x8x16
     height, width, channels = x.shape[1:]
     x = window_reverse(_transformer(window_partition(x, 4), 2, "local",
-                                    bias=MultiHeadRelativePositionalEmbedding(name="local_pos_emb")), 4, height, width)
+                                    bias=MultiHeadRelativePositionalEmbedding(4, name="local_pos_emb")), 4, height, width)
     pooled = layers.Conv2D(channels, 3, 2, padding="same", name="global_query_conv")(x)  # 4x4: one window's size
     query = GlobalQueryTokens(2, name="global_query")(layers.Reshape((-1, channels))(pooled))  # (b, heads, 16, d)
     windows = window_partition(layer_norm(x, "global_ln"), 4)
     kv = layers.Dense(2 * channels, name="global_kv")(windows)
     key, value = (split_heads(part, 2) for part in ops.split(kv, 2, axis=-1))
     query = ops.reshape(ops.repeat(ops.expand_dims(query, 1), 4, axis=1), (-1, 2, 16, channels // 2))
-    bias = MultiHeadRelativePositionalEmbedding(name="global_pos_emb")
+    bias = MultiHeadRelativePositionalEmbedding(4, name="global_pos_emb")
     y = layers.Dense(channels, name="global_output")(merge_heads(ops.matmul(attention_scores(query, key, bias), value)))
     x = layers.Add()([x, window_reverse(y, 4, height, width)])
     return _model(inputs, classifier(x), "gcvit")
