@@ -189,3 +189,7 @@ def test_windows_folded_into_the_batch_axis_are_counted_per_model_sample(batch: 
     assert matmul.macs == 4 * 16 * 16 * 5 and matmul.macs_source == "traced"
     assert e.layer("head").macs == 1024 * 3
     assert e.total_macs == 4 * 16 * 6 * 5 + 4 * 16 * 16 * 5 + 1024 * 3
+    # each sample's activations hold every window too: float32 (4, 16, 5) after the Dense, (4, 16, 16) scores
+    assert dense.output_bytes == 4 * 16 * 5 * 4 and matmul.output_bytes == 4 * 16 * 16 * 4
+    partition = [r for r in e.layers if r.class_name == "Reshape"][1]
+    assert partition.output_shape == (batch * 4, 16, 6) and partition.output_bytes == 4 * 16 * 6 * 4

@@ -312,8 +312,12 @@ def param_bytes(facts: LayerFacts) -> Optional[int]:
 
 
 def output_bytes(facts: LayerFacts) -> Optional[int]:
-    """Bytes of one sample's output: elements times the output dtype's size; None when unknown."""
-    return output_bytes_of(output_shape_of(facts), facts.output_dtypes)
+    """Bytes of one sample's output: elements times the output dtype's size; None when unknown.
+
+    An output of several rows per sample (windows folded into the batch axis) counts every row.
+    """
+    size = output_bytes_of(output_shape_of(facts), facts.output_dtypes)
+    return size if size is None else size * facts.output_samples
 
 
 def output_bytes_of(

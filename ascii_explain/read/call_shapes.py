@@ -50,6 +50,8 @@ class CallShapes:
     # after a window partition (Swin, MaxViT: ``reshape(x, (-1, window * window, C))``) sees
     # batch * windows rows, and a formula written per row counts one window unless multiplied.
     samples: int = 1
+    # ... and of its output: a window partition's Reshape reads one row per sample and writes four.
+    output_samples: int = 1
 
     def input_shape(self) -> Any:
         """The shapes of the tensors the call received, in argument order: one shape, or a tuple of them."""
@@ -193,17 +195,30 @@ def _recording_call(layer: Any, records: dict[int, CallShapes], model_batch: Opt
             bound = {f"arg{index}": value for index, value in enumerate(args)} | dict(kwargs)
         arguments = {name: _shape_tree(value) for name, value in bound.items()}
         batch = _batch_of(arguments)
-        samples = 1
-        if batch is not None and model_batch and batch > model_batch and batch % model_batch == 0:
-            # the call's rows are several per model sample (windows folded into the batch axis):
-            # per sample of the model, not per row
-            samples, batch = batch // model_batch, model_batch
+        samples = _rows_per_sample(batch, model_batch)
+        if samples > 1:  # several rows per model sample (windows folded into the batch axis): per model sample
+            batch = model_batch
         parts = None if counted.unknown or batch is None else tuple(part // batch for part in counted.parts)
         note = counted.unknown or ("" if batch is not None else "the batch size of its call is unknown")
-        records[id(layer)] = CallShapes(arguments, _shape_tree(result), macs=parts, macs_note=note, samples=samples)
+        output = _shape_tree(result)
+        records[id(layer)] = CallShapes(
+            arguments,
+            output,
+            macs=parts,
+            macs_note=note,
+            samples=samples,
+            output_samples=_rows_per_sample(_batch_of({"output": output}), model_batch),
+        )
         return result
 
     return call
+
+
+def _rows_per_sample(batch: Optional[int], model_batch: Optional[int]) -> int:
+    """A tensor's leading size over the model's batch when it is a larger multiple of it, else 1."""
+    if batch is not None and model_batch and batch > model_batch and batch % model_batch == 0:
+        return batch // model_batch
+    return 1
 
 
 def _batch_of(arguments: Mapping[str, Any]) -> Optional[int]:
