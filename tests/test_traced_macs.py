@@ -7,7 +7,7 @@ a layer without one gets the traced count, marked as such; keras.ops rows are tr
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any, Callable, Optional
 
 import keras
 import pytest
@@ -177,11 +177,17 @@ def _windowed(batch_axis_windows: int = 4) -> Any:
     return keras.Model(inputs, layers.Dense(3, name="head")(ops.reshape(scores, (-1, 4 * 16 * 16))))
 
 
-@pytest.mark.parametrize("batch", [1, 2])
-def test_windows_folded_into_the_batch_axis_are_counted_per_model_sample(batch: int) -> None:
+@pytest.mark.parametrize("batch", [None, 1, 2])
+def test_windows_folded_into_the_batch_axis_are_counted_per_model_sample(batch: Optional[int]) -> None:
     """Swin / MaxViT (the zoo): a layer after a window partition sees batch * windows rows; each sample's count
-    holds every window, registered (4*16*6*5) and traced (4 windows of 16*16*5) alike."""
-    e = explain(_windowed(), input_shape=(batch, 8, 8, 6))
+    holds every window, registered (4*16*6*5) and traced (4 windows of 16*16*5) alike.
+
+    Without an input_shape the graph's None batch hides the windows: a reshape that folds positions
+    into the batch axis makes explain trace the forward at batch 1, as input_shape=(1, ...) does.
+    """
+    model = _windowed()
+    e = explain(model) if batch is None else explain(model, input_shape=(batch, 8, 8, 6))
+    batch = batch or 1
     dense = e.layer("dense")
     assert dense.macs_formula == "4*16*6*5" and dense.macs == 4 * 16 * 6 * 5
     assert dense.traced_macs == dense.macs  # the cross-check agrees at the same count
@@ -191,5 +197,7 @@ def test_windows_folded_into_the_batch_axis_are_counted_per_model_sample(batch: 
     assert e.total_macs == 4 * 16 * 6 * 5 + 4 * 16 * 16 * 5 + 1024 * 3
     # each sample's activations hold every window too: float32 (4, 16, 5) after the Dense, (4, 16, 16) scores
     assert dense.output_bytes == 4 * 16 * 5 * 4 and matmul.output_bytes == 4 * 16 * 16 * 4
+    # and keeps every window's input for its backward pass: (4, 16, 6) floats per sample
+    assert dense.saved_elements == 4 * 16 * 6 and dense.saved_formula == "4*16*6", dense.saved_formula
     partition = [r for r in e.layers if r.class_name == "Reshape"][1]
     assert partition.output_shape == (batch * 4, 16, 6) and partition.output_bytes == 4 * 16 * 6 * 4

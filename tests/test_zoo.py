@@ -116,6 +116,15 @@ def test_the_zoo_has_traced_contractions_in_keras_ops_rows_and_custom_layers() -
     assert {"RelativePositionalEmbedding", "PositionalEncodingFourier"} <= traced  # einsum / matmul in a call
 
 
+@pytest.mark.parametrize("name", sorted(ZOO_MODELS))
+def test_zoo_counts_per_sample_do_not_depend_on_the_input_shape_given(name: str) -> None:
+    """Without input_shape (static inputs: the graph's own shapes, or a trace at batch 1) and at batch 1 alike."""
+    e = _explained(name)
+    plain = explain(_model(name))
+    assert plain.total_macs == e.total_macs and not plain.macs_unknown
+    assert plain.activation_bytes == e.activation_bytes is not None
+
+
 def _hlo_macs(model: Any) -> int:
     """Mult-adds of the model's forward pass at batch 1: XLA's HLO (TensorFlow's jit compiler) before optimization."""
     import tensorflow as tf
