@@ -158,10 +158,9 @@ def time_interleaved(models: dict[str, Any], rounds: int) -> dict[str, dict[str,
 
 
 def corpus_builders() -> dict[str, Callable[[], Any]]:
-    """The tests' real-world corpus by name ("io:...", "zoo:...", "hub:..."); keras-hub's part only when it is installed."""
+    """The tests' real-world corpus by name ("io:...", "zoo:...", "hub:..."); keras-hub's part only if installed."""
     sys.path.insert(0, str(ROOT))
     from tests.keras_io_corpus import KERAS_IO_MODELS
-
     from tests.zoo_corpus import ZOO_MODELS
 
     try:

@@ -1,4 +1,4 @@
-"""The real-world corpus: every keras-io-style, vision-zoo and keras-hub model is explained, drawn and counted as Keras counts it.
+"""The real-world corpus: every keras-io-style, vision-zoo and keras-hub model explained, drawn, counted as Keras does.
 
 Each model is built once per module (``_model``) and explained twice (collapsed and
 expanded). For every one: no exception from ``explain``, ``summary``, ``to_json``,

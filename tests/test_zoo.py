@@ -111,7 +111,9 @@ def test_zoo_mult_adds_are_known_on_every_weighted_row_and_traced_counts_agree(n
 
 
 def test_the_zoo_has_traced_contractions_in_keras_ops_rows_and_custom_layers() -> None:
-    traced = {r.class_name for name in ZOO_MODELS for r in _explained(name).layers if r.macs_source == "traced" and r.macs}
+    traced = {
+        r.class_name for name in ZOO_MODELS for r in _explained(name).layers if r.macs_source == "traced" and r.macs
+    }
     assert "Matmul" in traced  # keras.ops.matmul between layers (attention scores)
     assert {"RelativePositionalEmbedding", "PositionalEncodingFourier"} <= traced  # einsum / matmul in a call
 

@@ -279,7 +279,6 @@ def halonet() -> Any:
     block, halo, heads = 2, 1, 2
     height, width, channels = x.shape[1:]
     key_size = block + 2 * halo
-    blocks = (height // block) * (width // block)
     query = layers.Conv2D(channels, 1, use_bias=False, name="halo_query")(x)
     kv = layers.Conv2D(2 * channels, 1, use_bias=False, name="halo_kv")(x)
     query = ops.reshape(window_partition(query, block), (-1, block, block, heads, channels // heads))
@@ -292,7 +291,6 @@ def halonet() -> Any:
     scores = ops.softmax(ops.matmul(flat_query, ops.transpose(key, (0, 1, 3, 2))) + logits, axis=-1)
     y = merge_heads(ops.matmul(scores, value))  # (batch * blocks, 4, channels)
     y = window_reverse(ops.reshape(y, (-1, block * block, channels)), block, height, width)
-    del blocks
     x = layers.Add()([x, layers.BatchNormalization(name="halo_bn")(y)])
     return _model(inputs, classifier(x), "halonet")
 
@@ -392,7 +390,8 @@ def maxvit() -> Any:
     inputs = keras.Input(IMAGE)
     x = mbconv(conv_stem(inputs, 16, strides=4), 16, "mbconv")  # 8x8x16
     height, width, channels = x.shape[1:]
-    for kind, partition, reverse in (("block", window_partition, window_reverse), ("grid", grid_partition, grid_reverse)):
+    attentions = (("block", window_partition, window_reverse), ("grid", grid_partition, grid_reverse))
+    for kind, partition, reverse in attentions:
         bias = MultiHeadRelativePositionalEmbedding(4, name=f"{kind}_pos_emb")
         windows = _transformer(partition(x, 4), 2, kind, bias=bias)
         x = reverse(windows, 4, height, width)
@@ -479,8 +478,8 @@ def gcvit() -> Any:
     inputs = keras.Input(IMAGE)
     x = conv_stem(inputs, 16, strides=4)  # 8x8x16
     height, width, channels = x.shape[1:]
-    x = window_reverse(_transformer(window_partition(x, 4), 2, "local",
-                                    bias=MultiHeadRelativePositionalEmbedding(4, name="local_pos_emb")), 4, height, width)
+    local_bias = MultiHeadRelativePositionalEmbedding(4, name="local_pos_emb")
+    x = window_reverse(_transformer(window_partition(x, 4), 2, "local", bias=local_bias), 4, height, width)
     pooled = layers.Conv2D(channels, 3, 2, padding="same", name="global_query_conv")(x)  # 4x4: one window's size
     query = GlobalQueryTokens(2, name="global_query")(layers.Reshape((-1, channels))(pooled))  # (b, heads, 16, d)
     windows = window_partition(layer_norm(x, "global_ln"), 4)

@@ -27,11 +27,10 @@ class ChannelAffine(layers.Layer):
         self.use_bias, self.weight_init_value, self.axis = use_bias, weight_init_value, axis
 
     def build(self, input_shape: Any) -> None:
-        shape = [1] * len(input_shape)
-        shape[self.axis] = input_shape[self.axis]
-        shape = shape[1:]  # one weight per channel, broadcast over the rest (kecam keeps the ones)
-        if self.axis == -1 or self.axis == len(input_shape) - 1:
+        if self.axis in (-1, len(input_shape) - 1):
             shape = [input_shape[-1]]
+        else:  # one weight per entry of that axis, ones to broadcast over the axes after it (kecam's)
+            shape = [input_shape[self.axis]] + [1] * (len(input_shape) - 1 - self.axis)
         init = keras.initializers.Constant(self.weight_init_value)
         self.ww = self.add_weight(name="weight", shape=shape, initializer=init)
         if self.use_bias:

@@ -125,7 +125,8 @@ def macs_for(
         keywords = {}
         if facts.call_arguments is not None and wants_call_shapes(function):
             keywords[CALL_SHAPES_KEYWORD] = facts.call_arguments
-        expression = per_model_sample(function(facts.config, facts.build_shape, output_shape_of(facts), **keywords), facts)
+        expression = function(facts.config, facts.build_shape, output_shape_of(facts), **keywords)
+        expression = per_model_sample(expression, facts)
         return evaluator(expression), expression, ""
     except UnknownDimensionError as error:
         return None, "", str(error)

@@ -180,7 +180,8 @@ def _offsets(dim: int, candidates: list[Named]) -> Optional[Factor]:
     """
     for first in candidates:
         if first.value > 1 and 2 * first.value - 1 == dim:
-            return Factor((dim,), (first.name,), written=f"(2*{first.value}-1)", said=f"2*{first.name} {first.value} - 1")
+            said = f"2*{first.name} {first.value} - 1"
+            return Factor((dim,), (first.name,), written=f"(2*{first.value}-1)", said=said)
     for i, first in enumerate(candidates):
         for second in candidates[i + 1:]:
             if first.value > 1 and second.value > 1 and first.value + second.value - 1 == dim:
