@@ -19,14 +19,24 @@ relied on.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import inspect
+import threading
 from dataclasses import dataclass, replace
-from typing import Any, Mapping, Optional
+from typing import Any, Iterator, Mapping, Optional
 
 import keras
 
-from .traced_macs import counting_contractions, frame
+from .traced_macs import counting_contractions, frame, open_frame_counts, restore_frame_counts
 from .untouched import builds_undone
+
+
+class _PassState(threading.local):
+    building = 0  # inside a build() the pass runs (a Sequential's build calls its layers: not the forward)
+
+
+_STATE = _PassState()
 
 
 @dataclass(frozen=True)
@@ -124,25 +134,168 @@ def concrete_call_shapes(model: Any, input_shapes: Any) -> dict[int, CallShapes]
     # keras.ops nodes of the Functional graphs (GetItem, Multiply, matmul, ...): their outputs are activations
     # too, and they get their shapes and mult-adds
     layers += _graph_operations([model, *layers])
-    records: dict[int, CallShapes] = {}
-    model_batch = _model_batch(input_shapes)
-    shadowed = []
+    inputs = _symbolic_inputs(model, input_shapes)
     with builds_undone(model, layers):  # a layer the model's own call never built is unbuilt again after
+        with counting_contractions():
+            try:
+                return _traced(model, layers, inputs, symbolic=True, model_batch=_model_batch(input_shapes))
+            except Exception:  # noqa: BLE001 - Keras's symbolic execution could not run it: the backend's trace can
+                return _traced(model, layers, inputs, symbolic=False, model_batch=_model_batch(input_shapes))
+
+
+def _traced(
+    model: Any, layers: list, inputs: Any, symbolic: bool, model_batch: Optional[int] = None
+) -> dict[int, CallShapes]:
+    """Run ``model.call`` on ``inputs`` with every layer's calls recorded; Keras's symbolic execution or the backend's.
+
+    Symbolic (``symbolic=True``): the KerasTensors go through ``model.call``
+    itself, each layer's ``symbolic_call`` (what ``keras.Operation.__call__``
+    runs on KerasTensors) shadowed to run its own ``call`` on them
+    (``_symbolic_call``), so keras.ops infer the shapes in Python -- a
+    fraction of a backend graph's cost -- and no graph node is made. A layer whose call needs
+    backend tensors (``tf.*``, a variable on the left of ``*``) is traced
+    alone by the backend, its sublayers recorded inside that trace.
+    Backend (``symbolic=False``): ``keras.Operation.compute_output_spec``
+    (public) traces the whole ``model.call`` in the backend (a TensorFlow
+    FuncGraph, ``jax.eval_shape``); Functional's and Layer's own overrides
+    would answer from compute_output_shape and never enter the sublayers.
+    """
+    records = _Records(model_batch)
+    shadowed: list[tuple[Any, str]] = []
+    rebuilt: list[tuple[Any, Any]] = []
+    try:
+        for layer in layers:
+            if "call" not in vars(layer):  # else already shadowed (a layer shared twice) or user-patched
+                object.__setattr__(layer, "call", _recording_call(layer, records))
+                shadowed.append((layer, "call"))
+            if not getattr(layer, "built", True):  # Keras keeps a wrapped build() on each instance: wrap it again
+                rebuilt.append((layer, layer.build))
+                object.__setattr__(layer, "build", _build_not_recorded(layer.build))
+            if symbolic and "symbolic_call" not in vars(layer):
+                object.__setattr__(layer, "symbolic_call", _symbolic_call(layer, records))
+                shadowed.append((layer, "symbolic_call"))
+        if symbolic:
+            with _no_graph_nodes():
+                model.call(inputs)
+        else:
+            keras.Operation.compute_output_spec(model, inputs)
+    finally:
+        for layer, name in shadowed:
+            object.__delattr__(layer, name)
+        for layer, build in rebuilt:
+            object.__setattr__(layer, "build", build)
+    return dict(records.by_layer)
+
+
+_NODE_LOCK = threading.RLock()
+
+
+@contextlib.contextmanager
+def _no_graph_nodes() -> Iterator[None]:
+    """Keras makes no graph ``Node`` for a symbolic call while the pass runs (but inside a build()).
+
+    ``Layer.__call__`` and ``Operation.symbolic_call`` record every call on
+    KerasTensors as a Node of the functional graph (Keras 3.15.1): the pass
+    is not a graph, and a Node refuses a call that returns ``None`` (a cache
+    slot). A build() (a Sequential making its functional graph) gets its nodes.
+    The two modules' ``Node`` are shadowed under a lock and restored after.
+    """
+    from keras.src.layers import layer as layer_module
+    from keras.src.ops import operation as operation_module
+
+    real_node = operation_module.Node
+
+    def node_outside_the_pass(*args: Any, **kwargs: Any) -> Any:
+        return real_node(*args, **kwargs) if _STATE.building else None
+
+    with _NODE_LOCK:
+        saved = [(module, module.Node) for module in (layer_module, operation_module)]
+        if any(node is not real_node for _, node in saved):  # re-entered: already shadowed
+            yield
+            return
+        for module, _ in saved:
+            module.Node = node_outside_the_pass
         try:
-            for layer in layers:
-                if "call" in vars(layer):  # already shadowed (a layer shared twice) or user-patched
-                    continue
-                object.__setattr__(layer, "call", _recording_call(layer, records, model_batch))
-                shadowed.append(layer)
-            # Operation.compute_output_spec (public ``keras.Operation``) traces ``model.call``
-            # through the backend; Functional's and Layer's own overrides would answer from
-            # compute_output_shape where a layer defines one, and never enter its sublayers.
-            with counting_contractions():
-                keras.Operation.compute_output_spec(model, _symbolic_inputs(model, input_shapes))
+            yield
         finally:
-            for layer in shadowed:
-                object.__delattr__(layer, "call")
-    return records
+            for module, node in saved:
+                module.Node = node
+
+
+def _build_not_recorded(build: Any) -> Any:
+    @functools.wraps(build)  # Keras reads build()'s signature to name the shapes it passes
+    def build_outside_the_forward(*args: Any, **kwargs: Any) -> Any:
+        _STATE.building += 1
+        try:
+            return build(*args, **kwargs)
+        finally:
+            _STATE.building -= 1
+
+    return build_outside_the_forward
+
+
+class _Records:
+    """The calls recorded so far, with a log of changes so a failed symbolic call's records can be taken back."""
+
+    def __init__(self, model_batch: Optional[int] = None) -> None:
+        self.by_layer: dict[int, CallShapes] = {}
+        self.model_batch = model_batch  # the batch the model is traced at (CallShapes.samples)
+        self._log: list[tuple[int, Optional[CallShapes]]] = []
+
+    def __contains__(self, key: int) -> bool:
+        return key in self.by_layer
+
+    def __getitem__(self, key: int) -> CallShapes:
+        return self.by_layer[key]
+
+    def __setitem__(self, key: int, value: CallShapes) -> None:
+        self._log.append((key, self.by_layer.get(key)))
+        self.by_layer[key] = value
+
+    def mark(self) -> int:
+        return len(self._log)
+
+    def undo(self, mark: int) -> None:
+        while len(self._log) > mark:
+            key, before = self._log.pop()
+            if before is None:
+                del self.by_layer[key]
+            else:
+                self.by_layer[key] = before
+
+
+def _symbolic_call(operation: Any, records: _Records) -> Any:
+    """``symbolic_call`` for ``operation`` in the symbolic pass: its own call run on the KerasTensors.
+
+    A keras.ops operation answers with its class's shape inference (recorded
+    like a call). A layer runs its (recording) ``call``; if that raises, what
+    it recorded and counted is taken back and the backend traces the layer
+    alone, as the backend pass would have. A result computed eagerly (a
+    position embedding broadcast from a variable) becomes its KerasTensor.
+    No ``Node`` is made: the pass adds nothing to the graph.
+    """
+    if not isinstance(operation, keras.layers.Layer):
+        return _recording_call(operation, records, type(operation).compute_output_spec.__get__(operation))
+
+    def symbolic_call(*args: Any, **kwargs: Any) -> Any:
+        if _STATE.building:  # a build() calling its sublayers (a Sequential making its graph) is not the forward
+            return type(operation).symbolic_call(operation, *args, **kwargs)
+        mark, counts = records.mark(), open_frame_counts()
+        try:
+            outputs = operation.call(*args, **kwargs)
+        except Exception:  # noqa: BLE001 - its call needs backend tensors: the backend traces it instead
+            records.undo(mark)
+            restore_frame_counts(counts)
+            return keras.Operation.compute_output_spec(operation, *args, **kwargs)
+        return keras.tree.map_structure(_as_keras_tensor, outputs)
+
+    return symbolic_call
+
+
+def _as_keras_tensor(value: Any) -> Any:
+    if isinstance(value, keras.KerasTensor) or not keras.ops.is_tensor(value):
+        return value
+    return keras.KerasTensor(tuple(value.shape), dtype=keras.backend.standardize_dtype(value.dtype))
 
 
 def _graph_operations(owners: list[Any]) -> list[Any]:
@@ -161,28 +314,17 @@ def _graph_operations(owners: list[Any]) -> list[Any]:
     return list(found.values())
 
 
-def _model_batch(input_shapes: Any) -> Optional[int]:
-    """The batch the model is traced at: the leading size of its first input shape."""
-    shape = input_shapes
-    while isinstance(shape, Mapping) and shape:
-        shape = next(iter(shape.values()))
-    while isinstance(shape, (list, tuple)) and shape and isinstance(shape[0], (list, tuple, Mapping)):
-        shape = shape[0]
-        while isinstance(shape, Mapping) and shape:
-            shape = next(iter(shape.values()))
-    if isinstance(shape, (list, tuple)) and shape and isinstance(shape[0], int) and shape[0] > 0:
-        return int(shape[0])
-    return None
-
-
-def _recording_call(layer: Any, records: dict[int, CallShapes], model_batch: Optional[int] = None) -> Any:
-    original = layer.call  # the bound method of the class
+def _recording_call(layer: Any, records: Any, original: Any = None) -> Any:
+    """``original`` (the layer's class ``call``, bound) recording its first call's shapes and contractions."""
+    original = original or layer.call  # the bound method of the class
     try:
         signature: Optional[inspect.Signature] = inspect.signature(original)
     except (TypeError, ValueError):
         signature = None
 
     def call(*args: Any, **kwargs: Any) -> Any:
+        if _STATE.building:
+            return original(*args, **kwargs)
         if id(layer) in records:
             result = original(*args, **kwargs)
             records[id(layer)] = replace(records[id(layer)], calls=records[id(layer)].calls + 1)
@@ -195,6 +337,7 @@ def _recording_call(layer: Any, records: dict[int, CallShapes], model_batch: Opt
             bound = {f"arg{index}": value for index, value in enumerate(args)} | dict(kwargs)
         arguments = {name: _shape_tree(value) for name, value in bound.items()}
         batch = _batch_of(arguments)
+        model_batch = getattr(records, "model_batch", None)
         samples = _rows_per_sample(batch, model_batch)
         if samples > 1:  # several rows per model sample (windows folded into the batch axis): per model sample
             batch = model_batch
@@ -212,6 +355,20 @@ def _recording_call(layer: Any, records: dict[int, CallShapes], model_batch: Opt
         return result
 
     return call
+
+
+def _model_batch(input_shapes: Any) -> Optional[int]:
+    """The batch the model is traced at: the leading size of its first input shape."""
+    shape = input_shapes
+    while isinstance(shape, Mapping) and shape:
+        shape = next(iter(shape.values()))
+    while isinstance(shape, (list, tuple)) and shape and isinstance(shape[0], (list, tuple, Mapping)):
+        shape = shape[0]
+        while isinstance(shape, Mapping) and shape:
+            shape = next(iter(shape.values()))
+    if isinstance(shape, (list, tuple)) and shape and isinstance(shape[0], int) and shape[0] > 0:
+        return int(shape[0])
+    return None
 
 
 def _rows_per_sample(batch: Optional[int], model_batch: Optional[int]) -> int:

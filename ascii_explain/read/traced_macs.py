@@ -47,6 +47,16 @@ import keras
 
 NUMPY_CONTRACTIONS = ("matmul", "einsum", "dot", "tensordot")
 NN_CONTRACTIONS = ("conv", "depthwise_conv", "separable_conv", "conv_transpose", "dot_product_attention")
+# The same contractions one level up, as keras.ops runs them on KerasTensors (Keras's own symbolic execution,
+# read/call_shapes.py): the operation classes' shape inference, by module and class.
+SYMBOLIC_NUMPY_CONTRACTIONS = (("Matmul", "matmul"), ("Einsum", "einsum"), ("Dot", "dot"), ("Tensordot", "tensordot"))
+SYMBOLIC_NN_CONTRACTIONS = (
+    ("Conv", "conv"),
+    ("DepthwiseConv", "depthwise_conv"),
+    ("SeparableConv", "separable_conv"),
+    ("ConvTranspose", "conv_transpose"),
+    ("DotProductAttention", "dot_product_attention"),
+)
 
 _PATCH_LOCK = threading.RLock()
 _STATE = threading.local()
@@ -91,6 +101,8 @@ def _frames() -> list[Frame]:
 def counting_contractions() -> Iterator[None]:
     """Intercept the backend's contraction functions while the block runs (re-entrant)."""
     from keras.src import backend
+    from keras.src.ops import nn as symbolic_nn
+    from keras.src.ops import numpy as symbolic_numpy
 
     with _PATCH_LOCK:
         depth = getattr(_STATE, "patch_depth", 0)
@@ -105,6 +117,17 @@ def counting_contractions() -> Iterator[None]:
                             continue
                         saved.append((module, name, original))
                         setattr(module, name, _counting(name, original))
+                for module, classes in (
+                    (symbolic_numpy, SYMBOLIC_NUMPY_CONTRACTIONS),
+                    (symbolic_nn, SYMBOLIC_NN_CONTRACTIONS),
+                ):
+                    for class_name, name in classes:
+                        kind = getattr(module, class_name, None)
+                        if kind is None or "compute_output_spec" not in vars(kind):
+                            continue
+                        original = vars(kind)["compute_output_spec"]
+                        saved.append((kind, "compute_output_spec", original))
+                        kind.compute_output_spec = _counting_symbolic(name, original)
             yield
         finally:
             for module, name, original in saved:
@@ -124,7 +147,19 @@ def frame() -> Iterator[Frame]:
         del frames[next(index for index, open_frame in enumerate(frames) if open_frame is current)]
 
 
-def _counting(name: str, original: Callable[..., Any]) -> Callable[..., Any]:
+def open_frame_counts() -> list[tuple[Frame, int, str]]:
+    """What every open frame has counted so far (``restore_frame_counts`` takes later counts back)."""
+    return [(open_frame, len(open_frame.parts), open_frame.unknown) for open_frame in _frames()]
+
+
+def restore_frame_counts(counts: list[tuple[Frame, int, str]]) -> None:
+    for open_frame, parts, unknown in counts:
+        del open_frame.parts[parts:]
+        open_frame.unknown = unknown
+
+
+def _counting(name: str, original: Callable[..., Any], leading: int = 0) -> Callable[..., Any]:
+    """``original`` counting its contraction into the open frames; the counter skips ``leading`` arguments."""
     count = _COUNTERS[name]
 
     def counted(*args: Any, **kwargs: Any) -> Any:
@@ -137,7 +172,7 @@ def _counting(name: str, original: Callable[..., Any]) -> Callable[..., Any]:
         finally:
             _STATE.inside = False
         try:
-            macs: Optional[int] = count(args, kwargs, result)
+            macs: Optional[int] = count(args[leading:], kwargs, result)
             reason = ""
         except UnknownTraceDimension as error:
             macs, reason = None, str(error)
@@ -149,6 +184,32 @@ def _counting(name: str, original: Callable[..., Any]) -> Callable[..., Any]:
             elif macs:
                 open_frame.parts.append(macs)
         return result
+
+    counted.__wrapped__ = original  # type: ignore[attr-defined]
+    return counted
+
+
+def _counting_symbolic(name: str, original: Callable[..., Any]) -> Callable[..., Any]:
+    """``_counting`` for an operation class's ``compute_output_spec(self, *operands)``.
+
+    The counters read the backend function's arguments: einsum's subscripts come first, tensordot's
+    ``axes`` is a keyword; on the operation both live as attributes.
+    """
+
+    def run(operation: Any, *args: Any, **kwargs: Any) -> Any:
+        if name == "einsum":
+            args = args[1:]  # the subscripts, put first for the counter
+        kwargs.pop("axes", None)
+        return original(operation, *args, **kwargs)
+
+    counting = _counting(name, run, leading=1)  # the operation itself comes first
+
+    def counted(operation: Any, *args: Any, **kwargs: Any) -> Any:
+        if name == "einsum":
+            return counting(operation, operation.subscripts, *args, **kwargs)
+        if name == "tensordot":
+            return counting(operation, *args, axes=operation.axes, **kwargs)
+        return counting(operation, *args, **kwargs)
 
     counted.__wrapped__ = original  # type: ignore[attr-defined]
     return counted

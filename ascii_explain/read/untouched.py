@@ -20,6 +20,7 @@ are snapshotted: a built layer's ``build()`` never runs again.
 
 from __future__ import annotations
 
+from collections.abc import MutableSequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Iterator
@@ -85,6 +86,15 @@ def _put_back(container: Any, content: Any) -> None:
         set.update(container, content)
 
 
+def _put_back_sequence(node_list: Any, content: list) -> None:
+    if list(node_list) == content:  # as it was (a TensorFlow ListWrapper keeps its items apart from the list's)
+        return
+    list.__setitem__(node_list, slice(None), content)  # past a TrackedList's tracking
+    storage = getattr(node_list, "_storage", None)
+    if isinstance(storage, list):  # TensorFlow's ListWrapper (a layer tracked by tf.Module): its own items
+        list.__setitem__(storage, slice(None), content)
+
+
 @contextmanager
 def builds_undone(model: Any, layers: list) -> Iterator[None]:
     """Within: trace ``model`` freely. After: every layer of ``layers`` unbuilt before is as it was, nodes too.
@@ -100,7 +110,7 @@ def builds_undone(model: Any, layers: list) -> Iterator[None]:
         (node_list, list(node_list))
         for layer in [model, *layers]
         for name in _NODE_LISTS
-        if isinstance(node_list := vars(layer).get(name), list)
+        if isinstance(node_list := vars(layer).get(name), MutableSequence)  # TensorFlow's ListWrapper too
     ]
     pending = global_state.get_global_attribute("uninitialized_variables", [], set_to_default=True)
     pending_before = list(pending)
@@ -110,6 +120,6 @@ def builds_undone(model: Any, layers: list) -> Iterator[None]:
         for state in saved:
             state.restore()
         for node_list, content in nodes:
-            list.__setitem__(node_list, slice(None), content)
+            _put_back_sequence(node_list, content)
         pending = global_state.get_global_attribute("uninitialized_variables", [], set_to_default=True)
         pending[:] = [variable for variable in pending_before if getattr(variable, "_value", None) is None]

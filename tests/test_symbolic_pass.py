@@ -1,0 +1,126 @@
+"""The shapes pass (read/call_shapes.py): Keras's own symbolic execution first, the backend's trace per layer where needed.
+
+Each test compares the symbolic pass with the backend's trace of the whole
+model (the pass before this one), which is the independent witness: same
+shapes, same calls, and the same mult-adds but where the backend cannot see a
+contraction (a bare ``@`` on backend tensors).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import keras
+import pytest
+import tensorflow as tf
+from keras import layers, ops
+
+from ascii_explain import explain
+from ascii_explain.read import call_shapes
+from ascii_explain.read.traced_macs import counting_contractions
+from ascii_explain.read.untouched import builds_undone
+
+from .helpers import keras_global_state, model_state
+
+
+def _pass(model: Any, shapes: Any, symbolic: bool) -> dict:
+    operations = list(model._flatten_layers(include_self=False, recursive=True))
+    operations += call_shapes._graph_operations([model, *operations])
+    inputs = call_shapes._symbolic_inputs(model, shapes)
+    with builds_undone(model, operations), counting_contractions():
+        return call_shapes._traced(model, operations, inputs, symbolic=symbolic)
+
+
+class BareMatmulAttention(layers.Layer):
+    """Scores with ``@`` on the tensors, as keras-hub's SegFormer attention writes them."""
+
+    def build(self, input_shape: Any) -> None:
+        self.proj = layers.Dense(input_shape[-1])
+        self.proj.build(input_shape)
+
+    def call(self, x: Any) -> Any:
+        scores = ops.softmax(x @ ops.transpose(x, (0, 2, 1)))
+        return self.proj(scores @ x)
+
+
+class CallsTensorFlow(layers.Layer):
+    """A call that only backend tensors can take (``tf.*``): the backend traces this layer alone."""
+
+    def build(self, input_shape: Any) -> None:
+        self.dense = layers.Dense(3)
+        self.dense.build(input_shape)
+
+    def call(self, x: Any) -> Any:
+        return self.dense(tf.nn.relu(x))
+
+
+def _model(block: layers.Layer) -> keras.Model:
+    inputs = keras.Input((5, 4))
+    return keras.Model(inputs, layers.Dense(2)(block(inputs)))
+
+
+def test_a_bare_matmul_is_counted_by_the_symbolic_pass() -> None:
+    model = _model(BareMatmulAttention())
+    block = model.layers[1]
+    symbolic = _pass(model, (1, 5, 4), symbolic=True)[id(block)]
+    backend = _pass(model, (1, 5, 4), symbolic=False)[id(block)]
+    assert symbolic.output == backend.output == (1, 5, 4)
+    # x @ x^T: 5*5 outputs x 4; scores @ x: 5*4 outputs x 5; the Dense: 5*4 outputs x 4 inputs
+    assert sorted(symbolic.macs) == sorted((5 * 5 * 4, 5 * 4 * 5, 5 * 4 * 4))
+    assert backend.macs == (5 * 4 * 4,)  # TensorFlow's own @ is out of the backend interception's sight
+
+
+def test_a_layer_that_needs_backend_tensors_is_traced_alone_with_its_sublayers_recorded() -> None:
+    model = _model(CallsTensorFlow())
+    block = model.layers[1]
+    symbolic = _pass(model, (1, 5, 4), symbolic=True)
+    backend = _pass(model, (1, 5, 4), symbolic=False)
+    assert symbolic == backend
+    assert symbolic[id(block.dense)].macs == (5 * 4 * 3,)
+
+
+@pytest.mark.parametrize("block", [BareMatmulAttention, CallsTensorFlow])
+def test_the_pass_leaves_the_model_and_keras_as_they_were(block: type) -> None:
+    model = _model(block())
+    before, keras_before = model_state(model), keras_global_state()
+    from keras.src.layers import layer as layer_module
+    from keras.src.ops import operation as operation_module
+
+    nodes_before = (layer_module.Node, operation_module.Node)
+    explain(model, input_shape=(1, 5, 4))
+    assert model_state(model) == before
+    assert keras_global_state() == keras_before
+    assert (layer_module.Node, operation_module.Node) == nodes_before
+
+
+def test_a_sequential_built_inside_the_pass_counts_its_layers_once() -> None:
+    """keras.io's Involution builds a Sequential in ``build``: that build's symbolic calls are not the forward."""
+
+    class MakesSequential(layers.Layer):
+        def build(self, input_shape: Any) -> None:
+            self.inner = keras.Sequential([layers.Dense(3), layers.Dense(4)])
+
+        def call(self, x: Any) -> Any:
+            return self.inner(x)
+
+        def compute_output_shape(self, input_shape: Any) -> Any:
+            return (*input_shape[:-1], 4)
+
+    model = _model(MakesSequential())
+    before = model_state(model)
+    records = _pass(model, (1, 5, 4), symbolic=True)
+    inner = model.layers[1].inner
+    assert [records[id(layer)].calls for layer in inner.layers] == [1, 1]
+    assert records[id(inner.layers[0])].macs == (5 * 4 * 3,)
+    assert model_state(model) == before  # the Sequential is unbuilt again
+
+
+def test_a_nested_functional_models_node_lists_are_put_back() -> None:
+    """A functional model used as a layer keeps its nodes in TensorFlow's ListWrapper (keras-hub DeepLabV3's backbone)."""
+    inner_inputs = keras.Input((4,))
+    inner = keras.Model(inner_inputs, layers.Dense(3)(inner_inputs))
+    inputs = keras.Input((4,))
+    model = keras.Model(inputs, layers.Dense(2)(inner(inputs)))
+    before = model_state(model)
+    _pass(model, (1, 4), symbolic=True)
+    assert model_state(model) == before
