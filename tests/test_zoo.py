@@ -21,8 +21,8 @@ import pytest
 from ascii_explain import explain
 from ascii_explain.arithmetic import evaluate
 
-from .helpers import keras_global_state, model_state
 from . import hlo_macs
+from .helpers import keras_global_state, model_state
 from .zoo_corpus import IMAGE, ZOO_MODELS
 from .zoo_layers import (
     ChannelAffine,
