@@ -201,3 +201,14 @@ def test_windows_folded_into_the_batch_axis_are_counted_per_model_sample(batch: 
     assert dense.saved_elements == 4 * 16 * 6 and dense.saved_formula == "4*16*6", dense.saved_formula
     partition = [r for r in e.layers if r.class_name == "Reshape"][1]
     assert partition.output_shape == (batch * 4, 16, 6) and partition.output_bytes == 4 * 16 * 6 * 4
+
+
+def test_extract_patches_is_data_movement_not_a_convolution() -> None:
+    """Keras gathers patches with a convolution by a one-hot kernel (keras.src.ops.image._extract_patches_2d):
+    a copy of each window, no multiply summed that the model asked for, so 0 (Involution, NAT, VOLO, HaloNet)."""
+    images = keras.ops.ones((1, 8, 8, 4))
+    with counting_contractions(), frame() as counted:
+        patches = keras.ops.image.extract_patches(images, size=3, strides=1, padding="same")
+        keras.ops.matmul(keras.ops.reshape(patches, (64, 36)), keras.ops.ones((36, 2)))  # still counted
+    assert tuple(patches.shape) == (1, 8, 8, 36)
+    assert counted.parts == [64 * 2 * 36]
