@@ -14,7 +14,7 @@ interleaved (the order alternates each round), several rounds, and prints the
 medians and the ratio ours/Keras per model. It also prints:
 
 - the ratio per model of the real-world corpus in the tests (``tests/keras_io_corpus.py``,
-  ``tests/hub_corpus.py``: their builders imported), with its median and worst
+  ``tests/zoo_corpus.py``, ``tests/hub_corpus.py``: their builders imported), with its median and worst
   (``--no-corpus`` skips it, ``--corpus-rounds`` sets its rounds);
 - ``explain(m, optimizer="adam")`` and the patched ``summary()`` against ``str(explain(m))``;
 - the time per layer for chains of 100/200/400/800/3,000 layers (flat = linear);
@@ -158,9 +158,10 @@ def time_interleaved(models: dict[str, Any], rounds: int) -> dict[str, dict[str,
 
 
 def corpus_builders() -> dict[str, Callable[[], Any]]:
-    """The tests' real-world corpus by name ("io:...", "hub:..."); keras-hub's part only when it is installed."""
+    """The tests' real-world corpus by name ("io:...", "zoo:...", "hub:..."); keras-hub's part only if installed."""
     sys.path.insert(0, str(ROOT))
     from tests.keras_io_corpus import KERAS_IO_MODELS
+    from tests.zoo_corpus import ZOO_MODELS
 
     try:
         from tests.hub_corpus import HUB_MODELS
@@ -168,6 +169,7 @@ def corpus_builders() -> dict[str, Callable[[], Any]]:
         HUB_MODELS = {}
     return {
         **{f"io:{name}": builder for name, builder in KERAS_IO_MODELS.items()},
+        **{f"zoo:{name}": builder for name, builder in ZOO_MODELS.items()},
         **{f"hub:{name}": builder for name, builder in HUB_MODELS.items()},
     }
 

@@ -101,8 +101,20 @@ def _closing(text: str, start: int, depth: int) -> int:
 def _operands(arguments: str) -> list[str]:
     """The operand names of ``op(a, b), attr=...``: the text up to the closing parenthesis, split."""
     end = _closing(arguments, 0, 1)
+    # Split at the top level only: TensorFlow's HLO writes each operand's shape inline
+    # (``f32[1,16,16,3]{3,2,1,0} %reshape.1``), whose brackets hold commas too.
+    pieces, depth, start = [], 0, 0
+    for index, char in enumerate(arguments[:end]):
+        if char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+        elif char == "," and depth == 0:
+            pieces.append(arguments[start:index])
+            start = index + 1
+    pieces.append(arguments[start:end])
     names = []
-    for operand in arguments[:end].split(","):
+    for operand in pieces:
         operand = operand.strip().split(" ")[-1].lstrip("%")
         if operand:
             names.append(operand)

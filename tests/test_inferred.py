@@ -73,6 +73,32 @@ def test_half_a_config_value_is_named_as_such() -> None:
     assert term.trainable is False
 
 
+def test_relative_position_tables_are_named_as_offsets_between_positions() -> None:
+    # BoTNet's r_height (key_dim 8, 2*8-1) on queries (None, heads 2, 8, 8, key_dim 8): 8*15 = 120
+    formula = infer_formula({}, (None, 2, 8, 8, 8), (None, 2, 64, 64), [_weight("r_height", 8, 15)])
+    assert formula is not None
+    (term,) = formula.terms
+    assert term.expression == "8*(2*8-1)" and evaluate(term.expression) == 120
+    assert term.detail == "input axis 2 8 * 2*input axis 2 8 - 1"
+    # HaloNet's: 2x2 query blocks (4 heads) against 4x4 key blocks (position_height 4): 4+2-1 = 5 offsets
+    formula = infer_formula({"position_height": 4}, (None, 4, 2, 2, 8), None, [_weight("r_width", 8, 5)])
+    assert formula is not None
+    (term,) = formula.terms
+    assert term.expression == "8*(4+2-1)" and term.detail == "input 8 * position_height 4 + input axis 2 2 - 1"
+    # Swin's bias table of a 4x4 window, 2 heads: (2*4-1)*(2*4-1) = 49 offsets per head
+    formula = infer_formula({"attn_height": 4}, (None, 2, 16, 16), None, [_weight("pos_emb", 2, 49)])
+    assert formula is not None
+    (term,) = formula.terms
+    assert term.expression == "2*(2*4-1)*(2*4-1)" and evaluate(term.expression) == 98
+    assert term.detail == "input axis 1 2 * (2*attn_height 4 - 1)*(2*attn_height 4 - 1)"
+
+
+def test_a_features_axis_gives_no_offsets() -> None:
+    # 7 = 2*4-1 of a 4-feature input would be a coincidence: the last axis holds features, not positions
+    formula = infer_formula({}, (None, 4), (None, 4), [_weight("w", 4, 7)])
+    assert formula is not None and formula.terms[0].detail == f"input 4 * 7 {UNMATCHED}"
+
+
 def test_nothing_matched_is_not_inferred() -> None:
     assert infer_formula({}, (None, 5), (None, 5), [_weight("table", 11)]) is None
     assert infer_formula(None, None, None, [_weight("table", 11, 13)]) is None

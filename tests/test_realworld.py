@@ -1,4 +1,4 @@
-"""The real-world corpus: every keras-io-style and keras-hub model is explained, drawn and counted as Keras counts it.
+"""The real-world corpus: every keras-io-style, vision-zoo and keras-hub model explained, drawn, counted as Keras does.
 
 Each model is built once per module (``_model``) and explained twice (collapsed and
 expanded). For every one: no exception from ``explain``, ``summary``, ``to_json``,
@@ -23,6 +23,7 @@ from ascii_explain.checks import formula_problems
 
 from .helpers import keras_global_state, model_state
 from .keras_io_corpus import KERAS_IO_MODELS
+from .zoo_corpus import ZOO_MODELS
 
 try:
     from .hub_corpus import HUB_MODELS
@@ -31,6 +32,7 @@ except ImportError:  # keras_hub is the optional "hub" extra; the "test" extra i
 
 CORPUS = {
     **{f"io:{name}": builder for name, builder in KERAS_IO_MODELS.items()},
+    **{f"zoo:{name}": builder for name, builder in ZOO_MODELS.items()},
     **{f"hub:{name}": builder for name, builder in HUB_MODELS.items()},
 }
 

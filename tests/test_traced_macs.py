@@ -7,7 +7,7 @@ a layer without one gets the traced count, marked as such; keras.ops rows are tr
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any, Callable, Optional
 
 import keras
 import pytest
@@ -165,3 +165,50 @@ def test_an_outer_product_einsum_multiplies_nothing_summed() -> None:
         keras.ops.einsum("i,i->", a, a)  # a dot product: 8
         keras.ops.einsum("ij,jk", keras.ops.ones((2, 3)), keras.ops.ones((3, 5)))  # implicit output ik: 2*3*5
     assert counted.parts == [8, 30]
+
+
+def _windowed(batch_axis_windows: int = 4) -> Any:
+    """A Dense and an attention matmul after a Swin-style window partition: (batch, 8, 8, C) -> (batch * 4, 16, C)."""
+    inputs = keras.Input((8, 8, 6))
+    x = ops.reshape(inputs, (-1, 2, 4, 2, 4, 6))
+    x = ops.reshape(ops.transpose(x, (0, 1, 3, 2, 4, 5)), (-1, 16, 6))
+    x = layers.Dense(5, name="dense")(x)
+    scores = ops.matmul(x, ops.transpose(x, (0, 2, 1)))  # (batch * 4, 16, 16)
+    return keras.Model(inputs, layers.Dense(3, name="head")(ops.reshape(scores, (-1, 4 * 16 * 16))))
+
+
+@pytest.mark.parametrize("batch", [None, 1, 2])
+def test_windows_folded_into_the_batch_axis_are_counted_per_model_sample(batch: Optional[int]) -> None:
+    """Swin / MaxViT (the zoo): a layer after a window partition sees batch * windows rows; each sample's count
+    holds every window, registered (4*16*6*5) and traced (4 windows of 16*16*5) alike.
+
+    Without an input_shape the graph's None batch hides the windows: a reshape that folds positions
+    into the batch axis makes explain trace the forward at batch 1, as input_shape=(1, ...) does.
+    """
+    model = _windowed()
+    e = explain(model) if batch is None else explain(model, input_shape=(batch, 8, 8, 6))
+    batch = batch or 1
+    dense = e.layer("dense")
+    assert dense.macs_formula == "4*16*6*5" and dense.macs == 4 * 16 * 6 * 5
+    assert dense.traced_macs == dense.macs  # the cross-check agrees at the same count
+    matmul = next(r for r in e.layers if r.class_name == "Matmul")
+    assert matmul.macs == 4 * 16 * 16 * 5 and matmul.macs_source == "traced"
+    assert e.layer("head").macs == 1024 * 3
+    assert e.total_macs == 4 * 16 * 6 * 5 + 4 * 16 * 16 * 5 + 1024 * 3
+    # each sample's activations hold every window too: float32 (4, 16, 5) after the Dense, (4, 16, 16) scores
+    assert dense.output_bytes == 4 * 16 * 5 * 4 and matmul.output_bytes == 4 * 16 * 16 * 4
+    # and keeps every window's input for its backward pass: (4, 16, 6) floats per sample
+    assert dense.saved_elements == 4 * 16 * 6 and dense.saved_formula == "4*16*6", dense.saved_formula
+    partition = [r for r in e.layers if r.class_name == "Reshape"][1]
+    assert partition.output_shape == (batch * 4, 16, 6) and partition.output_bytes == 4 * 16 * 6 * 4
+
+
+def test_extract_patches_is_data_movement_not_a_convolution() -> None:
+    """Keras gathers patches with a convolution by a one-hot kernel (keras.src.ops.image._extract_patches_2d):
+    a copy of each window, no multiply summed that the model asked for, so 0 (Involution, NAT, VOLO, HaloNet)."""
+    images = keras.ops.ones((1, 8, 8, 4))
+    with counting_contractions(), frame() as counted:
+        patches = keras.ops.image.extract_patches(images, size=3, strides=1, padding="same")
+        keras.ops.matmul(keras.ops.reshape(patches, (64, 36)), keras.ops.ones((36, 2)))  # still counted
+    assert tuple(patches.shape) == (1, 8, 8, 36)
+    assert counted.parts == [64 * 2 * 36]

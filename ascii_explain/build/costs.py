@@ -126,6 +126,7 @@ def macs_for(
         if facts.call_arguments is not None and wants_call_shapes(function):
             keywords[CALL_SHAPES_KEYWORD] = facts.call_arguments
         expression = function(facts.config, facts.build_shape, output_shape_of(facts), **keywords)
+        expression = per_model_sample(expression, facts)
         return evaluator(expression), expression, ""
     except UnknownDimensionError as error:
         return None, "", str(error)
@@ -138,6 +139,19 @@ def macs_for(
         if errors is not None:
             errors.append(failure)
         return None, "", internal_error_words(failure)
+
+
+def per_model_sample(expression: str, facts: LayerFacts) -> str:
+    """A per-row count times the layer's rows per model sample (``samples``: windows folded into its batch axis).
+
+    A layer's own functions count one row of its input, as the batch axis is the
+    samples'; after a window partition (``reshape(x, (-1, 16, C))``) each sample is
+    several rows, and the count is ``windows*(per row)``. The traced count is
+    already per model sample (read/call_shapes.py).
+    """
+    if facts.samples <= 1 or expression in ("", "0"):
+        return expression
+    return f"{facts.samples}*{group(expression)}"
 
 
 MACS_FORMULA = "formula"  # a registered MACs function (or the sum of its parts') gave the count
@@ -240,6 +254,7 @@ def backward_terms_for(facts: LayerFacts, macs: Optional[int]) -> tuple[tuple[st
         if facts.call_arguments is not None and wants_call_shapes(function):
             keywords[CALL_SHAPES_KEYWORD] = facts.call_arguments
         terms = function(facts.config, facts.build_shape, output_shape_of(facts), **keywords)
+        terms = tuple(per_model_sample(term, facts) for term in terms)
         for term in terms:
             evaluate(term)  # plain integer arithmetic, or the backward count is unknown
     except UnknownDimensionError as error:
@@ -298,8 +313,12 @@ def param_bytes(facts: LayerFacts) -> Optional[int]:
 
 
 def output_bytes(facts: LayerFacts) -> Optional[int]:
-    """Bytes of one sample's output: elements times the output dtype's size; None when unknown."""
-    return output_bytes_of(output_shape_of(facts), facts.output_dtypes)
+    """Bytes of one sample's output: elements times the output dtype's size; None when unknown.
+
+    An output of several rows per sample (windows folded into the batch axis) counts every row.
+    """
+    size = output_bytes_of(output_shape_of(facts), facts.output_dtypes)
+    return size if size is None else size * facts.output_samples
 
 
 def output_bytes_of(

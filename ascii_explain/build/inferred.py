@@ -17,8 +17,11 @@ for a kernel's later axes the output. A dimension that no
 single value gives may be the product of two configuration values
 (``num_heads 4 * head_dim 8`` for 32); it is then written as both factors, and
 the term's arithmetic has both (``16*4*8``), so it still evaluates to the
-weight's size. Last, half a configuration value (a rotary embedding's
-``inv_freq`` of ``dim // 2``) is written ``(8//2)``. A dimension of 1 needs no name.
+weight's size. Then half a configuration value (a rotary embedding's
+``inv_freq`` of ``dim // 2``) is written ``(8//2)``. Last, a relative-position
+table's count of offsets: ``(2*8-1)`` between 8 queries and 8 keys,
+``(4+2-1)`` between 2 queries and 4 keys, ``(2*4-1)*(2*4-1)`` for a 4x4
+window (Swin, BoTNet, HaloNet). A dimension of 1 needs no name.
 
 Everything here is pure: a config dict, shapes and weight shapes in, a
 :class:`~ascii_explain.layers.Formula` out, so it is tested on hand-written facts.
@@ -53,11 +56,15 @@ class Factor:
     names: tuple[str, ...]
     # A dimension that is half a config value (a rotary embedding's ``inv_freq``, ``dim // 2``): 2, else 1.
     divisor: int = 1
+    # A count of relative offsets (``_offsets``): its arithmetic (``(2*8-1)``) and its words
+    # (``2*input axis 2 8 - 1``), in place of the values' and names'.
+    written: str = ""
+    said: str = ""
 
     @property
     def named(self) -> bool:
         """A dimension some value explains (not a 1, not one that matches nothing)."""
-        return any(name and name != UNMATCHED for name in self.names)
+        return bool(self.said) or any(name and name != UNMATCHED for name in self.names)
 
 
 def config_values(config: Optional[dict[str, Any]]) -> list[Named]:
@@ -155,7 +162,48 @@ def _name_dimension(
     for candidate in config:
         if candidate.value == 2 * dim:
             return Factor((candidate.value,), (candidate.name,), divisor=2)
+    # Offsets run between positions: the config's sizes (a window's side) and the shapes' position axes,
+    # never a shape's last axis (its features: a 4-feature input's 2*4-1 = 7 would be a coincidence).
+    offsets = _offsets(dim, config + [one for one in inputs + outputs if " axis " in one.name])
+    if offsets is not None:
+        return offsets
     return Factor((dim,), (UNMATCHED,))
+
+
+def _offsets(dim: int, candidates: list[Named]) -> Optional[Factor]:
+    """A relative-position table's size: the offsets between two ranges of positions.
+
+    Queries ``q`` and keys ``k`` apart by ``k + q - 1`` offsets along an axis
+    (BoTNet's and HaloNet's ``r_height``: ``2*8-1``, ``4+2-1``), and a 2D
+    window of side ``h`` by ``w`` has ``(2*h-1)*(2*w-1)`` (Swin's bias table).
+    The first fit in the candidates' order; None when none does.
+    """
+    for first in candidates:
+        if first.value > 1 and 2 * first.value - 1 == dim:
+            said = f"2*{first.name} {first.value} - 1"
+            return Factor((dim,), (first.name,), written=f"(2*{first.value}-1)", said=said)
+    for i, first in enumerate(candidates):
+        for second in candidates[i + 1:]:
+            if first.value > 1 and second.value > 1 and first.value + second.value - 1 == dim:
+                return Factor(
+                    (dim,),
+                    (first.name,),
+                    written=f"({first.value}+{second.value}-1)",
+                    said=f"{first.name} {first.value} + {second.name} {second.value} - 1",
+                )
+    for i, first in enumerate(candidates):
+        side = 2 * first.value - 1
+        if first.value <= 1 or dim % side:
+            continue
+        for second in candidates[i:]:
+            if second.value > 1 and side * (2 * second.value - 1) == dim:
+                return Factor(
+                    (dim,),
+                    (first.name,),
+                    written=f"(2*{first.value}-1)*(2*{second.value}-1)",
+                    said=f"(2*{first.name} {first.value} - 1)*(2*{second.name} {second.value} - 1)",
+                )
+    return None
 
 
 def _pair_of(dim: int, config: list[Named]) -> Optional[Factor]:
@@ -172,7 +220,9 @@ def _pair_of(dim: int, config: list[Named]) -> Optional[Factor]:
 def _expression(factors: Iterable[Factor]) -> str:
     values = []
     for factor in factors:
-        if factor.divisor > 1:
+        if factor.written:
+            values.append(factor.written)
+        elif factor.divisor > 1:
             values.append(f"({factor.values[0]}//{factor.divisor})")
         else:
             values.extend(str(value) for value in factor.values)
@@ -183,6 +233,9 @@ def _description(factors: Sequence[Factor]) -> str:
     """``input 64 * units 128``; a dimension that matches nothing is ``7 matches nothing``; "" for a scalar."""
     pieces = []
     for factor in factors:
+        if factor.said:
+            pieces.append(factor.said)
+            continue
         for value, name in zip(factor.values, factor.names, strict=True):
             if not name:
                 pieces.append(str(value))

@@ -204,8 +204,15 @@ def _operation_record(facts: LayerFacts, depth: int, parent: str) -> LayerRecord
         notes=(OPERATION_NOTE,),
         parent=parent,
         # one sample's output, as a layer's is counted: a keras.ops node's output is an activation too
-        output_bytes=output_bytes_of(facts.calls[0].output_shape if facts.calls else None, facts.output_dtypes),
+        output_bytes=_times(
+            output_bytes_of(facts.calls[0].output_shape if facts.calls else None, facts.output_dtypes),
+            facts.output_samples,  # a window partition's rows: several per sample
+        ),
     )
+
+
+def _times(size: Optional[int], factor: int) -> Optional[int]:
+    return None if size is None else size * factor
 
 
 def _container_record(

@@ -82,7 +82,13 @@ def _saved(facts: LayerFacts) -> Saved:
     except Exception as error:  # noqa: BLE001 - a saved-activations function never crashes an explanation
         words = f"{function_name(function)} does not cover it ({type(error).__name__}): its output once"
         return None, 0, "", words, NOTHING_RECOMPUTED
-    formula = kept.elements if kept.mask_elements == "0" else f"{kept.elements} (+ masks {kept.mask_elements})"
+    rows, samples = kept.elements, facts.samples
+    if samples > 1 and rows != "0":  # windows folded into the batch axis: each sample keeps every window's
+        rows = f"{samples}*{group(rows)}"
+        elements, masks = elements * samples, masks * samples
+        selective = (selective[0] * samples, selective[1] * samples)
+    masks_formula = kept.mask_elements if samples <= 1 else f"{samples}*{group(kept.mask_elements)}"
+    formula = rows if kept.mask_elements == "0" else f"{rows} (+ masks {masks_formula})"
     return elements, masks, formula, "", selective
 
 

@@ -56,6 +56,12 @@ class CallShapes:
     # None when one of them had an unknown size (``macs_note`` says which).
     macs: Optional[tuple[int, ...]] = None
     macs_note: str = ""
+    # Rows of this call per sample of the model: its leading size over the model's batch. A layer
+    # after a window partition (Swin, MaxViT: ``reshape(x, (-1, window * window, C))``) sees
+    # batch * windows rows, and a formula written per row counts one window unless multiplied.
+    samples: int = 1
+    # ... and of its output: a window partition's Reshape reads one row per sample and writes four.
+    output_samples: int = 1
 
     def input_shape(self) -> Any:
         """The shapes of the tensors the call received, in argument order: one shape, or a tuple of them."""
@@ -132,12 +138,14 @@ def concrete_call_shapes(model: Any, input_shapes: Any) -> dict[int, CallShapes]
     with builds_undone(model, layers):  # a layer the model's own call never built is unbuilt again after
         with counting_contractions():
             try:
-                return _traced(model, layers, inputs, symbolic=True)
+                return _traced(model, layers, inputs, symbolic=True, model_batch=_model_batch(input_shapes))
             except Exception:  # noqa: BLE001 - Keras's symbolic execution could not run it: the backend's trace can
-                return _traced(model, layers, inputs, symbolic=False)
+                return _traced(model, layers, inputs, symbolic=False, model_batch=_model_batch(input_shapes))
 
 
-def _traced(model: Any, layers: list, inputs: Any, symbolic: bool) -> dict[int, CallShapes]:
+def _traced(
+    model: Any, layers: list, inputs: Any, symbolic: bool, model_batch: Optional[int] = None
+) -> dict[int, CallShapes]:
     """Run ``model.call`` on ``inputs`` with every layer's calls recorded; Keras's symbolic execution or the backend's.
 
     Symbolic (``symbolic=True``): the KerasTensors go through ``model.call``
@@ -152,7 +160,7 @@ def _traced(model: Any, layers: list, inputs: Any, symbolic: bool) -> dict[int, 
     FuncGraph, ``jax.eval_shape``); Functional's and Layer's own overrides
     would answer from compute_output_shape and never enter the sublayers.
     """
-    records = _Records()
+    records = _Records(model_batch)
     shadowed: list[tuple[Any, str]] = []
     rebuilt: list[tuple[Any, Any]] = []
     try:
@@ -229,8 +237,9 @@ def _build_not_recorded(build: Any) -> Any:
 class _Records:
     """The calls recorded so far, with a log of changes so a failed symbolic call's records can be taken back."""
 
-    def __init__(self) -> None:
+    def __init__(self, model_batch: Optional[int] = None) -> None:
         self.by_layer: dict[int, CallShapes] = {}
+        self.model_batch = model_batch  # the batch the model is traced at (CallShapes.samples)
         self._log: list[tuple[int, Optional[CallShapes]]] = []
 
     def __contains__(self, key: int) -> bool:
@@ -328,12 +337,45 @@ def _recording_call(layer: Any, records: Any, original: Any = None) -> Any:
             bound = {f"arg{index}": value for index, value in enumerate(args)} | dict(kwargs)
         arguments = {name: _shape_tree(value) for name, value in bound.items()}
         batch = _batch_of(arguments)
+        model_batch = getattr(records, "model_batch", None)
+        samples = _rows_per_sample(batch, model_batch)
+        if samples > 1:  # several rows per model sample (windows folded into the batch axis): per model sample
+            batch = model_batch
         parts = None if counted.unknown or batch is None else tuple(part // batch for part in counted.parts)
         note = counted.unknown or ("" if batch is not None else "the batch size of its call is unknown")
-        records[id(layer)] = CallShapes(arguments, _shape_tree(result), macs=parts, macs_note=note)
+        output = _shape_tree(result)
+        records[id(layer)] = CallShapes(
+            arguments,
+            output,
+            macs=parts,
+            macs_note=note,
+            samples=samples,
+            output_samples=_rows_per_sample(_batch_of({"output": output}), model_batch),
+        )
         return result
 
     return call
+
+
+def _model_batch(input_shapes: Any) -> Optional[int]:
+    """The batch the model is traced at: the leading size of its first input shape."""
+    shape = input_shapes
+    while isinstance(shape, Mapping) and shape:
+        shape = next(iter(shape.values()))
+    while isinstance(shape, (list, tuple)) and shape and isinstance(shape[0], (list, tuple, Mapping)):
+        shape = shape[0]
+        while isinstance(shape, Mapping) and shape:
+            shape = next(iter(shape.values()))
+    if isinstance(shape, (list, tuple)) and shape and isinstance(shape[0], int) and shape[0] > 0:
+        return int(shape[0])
+    return None
+
+
+def _rows_per_sample(batch: Optional[int], model_batch: Optional[int]) -> int:
+    """A tensor's leading size over the model's batch when it is a larger multiple of it, else 1."""
+    if batch is not None and model_batch and batch > model_batch and batch % model_batch == 0:
+        return batch // model_batch
+    return 1
 
 
 def _batch_of(arguments: Mapping[str, Any]) -> Optional[int]:

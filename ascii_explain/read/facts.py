@@ -112,6 +112,10 @@ class LayerFacts:
     call_arguments: Optional[dict[str, Any]] = None
     # ... and how many times a sublayer runs per call of its parent (a shared block: more than 1).
     repeats: int = 1
+    # ... and its rows per sample of the model (read/call_shapes.py, ``CallShapes.samples``): more than 1
+    # when windows or heads are folded into the batch axis before the layer; its mult-adds are per row.
+    samples: int = 1
+    output_samples: int = 1  # the same of its output (a window partition's Reshape: 1 row in, 4 out)
     # A decoder's attention layer: it keeps the keys and values it has seen in
     # a cache when generating (its call and its parent block's take a cache).
     caches_keys_values: bool = False

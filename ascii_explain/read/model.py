@@ -7,6 +7,7 @@ decided here, once, from the object's class.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import keras
@@ -66,8 +67,46 @@ def _has_static_inputs_and_blocks(obj: Any, reader: Reader) -> bool:
         return False
     if not inputs or any(dim is None for tensor in inputs for dim in tuple(tensor.shape)[1:]):
         return False
+    if _folds_positions_into_the_batch(obj):
+        return True
     blocks = [layer for layer in reader.sublayers(obj) if not reader.is_keras_builtin(layer)]
     return any(_needs_trace(block, reader) for block in blocks if reader.sublayers(block))
+
+
+def _folds_positions_into_the_batch(model: Any) -> bool:
+    """A ``keras.ops.reshape`` of the graph that moves positions into the batch axis (a window partition).
+
+    Its output holds fewer elements per sample than its input: the ``-1`` took
+    the rest into the leading axis (``(None, 8, 8, C)`` to ``(None, 16, C)``:
+    four windows per sample), which the graph's ``None`` batch hides. Only a
+    trace at a known batch tells the layers after it how many rows a sample is
+    (``read/call_shapes.py``: ``CallShapes.samples``).
+    """
+    models, seen = [model], set()
+    while models:
+        current = models.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        for operation in getattr(current, "operations", None) or []:
+            if isinstance(operation, keras.Model):
+                models.append(operation)
+            elif type(operation).__name__ == "Reshape" and not isinstance(operation, keras.layers.Layer):
+                if any(_fewer_per_sample(node) for node in getattr(operation, "_inbound_nodes", ())):
+                    return True
+    return False
+
+
+def _fewer_per_sample(node: Any) -> bool:
+    """A node whose output has fewer elements beyond the batch axis than its input (both fully known)."""
+    try:
+        before = tuple(node.input_tensors[0].shape)[1:]
+        after = tuple(node.output_tensors[0].shape)[1:]
+    except (AttributeError, IndexError, TypeError):
+        return False
+    if any(dim is None for dim in before + after):
+        return False
+    return math.prod(after) < math.prod(before)
 
 
 def _needs_trace(block: Any, reader: Reader) -> bool:

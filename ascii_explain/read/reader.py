@@ -304,6 +304,8 @@ class Reader:
             computed_output_shape=computed,
             call_arguments=dict(traced.arguments) if traced is not None else None,
             repeats=self._repeats(traced, parent),
+            samples=traced.samples if traced is not None else 1,
+            output_samples=traced.output_samples if traced is not None else 1,
             caches_keys_values=not builtin and _caches_keys_values(layer, parent),
             traced_macs=traced_macs.parts,
             traced_macs_note=traced_macs.note,
@@ -352,6 +354,7 @@ class Reader:
             output_dtypes=self.output_dtypes(operation),
             traced_macs=traced.parts,
             traced_macs_note=traced.note,
+            output_samples=shapes.output_samples if shapes is not None else 1,
         )
 
     def graph_facts(self, model: Any, include_input_layer: bool) -> GraphFacts:

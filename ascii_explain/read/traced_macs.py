@@ -57,6 +57,10 @@ SYMBOLIC_NN_CONTRACTIONS = (
     ("ConvTranspose", "conv_transpose"),
     ("DotProductAttention", "dot_product_attention"),
 )
+# Keras functions that reach a contraction only to move data: ``ops.image.extract_patches`` gathers
+# each window by a convolution with a one-hot kernel (keras.src.ops.image, 3.15.1). Their
+# contractions are not counted: a copy multiplies nothing the model asked for.
+DATA_MOVEMENT = ("_extract_patches_2d", "_extract_patches_3d")
 
 _PATCH_LOCK = threading.RLock()
 _STATE = threading.local()
@@ -128,6 +132,13 @@ def counting_contractions() -> Iterator[None]:
                         original = vars(kind)["compute_output_spec"]
                         saved.append((kind, "compute_output_spec", original))
                         kind.compute_output_spec = _counting_symbolic(name, original)
+                from keras.src.ops import image
+
+                for name in DATA_MOVEMENT:
+                    original = getattr(image, name, None)
+                    if original is not None:
+                        saved.append((image, name, original))
+                        setattr(image, name, _uncounted(original))
             yield
         finally:
             for module, name, original in saved:
@@ -213,6 +224,21 @@ def _counting_symbolic(name: str, original: Callable[..., Any]) -> Callable[...,
 
     counted.__wrapped__ = original  # type: ignore[attr-defined]
     return counted
+
+
+def _uncounted(original: Callable[..., Any]) -> Callable[..., Any]:
+    """``original`` run as if inside a counted call: the contractions it reaches add nothing."""
+
+    def uncounted(*args: Any, **kwargs: Any) -> Any:
+        inside = getattr(_STATE, "inside", False)
+        _STATE.inside = True
+        try:
+            return original(*args, **kwargs)
+        finally:
+            _STATE.inside = inside
+
+    uncounted.__wrapped__ = original  # type: ignore[attr-defined]
+    return uncounted
 
 
 def trace_macs(operation: Any, args: Sequence[Any], kwargs: dict[str, Any]) -> TracedMacs:
