@@ -34,6 +34,7 @@ from .untouched import builds_undone
 
 class _PassState(threading.local):
     building = 0  # inside a build() the pass runs (a Sequential's build calls its layers: not the forward)
+    dense_only = False  # the model's inputs are all dense: a sparse KerasTensor in the pass is Keras's mark only
 
 
 _STATE = _PassState()
@@ -175,8 +176,13 @@ def _traced(
                 object.__setattr__(layer, "symbolic_call", _symbolic_call(layer, records))
                 shadowed.append((layer, "symbolic_call"))
         if symbolic:
-            with _no_graph_nodes():
-                model.call(inputs)
+            dense_only = not any(getattr(tensor, "sparse", False) for tensor in keras.tree.flatten(inputs))
+            previous, _STATE.dense_only = _STATE.dense_only, dense_only
+            try:
+                with _keras_symbolic_execution():
+                    model.call(inputs)
+            finally:
+                _STATE.dense_only = previous
         else:
             keras.Operation.compute_output_spec(model, inputs)
     finally:
@@ -187,19 +193,32 @@ def _traced(
     return dict(records.by_layer)
 
 
-_NODE_LOCK = threading.RLock()
+_PATCH_LOCK = threading.RLock()
+
+# A variable's operators with a KerasTensor on the other side, as keras.ops (KerasVariable's own go to the
+# backend's function, which refuses a KerasTensor: keras-hub HGNetV2's ``self.scale * x``).
+_VARIABLE_OPERATORS = {
+    "add": "add", "sub": "subtract", "mul": "multiply", "truediv": "divide", "floordiv": "floor_divide",
+    "mod": "mod", "pow": "power", "matmul": "matmul",
+}  # fmt: skip
+_VARIABLE_COMPARISONS = {
+    "eq": "equal", "ne": "not_equal", "lt": "less", "le": "less_equal", "gt": "greater", "ge": "greater_equal",
+}  # fmt: skip
 
 
 @contextlib.contextmanager
-def _no_graph_nodes() -> Iterator[None]:
-    """Keras makes no graph ``Node`` for a symbolic call while the pass runs (but inside a build()).
+def _keras_symbolic_execution() -> Iterator[None]:
+    """While the pass runs: no graph ``Node`` for a symbolic call (but inside a build()), and a variable's
+    operators take KerasTensors.
 
     ``Layer.__call__`` and ``Operation.symbolic_call`` record every call on
     KerasTensors as a Node of the functional graph (Keras 3.15.1): the pass
     is not a graph, and a Node refuses a call that returns ``None`` (a cache
     slot). A build() (a Sequential making its functional graph) gets its nodes.
-    The two modules' ``Node`` are shadowed under a lock and restored after.
+    The two modules' ``Node`` and the variable class's operators are shadowed
+    under a lock and put back after.
     """
+    from keras.src.backend.common import variables
     from keras.src.layers import layer as layer_module
     from keras.src.ops import operation as operation_module
 
@@ -208,18 +227,46 @@ def _no_graph_nodes() -> Iterator[None]:
     def node_outside_the_pass(*args: Any, **kwargs: Any) -> Any:
         return real_node(*args, **kwargs) if _STATE.building else None
 
-    with _NODE_LOCK:
-        saved = [(module, module.Node) for module in (layer_module, operation_module)]
-        if any(node is not real_node for _, node in saved):  # re-entered: already shadowed
+    with _PATCH_LOCK:
+        if layer_module.Node is not real_node:  # re-entered: already shadowed
             yield
             return
-        for module, _ in saved:
-            module.Node = node_outside_the_pass
+        saved: list[tuple[Any, str, Any]] = [(module, "Node", real_node) for module in (layer_module, operation_module)]
+        shadows = []
+        for dunder, operation, reflected in _variable_dunders():
+            original = vars(variables.Variable).get(dunder)
+            if original is not None:
+                saved.append((variables.Variable, dunder, original))
+                shadows.append((dunder, _taking_keras_tensors(original, operation, reflected)))
         try:
+            for module in (layer_module, operation_module):
+                module.Node = node_outside_the_pass
+            for dunder, shadow in shadows:
+                setattr(variables.Variable, dunder, shadow)
             yield
         finally:
-            for module, node in saved:
-                module.Node = node
+            for owner, name, original in saved:
+                setattr(owner, name, original)
+
+
+def _variable_dunders() -> Iterator[tuple[str, str, bool]]:
+    """(``__mul__``, "multiply", reflected?) for each operator ``_VARIABLE_OPERATORS`` and comparisons name."""
+    for name, operation in _VARIABLE_OPERATORS.items():
+        yield f"__{name}__", operation, False
+        yield f"__r{name}__", operation, True
+    for name, operation in _VARIABLE_COMPARISONS.items():
+        yield f"__{name}__", operation, False
+
+
+def _taking_keras_tensors(original: Any, operation: str, reflected: bool) -> Any:
+    function = getattr(keras.ops, operation)
+
+    def operator(variable: Any, other: Any) -> Any:
+        if isinstance(other, keras.KerasTensor):
+            return function(other, variable) if reflected else function(variable, other)
+        return original(variable, other)
+
+    return operator
 
 
 def _build_not_recorded(build: Any) -> Any:
@@ -280,6 +327,8 @@ def _symbolic_call(operation: Any, records: _Records) -> Any:
     def symbolic_call(*args: Any, **kwargs: Any) -> Any:
         if _STATE.building:  # a build() calling its sublayers (a Sequential making its graph) is not the forward
             return type(operation).symbolic_call(operation, *args, **kwargs)
+        if _STATE.dense_only:
+            args, kwargs = keras.tree.map_structure(_dense, (args, kwargs))
         mark, counts = records.mark(), open_frame_counts()
         try:
             outputs = operation.call(*args, **kwargs)
@@ -290,6 +339,14 @@ def _symbolic_call(operation: Any, records: _Records) -> Any:
         return keras.tree.map_structure(_as_keras_tensor, outputs)
 
     return symbolic_call
+
+
+def _dense(value: Any) -> Any:
+    """Keras 3.15.1 marks some symbolic results sparse that are not (``KerasTensor * 0.5``); on a model whose
+    inputs are all dense, each layer is given them dense, as the backend would (a sparse placeholder breaks it)."""
+    if isinstance(value, keras.KerasTensor) and value.sparse:
+        return keras.KerasTensor(value.shape, dtype=value.dtype, sparse=False, ragged=value.ragged)
+    return value
 
 
 def _as_keras_tensor(value: Any) -> Any:
