@@ -124,3 +124,48 @@ def test_a_nested_functional_models_node_lists_are_put_back() -> None:
     before = model_state(model)
     _pass(model, (1, 4), symbolic=True)
     assert model_state(model) == before
+
+
+class ScaleOnTheLeft(layers.Layer):
+    """keras-hub HGNetV2's learnable affine block: the variable on the left of ``*``."""
+
+    def build(self, input_shape: Any) -> None:
+        self.scale = self.add_weight(shape=(), initializer="ones")
+        self.bias = self.add_weight(shape=(), initializer="zeros")
+
+    def call(self, x: Any) -> Any:
+        return self.scale * x + self.bias
+
+
+class HalvesThenConvolves(layers.Layer):
+    """``x * 0.5`` (which Keras 3.15.1 marks sparse) before a grouped convolution (which refuses sparse)."""
+
+    def build(self, input_shape: Any) -> None:
+        self.conv = layers.Conv2D(4, 3, padding="same", groups=2)
+        self.conv.build(input_shape)
+
+    def call(self, x: Any) -> Any:
+        return self.conv(x * 0.5)
+
+
+@pytest.mark.parametrize("block, shape", [(ScaleOnTheLeft, (5, 4)), (HalvesThenConvolves, (6, 6, 4))])
+def test_keras_own_execution_needs_no_backend_trace(monkeypatch, block: type, shape: tuple) -> None:
+    inputs = keras.Input(shape)
+    model = keras.Model(inputs, block()(inputs))
+    backend = _pass(model, (1, *shape), symbolic=False)
+    traces: list[str] = []
+    original = keras.Operation.compute_output_spec
+
+    def counted(operation: Any, *args: Any, **kwargs: Any) -> Any:
+        traces.append(type(operation).__name__)
+        return original(operation, *args, **kwargs)
+
+    from keras.src.backend.common import variables
+
+    operators = {name: vars(variables.Variable)[name] for name in ("__mul__", "__rmul__", "__add__", "__eq__")}
+    monkeypatch.setattr(keras.Operation, "compute_output_spec", counted)
+    symbolic = _pass(model, (1, *shape), symbolic=True)
+    assert symbolic == backend
+    # no layer traced by the backend, but Keras's grouped convolution, whose symbolic check ignores groups
+    assert set(traces) <= {"Conv2D"}
+    assert {name: vars(variables.Variable)[name] for name in operators} == operators  # Keras's operators back
