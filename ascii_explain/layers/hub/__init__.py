@@ -75,6 +75,7 @@ from .attention import (
     xlnet_relative_attention,
 )
 from .common import Config, Shape, no_weights, not_covered, zero_macs
+from .detection import DETECTION_TABLES
 from .embeddings import (
     deberta_relative_embedding,
     position_embedding,
@@ -323,6 +324,8 @@ TABLES: tuple[tuple[Kind, Mapping[str, Callable[..., Any]]], ...] = (
     *TEXT_TABLES,
     # the vision families of issue 21: hub/vision_tables.py
     *VISION2_TABLES,
+    # D-FINE's decoder constants, SAM3's sine positions: hub/detection.py
+    *DETECTION_TABLES,
 )
 for _kind, _table in TABLES:
     register_by_path(PACKAGE, _kind, _table)
