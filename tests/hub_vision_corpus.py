@@ -387,7 +387,9 @@ VISION_INPUT_SHAPES: dict[str, Any] = {
 # - stable_diffusion_3: its FlowMatchEulerDiscreteScheduler calls ops.linspace
 #   with ``num_steps`` (a model input) as the count, which no symbolic trace can
 #   run: explain(..., input_shape=...) raises InputShapeError, saying so.
-MACS_NOT_KNOWN = ("segformer", "deeplab_v3", "sam", "video_prism", "mobilenetv5", "flux", "basnet", "stable_diffusion_3")
+MACS_NOT_KNOWN = (
+    "segformer", "deeplab_v3", "sam", "video_prism", "mobilenetv5", "flux", "basnet", "stable_diffusion_3",
+)
 MACS_KNOWN = tuple(name for name in VISION_MODELS if name not in MACS_NOT_KNOWN)
 
 # The models whose keras-hub layers are all composites of Keras layers (their rows

@@ -24,7 +24,7 @@ from ..layers import (
     wants_call_shapes,
 )
 from ..read.dtypes import dtype_bits
-from ..read.facts import LayerFacts
+from ..read.facts import OUTSIDE_GRAPH, LayerFacts
 from ..read.legacy import keras3_counterpart
 from .failures import (
     ROLE_MACS,
@@ -40,10 +40,18 @@ from .saved_activations import saved_fields
 UNBUILT_MACS_NOTE = "unbuilt"
 
 
+NEVER_CALLED_MACS_NOTE = "never called by the model: no mult-adds in its forward pass"
+
+
 def cost_fields(facts: LayerFacts) -> dict[str, Any]:
     """The cost fields of the layer's record, and ``internal_errors`` (a MACs function that raised: our bug)."""
     errors: list[InternalError] = []
-    macs, macs_formula, macs_note = macs_for(facts, errors)
+    if facts.placement == OUTSIDE_GRAPH:
+        # Reachable through an attribute, never called: nothing of its forward pass
+        # runs, so it multiplies nothing (its weights still count, as Keras counts them).
+        macs, macs_formula, macs_note = 0, "0", NEVER_CALLED_MACS_NOTE
+    else:
+        macs, macs_formula, macs_note = macs_for(facts, errors)
     shape_formula, shape_axes = shape_formula_for(facts)
     backward_terms, backward_note = backward_terms_for(facts, macs)
     return {
@@ -164,7 +172,7 @@ CROSS_CHECK_EXEMPT = ("RNN", "LSTM", "GRU", "Bidirectional", "MoE", "Moe", "Expe
 
 def cross_check_macs(facts: LayerFacts, macs: Optional[int]) -> Optional[int]:
     """The traced count beside a registered one (its cross-check), when a traced forward gave one; else None."""
-    if macs is None or facts.traced_macs is None or facts.is_model:
+    if macs is None or facts.traced_macs is None or facts.is_model or facts.placement == OUTSIDE_GRAPH:
         return None
     if find_macs(facts.layer_class, keras3_counterpart) is None:  # the traced count IS the count
         return None
