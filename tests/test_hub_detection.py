@@ -1,0 +1,92 @@
+"""keras-hub's detection and segmentation families (ascii_explain/layers/hub/detection.py).
+
+D-FINE's decoder: its own weights (``add_weight`` beside its sublayers) equal
+the formula's terms, one to one, over configurations. SAM3's sine positions:
+TensorFlow's graph of each of its three entry points (``call``,
+``encode_1d_positions``, ``encode_boxes``) holds no contraction, so 0 mult-adds
+is a count, not a guess. The corpus-wide checks of these models run in
+tests/test_realworld.py, tests/test_transformers.py and tests/test_hub_vision.py.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import pytest
+
+keras_hub = pytest.importorskip("keras_hub")
+
+from ascii_explain import explain  # noqa: E402
+from ascii_explain.arithmetic import evaluate  # noqa: E402
+from ascii_explain.layers import find_macs, find_own_weights  # noqa: E402
+from ascii_explain.layers import hub as H  # noqa: E402
+from ascii_explain.layers.hub import detection as D  # noqa: E402
+from ascii_explain.read.hub import hub_config  # noqa: E402
+
+from .test_hub_vision import graph_macs, own_weights  # noqa: E402
+
+M = keras_hub.models
+
+
+def test_the_detection_tables_register():
+    H.register()
+    for path, function in D.DETECTION_OWN_WEIGHTS.items():
+        assert find_own_weights(H.resolve(path)) is function, path  # type: ignore[arg-type]
+    for path, function in D.DETECTION_MACS.items():
+        assert find_macs(H.resolve(path)) is function, path  # type: ignore[arg-type]
+
+
+def _dfine(decoder_layers: int, hidden: int, queries: int, points: list[int]):
+    encoder = M.HGNetV2Backbone(
+        depths=[1, 1], embedding_size=8, hidden_sizes=[16, 16], stem_channels=[3, 8, 8], hidden_act="relu",
+        use_learnable_affine_block=False, stackwise_stage_filters=[[8, 8, 16, 1, 2, 3], [16, 8, 16, 1, 2, 3]],
+        apply_downsample=[False, True], use_lightweight_conv_block=[False, False], image_shape=(None, None, 3),
+        out_features=["stage1", "stage2"],
+    )
+    return M.DFineBackbone(
+        backbone=encoder, decoder_in_channels=[hidden, hidden], encoder_hidden_dim=hidden, num_denoising=0,
+        num_labels=3, hidden_dim=hidden, learn_initial_query=False, num_queries=queries, anchor_image_size=(32, 32),
+        feat_strides=[4, 8], num_feature_levels=2, encoder_in_channels=[16, 16], encode_proj_layers=[1],
+        num_attention_heads=2, encoder_ffn_dim=16, num_encoder_layers=1, hidden_expansion=0.5, depth_multiplier=0.5,
+        eval_idx=-1, num_decoder_layers=decoder_layers, decoder_attention_heads=2, decoder_ffn_dim=16,
+        decoder_n_points=points, lqe_hidden_dim=4, num_lqe_layers=2, out_features=["stage1", "stage2"],
+        image_shape=(32, 32, 3), seed=0,
+    )
+
+
+@pytest.mark.parametrize(
+    ("decoder_layers", "hidden", "queries", "points"), [(1, 8, 4, [2, 2]), (2, 12, 6, [1, 3])]
+)
+def test_dfine_decoder_own_weights_over_configs(decoder_layers, hidden, queries, points):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = _dfine(decoder_layers, hidden, queries, points)
+    decoder = next(
+        layer for layer in model._flatten_layers(include_self=False, recursive=True)
+        if type(layer).__name__ == "DFineDecoder"
+    )
+    own = own_weights(decoder)
+    formula = D.dfine_decoder_own(hub_config(decoder), None)
+    assert sorted(term.name for term in formula.terms) == sorted(w.name for w in own)
+    for term in formula.terms:
+        (weight,) = [w for w in own if w.name == term.name]
+        size = 1
+        for dim in weight.shape:
+            size *= int(dim)
+        assert evaluate(term.expression) == size and term.trainable == bool(weight.trainable) is False
+    e = explain(model, input_shape=(1, 32, 32, 3))
+    assert e.totals_match and not e.fallbacks, [(r.name, r.class_name) for r in e.fallbacks]
+    assert e.keras_non_trainable_params == e.non_trainable_params
+
+
+@pytest.mark.parametrize(("features", "normalize"), [(4, False), (8, True)])
+def test_sam3_sine_positions_have_no_contraction(features, normalize):
+    import tensorflow as tf
+    from keras_hub.src.models.sam3.sam3_layers import SAM3SinePositionEmbedding
+
+    layer = SAM3SinePositionEmbedding(num_pos_feats=features, normalize=normalize)
+    layer.build()
+    assert graph_macs(lambda x: layer(x, height=4, width=5), tf.TensorSpec((1, 4, 5, 8), "float32")) == 0
+    assert graph_macs(lambda xy: layer.encode_1d_positions(xy[0], xy[1]), (tf.TensorSpec((3,)),) * 2) == 0
+    assert graph_macs(layer.encode_boxes, tf.TensorSpec((1, 2, 4), "float32")) == 0
+    assert evaluate(D.DETECTION_MACS[D._M + "sam3.sam3_layers.SAM3SinePositionEmbedding"]({}, None, None)) == 0
