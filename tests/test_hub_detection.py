@@ -90,3 +90,44 @@ def test_sam3_sine_positions_have_no_contraction(features, normalize):
     assert graph_macs(lambda xy: layer.encode_1d_positions(xy[0], xy[1]), (tf.TensorSpec((3,)),) * 2) == 0
     assert graph_macs(layer.encode_boxes, tf.TensorSpec((1, 2, 4), "float32")) == 0
     assert evaluate(D.DETECTION_MACS[D._M + "sam3.sam3_layers.SAM3SinePositionEmbedding"]({}, None, None)) == 0
+
+
+def test_depth_anything_fusion_macs_on_hand_written_facts():
+    config = {"hidden_dim": 4, "size": (6, 6), "data_format": "channels_last"}
+    # no residual: residual_layer2 at 3x3, 4->4 then 4->4: 2*3*3*3*3*4*4 = 2592; projection 6*6*4*4 = 576
+    first = D.depth_anything_fusion_macs(config, None, None, call_shapes={"inputs": (1, 3, 3, 4), "residual": None})
+    assert evaluate(first) == 2592 + 576
+    # with a residual of the same shape: residual_layer1 adds another 2592
+    second = D.depth_anything_fusion_macs(
+        config, None, None, call_shapes={"inputs": (1, 3, 3, 4), "residual": (1, 3, 3, 4)}
+    )
+    assert evaluate(second) == 2 * 2592 + 576
+    from ascii_explain.layers import UnknownDimensionError
+
+    with pytest.raises(UnknownDimensionError):
+        D.depth_anything_fusion_macs(config, None, None)
+    with pytest.raises(ValueError):
+        D.depth_anything_fusion_macs({**config, "data_format": "channels_first"}, None, None, call_shapes={})
+
+
+@pytest.mark.parametrize(
+    ("factors", "neck", "fusion", "image"),
+    [([4, 2, 1, 0.5], [4, 4, 8, 8], 8, 32), ([2, 1, 1, 0.5], [2, 3, 4, 5], 6, 32)],
+)
+def test_depth_anything_macs_equal_tf_graph_over_configs(factors, neck, fusion, image):
+    import tensorflow as tf
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        encoder = M.DINOV2Backbone(
+            patch_size=4, num_layers=4, hidden_dim=8, num_heads=2, intermediate_dim=16,
+            image_shape=(image, image, 3), position_embedding_shape=(image, image, 3),
+        )
+        model = M.DepthAnythingBackbone(
+            image_encoder=encoder, reassemble_factors=factors, neck_hidden_dims=neck, fusion_hidden_dim=fusion,
+            head_hidden_dim=4, head_in_index=-1, feature_keys=["stage1", "stage2", "stage3", "stage4"],
+        )
+        e = explain(model, input_shape=(1, image, image, 3))
+    assert e.totals_match and not e.fallbacks and not e.macs_unknown
+    assert not [r.name for r in e.layers if r.traced_macs is not None and r.traced_macs != r.macs]
+    assert e.total_macs == graph_macs(lambda x: model(x), tf.TensorSpec((1, image, image, 3), "float32"))

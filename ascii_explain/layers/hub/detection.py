@@ -1,9 +1,10 @@
-"""keras-hub 0.32's detection and segmentation families (issue 21): D-FINE's decoder, SAM3's sine positions.
+"""keras-hub 0.32's detection and dense-prediction families (issue 21): D-FINE, SAM3, DepthAnything.
 
 Checked against keras-hub 0.32.0 (``keras_hub.src.models.d_fine.d_fine_decoder``,
-``keras_hub.src.models.sam3.sam3_layers``). Their other layers are composites of
-Keras layers (Dense, Conv2D, MultiHeadAttention, norms), explained by theirs; these
-are the pieces that are not:
+``keras_hub.src.models.sam3.sam3_layers``,
+``keras_hub.src.models.depth_anything.depth_anything_layers``). Their other layers
+are composites of Keras layers (Dense, Conv2D, MultiHeadAttention, norms),
+explained by theirs; these are the pieces that are not:
 
 - ``DFineDecoder.build`` creates two weights of its own with ``add_weight`` beside
   its sublayers (``reg_scale`` and ``upsampling_factor``, the constants of its
@@ -12,16 +13,21 @@ are the pieces that are not:
   ``encode_1d_positions`` and ``encode_boxes`` are element-wise (scales,
   divisions, sines and cosines, a running sum): 0 mult-adds by the project's
   convention. Its owners (the geometry encoder and DETR decoder) call it through
-  those methods, outside any symbolic graph, so no trace could count it.
+  those methods, outside any symbolic graph, so no trace could count it;
+- ``DepthAnythingFeatureFusionLayer`` builds both of its residual layers but
+  calls the first only when a residual is passed (the neck's first fusion stage
+  passes none): summing its built parts would count a block that never runs, so
+  its mult-adds are counted whole from its call's shapes.
 """
 
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, Optional
 
+from ..dims import UnknownDimensionError, known
 from ..formula import Formula, FormulaTerm
 from ..registry import Kind
-from .common import Config, zero_macs
+from .common import Config, sum_of, zero_macs
 
 _M = "keras_hub.src.models."
 
@@ -43,8 +49,47 @@ def dfine_decoder_own(config: Config, input_shape: Any) -> Formula:
     )
 
 
+def _pre_act_residual_macs(height: int, width: int, channels: int, hidden: int) -> str:
+    """DepthAnythingPreActResidualLayer.call: two 3x3 convolutions, stride 1, padded by 1 (the size kept).
+
+    ``H*W*3*3*C*h`` (convolution1, C input channels) + ``H*W*3*3*h*h``
+    (convolution2); the ReLUs and the residual sum: 0.
+    """
+    return sum_of([f"{height}*{width}*3*3*{channels}*{hidden}", f"{height}*{width}*3*3*{hidden}*{hidden}"])
+
+
+def depth_anything_fusion_macs(
+    config: Config, input_shape: Any, output_shape: Any, call_shapes: Optional[Mapping[str, Any]] = None
+) -> str:
+    """DepthAnythingFeatureFusionLayer.call, counted whole: the residual layers it calls and its projection.
+
+    ``residual_layer1`` on the residual (only when one is passed), then
+    ``residual_layer2`` on the inputs (each: two 3x3 convolutions, see
+    _pre_act_residual_macs), a bilinear resize to ``size`` (interpolation: 0,
+    as the TF graph's ResizeBilinear has no contraction) and ``projection``, a
+    1x1 convolution of ``h`` channels at ``size``: ``S0*S1*h*h``. The shapes are
+    its call's; without them it is unknown whether a residual was passed.
+    """
+    if config.get("data_format", "channels_last") != "channels_last":
+        raise ValueError("DepthAnythingFeatureFusionLayer with data_format='channels_first' is not covered")
+    if not call_shapes or not call_shapes.get("inputs"):
+        raise UnknownDimensionError("whether DepthAnything's fusion gets a residual is known only from its call")
+    hidden = int(config["hidden_dim"])
+    size_h, size_w = (int(s) for s in config["size"])
+    parts = []
+    residual = call_shapes.get("residual")
+    if residual:
+        _, height, width, channels = known(*residual)
+        parts.append(_pre_act_residual_macs(height, width, channels, hidden))
+    _, height, width, channels = known(*call_shapes["inputs"])
+    parts.append(_pre_act_residual_macs(height, width, channels, hidden))
+    parts.append(f"{size_h}*{size_w}*{hidden}*{hidden}")
+    return sum_of(parts)
+
+
 DETECTION_MACS: dict[str, Callable[..., str]] = {
     _M + "sam3.sam3_layers.SAM3SinePositionEmbedding": zero_macs,
+    _M + "depth_anything.depth_anything_layers.DepthAnythingFeatureFusionLayer": depth_anything_fusion_macs,
 }
 
 DETECTION_OWN_WEIGHTS: dict[str, Callable[[Config, Any], Formula]] = {
