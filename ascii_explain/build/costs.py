@@ -46,6 +46,7 @@ NEVER_CALLED_MACS_NOTE = "never called by the model: no mult-adds in its forward
 def cost_fields(facts: LayerFacts) -> dict[str, Any]:
     """The cost fields of the layer's record, and ``internal_errors`` (a MACs function that raised: our bug)."""
     errors: list[InternalError] = []
+    macs: Optional[int]
     if facts.placement == OUTSIDE_GRAPH:
         # Reachable through an attribute, never called: nothing of its forward pass
         # runs, so it multiplies nothing (its weights still count, as Keras counts them).
