@@ -25,7 +25,7 @@ from typing import Any, Mapping, Optional
 
 import keras
 
-from .traced_macs import counting_contractions, frame
+from .traced_macs import counting_contractions, frame, mark_open_frames_unknown
 from .untouched import builds_undone
 
 
@@ -163,11 +163,13 @@ def _recording_call(layer: Any, records: dict[int, CallShapes]) -> Any:
 
     def call(*args: Any, **kwargs: Any) -> Any:
         if id(layer) in records:
-            result = original(*args, **kwargs)
+            result = _run_or_stand_in(layer, original, args, kwargs)[0]
             records[id(layer)] = replace(records[id(layer)], calls=records[id(layer)].calls + 1)
             return result
         with frame() as counted:  # the first call's contractions, its sublayers' included
-            result = original(*args, **kwargs)
+            result, stand_in_note = _run_or_stand_in(layer, original, args, kwargs)
+        if stand_in_note:
+            counted.unknown = stand_in_note
         if signature is not None:
             bound = signature.bind_partial(*args, **kwargs).arguments
         else:
@@ -180,6 +182,56 @@ def _recording_call(layer: Any, records: dict[int, CallShapes]) -> Any:
         return result
 
     return call
+
+
+def _run_or_stand_in(layer: Any, original: Any, args: tuple, kwargs: dict) -> tuple[Any, str]:
+    """The call's result; or, when the call cannot run symbolically, a stand-in of the shapes Keras gives.
+
+    Some calls read a tensor's value (Stable Diffusion 3's scheduler passes its
+    ``num_steps`` input to ``linspace`` as the count): no symbolic trace can run
+    them. Keras itself answered such a layer from ``compute_output_spec`` when the
+    model was built; here its output is a graph placeholder of those shapes (the
+    TensorFlow backend's scratch FuncGraph; nothing allocated), so the trace goes
+    on for every other layer. The stand-in's own mult-adds, and those of every call
+    it sits in, are unknown, with the note returned (else ""). Any other error, on
+    another backend, or when Keras cannot give the shapes either, the error stands.
+    """
+    try:
+        return original(*args, **kwargs), ""
+    except Exception as error:  # noqa: BLE001 - re-raised unless it says the call needs a value
+        # Only TF's "a symbolic tensor used as a Python value" error: any other (a wrong
+        # input_shape, a bug in the call) stands, and explain says the shape cannot run.
+        if type(error).__name__ != "OperatorNotAllowedInGraphError":
+            raise
+        stand_in = _stand_in_output(layer, args, kwargs)
+        if stand_in is None:
+            raise
+        note = f"its call cannot run symbolically ({type(error).__name__}): shapes from its compute_output_spec"
+        mark_open_frames_unknown(f"{layer.name!r}: {note}")
+        return stand_in, note
+
+
+def _stand_in_output(layer: Any, args: tuple, kwargs: dict) -> Any:
+    """Graph placeholders of the shapes ``layer.compute_output_spec`` gives for these arguments, or None."""
+    if keras.backend.backend() != "tensorflow":
+        return None
+    import tensorflow as tf
+
+    def spec(value: Any) -> Any:
+        if isinstance(value, tf.Tensor):
+            return keras.KerasTensor(tuple(value.shape), dtype=value.dtype.name)
+        return value
+
+    try:
+        if tf.executing_eagerly():  # a placeholder needs the trace's graph
+            return None
+        specs, keyword_specs = keras.tree.map_structure(spec, args), keras.tree.map_structure(spec, kwargs)
+        output = layer.compute_output_spec(*specs, **keyword_specs)
+        return keras.tree.map_structure(
+            lambda tensor: tf.compat.v1.placeholder(tensor.dtype, tuple(tensor.shape)), output
+        )
+    except Exception:  # noqa: BLE001 - Keras cannot give the shapes either: the original error stands
+        return None
 
 
 def _batch_of(arguments: Mapping[str, Any]) -> Optional[int]:

@@ -76,6 +76,7 @@ from .attention import (
 )
 from .common import Config, Shape, no_weights, not_covered, zero_macs
 from .detection import DETECTION_TABLES
+from .diffusion import DIFFUSION_TABLES
 from .embeddings import (
     deberta_relative_embedding,
     position_embedding,
@@ -326,6 +327,8 @@ TABLES: tuple[tuple[Kind, Mapping[str, Callable[..., Any]]], ...] = (
     *VISION2_TABLES,
     # D-FINE's decoder constants, SAM3's sine positions: hub/detection.py
     *DETECTION_TABLES,
+    # Stable Diffusion 3's scheduler: hub/diffusion.py
+    *DIFFUSION_TABLES,
 )
 for _kind, _table in TABLES:
     register_by_path(PACKAGE, _kind, _table)
