@@ -38,6 +38,7 @@ from .records import InternalError, neurons_of
 from .saved_activations import saved_fields
 
 UNBUILT_MACS_NOTE = "unbuilt"
+UNBUILT_TRACED_NOTE = "never built by the model, called in the traced forward: its contractions there"
 
 
 NEVER_CALLED_MACS_NOTE = "never called by the model: no mult-adds in its forward pass"
@@ -97,8 +98,21 @@ def _without_names(value: Any) -> Any:
     return value
 
 
-def unbuilt_cost_fields() -> dict[str, Any]:
-    """An unbuilt layer's costs: nothing known, nothing held."""
+def unbuilt_cost_fields(traced_parts: Optional[Sequence[int]] = None) -> dict[str, Any]:
+    """An unbuilt layer's costs: nothing held; its mult-adds unknown, or what it computed in the traced forward.
+
+    ``traced_parts``: the contractions of its call in the forward traced at an
+    input_shape (a weightless layer the model never built but its trace called).
+    """
+    if traced_parts is not None:
+        return {
+            "macs": sum(traced_parts),
+            "macs_formula": total(str(part) for part in traced_parts),
+            "macs_note": UNBUILT_TRACED_NOTE,
+            "macs_source": MACS_TRACED,
+            "param_bytes": 0,
+            "output_bytes": None,
+        }
     return {"macs": None, "macs_note": UNBUILT_MACS_NOTE, "param_bytes": 0, "output_bytes": None}
 
 

@@ -7,7 +7,7 @@ knows how it will be displayed.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional, Tuple, Union
+from typing import Optional, Sequence, Tuple, Union
 
 Dim = Optional[int]
 Shape = Tuple[Dim, ...]
@@ -280,3 +280,9 @@ def neurons_of(shape: Optional[OutputShape]) -> Optional[int]:
             return None
         units *= int(dim)  # type: ignore[arg-type]
     return units
+
+
+def called_rows(records: Sequence[LayerRecord]) -> list[LayerRecord]:
+    """Depth-0 rows, each call once: what mult-adds add up (``counted_in`` rows too: their weights are
+    counted elsewhere, but they compute)."""
+    return [record for record in records if record.depth == 0]

@@ -20,7 +20,8 @@ relied on.
 from __future__ import annotations
 
 import inspect
-from dataclasses import dataclass, replace
+import threading
+from dataclasses import dataclass, field, replace
 from typing import Any, Mapping, Optional
 
 import keras
@@ -46,6 +47,10 @@ class CallShapes:
     # None when one of them had an unknown size (``macs_note`` says which).
     macs: Optional[tuple[int, ...]] = None
     macs_note: str = ""
+    # Calls made while each enclosing layer was running, by id(layer): a sublayer that
+    # is also called from outside its owner (SAM3's box head, called by its DETR decoder
+    # and by the backbone) repeats within its owner only as often as the owner calls it.
+    calls_within: Mapping[int, int] = field(default_factory=dict)
 
     def input_shape(self) -> Any:
         """The shapes of the tensors the call received, in argument order: one shape, or a tuple of them."""
@@ -162,11 +167,14 @@ def _recording_call(layer: Any, records: dict[int, CallShapes]) -> Any:
         signature = None
 
     def call(*args: Any, **kwargs: Any) -> Any:
+        callers = tuple(_running())  # the layers whose calls this one runs inside
         if id(layer) in records:
-            result = _run_or_stand_in(layer, original, args, kwargs)[0]
-            records[id(layer)] = replace(records[id(layer)], calls=records[id(layer)].calls + 1)
+            with _running_as(layer):
+                result = _run_or_stand_in(layer, original, args, kwargs)[0]
+            record = records[id(layer)]
+            records[id(layer)] = replace(record, calls=record.calls + 1, calls_within=_counted(record, callers))
             return result
-        with frame() as counted:  # the first call's contractions, its sublayers' included
+        with frame() as counted, _running_as(layer):  # the first call's contractions, its sublayers' included
             result, stand_in_note = _run_or_stand_in(layer, original, args, kwargs)
         if stand_in_note:
             counted.unknown = stand_in_note
@@ -178,10 +186,43 @@ def _recording_call(layer: Any, records: dict[int, CallShapes]) -> Any:
         batch = _batch_of(arguments)
         parts = None if counted.unknown or batch is None else tuple(part // batch for part in counted.parts)
         note = counted.unknown or ("" if batch is not None else "the batch size of its call is unknown")
-        records[id(layer)] = CallShapes(arguments, _shape_tree(result), macs=parts, macs_note=note)
+        records[id(layer)] = CallShapes(
+            arguments, _shape_tree(result), macs=parts, macs_note=note, calls_within={caller: 1 for caller in callers}
+        )
         return result
 
     return call
+
+
+_STACK = threading.local()
+
+
+def _running() -> list[int]:
+    """The ids of the layers whose traced calls are running now, outermost first."""
+    stack = getattr(_STACK, "ids", None)
+    if stack is None:
+        stack = _STACK.ids = []
+    return stack
+
+
+class _running_as:
+    """While the block runs, ``layer`` is on the stack of running calls."""
+
+    def __init__(self, layer: Any) -> None:
+        self.layer_id = id(layer)
+
+    def __enter__(self) -> None:
+        _running().append(self.layer_id)
+
+    def __exit__(self, *exc: Any) -> None:
+        _running().pop()
+
+
+def _counted(record: CallShapes, callers: tuple[int, ...]) -> dict[int, int]:
+    within = dict(record.calls_within)
+    for caller in callers:
+        within[caller] = within.get(caller, 0) + 1
+    return within
 
 
 def _run_or_stand_in(layer: Any, original: Any, args: tuple, kwargs: dict) -> tuple[Any, str]:

@@ -272,6 +272,10 @@ class Reader:
             traced_macs = self._traced_macs(layer, traced)
         elif built and not is_model and traced is not None and traced.macs is not None:
             traced_macs = TracedMacs(traced.macs)  # a registered count's cross-check, free from the traced forward
+        elif not built and not live_sublayers and traced is not None and traced.macs is not None:
+            # Never built by the model (Keras answered it from compute_output_spec), but called
+            # in the traced forward at the input_shape (D-FINE's DFineIntegral): what it computed there.
+            traced_macs = TracedMacs(traced.macs)
         return LayerFacts(
             name=layer.name,
             layer_class=type(layer),
@@ -324,7 +328,9 @@ class Reader:
         outer = self.traced.get(id(parent))
         if outer is None or not outer.calls:
             return 1
-        return max(1, traced.calls // outer.calls)
+        # only the calls made inside the parent's calls (a sublayer may be called from outside it too)
+        inside = traced.calls_within.get(id(parent), traced.calls)
+        return max(1, inside // outer.calls)
 
     def operation_facts(self, operation: Any, calls: list[Call]) -> LayerFacts:
         """A keras.ops call in a Functional graph: its name and class; it has no weights or config to read.
