@@ -97,3 +97,47 @@ def test_a_layer_outside_the_graph_multiplies_nothing_and_has_no_cross_check() -
     stem = e.layer("stem")
     assert stem.macs == 0 and stem.traced_macs is None and "never called" in stem.macs_note
     assert e.total_macs == 6 * 2  # the head only
+
+
+def _block_with_a_shared_part_and_own_product() -> Any:
+    """A block whose call runs its Dense ``proj`` and then a product of its own (``ops.matmul``);
+    the model calls the block, then the block's ``proj`` again from outside (SAM3's box head's shape)."""
+    import keras
+    from keras import ops
+
+    class Block(keras.layers.Layer):
+        def __init__(self, **kwargs: Any) -> None:
+            super().__init__(**kwargs)
+            self.proj = keras.layers.Dense(4, name="proj")
+
+        def build(self, input_shape: Any) -> None:
+            self.proj.build(input_shape)
+
+        def call(self, inputs: Any) -> Any:
+            projected = self.proj(inputs)  # (B, 3, 4)
+            return ops.matmul(projected, ops.transpose(projected, (0, 2, 1)))  # (B, 3, 3): 3*3*4 summed
+
+        def compute_output_shape(self, input_shape: Any) -> Any:
+            return (input_shape[0], input_shape[1], input_shape[1])
+
+    inputs = keras.Input((3, 4))
+    block = Block(name="block")
+    scores = block(inputs)
+    again = block.proj(inputs)  # the part called once more, outside its owner
+    return keras.Model(inputs, [scores, again])
+
+
+def test_a_blocks_own_products_and_a_part_called_outside_it_are_counted_as_they_run() -> None:
+    import tensorflow as tf
+
+    from .test_hub_vision import graph_macs
+
+    model = _block_with_a_shared_part_and_own_product()
+    e = explain(model, input_shape=(1, 3, 4))
+    block = e.layer("block")
+    # proj 3*4*4 = 48 once inside the block, its own matmul 3*3*4 = 36
+    assert block.macs == 48 + 36, block.macs_formula
+    assert "36" in block.macs_formula
+    # the model runs proj twice (48 + 48) and the matmul once: TF's graph agrees
+    assert e.total_macs == 48 + 36 + 48 == graph_macs(lambda x: model(x), tf.TensorSpec((1, 3, 4), "float32"))
+    assert e.total_params == model.count_params() == (4 + 1) * 4

@@ -131,3 +131,66 @@ def test_depth_anything_macs_equal_tf_graph_over_configs(factors, neck, fusion, 
     assert e.totals_match and not e.fallbacks and not e.macs_unknown
     assert not [r.name for r in e.layers if r.traced_macs is not None and r.traced_macs != r.macs]
     assert e.total_macs == graph_macs(lambda x: model(x), tf.TensorSpec((1, image, image, 3), "float32"))
+
+
+def test_attention_macs_on_hand_written_facts():
+    # D-FINE: 5 tokens of 6 in 2 heads of 3: q, k, v 3*5*6*2*3 = 540; products 2*2*5*5*3 = 300; out 5*6*6 = 180
+    dfine = D.dfine_attention_macs({"num_heads": 2, "embedding_dim": 6}, None, None, {"hidden_states": (1, 5, 6)})
+    assert evaluate(dfine) == 540 + 300 + 180
+    # SAM3Attention: 4 queries of 6, 7 keys of 5 and values of 3, hidden 8:
+    # q 4*6*8 = 192, k 7*5*8 = 280, v 7*3*8 = 168, products 2*4*7*8 = 448, out 4*8*8 = 256
+    shapes = {"query": (1, 4, 6), "key": (1, 7, 5), "value": (1, 7, 3)}
+    assert evaluate(D.sam3_attention_macs({"hidden_dim": 8}, None, None, shapes)) == 192 + 280 + 168 + 448 + 256
+    built = {"query_shape": (1, 4, 6), "key_shape": (1, 7, 5), "value_shape": (1, 7, 3)}
+    assert evaluate(D.sam3_attention_macs({"hidden_dim": 8}, built, None)) == 192 + 280 + 168 + 448 + 256
+    # SAM3RoPEAttention: a 2x3 grid of 4 channels, hidden 8: qkv 3*6*4*8 = 576, products 2*6*6*8 = 576, out 6*8*8 = 384
+    rope = D.sam3_rope_attention_macs({"hidden_dim": 8}, None, None, {"hidden_states": (1, 2, 3, 4)})
+    assert evaluate(rope) == 576 + 576 + 384
+    from ascii_explain.layers import UnknownDimensionError
+
+    for function in (D.dfine_attention_macs, D.sam3_attention_macs, D.sam3_rope_attention_macs):
+        with pytest.raises(UnknownDimensionError):
+            function({"num_heads": 2, "embedding_dim": 6, "hidden_dim": 8}, None, None)
+
+
+@pytest.mark.parametrize(("heads", "hidden", "queries"), [(4, 16, 3)])
+def test_sam3_and_dfine_macs_equal_tf_graph_over_configs(heads, hidden, queries):
+    import tensorflow as tf
+
+    from .test_hub_vision import specs_for
+
+    layers = keras_hub.layers
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sam3 = M.SAM3PromptableConceptBackbone(
+            vision_encoder=layers.SAM3VisionEncoder(
+                image_shape=(28, 28, 3), patch_size=14, num_layers=1, hidden_dim=hidden, intermediate_dim=16,
+                num_heads=heads, fpn_hidden_dim=hidden, fpn_scale_factors=[4.0, 2.0, 1.0, 0.5],
+                pretrain_image_shape=(28, 28, 3), window_size=0, global_attn_indexes=[0],
+            ),
+            text_encoder=layers.SAM3TextEncoder(
+                vocabulary_size=50, embedding_dim=hidden, hidden_dim=hidden, num_layers=1, num_heads=heads,
+                intermediate_dim=16,
+            ),
+            geometry_encoder=layers.SAM3GeometryEncoder(
+                num_layers=1, hidden_dim=hidden, intermediate_dim=16, num_heads=heads, roi_size=2
+            ),
+            detr_encoder=layers.SAM3DetrEncoder(num_layers=1, hidden_dim=hidden, intermediate_dim=16, num_heads=heads),
+            detr_decoder=layers.SAM3DetrDecoder(
+                image_shape=(28, 28, 3), patch_size=14, num_layers=1, hidden_dim=hidden, intermediate_dim=16,
+                num_heads=heads, num_queries=queries,
+            ),
+            mask_decoder=layers.SAM3MaskDecoder(num_upsampling_stages=3, hidden_dim=hidden, num_heads=heads),
+        )
+        shapes = {
+            "pixel_values": (1, 28, 28, 3), "token_ids": (1, 5), "padding_mask": (1, 5), "boxes": (1, 2, 5),
+            "box_labels": (1, 2),
+        }
+        e = explain(sam3, input_shape=shapes)
+    assert e.totals_match and not e.fallbacks and not e.macs_unknown
+    assert e.total_macs == graph_macs(lambda x: sam3(x), specs_for(sam3, shapes))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        dfine = _dfine(1, hidden, queries, [2, 2])
+        e = explain(dfine, input_shape=(1, 32, 32, 3))
+    assert e.total_macs == graph_macs(lambda x: dfine(x), tf.TensorSpec((1, 32, 32, 3), "float32"))
