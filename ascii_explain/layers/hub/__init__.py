@@ -17,7 +17,9 @@ shapes). keras-hub 0.32's text, audio and multimodal families (issue 21) have
 their own modules and one table module, ``text`` (``TEXT_TABLES``):
 ``decoder_variants`` (Gemma3, GPT-OSS, SmolLM3), ``experts`` (Qwen3-MoE,
 Qwen3.5-MoE, GPT-OSS), ``roformer`` (RoFormerV2, ESM), ``t5gemma`` (T5Gemma,
-T5Gemma2, PaliGemma's ViT), ``gemma3n``, ``gemma4``, ``qwen3_5``, ``rwkv``.
+T5Gemma2, PaliGemma's ViT), ``gemma3n``, ``gemma4``, ``qwen3_5``, ``rwkv``. The vision
+families' tables are in ``vision_tables``; ``detection`` (D-FINE, SAM3, DepthAnything) and
+``diffusion`` (Stable Diffusion 3's scheduler and VAE attention) have their own.
 
 Every function is pure: it reads the layer's config and the shape it
 was built (or called) with, never the weights. Each docstring names the
