@@ -389,9 +389,10 @@ VISION_INPUT_SHAPES: dict[str, Any] = {
 # - stable_diffusion_3: its scheduler cannot run symbolically (``num_steps`` is a
 #   linspace count; read/call_shapes.py stands in for its output) and the trace
 #   then gives every row a count, the VAE's equal to TF's graph
-#   (tests/test_hub_diffusion.py); but the MMDiT's joint block sums to 10,112
-#   where TF's graph of the diffuser counts 13,056 per sample (its context
-#   stream and joint attention): not yet traced to its cause.
+#   (tests/test_hub_diffusion.py); but the MMDiT's joint block calls its
+#   x-stream DismantledBlock twice (pre- and post-attention, different work), and
+#   a repeated call is counted as calls x its first call: 17,664 per sample where
+#   TF's graph counts 13,056. Counting each call's own contractions is left to do.
 MACS_NOT_KNOWN = (
     "segformer", "deeplab_v3", "sam", "video_prism", "mobilenetv5", "flux", "basnet", "stable_diffusion_3",
 )
