@@ -269,7 +269,7 @@ def own_contractions(facts: LayerFacts) -> int:
         return 0
     inside = 0
     for sub in facts.sublayers:
-        if sub.call_arguments is None:  # not called in the traced forward
+        if sub.call_arguments is None or sub.outside_parent_calls:  # not called inside the block's call
             continue
         if sub.traced_macs is None:
             return 0
@@ -283,6 +283,8 @@ def _composite_macs(direct: Sequence[LayerRecord], own: int = 0) -> dict[str, ob
     parts = []
     for record in direct:
         if record.state == STATE_UNBUILT and record.macs is None:  # never called: it computed nothing
+            continue
+        if record.outside_parent_calls:  # called, but by someone else: its work is theirs
             continue
         if record.macs is None:
             return {

@@ -215,6 +215,8 @@ def _composite_macs(layer: LayerFacts, evaluator: Callable[[str], Any] = evaluat
     for sublayer in layer.sublayers:
         if not sublayer.built and not sublayer.is_model:  # never called (Keras builds on the first call): 0
             continue
+        if sublayer.outside_parent_calls:  # its calls are someone else's work
+            continue
         macs, _, note = macs_for(sublayer, evaluator=evaluator)
         if macs is None:
             return None, "", f"unknown in its part {sublayer.name!r}: {note}"

@@ -114,6 +114,14 @@ def _records_for_graph(graph: GraphFacts, expand_nested: bool, depth: int, paren
 
 
 def _records_for_entry(facts: LayerFacts, expand_nested: bool, depth: int, parent: str, kind: str) -> list[LayerRecord]:
+    records = _records_for_entry_unmarked(facts, expand_nested, depth, parent, kind)
+    records[0].outside_parent_calls = facts.outside_parent_calls
+    return records
+
+
+def _records_for_entry_unmarked(
+    facts: LayerFacts, expand_nested: bool, depth: int, parent: str, kind: str
+) -> list[LayerRecord]:
     if facts.is_operation:
         return [_with_graph(_operation_record(facts, depth, parent), facts, kind)]
     if is_container(facts):

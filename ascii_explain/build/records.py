@@ -113,6 +113,8 @@ class LayerRecord:
     # that row. Such a record is left out of the totals, as Keras counts
     # each weight once.
     counted_in: str = ""
+    # Called in the traced forward, never inside its parent's calls: not part of the parent's mult-adds.
+    outside_parent_calls: bool = False
     # The layer's own ``trainable`` flag, as keras.Model.summary(show_trainable=True)
     # shows it; a term's ``trainable`` says which weights train.
     trainable: bool = True

@@ -112,6 +112,10 @@ class LayerFacts:
     call_arguments: Optional[dict[str, Any]] = None
     # ... and how many times a sublayer runs per call of its parent (a shared block: more than 1).
     repeats: int = 1
+    # Called in the traced forward, but never inside its parent's calls (Gemma3n's embedding
+    # processor holds the text model for its embeddings; the backbone calls the text model):
+    # its work is not its parent's.
+    outside_parent_calls: bool = False
     # A decoder's attention layer: it keeps the keys and values it has seen in
     # a cache when generating (its call and its parent block's take a cache).
     caches_keys_values: bool = False

@@ -304,6 +304,7 @@ class Reader:
             computed_output_shape=computed,
             call_arguments=dict(traced.arguments) if traced is not None else None,
             repeats=self._repeats(traced, parent),
+            outside_parent_calls=self._outside_parent_calls(traced, parent),
             caches_keys_values=not builtin and _caches_keys_values(layer, parent),
             traced_macs=traced_macs.parts,
             traced_macs_note=traced_macs.note,
@@ -320,6 +321,12 @@ class Reader:
         if traced is not None:
             return TracedMacs(traced.macs, traced.macs_note)
         return trace_first_call(layer)
+
+    def _outside_parent_calls(self, traced: Optional[CallShapes], parent: Any) -> bool:
+        """Traced, its parent traced too, but none of its calls ran inside the parent's."""
+        if traced is None or parent is None or self.traced is None or id(parent) not in self.traced:
+            return False
+        return id(parent) not in traced.calls_within
 
     def _repeats(self, traced: Optional[CallShapes], parent: Any) -> int:
         """Calls of a sublayer per call of its parent in the traced forward (1 when unknown)."""
