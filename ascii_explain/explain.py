@@ -6,6 +6,7 @@ import os
 from typing import Any, Mapping, Optional
 
 from .build.model import build_records
+from .build.records import called_rows
 from .build.sequence import annotate_records, sequence_costs
 from .build.training_macs import plan_training_macs
 from .build.training_memory import RECOMPUTE, plan_training_memory
@@ -107,7 +108,8 @@ def explain(
     top_level = [record for record in graph.records if record.depth == 0 and not record.counted_in]
     output_dtypes = {entry.name: entry.output_dtypes for entry in facts.graph.entries}
     plan = plan_training_memory(top_level, training_facts, output_dtypes, batch_size, recompute)
-    step = plan_training_macs(top_level, _forward_macs(top_level), batch_size)
+    called = called_rows(graph.records)  # the mult-adds add up every call, a row counted_in another too
+    step = plan_training_macs(called, _forward_macs(called), batch_size)
     # at an unknown length, the costs as polynomials in T (e.at(T=4096) gives the numbers)
     sequence = sequence_costs(facts) if input_shape is None else None
     annotate_records(top_level, sequence)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Optional, Sequence
 
-from .build.records import STATE_UNBUILT, LayerRecord, Shape
+from .build.records import STATE_UNBUILT, LayerRecord, Shape, called_rows
 from .build.sequence import SequenceCosts
 from .read.facts import KerasTotals
 
@@ -85,6 +85,16 @@ class Explanation:
         return [record for record in self.layers if record.depth == 0 and not record.counted_in]
 
     @property
+    def called_rows(self) -> list[LayerRecord]:
+        """The rows the mult-adds add up: depth 0, each call once.
+
+        Unlike ``top_level``, a row whose weights another row already counts
+        (``counted_in``: SAM3's box head, called by its DETR decoder and again
+        by the backbone) stays: its weights are held once, but every call computes.
+        """
+        return called_rows(self.layers)
+
+    @property
     def mismatches(self) -> list[LayerRecord]:
         """Records whose formula disagrees with ``layer.count_params()``."""
         return [record for record in self.layers if not record.matches]
@@ -132,12 +142,12 @@ class Explanation:
         A layer whose MACs are unknown adds nothing; ``macs_unknown`` lists
         them, so with any there this is a lower bound.
         """
-        return sum(record.macs * max(record.calls, 1) for record in self.top_level if record.macs is not None)
+        return sum(record.macs * max(record.calls, 1) for record in self.called_rows if record.macs is not None)
 
     @property
     def macs_unknown(self) -> list[LayerRecord]:
         """Top-level records without a mult-add count (no MACs function, or an unknown dimension)."""
-        return [record for record in self.top_level if record.macs is None]
+        return [record for record in self.called_rows if record.macs is None]
 
     @property
     def param_bytes(self) -> Optional[int]:
@@ -227,7 +237,7 @@ class Explanation:
         axis) or a row's count is not a polynomial in T. ``self.at(T=n)`` gives
         the numbers explaining at ``input_shape=(1, n)`` gives.
         """
-        return self._in_length("macs", self.top_level)
+        return self._in_length("macs", self.called_rows)
 
     @property
     def macs_in_length_grouped(self) -> Optional[str]:
@@ -289,7 +299,7 @@ class Explanation:
             )
         macs = self.macs_in_length
         if macs is None:
-            unknown = [r.name for r in self.top_level if r.macs is None and not r.macs_in_length]
+            unknown = [r.name for r in self.called_rows if r.macs is None and not r.macs_in_length]
             raise ValueError(f"generation() needs every row's mult-adds in T; unknown for: {', '.join(unknown)}")
         kv = self.kv_cache_bytes_in_length
         if kv is None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ascii_explain import explain
 from ascii_explain.checks import formula_problems
 
@@ -52,3 +54,90 @@ def test_application_scale_layers_leave_the_mult_adds_known() -> None:
     assert e.layer("scale").macs_source == "traced"
     assert e.total_macs == 4 * 4 * 8 * 8  # the 1x1 conv only
     assert "at least" not in e.render(width=100)
+
+
+def _functional_holding_its_encoder() -> Any:
+    """DepthAnything's shape: a functional model calls a feature extractor cut from an encoder it holds.
+
+    ``encoder`` (a -> b) is reachable as an attribute; the model calls only
+    ``features`` (a), a functional built from the encoder's graph, so ``b`` is
+    never called.
+    """
+    import keras
+
+    inputs = keras.Input((4,))
+    hidden = keras.layers.Dense(3, name="a")(inputs)
+    encoder = keras.Model(inputs, keras.layers.Dense(2, name="b")(hidden), name="encoder")
+    features = keras.Model(encoder.inputs, encoder.get_layer("a").output, name="features")
+
+    class Holder(keras.Model):
+        def __init__(self) -> None:
+            image = keras.Input((4,))
+            super().__init__(image, keras.layers.Dense(1, name="head")(features(image)))
+            self.encoder = encoder
+
+    return Holder()
+
+
+def test_a_nested_model_outside_the_graph_is_marked_and_adds_no_mult_adds() -> None:
+    model = _functional_holding_its_encoder()
+    e = explain(model, input_shape=(1, 4))
+    # a (4+1)*3 = 15, b (3+1)*2 = 8, head (3+1)*1 = 4: Keras counts 27
+    assert model.count_params() == 27 == e.total_params and e.totals_match
+    encoder = e.layer("encoder")
+    assert encoder.placement == "outside_graph"
+    assert "held as an attribute, never called" in " ".join(encoder.notes)
+    assert encoder.macs == 0 and encoder.duplicate_params == 15  # a's weights are counted in "features"
+    # only the called layers multiply: a 4*3 inside features, head 3*1 (b never runs)
+    assert e.total_macs == 4 * 3 + 3 * 1
+
+
+def test_a_layer_outside_the_graph_multiplies_nothing_and_has_no_cross_check() -> None:
+    e = explain(KERAS_IO_MODELS["unused_stem"](), input_shape=(1, 6))
+    stem = e.layer("stem")
+    assert stem.macs == 0 and stem.traced_macs is None and "never called" in stem.macs_note
+    assert e.total_macs == 6 * 2  # the head only
+
+
+def _block_with_a_shared_part_and_own_product() -> Any:
+    """A block whose call runs its Dense ``proj`` and then a product of its own (``ops.matmul``);
+    the model calls the block, then the block's ``proj`` again from outside (SAM3's box head's shape)."""
+    import keras
+    from keras import ops
+
+    class Block(keras.layers.Layer):
+        def __init__(self, **kwargs: Any) -> None:
+            super().__init__(**kwargs)
+            self.proj = keras.layers.Dense(4, name="proj")
+
+        def build(self, input_shape: Any) -> None:
+            self.proj.build(input_shape)
+
+        def call(self, inputs: Any) -> Any:
+            projected = self.proj(inputs)  # (B, 3, 4)
+            return ops.matmul(projected, ops.transpose(projected, (0, 2, 1)))  # (B, 3, 3): 3*3*4 summed
+
+        def compute_output_shape(self, input_shape: Any) -> Any:
+            return (input_shape[0], input_shape[1], input_shape[1])
+
+    inputs = keras.Input((3, 4))
+    block = Block(name="block")
+    scores = block(inputs)
+    again = block.proj(inputs)  # the part called once more, outside its owner
+    return keras.Model(inputs, [scores, again])
+
+
+def test_a_blocks_own_products_and_a_part_called_outside_it_are_counted_as_they_run() -> None:
+    import tensorflow as tf
+
+    from .test_hub_vision import graph_macs
+
+    model = _block_with_a_shared_part_and_own_product()
+    e = explain(model, input_shape=(1, 3, 4))
+    block = e.layer("block")
+    # proj 3*4*4 = 48 once inside the block, its own matmul 3*3*4 = 36
+    assert block.macs == 48 + 36, block.macs_formula
+    assert "36" in block.macs_formula
+    # the model runs proj twice (48 + 48) and the matmul once: TF's graph agrees
+    assert e.total_macs == 48 + 36 + 48 == graph_macs(lambda x: model(x), tf.TensorSpec((1, 3, 4), "float32"))
+    assert e.total_params == model.count_params() == (4 + 1) * 4

@@ -179,7 +179,7 @@ def composite_record(
         # A block with a MACs function of its own keeps that one (cost_fields computed it): its call
         # computes more than its sublayers (keras-hub's window or rotary attention: the sum of its Dense
         # parts misses q @ k and weights @ v; RWKV7TimeMix). Any other block is its parts' sum.
-        fields.update(_composite_macs(direct))
+        fields.update(_composite_macs(direct, own_contractions(facts)))
     fields.update(_composite_kv_cache(direct))
     all_fallback = (
         bool(fallback_parts)
@@ -252,11 +252,39 @@ def _own_weight_terms(facts: LayerFacts, frozen: bool) -> tuple[list[Term], list
     return terms, [w.name for w in own]
 
 
-def _composite_macs(direct: Sequence[LayerRecord]) -> dict[str, object]:
-    """The sublayers' mult-adds, each times its calls per call of the block; unknown if any part's is."""
+OWN_OPERATIONS_PART = "own operations"
+
+
+def own_contractions(facts: LayerFacts) -> int:
+    """Contractions a block's call computes outside its sublayers, from the forward traced at an input_shape.
+
+    The block's traced frame counts every contraction of its first call, its
+    sublayers' included; each sublayer's first call was traced too, and runs
+    ``repeats`` times per call of the block. What is left (SAM3's mask decoder:
+    ``einsum`` of the mask embeddings with the pixel embeddings in its own call)
+    is the block's own work. 0 without a trace, or when a called sublayer's count
+    is unknown (then nothing can be said, and nothing is added).
+    """
+    if facts.traced_macs is None:
+        return 0
+    inside = 0
+    for sub in facts.sublayers:
+        if sub.call_arguments is None or sub.outside_parent_calls:  # not called inside the block's call
+            continue
+        if sub.traced_macs is None:
+            return 0
+        inside += sum(sub.traced_macs) * max(sub.repeats, 1)
+    return max(0, sum(facts.traced_macs) - inside)
+
+
+def _composite_macs(direct: Sequence[LayerRecord], own: int = 0) -> dict[str, object]:
+    """The sublayers' mult-adds, each times its calls per call of the block, plus its own contractions
+    (``own_contractions``); unknown if any part's is."""
     parts = []
     for record in direct:
-        if record.state == STATE_UNBUILT:  # never called (Keras builds on the first call): it computed nothing
+        if record.state == STATE_UNBUILT and record.macs is None:  # never called: it computed nothing
+            continue
+        if record.outside_parent_calls:  # called, but by someone else: its work is theirs
             continue
         if record.macs is None:
             return {
@@ -267,8 +295,10 @@ def _composite_macs(direct: Sequence[LayerRecord]) -> dict[str, object]:
             }
         if record.macs:
             parts.append((record.name, str(record.macs) if record.calls <= 1 else f"{record.calls}*{record.macs}"))
+    if own:
+        parts.append((OWN_OPERATIONS_PART, str(own)))
     expression = total(value for _, value in parts)
-    traced = any(record.macs_source == MACS_TRACED for record in direct)
+    traced = bool(own) or any(record.macs_source == MACS_TRACED for record in direct)
     return {
         "macs": evaluate(expression),
         "macs_formula": expression,

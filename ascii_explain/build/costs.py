@@ -24,7 +24,7 @@ from ..layers import (
     wants_call_shapes,
 )
 from ..read.dtypes import dtype_bits
-from ..read.facts import LayerFacts
+from ..read.facts import OUTSIDE_GRAPH, LayerFacts
 from ..read.legacy import keras3_counterpart
 from .failures import (
     ROLE_MACS,
@@ -38,12 +38,22 @@ from .records import InternalError, neurons_of
 from .saved_activations import saved_fields
 
 UNBUILT_MACS_NOTE = "unbuilt"
+UNBUILT_TRACED_NOTE = "never built by the model, called in the traced forward: its contractions there"
+
+
+NEVER_CALLED_MACS_NOTE = "never called by the model: no mult-adds in its forward pass"
 
 
 def cost_fields(facts: LayerFacts) -> dict[str, Any]:
     """The cost fields of the layer's record, and ``internal_errors`` (a MACs function that raised: our bug)."""
     errors: list[InternalError] = []
-    macs, macs_formula, macs_note = macs_for(facts, errors)
+    macs: Optional[int]
+    if facts.placement == OUTSIDE_GRAPH:
+        # Reachable through an attribute, never called: nothing of its forward pass
+        # runs, so it multiplies nothing (its weights still count, as Keras counts them).
+        macs, macs_formula, macs_note = 0, "0", NEVER_CALLED_MACS_NOTE
+    else:
+        macs, macs_formula, macs_note = macs_for(facts, errors)
     shape_formula, shape_axes = shape_formula_for(facts)
     backward_terms, backward_note = backward_terms_for(facts, macs)
     return {
@@ -88,8 +98,21 @@ def _without_names(value: Any) -> Any:
     return value
 
 
-def unbuilt_cost_fields() -> dict[str, Any]:
-    """An unbuilt layer's costs: nothing known, nothing held."""
+def unbuilt_cost_fields(traced_parts: Optional[Sequence[int]] = None) -> dict[str, Any]:
+    """An unbuilt layer's costs: nothing held; its mult-adds unknown, or what it computed in the traced forward.
+
+    ``traced_parts``: the contractions of its call in the forward traced at an
+    input_shape (a weightless layer the model never built but its trace called).
+    """
+    if traced_parts is not None:
+        return {
+            "macs": sum(traced_parts),
+            "macs_formula": total(str(part) for part in traced_parts),
+            "macs_note": UNBUILT_TRACED_NOTE,
+            "macs_source": MACS_TRACED,
+            "param_bytes": 0,
+            "output_bytes": None,
+        }
     return {"macs": None, "macs_note": UNBUILT_MACS_NOTE, "param_bytes": 0, "output_bytes": None}
 
 
@@ -178,7 +201,7 @@ CROSS_CHECK_EXEMPT = ("RNN", "LSTM", "GRU", "Bidirectional", "MoE", "Moe", "Expe
 
 def cross_check_macs(facts: LayerFacts, macs: Optional[int]) -> Optional[int]:
     """The traced count beside a registered one (its cross-check), when a traced forward gave one; else None."""
-    if macs is None or facts.traced_macs is None or facts.is_model:
+    if macs is None or facts.traced_macs is None or facts.is_model or facts.placement == OUTSIDE_GRAPH:
         return None
     if find_macs(facts.layer_class, keras3_counterpart) is None:  # the traced count IS the count
         return None
@@ -205,6 +228,8 @@ def _composite_macs(layer: LayerFacts, evaluator: Callable[[str], Any] = evaluat
     values = []
     for sublayer in layer.sublayers:
         if not sublayer.built and not sublayer.is_model:  # never called (Keras builds on the first call): 0
+            continue
+        if sublayer.outside_parent_calls:  # its calls are someone else's work
             continue
         macs, _, note = macs_for(sublayer, evaluator=evaluator)
         if macs is None:

@@ -123,7 +123,7 @@ def unbuilt_record(facts: LayerFacts, depth: int, parent: str) -> LayerRecord:
         notes=(),  # state "unbuilt": the view's check line says so
         trainable=facts.trainable,
         state=STATE_UNBUILT,
-        **unbuilt_cost_fields(),
+        **unbuilt_cost_fields(facts.traced_macs),
     )
 
 

@@ -25,7 +25,7 @@ from ..read.facts import KIND_LAYER, KIND_SUBCLASSED, GraphFacts, LayerFacts, Mo
 from ..read.legacy import keras3_counterpart
 from .composite import composite_record
 from .costs import MACS_FORMULA, MACS_TRACED, cost_fields, output_bytes_of, traced_macs
-from .layer import non_trainable_reason, record_for_layer
+from .layer import non_trainable_reason, placement_notes, record_for_layer
 from .records import (
     SOURCE_FORMULA,
     SOURCE_WEIGHTS,
@@ -114,6 +114,14 @@ def _records_for_graph(graph: GraphFacts, expand_nested: bool, depth: int, paren
 
 
 def _records_for_entry(facts: LayerFacts, expand_nested: bool, depth: int, parent: str, kind: str) -> list[LayerRecord]:
+    records = _records_for_entry_unmarked(facts, expand_nested, depth, parent, kind)
+    records[0].outside_parent_calls = facts.outside_parent_calls
+    return records
+
+
+def _records_for_entry_unmarked(
+    facts: LayerFacts, expand_nested: bool, depth: int, parent: str, kind: str
+) -> list[LayerRecord]:
     if facts.is_operation:
         return [_with_graph(_operation_record(facts, depth, parent), facts, kind)]
     if is_container(facts):
@@ -123,6 +131,9 @@ def _records_for_entry(facts: LayerFacts, expand_nested: bool, depth: int, paren
             record = _container_record(facts, inner, depth, parent, expanded=expand_nested)
         else:  # a composite layer (a transformer block): its parts, named
             record = composite_record(facts, inner, depth, parent, expanded=expand_nested)
+        if facts.placement:  # a nested model held as an attribute, outside the graph: marked as a layer is
+            record.placement = facts.placement
+            record.notes = (*record.notes, *placement_notes(facts))
         record = _with_graph(record, facts, kind)
         return [record, *inner] if expand_nested else [record]
     return [_with_graph(record_for_layer(facts, depth, parent), facts, kind)]

@@ -7,7 +7,7 @@ knows how it will be displayed.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional, Tuple, Union
+from typing import Optional, Sequence, Tuple, Union
 
 Dim = Optional[int]
 Shape = Tuple[Dim, ...]
@@ -113,6 +113,8 @@ class LayerRecord:
     # that row. Such a record is left out of the totals, as Keras counts
     # each weight once.
     counted_in: str = ""
+    # Called in the traced forward, never inside its parent's calls: not part of the parent's mult-adds.
+    outside_parent_calls: bool = False
     # The layer's own ``trainable`` flag, as keras.Model.summary(show_trainable=True)
     # shows it; a term's ``trainable`` says which weights train.
     trainable: bool = True
@@ -280,3 +282,9 @@ def neurons_of(shape: Optional[OutputShape]) -> Optional[int]:
             return None
         units *= int(dim)  # type: ignore[arg-type]
     return units
+
+
+def called_rows(records: Sequence[LayerRecord]) -> list[LayerRecord]:
+    """Depth-0 rows, each call once: what mult-adds add up (``counted_in`` rows too: their weights are
+    counted elsewhere, but they compute)."""
+    return [record for record in records if record.depth == 0]

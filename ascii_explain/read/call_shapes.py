@@ -23,12 +23,18 @@ import contextlib
 import functools
 import inspect
 import threading
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, Iterator, Mapping, Optional
 
 import keras
 
-from .traced_macs import counting_contractions, frame, open_frame_counts, restore_frame_counts
+from .traced_macs import (
+    counting_contractions,
+    frame,
+    mark_open_frames_unknown,
+    open_frame_counts,
+    restore_frame_counts,
+)
 from .untouched import builds_undone
 
 
@@ -63,6 +69,10 @@ class CallShapes:
     samples: int = 1
     # ... and of its output: a window partition's Reshape reads one row per sample and writes four.
     output_samples: int = 1
+    # Calls made while each enclosing layer was running, by id(layer): a sublayer that
+    # is also called from outside its owner (SAM3's box head, called by its DETR decoder
+    # and by the backbone) repeats within its owner only as often as the owner calls it.
+    calls_within: Mapping[int, int] = field(default_factory=dict)
 
     def input_shape(self) -> Any:
         """The shapes of the tensors the call received, in argument order: one shape, or a tuple of them."""
@@ -382,12 +392,17 @@ def _recording_call(layer: Any, records: Any, original: Any = None) -> Any:
     def call(*args: Any, **kwargs: Any) -> Any:
         if _STATE.building:
             return original(*args, **kwargs)
+        callers = tuple(_running())  # the layers whose calls this one runs inside
         if id(layer) in records:
-            result = original(*args, **kwargs)
-            records[id(layer)] = replace(records[id(layer)], calls=records[id(layer)].calls + 1)
+            with _running_as(layer):
+                result = _run_or_stand_in(layer, original, args, kwargs)[0]
+            record = records[id(layer)]
+            records[id(layer)] = replace(record, calls=record.calls + 1, calls_within=_counted(record, callers))
             return result
-        with frame() as counted:  # the first call's contractions, its sublayers' included
-            result = original(*args, **kwargs)
+        with frame() as counted, _running_as(layer):  # the first call's contractions, its sublayers' included
+            result, stand_in_note = _run_or_stand_in(layer, original, args, kwargs)
+        if stand_in_note:
+            counted.unknown = stand_in_note
         if signature is not None:
             bound = signature.bind_partial(*args, **kwargs).arguments
         else:
@@ -408,6 +423,7 @@ def _recording_call(layer: Any, records: Any, original: Any = None) -> Any:
             macs_note=note,
             samples=samples,
             output_samples=_rows_per_sample(_batch_of({"output": output}), model_batch),
+            calls_within={caller: 1 for caller in callers},
         )
         return result
 
@@ -433,6 +449,87 @@ def _rows_per_sample(batch: Optional[int], model_batch: Optional[int]) -> int:
     if batch is not None and model_batch and batch > model_batch and batch % model_batch == 0:
         return batch // model_batch
     return 1
+
+
+_STACK = threading.local()
+
+
+def _running() -> list[int]:
+    """The ids of the layers whose traced calls are running now, outermost first."""
+    stack = getattr(_STACK, "ids", None)
+    if stack is None:
+        stack = _STACK.ids = []
+    return stack
+
+
+class _running_as:
+    """While the block runs, ``layer`` is on the stack of running calls."""
+
+    def __init__(self, layer: Any) -> None:
+        self.layer_id = id(layer)
+
+    def __enter__(self) -> None:
+        _running().append(self.layer_id)
+
+    def __exit__(self, *exc: Any) -> None:
+        _running().pop()
+
+
+def _counted(record: CallShapes, callers: tuple[int, ...]) -> dict[int, int]:
+    within = dict(record.calls_within)
+    for caller in callers:
+        within[caller] = within.get(caller, 0) + 1
+    return within
+
+
+def _run_or_stand_in(layer: Any, original: Any, args: tuple, kwargs: dict) -> tuple[Any, str]:
+    """The call's result; or, when the call cannot run symbolically, a stand-in of the shapes Keras gives.
+
+    Some calls read a tensor's value (Stable Diffusion 3's scheduler passes its
+    ``num_steps`` input to ``linspace`` as the count): no symbolic trace can run
+    them. Keras itself answered such a layer from ``compute_output_spec`` when the
+    model was built; here its output is a graph placeholder of those shapes (the
+    TensorFlow backend's scratch FuncGraph; nothing allocated), so the trace goes
+    on for every other layer. The stand-in's own mult-adds, and those of every call
+    it sits in, are unknown, with the note returned (else ""). Any other error, on
+    another backend, or when Keras cannot give the shapes either, the error stands.
+    """
+    try:
+        return original(*args, **kwargs), ""
+    except Exception as error:  # noqa: BLE001 - re-raised unless it says the call needs a value
+        # Only TF's "a symbolic tensor used as a Python value" error: any other (a wrong
+        # input_shape, a bug in the call) stands, and explain says the shape cannot run.
+        if type(error).__name__ != "OperatorNotAllowedInGraphError":
+            raise
+        stand_in = _stand_in_output(layer, args, kwargs)
+        if stand_in is None:
+            raise
+        note = f"its call cannot run symbolically ({type(error).__name__}): shapes from its compute_output_spec"
+        mark_open_frames_unknown(f"{layer.name!r}: {note}")
+        return stand_in, note
+
+
+def _stand_in_output(layer: Any, args: tuple, kwargs: dict) -> Any:
+    """Graph placeholders of the shapes ``layer.compute_output_spec`` gives for these arguments, or None."""
+    if keras.backend.backend() != "tensorflow":
+        return None
+    import tensorflow as tf
+
+    def spec(value: Any) -> Any:
+        if isinstance(value, tf.Tensor):
+            return keras.KerasTensor(tuple(value.shape), dtype=value.dtype.name)
+        return value
+
+    try:
+        if tf.executing_eagerly():  # a placeholder needs the trace's graph
+            return None
+        specs, keyword_specs = keras.tree.map_structure(spec, args), keras.tree.map_structure(spec, kwargs)
+        output = layer.compute_output_spec(*specs, **keyword_specs)
+        return keras.tree.map_structure(
+            lambda tensor: tf.compat.v1.placeholder(tensor.dtype, tuple(tensor.shape)), output
+        )
+    except Exception:  # noqa: BLE001 - Keras cannot give the shapes either: the original error stands
+        return None
 
 
 def _batch_of(arguments: Mapping[str, Any]) -> Optional[int]:

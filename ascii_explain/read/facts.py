@@ -116,6 +116,10 @@ class LayerFacts:
     # when windows or heads are folded into the batch axis before the layer; its mult-adds are per row.
     samples: int = 1
     output_samples: int = 1  # the same of its output (a window partition's Reshape: 1 row in, 4 out)
+    # Called in the traced forward, but never inside its parent's calls (Gemma3n's embedding
+    # processor holds the text model for its embeddings; the backbone calls the text model):
+    # its work is not its parent's.
+    outside_parent_calls: bool = False
     # A decoder's attention layer: it keeps the keys and values it has seen in
     # a cache when generating (its call and its parent block's take a cache).
     caches_keys_values: bool = False

@@ -276,6 +276,10 @@ class Reader:
             traced_macs = self._traced_macs(layer, traced)
         elif built and not is_model and traced is not None and traced.macs is not None:
             traced_macs = TracedMacs(traced.macs)  # a registered count's cross-check, free from the traced forward
+        elif not built and not live_sublayers and traced is not None and traced.macs is not None:
+            # Never built by the model (Keras answered it from compute_output_spec), but called
+            # in the traced forward at the input_shape (D-FINE's DFineIntegral): what it computed there.
+            traced_macs = TracedMacs(traced.macs)
         return LayerFacts(
             name=layer.name,
             layer_class=type(layer),
@@ -306,6 +310,7 @@ class Reader:
             repeats=self._repeats(traced, parent),
             samples=traced.samples if traced is not None else 1,
             output_samples=traced.output_samples if traced is not None else 1,
+            outside_parent_calls=self._outside_parent_calls(traced, parent),
             caches_keys_values=not builtin and _caches_keys_values(layer, parent),
             traced_macs=traced_macs.parts,
             traced_macs_note=traced_macs.note,
@@ -323,6 +328,12 @@ class Reader:
             return TracedMacs(traced.macs, traced.macs_note)
         return trace_first_call(layer)
 
+    def _outside_parent_calls(self, traced: Optional[CallShapes], parent: Any) -> bool:
+        """Traced, its parent traced too, but none of its calls ran inside the parent's."""
+        if traced is None or parent is None or self.traced is None or id(parent) not in self.traced:
+            return False
+        return id(parent) not in traced.calls_within
+
     def _repeats(self, traced: Optional[CallShapes], parent: Any) -> int:
         """Calls of a sublayer per call of its parent in the traced forward (1 when unknown)."""
         if traced is None or parent is None or self.traced is None:
@@ -330,7 +341,9 @@ class Reader:
         outer = self.traced.get(id(parent))
         if outer is None or not outer.calls:
             return 1
-        return max(1, traced.calls // outer.calls)
+        # only the calls made inside the parent's calls (a sublayer may be called from outside it too)
+        inside = traced.calls_within.get(id(parent), traced.calls)
+        return max(1, inside // outer.calls)
 
     def operation_facts(self, operation: Any, calls: list[Call]) -> LayerFacts:
         """A keras.ops call in a Functional graph: its name and class; it has no weights or config to read.

@@ -101,6 +101,12 @@ def _frames() -> list[Frame]:
     return frames
 
 
+def mark_open_frames_unknown(reason: str) -> None:
+    """Every open frame's count becomes unknown (a call inside them could not run: its work is not counted)."""
+    for open_frame in _frames():
+        open_frame.unknown = open_frame.unknown or reason
+
+
 @contextlib.contextmanager
 def counting_contractions() -> Iterator[None]:
     """Intercept the backend's contraction functions while the block runs (re-entrant)."""

@@ -17,7 +17,9 @@ shapes). keras-hub 0.32's text, audio and multimodal families (issue 21) have
 their own modules and one table module, ``text`` (``TEXT_TABLES``):
 ``decoder_variants`` (Gemma3, GPT-OSS, SmolLM3), ``experts`` (Qwen3-MoE,
 Qwen3.5-MoE, GPT-OSS), ``roformer`` (RoFormerV2, ESM), ``t5gemma`` (T5Gemma,
-T5Gemma2, PaliGemma's ViT), ``gemma3n``, ``gemma4``, ``qwen3_5``, ``rwkv``.
+T5Gemma2, PaliGemma's ViT), ``gemma3n``, ``gemma4``, ``qwen3_5``, ``rwkv``. The vision
+families' tables are in ``vision_tables``; ``detection`` (D-FINE, SAM3, DepthAnything) and
+``diffusion`` (Stable Diffusion 3's scheduler and VAE attention) have their own.
 
 Every function is pure: it reads the layer's config and the shape it
 was built (or called) with, never the weights. Each docstring names the
@@ -75,6 +77,8 @@ from .attention import (
     xlnet_relative_attention,
 )
 from .common import Config, Shape, no_weights, not_covered, zero_macs
+from .detection import DETECTION_TABLES
+from .diffusion import DIFFUSION_TABLES
 from .embeddings import (
     deberta_relative_embedding,
     position_embedding,
@@ -323,6 +327,10 @@ TABLES: tuple[tuple[Kind, Mapping[str, Callable[..., Any]]], ...] = (
     *TEXT_TABLES,
     # the vision families of issue 21: hub/vision_tables.py
     *VISION2_TABLES,
+    # D-FINE's decoder constants, SAM3's sine positions: hub/detection.py
+    *DETECTION_TABLES,
+    # Stable Diffusion 3's scheduler: hub/diffusion.py
+    *DIFFUSION_TABLES,
 )
 for _kind, _table in TABLES:
     register_by_path(PACKAGE, _kind, _table)
