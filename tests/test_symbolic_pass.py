@@ -166,6 +166,23 @@ def test_keras_own_execution_needs_no_backend_trace(monkeypatch, block: type, sh
     monkeypatch.setattr(keras.Operation, "compute_output_spec", counted)
     symbolic = _pass(model, (1, *shape), symbolic=True)
     assert symbolic == backend
-    # no layer traced by the backend, but Keras's grouped convolution, whose symbolic check ignores groups
-    assert set(traces) <= {"Conv2D"}
+    assert not traces  # no layer traced by the backend
     assert {name: vars(variables.Variable)[name] for name in operators} == operators  # Keras's operators back
+
+
+def test_a_grouped_convolution_runs_in_keras_own_execution_with_its_mult_adds(monkeypatch) -> None:
+    """Keras's symbolic conv refuses groups > 1 (input channels = groups * the kernel's): the spec is still given."""
+    inputs = keras.Input((6, 6, 8))
+    model = keras.Model(inputs, layers.Conv2D(4, 3, groups=4)(inputs))
+    backend = _pass(model, (1, 6, 6, 8), symbolic=False)
+    traces: list[str] = []
+    original = keras.Operation.compute_output_spec
+    monkeypatch.setattr(
+        keras.Operation,
+        "compute_output_spec",
+        lambda operation, *a, **k: traces.append(type(operation).__name__) or original(operation, *a, **k),
+    )
+    symbolic = _pass(model, (1, 6, 6, 8), symbolic=True)
+    assert symbolic == backend and not traces
+    # 4*4 positions x 4 filters x 3*3 kernel x 2 input channels per group
+    assert symbolic[id(model.layers[1])].macs == (4 * 4 * 4 * 3 * 3 * 2,)

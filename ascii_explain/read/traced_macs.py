@@ -217,6 +217,8 @@ def _counting_symbolic(name: str, original: Callable[..., Any]) -> Callable[...,
         if name == "einsum":
             args = args[1:]  # the subscripts, put first for the counter
         kwargs.pop("axes", None)
+        if name == "conv":
+            return _grouped_conv_spec(original, operation, *args, **kwargs)
         return original(operation, *args, **kwargs)
 
     counting = _counting(name, run, leading=1)  # the operation itself comes first
@@ -230,6 +232,28 @@ def _counting_symbolic(name: str, original: Callable[..., Any]) -> Callable[...,
 
     counted.__wrapped__ = original  # type: ignore[attr-defined]
     return counted
+
+
+def _grouped_conv_spec(original: Callable[..., Any], operation: Any, inputs: Any, kernel: Any, **kwargs: Any) -> Any:
+    """``Conv.compute_output_spec``, for a grouped convolution too.
+
+    Keras 3.15.1's symbolic check wants the input's channels equal to the
+    kernel's, which a grouped convolution (``groups`` times the kernel's; the
+    backend runs it) fails; the output's shape does not depend on the input's
+    channels, so the spec is asked of an input with the kernel's.
+    """
+    try:
+        return original(operation, inputs, kernel, **kwargs)
+    except ValueError:
+        from keras.src.backend import standardize_data_format  # keras.ops' own reading of None
+
+        data_format = standardize_data_format(getattr(operation, "data_format", None))
+        axis = 1 if data_format == "channels_first" else -1
+        shape, per_group = list(inputs.shape), kernel.shape[-2]
+        if not shape or shape[axis] is None or not per_group or shape[axis] % per_group:
+            raise
+        shape[axis] = per_group
+        return original(operation, keras.KerasTensor(tuple(shape), dtype=inputs.dtype), kernel, **kwargs)
 
 
 def _uncounted(original: Callable[..., Any]) -> Callable[..., Any]:
