@@ -165,3 +165,39 @@ def test_an_outer_product_einsum_multiplies_nothing_summed() -> None:
         keras.ops.einsum("i,i->", a, a)  # a dot product: 8
         keras.ops.einsum("ij,jk", keras.ops.ones((2, 3)), keras.ops.ones((3, 5)))  # implicit output ik: 2*3*5
     assert counted.parts == [8, 30]
+
+
+def test_a_lambdas_tensorflow_matmul_is_counted_from_the_graph_not_zero() -> None:
+    """``tf.matmul`` and ``@`` on backend tensors pass no Keras function: read from the trace's TF graph."""
+    import tensorflow as tf
+
+    if keras.backend.backend() != "tensorflow":
+        pytest.skip("a direct TensorFlow call exists only on the TensorFlow backend")
+    inputs = keras.Input((4, 3))
+    hidden = layers.Lambda(lambda t: tf.matmul(t, tf.ones((3, 5))), name="tf_matmul")(inputs)
+    scores = layers.Lambda(lambda t: t @ tf.ones((5, 2)), name="at_matmul")(hidden)
+    pairs = layers.Lambda(lambda t: tf.einsum("bij,bkj->bik", t, t), name="tf_einsum")(scores)
+    e = explain(keras.Model(inputs, pairs))
+    # (4, 3) by (3, 5): 4*5 outputs of 3; (4, 5) by (5, 2): 4*2 of 5; (4, 2) by its transpose: 4*4 of 2
+    assert [e.layer(name).macs for name in ("tf_matmul", "at_matmul", "tf_einsum")] == [60, 40, 32]
+    assert e.layer("tf_matmul").macs_source == "traced" and e.total_macs == 132
+
+
+def test_a_tensorflow_contraction_of_unknown_size_is_unknown_not_zero() -> None:
+    import tensorflow as tf
+
+    if keras.backend.backend() != "tensorflow":
+        pytest.skip("a direct TensorFlow call exists only on the TensorFlow backend")
+    inputs = keras.Input((None, 3))
+    outputs = layers.Lambda(lambda t: tf.matmul(t, t, transpose_b=True), name="gram")(inputs)
+    record = explain(keras.Model(inputs, outputs)).layer("gram")
+    assert record.macs is None and "unknown" in record.macs_note
+
+
+def test_keras_contractions_are_not_counted_twice_from_the_graph() -> None:
+    """A Dense's matmul is counted by its Keras function; the graph's MatMul op of it is skipped."""
+    inputs = keras.Input((5, 3))
+    block = layers.Lambda(lambda t: ops.matmul(t, ops.ones((3, 4))), name="keras_matmul")(inputs)
+    e = explain(keras.Model(inputs, layers.Dense(2, name="dense")(block)), input_shape=(1, 5, 3))
+    assert e.layer("keras_matmul").macs == 5 * 4 * 3
+    assert e.layer("dense").macs == e.layer("dense").traced_macs == 5 * 2 * 4
