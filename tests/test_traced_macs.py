@@ -201,3 +201,33 @@ def test_keras_contractions_are_not_counted_twice_from_the_graph() -> None:
     e = explain(keras.Model(inputs, layers.Dense(2, name="dense")(block)), input_shape=(1, 5, 3))
     assert e.layer("keras_matmul").macs == 5 * 4 * 3
     assert e.layer("dense").macs == e.layer("dense").traced_macs == 5 * 2 * 4
+
+
+class _ScoresBlock(layers.Layer):
+    """A block whose call multiplies its two projections itself, outside its sublayers."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.query = layers.Dense(6)
+        self.key = layers.Dense(6)
+
+    def call(self, x: Any) -> Any:
+        return ops.matmul(self.query(x), ops.transpose(self.key(x), (0, 2, 1)))
+
+
+@pytest.mark.parametrize("input_shape", [None, (1, 4, 3)])
+def test_a_blocks_own_matmul_outside_its_sublayers_is_counted(input_shape: Any) -> None:
+    inputs = keras.Input((4, 3))
+    model = keras.Model(inputs, _ScoresBlock(name="scores")(inputs))
+    record = explain(model, input_shape=input_shape).layer("scores")
+    # two Dense(6) on (4, 3): 4*3*6 each; its own (4, 6) by (6, 4): 4*4 outputs of 6
+    assert record.macs == 2 * 4 * 3 * 6 + 4 * 4 * 6 and record.macs_source == "traced"
+    assert record.macs_formula == "72 + 72 + 96"
+    assert ("(own call)", "96") in record.macs_parts
+
+
+def test_a_block_of_unknown_sequence_length_is_counted_with_its_own_matmul_at_an_input_shape() -> None:
+    inputs = keras.Input((None, 3))
+    model = keras.Model(inputs, _ScoresBlock(name="scores")(inputs))
+    e = explain(model, input_shape=(1, 5, 3))
+    assert e.layer("scores").macs == 2 * 5 * 3 * 6 + 5 * 5 * 6

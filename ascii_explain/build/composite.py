@@ -23,14 +23,14 @@ added again. The key/value cache of a decoder block is its attention layers'.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Optional, Sequence
 
 from .. import hints
 from ..arithmetic import evaluate, product, total
 from ..layers import find_macs, find_own_weights
 from ..read.facts import LayerFacts
 from ..read.legacy import keras3_counterpart
-from .costs import MACS_FORMULA, MACS_TRACED, cost_fields, output_shape_of
+from .costs import MACS_FORMULA, MACS_TRACED, OWN_PART, cost_fields, output_shape_of, own_macs
 from .inferred import infer_formula
 from .records import SOURCE_FORMULA, SOURCE_WEIGHTS, STATE_UNBUILT, LayerRecord, Term
 
@@ -179,7 +179,7 @@ def composite_record(
         # A block with a MACs function of its own keeps that one (cost_fields computed it): its call
         # computes more than its sublayers (keras-hub's window or rotary attention: the sum of its Dense
         # parts misses q @ k and weights @ v; RWKV7TimeMix). Any other block is its parts' sum.
-        fields.update(_composite_macs(direct))
+        fields.update(_composite_macs(direct, own_macs(facts)))
     fields.update(_composite_kv_cache(direct))
     all_fallback = (
         bool(fallback_parts)
@@ -252,8 +252,9 @@ def _own_weight_terms(facts: LayerFacts, frozen: bool) -> tuple[list[Term], list
     return terms, [w.name for w in own]
 
 
-def _composite_macs(direct: Sequence[LayerRecord]) -> dict[str, object]:
-    """The sublayers' mult-adds, each times its calls per call of the block; unknown if any part's is."""
+def _composite_macs(direct: Sequence[LayerRecord], own: Optional[int] = None) -> dict[str, object]:
+    """The sublayers' mult-adds, each times its calls per call of the block, plus its own call's contractions
+    (``own``, traced: costs.own_macs); unknown if any part's is."""
     parts = []
     for record in direct:
         if record.state == STATE_UNBUILT:  # never called (Keras builds on the first call): it computed nothing
@@ -267,8 +268,10 @@ def _composite_macs(direct: Sequence[LayerRecord]) -> dict[str, object]:
             }
         if record.macs:
             parts.append((record.name, str(record.macs) if record.calls <= 1 else f"{record.calls}*{record.macs}"))
+    if own:
+        parts.append((OWN_PART, str(own)))
     expression = total(value for _, value in parts)
-    traced = any(record.macs_source == MACS_TRACED for record in direct)
+    traced = bool(own) or any(record.macs_source == MACS_TRACED for record in direct)
     return {
         "macs": evaluate(expression),
         "macs_formula": expression,

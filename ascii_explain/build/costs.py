@@ -197,8 +197,37 @@ def _composite_macs(layer: LayerFacts, evaluator: Callable[[str], Any] = evaluat
             return None, "", f"unknown in its part {sublayer.name!r}: {note}"
         if macs:
             values.append(str(macs) if sublayer.repeats <= 1 else f"{sublayer.repeats}*{macs}")
+    own = own_macs(layer)
+    if own:
+        values.append(str(own))
     expression = total(values)
     return evaluator(expression), expression, ""
+
+
+OWN_PART = "(own call)"  # the name of a block's own contractions among its parts (composite.py)
+
+
+def own_macs(layer: LayerFacts) -> Optional[int]:
+    """The contractions a block's call makes itself, outside its sublayers (``ops.matmul(q, k)`` in its ``call``).
+
+    Its traced first call counts everything it ran, its sublayers' too; each
+    sublayer's traced first call, times its calls per call of the block, is
+    taken off. Traced counts on both sides, so a convention where a registered
+    count differs from the trace (top-k experts, a recurrent loop traced once)
+    cancels out. None when any of them is not traced (no traced forward, a
+    nested model part) or the difference is not a count (negative).
+    """
+    if layer.traced_macs is None or layer.is_model:
+        return None
+    inside = 0
+    for sublayer in layer.sublayers:
+        if not sublayer.built and not sublayer.is_model:
+            continue
+        if sublayer.traced_macs is None:
+            return None
+        inside += sum(sublayer.traced_macs) * max(sublayer.repeats, 1)
+    own = sum(layer.traced_macs) - inside
+    return own if own >= 0 else None
 
 
 def _nested_model_macs(model: LayerFacts, evaluator: Callable[[str], Any] = evaluate) -> tuple[Optional[Any], str, str]:

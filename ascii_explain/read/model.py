@@ -12,6 +12,7 @@ from typing import Any
 import keras
 
 from . import legacy
+from ..layers import find_macs
 from .call_shapes import concrete_call_shapes
 from .facts import ModelFacts, WeightFacts
 from .input_shapes import InputShapeError, concrete_input_shapes
@@ -56,7 +57,8 @@ def _has_static_inputs_and_blocks(obj: Any, reader: Reader) -> bool:
     only from their build() (ViT's attention is built on ``(None, None, 8)``);
     a traced forward at batch 1 gives them, as Keras computes them. The trace
     costs most of an explanation (a TensorFlow graph of the whole forward), so
-    it runs only when some sublayer's shapes need it (``_needs_trace``).
+    it runs only when some sublayer's shapes need it (``_needs_trace``), or a
+    block's own contractions do.
     """
     if reader.is_legacy or not reader.is_model(obj):
         return False
@@ -67,6 +69,12 @@ def _has_static_inputs_and_blocks(obj: Any, reader: Reader) -> bool:
     if not inputs or any(dim is None for tensor in inputs for dim in tuple(tensor.shape)[1:]):
         return False
     blocks = [layer for layer in reader.sublayers(obj) if not reader.is_keras_builtin(layer)]
+    composites = [block for block in blocks if reader.sublayers(block) and not reader.is_model(block)]
+    # A block whose mult-adds are its parts' sum (no function of its own) needs the trace for them too:
+    # its own call's contractions outside its sublayers (``ops.matmul(q, k)``) are known only from it
+    # (build/costs.py, own_macs).
+    if any(find_macs(type(block)) is None for block in composites):
+        return True
     return any(_needs_trace(block, reader) for block in blocks if reader.sublayers(block))
 
 
