@@ -356,7 +356,6 @@ def test_edrec_and_gemma4_norms(width):
 # Explained with no fallback row and Keras's totals; mult-adds known everywhere but in the layers
 # whose count is not covered (said so in the row).
 UNCOVERED = {
-    "rwkv7": ("RWKV7_Block", 2, "RWKV7TimeMix: mult-adds not covered"),
     # AltUp's predict/correct are methods the decoder block calls (gemma3n.py): the whole text model is unknown
     "gemma3n": ("Gemma3nMultimodalEmbeddingProcessor", 1, "Gemma3nTextAltUp: mult-adds not covered"),
 }
@@ -411,6 +410,34 @@ def test_rwkv7_time_shift_and_channel_mix_rows():
     assert len(shifts) == 4 and all(r.state == "unbuilt" and r.params == 0 for r in shifts)
     mixes = [r for r in e.layers if r.class_name == "RWKV7ChannelMix"]
     assert [r.macs for r in mixes] == [8 * 16 * 32 + 8 * 32 * 16] * 2
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")
+@pytest.mark.parametrize("T", [3, 8])
+def test_rwkv7_time_mix_macs_by_hand_and_equal_to_tf_graph(T):
+    """RWKV7TimeMix: its four Dense sublayers plus its own call's products, traced (build/costs.py own_macs).
+
+    Own: the low-rank decay, in-context rate and gate pairs ``T*(C*r + r*C)`` each (the value pair too
+    with ``add_v_first``, every layer but the first), and per token the delta rule's ``state @ a`` and
+    ``state @ r`` (``H*N*N`` each; ``@ b`` and ``v @ k`` are outer products: nothing summed, 0).
+    """
+    import tensorflow as tf
+
+    from ascii_explain import explain
+
+    from .test_hub_layers import corpus_model, graph_contraction_macs
+
+    model = corpus_model("rwkv7")
+    e = explain(model, input_shape=(1, T))
+    C, H, N, lora = 16, 2, 8, 4
+    dense = 4 * T * C * C
+    own = 3 * T * 2 * C * lora + T * 2 * H * N * N
+    mixes = [r.macs for r in explain(model, input_shape=(1, T), expand_nested=True).layers
+             if r.class_name == "RWKV7TimeMix"]  # fmt: skip
+    assert mixes == [dense + own, dense + own + T * 2 * C * lora]
+    assert not e.macs_unknown
+    specs = {key: tf.TensorSpec((1, T), model._inputs_struct[key].dtype) for key in model._inputs_struct}
+    assert e.total_macs == graph_contraction_macs(lambda inputs: model(inputs), specs)
 
 
 @pytest.mark.filterwarnings("ignore::UserWarning")
