@@ -231,3 +231,12 @@ def test_a_block_of_unknown_sequence_length_is_counted_with_its_own_matmul_at_an
     model = keras.Model(inputs, _ScoresBlock(name="scores")(inputs))
     e = explain(model, input_shape=(1, 5, 3))
     assert e.layer("scores").macs == 2 * 5 * 3 * 6 + 5 * 5 * 6
+
+
+def test_an_outer_product_matmul_multiplies_nothing_summed() -> None:
+    """A (T, 1) by (1, F) matmul (a rotary's positions x frequencies) sums nothing: 0, as for einsum."""
+    with counting_contractions(), frame() as counted:
+        keras.ops.matmul(keras.ops.ones((8, 1)), keras.ops.ones((1, 2)))
+        keras.ops.matmul(keras.ops.ones((1, 1)), keras.ops.ones((1, 1)))  # one product into one output: 1
+        keras.ops.matmul(keras.ops.ones((8, 3)), keras.ops.ones((3, 2)))
+    assert counted.parts == [1, 8 * 2 * 3]

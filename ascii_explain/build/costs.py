@@ -219,15 +219,33 @@ def own_macs(layer: LayerFacts) -> Optional[int]:
     """
     if layer.traced_macs is None or layer.is_model:
         return None
+    inside = _traced_inside(layer)
+    if inside is None:
+        return None
+    own = sum(layer.traced_macs) - inside
+    return own if own >= 0 else None
+
+
+def _traced_inside(layer: LayerFacts) -> Optional[int]:
+    """What the sublayers' own traced calls counted, each times its calls per call of ``layer``.
+
+    A built sublayer the forward never called (``call_arguments`` None: Gemma3n's AltUp, whose methods
+    the block calls instead) counts what its own sublayers ran; its own products are then the block's.
+    """
     inside = 0
     for sublayer in layer.sublayers:
         if not sublayer.built and not sublayer.is_model:
             continue
-        if sublayer.traced_macs is None:
+        if sublayer.traced_macs is not None:
+            inside += sum(sublayer.traced_macs) * max(sublayer.repeats, 1)
+            continue
+        if sublayer.call_arguments is not None or sublayer.is_model or not sublayer.sublayers:
+            return None  # called, but its count is unknown; or nothing to read it from
+        nested = _traced_inside(sublayer)
+        if nested is None:
             return None
-        inside += sum(sublayer.traced_macs) * max(sublayer.repeats, 1)
-    own = sum(layer.traced_macs) - inside
-    return own if own >= 0 else None
+        inside += nested
+    return inside
 
 
 def _nested_model_macs(model: LayerFacts, evaluator: Callable[[str], Any] = evaluate) -> tuple[Optional[Any], str, str]:

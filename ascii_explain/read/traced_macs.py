@@ -9,7 +9,8 @@ trace runs, the backend's contraction functions are intercepted and each call
 adds its multiply-accumulates, as this project counts them (README,
 "Mult-adds and memory"; one multiply summed into an output is 1 MAC):
 
-* ``matmul``, ``dot``: output elements x the contracted size;
+* ``matmul``, ``dot``: output elements x the contracted size (0 for an outer
+  product, a contracted size of 1);
 * ``einsum`` of two or more operands: the product of every index's size
   (0 when no index is summed over: an outer product is element-wise work);
   ``tensordot``: output elements x the contracted axes' sizes;
@@ -262,7 +263,12 @@ def _matmul(args: Sequence[Any], kwargs: dict[str, Any], result: Any) -> int:
     first = _shape(args[0] if args else kwargs["x1"])
     if not first:
         return 0
-    return _size(_shape(result)) * first[-1]
+    output = _shape(result)
+    if first[-1] == 1 and _size(output[-2:]) > 1:
+        # Nothing summed: an outer product written as a matmul (SmolLM3's rotary positions x frequencies),
+        # element-wise products, 0 as for einsum (graph_contractions.py counts TF's MatMul the same way)
+        return 0
+    return _size(output) * first[-1]
 
 
 def _dot(args: Sequence[Any], kwargs: dict[str, Any], result: Any) -> int:

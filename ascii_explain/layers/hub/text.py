@@ -149,7 +149,7 @@ TEXT_MACS: dict[str, Callable[..., Any]] = {
     _M + "qwen3_5_moe.qwen3_5_moe_decoder.Qwen3_5MoeSparseMoeBlock": qwen3_5_moe_block_macs,
     _M + "moonshine.moonshine_layers.MoonshineRotaryEmbedding": zero_macs,
     # RWKV7TimeMix has no function: its sublayers' sum plus its own call's traced products (rwkv.py)
-    _M + "gemma3n.gemma3n_text_layers.Gemma3nTextAltUp": not_covered("Gemma3nTextAltUp"),
+    # AltUp's predict/correct products run in its decoder block's call: the block's own traced part (gemma3n.py)
     _M + "gemma3n.rms_normalization.Gemma3nRMSNorm": zero_macs,
     _M + "gemma3n.gemma3n_attention.Gemma3nTextAttention": gemma3n_attention_macs,
 }
