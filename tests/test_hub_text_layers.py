@@ -353,28 +353,34 @@ def test_edrec_and_gemma4_norms(width):
 
 # --------------------------------------------------------------------------- through explain()
 
-# Explained with no fallback row and Keras's totals; mult-adds known everywhere but in the layers
-# whose count is not covered (said so in the row).
-UNCOVERED = {
-    # AltUp's predict/correct are methods the decoder block calls (gemma3n.py): the whole text model is unknown
-    "gemma3n": ("Gemma3nMultimodalEmbeddingProcessor", 1, "Gemma3nTextAltUp: mult-adds not covered"),
-}
-
-
+# Explained with no fallback row and Keras's totals, and mult-adds known everywhere: the blocks whose call
+# computes more than their sublayers (RWKV7TimeMix, Gemma3n's decoder block calling AltUp's predict/correct)
+# add their own traced products (build/costs.py own_macs).
 @pytest.mark.filterwarnings("ignore::UserWarning")
-@pytest.mark.parametrize("name", sorted(UNCOVERED))
-def test_families_with_uncovered_mult_adds(name):
+def test_gemma3n_mult_adds_known_and_equal_to_tf_graph():
+    """Gemma3n at T=8: every row known; the total is TF's graph, plus the Laurel blocks' right projections.
+
+    ``linear_right`` is a Dense on one feature (laurel rank 1): ``T*1*C`` = 64 per block by the Dense
+    formula, where the graph helper skips every contracted-size-1 MatMul as an outer product.
+    AltUp's own products run in the block's call: the second modality-router call (128) and
+    predict's ``(T, C, n) x (T, n, n)`` coefficients (8*8*2*2 = 256), 384 per block.
+    """
+    import tensorflow as tf
+
     from ascii_explain import explain
 
-    from .test_hub_layers import corpus_model
+    from .test_hub_layers import corpus_model, graph_contraction_macs
 
-    model = corpus_model(name)
-    e = explain(model, input_shape=(1, 8))  # one (1, T) for every input
+    model = corpus_model("gemma3n")
+    e = explain(model, input_shape=(1, 8), expand_nested=True)  # one (1, T) for every input
     assert e.totals_match and not e.mismatches and not e.internal_errors
     assert not e.fallbacks, [(r.name, r.class_name, r.fallback_parts) for r in e.fallbacks]
-    class_name, rows, note = UNCOVERED[name]
-    assert [r.class_name for r in e.macs_unknown] == [class_name] * rows
-    assert all(note in r.macs_note for r in e.macs_unknown), [r.macs_note for r in e.macs_unknown]
+    assert not e.macs_unknown, [(r.name, r.macs_note) for r in e.macs_unknown]
+    blocks = [r for r in e.layers if r.class_name == "Gemma3nTextDecoderBlock"]
+    assert {r.name for r in blocks} == {"decoder_block_0", "decoder_block_1"}
+    assert all(("(own call)", "384") in r.macs_parts for r in blocks)
+    specs = {t.name: tf.TensorSpec((1, 8), t.dtype) for t in model.inputs}
+    assert e.total_macs == graph_contraction_macs(lambda inputs: model(inputs), specs) + 2 * 8 * 1 * 8
     for record in e.layers:
         assert evaluate(record.formula) == record.params, (record.name, record.formula)
 

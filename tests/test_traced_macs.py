@@ -240,3 +240,11 @@ def test_an_outer_product_matmul_multiplies_nothing_summed() -> None:
         keras.ops.matmul(keras.ops.ones((1, 1)), keras.ops.ones((1, 1)))  # one product into one output: 1
         keras.ops.matmul(keras.ops.ones((8, 3)), keras.ops.ones((3, 2)))
     assert counted.parts == [1, 8 * 2 * 3]
+
+
+def test_a_dense_on_one_feature_counts_in_times_units_as_its_formula() -> None:
+    """By a weight, a contracted size of 1 is a layer on one feature (Gemma3n's Laurel right projection)."""
+    inputs = keras.Input((5, 1))
+    e = explain(keras.Model(inputs, layers.Dense(4, name="one_feature")(inputs)), input_shape=(1, 5, 1))
+    record = e.layer("one_feature")
+    assert record.macs == record.traced_macs == 5 * 1 * 4

@@ -120,18 +120,22 @@ def concrete_call_shapes(model: Any, input_shapes: Any) -> dict[int, CallShapes]
     layers += _graph_operations([model, *layers])
     records: dict[int, CallShapes] = {}
     shadowed = []
+    inputs = _symbolic_inputs(model, input_shapes)
+    # The forward's batch: every layer's count is per sample. Not a layer's own first axis: Gemma3n's
+    # decoder blocks take the AltUp streams stacked in front of the batch, (streams, batch, T, C).
+    batch = _forward_batch(inputs)
     with builds_undone(model, layers):  # a layer the model's own call never built is unbuilt again after
         try:
             for layer in layers:
                 if "call" in vars(layer):  # already shadowed (a layer shared twice) or user-patched
                     continue
-                object.__setattr__(layer, "call", _recording_call(layer, records))
+                object.__setattr__(layer, "call", _recording_call(layer, records, batch))
                 shadowed.append(layer)
             # Operation.compute_output_spec (public ``keras.Operation``) traces ``model.call``
             # through the backend; Functional's and Layer's own overrides would answer from
             # compute_output_shape where a layer defines one, and never enter its sublayers.
             with counting_contractions():
-                keras.Operation.compute_output_spec(model, _symbolic_inputs(model, input_shapes))
+                keras.Operation.compute_output_spec(model, inputs)
         finally:
             for layer in shadowed:
                 object.__delattr__(layer, "call")
@@ -154,7 +158,17 @@ def _graph_operations(owners: list[Any]) -> list[Any]:
     return list(found.values())
 
 
-def _recording_call(layer: Any, records: dict[int, CallShapes]) -> Any:
+def _forward_batch(inputs: Any) -> Optional[int]:
+    """The leading size of the forward's first input (its batch), None when it is unknown or 0."""
+    for tensor in keras.tree.flatten(inputs):
+        shape = tuple(getattr(tensor, "shape", ()) or ())
+        if shape and isinstance(shape[0], int) and shape[0] > 0:
+            return shape[0]
+        return None
+    return None
+
+
+def _recording_call(layer: Any, records: dict[int, CallShapes], batch: Optional[int]) -> Any:
     original = layer.call  # the bound method of the class
     try:
         signature: Optional[inspect.Signature] = inspect.signature(original)
@@ -173,23 +187,12 @@ def _recording_call(layer: Any, records: dict[int, CallShapes]) -> Any:
         else:
             bound = {f"arg{index}": value for index, value in enumerate(args)} | dict(kwargs)
         arguments = {name: _shape_tree(value) for name, value in bound.items()}
-        batch = _batch_of(arguments)
         parts = None if counted.unknown or batch is None else tuple(part // batch for part in counted.parts)
         note = counted.unknown or ("" if batch is not None else "the batch size of its call is unknown")
         records[id(layer)] = CallShapes(arguments, _shape_tree(result), macs=parts, macs_note=note)
         return result
 
     return call
-
-
-def _batch_of(arguments: Mapping[str, Any]) -> Optional[int]:
-    """The leading size of the call's first tensor argument (the trace's batch), None when there is none."""
-    for shape in arguments.values():
-        while isinstance(shape, tuple) and shape and isinstance(shape[0], tuple):
-            shape = shape[0]
-        if isinstance(shape, tuple) and shape and isinstance(shape[0], int) and shape[0] > 0:
-            return shape[0]
-    return None
 
 
 def _symbolic_inputs(model: Any, input_shapes: Any) -> Any:

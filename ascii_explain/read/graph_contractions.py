@@ -10,7 +10,8 @@ graph operations created while it was open and not inside an intercepted
 Keras function, and counts their contractions by the same convention:
 
 * ``MatMul`` / ``BatchMatMul*``: batch x rows x contracted size x columns (an
-  outer product, contracted size 1, multiplies nothing summed: 0);
+  outer product of two activations, contracted size 1, multiplies nothing
+  summed: 0);
 * ``Einsum``: the product of every index's size when an index is summed over;
 * ``Conv*`` / ``DepthwiseConv*``: output elements x kernel volume (x input
   channels for a full convolution); ``Conv*BackpropInput`` (a transposed
@@ -120,10 +121,15 @@ def _matmul(op: Any) -> int:
     attributes = ("transpose_a", "transpose_b") if op.type == "MatMul" else ("adj_x", "adj_y")
     m, k = (a[-1], a[-2]) if op.get_attr(attributes[0]) else (a[-2], a[-1])
     n = b[-2] if op.get_attr(attributes[1]) else b[-1]
-    if k == 1 and m * n > 1:  # an outer product written as a matmul: nothing summed
-        return 0
+    if k == 1 and m * n > 1 and not any(_from_variable(tensor) for tensor in op.inputs[:2]):
+        return 0  # an outer product of two activations written as a matmul: nothing summed (traced_macs.py)
     batch = _size(a[:-2] if len(a) >= len(b) else b[:-2])
     return batch * m * k * n
+
+
+def _from_variable(tensor: Any) -> bool:
+    """A weight read into the graph (``ReadVariableOp``): a product by it is a layer's, counted as Dense counts."""
+    return tensor.op.type == "ReadVariableOp"
 
 
 def _einsum(op: Any) -> int:

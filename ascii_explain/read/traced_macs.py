@@ -10,7 +10,8 @@ adds its multiply-accumulates, as this project counts them (README,
 "Mult-adds and memory"; one multiply summed into an output is 1 MAC):
 
 * ``matmul``, ``dot``: output elements x the contracted size (0 for an outer
-  product, a contracted size of 1);
+  product of two activations, a contracted size of 1; by a weight, a Dense on
+  one feature, ``in*units`` as the registered Dense counts it);
 * ``einsum`` of two or more operands: the product of every index's size
   (0 when no index is summed over: an outer product is element-wise work);
   ``tensordot``: output elements x the contracted axes' sizes;
@@ -264,11 +265,18 @@ def _matmul(args: Sequence[Any], kwargs: dict[str, Any], result: Any) -> int:
     if not first:
         return 0
     output = _shape(result)
-    if first[-1] == 1 and _size(output[-2:]) > 1:
-        # Nothing summed: an outer product written as a matmul (SmolLM3's rotary positions x frequencies),
-        # element-wise products, 0 as for einsum (graph_contractions.py counts TF's MatMul the same way)
+    second = args[1] if len(args) > 1 else kwargs.get("x2")
+    if first[-1] == 1 and _size(output[-2:]) > 1 and not _is_weight(second):
+        # Nothing summed: an outer product of two activations written as a matmul (SmolLM3's rotary
+        # positions x frequencies), element-wise products, 0 as for einsum (graph_contractions.py counts
+        # TF's MatMul the same way). By a weight, it is a layer on one feature: the Dense convention, in*units.
         return 0
     return _size(output) * first[-1]
+
+
+def _is_weight(value: Any) -> bool:
+    """A layer's weight (a Dense's kernel reaches the backend's matmul as the Keras variable itself)."""
+    return isinstance(value, keras.Variable)
 
 
 def _dot(args: Sequence[Any], kwargs: dict[str, Any], result: Any) -> int:
