@@ -239,8 +239,10 @@ def _traced_inside(layer: LayerFacts) -> Optional[int]:
         if sublayer.traced_macs is not None:
             inside += sum(sublayer.traced_macs) * max(sublayer.repeats, 1)
             continue
-        if sublayer.call_arguments is not None or sublayer.is_model or not sublayer.sublayers:
-            return None  # called, but its count is unknown; or nothing to read it from
+        if sublayer.call_arguments is not None or sublayer.is_model:
+            return None  # called, but its count is unknown
+        if not sublayer.sublayers:
+            continue  # never called in the forward (SAM's no-mask embedding, a branch not taken): nothing ran
         nested = _traced_inside(sublayer)
         if nested is None:
             return None
