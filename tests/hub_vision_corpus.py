@@ -260,17 +260,13 @@ VISION_INPUT_SHAPES: dict[str, Any] = {
 
 # The models whose mult-adds are all known at their input shape (and equal TF's
 # graph, tests/test_hub_vision.py). Left out, and why:
-# - segformer, deeplab_v3: bilinear Resizing / UpSampling2D, "not covered" by this
-#   project's convention (interpolation is not counted);
-# - sam: the prompt encoder encodes points and boxes through methods of its
-#   RandomFrequencyPositionalEmbeddings, not its call: no whole-layer count yet;
-# - video_prism: VideoPrismFactorizedReshape folds the frames into the batch
-#   axis, so a per-sample count of the spatial encoder would miss a factor;
-# - mobilenetv5: MultiQueryAttention2d has no whole-layer count yet (its Conv2D
-#   parts alone would miss the attention's products).
-# - flux: its SelfAttention (a nested keras.Model) calls a FluxRoPEAttention
-#   created in its call, whose tracked instance is never built: unknown there.
-MACS_NOT_KNOWN = ("segformer", "deeplab_v3", "sam", "video_prism", "mobilenetv5", "flux")
+# - deeplab_v3: bilinear UpSampling2D, "not covered" by this project's convention
+#   (interpolation is not counted).
+# (SAM's prompt encoder, MobileNetV5's MultiQueryAttention2d, SegFormer and Flux's
+# blocks are known now: their own calls' products are traced, build/costs.py own_macs;
+# VideoPrism's frames folded into the batch axis multiply its layers' counts,
+# read/call_shapes.py batch_folds.)
+MACS_NOT_KNOWN = ("deeplab_v3",)
 MACS_KNOWN = tuple(name for name in VISION_MODELS if name not in MACS_NOT_KNOWN)
 
 # The models whose keras-hub layers are all composites of Keras layers (their rows

@@ -126,6 +126,8 @@ def macs_for(
         if facts.call_arguments is not None and wants_call_shapes(function):
             keywords[CALL_SHAPES_KEYWORD] = facts.call_arguments
         expression = function(facts.config, facts.build_shape, output_shape_of(facts), **keywords)
+        if facts.batch_folds > 1:  # counted per leading row of its call: windows or frames of one sample
+            expression = f"{facts.batch_folds}*({expression})"
         return evaluator(expression), expression, ""
     except UnknownDimensionError as error:
         return None, "", str(error)
@@ -217,8 +219,8 @@ def own_macs(layer: LayerFacts) -> Optional[int]:
     cancels out. None when any of them is not traced (no traced forward, a
     nested model part) or the difference is not a count (negative).
     """
-    if layer.traced_macs is None or layer.is_model:
-        return None
+    if layer.traced_macs is None or (layer.is_model and layer.graph is not None and layer.graph.kind != "subclassed"):
+        return None  # a Functional or Sequential model computes nothing but its layers (and its keras.ops rows)
     inside = _traced_inside(layer)
     if inside is None:
         return None
@@ -233,7 +235,9 @@ def _traced_inside(layer: LayerFacts) -> Optional[int]:
     the block calls instead) counts what its own sublayers ran; its own products are then the block's.
     """
     inside = 0
-    for sublayer in layer.sublayers:
+    for sublayer in layer.sublayers or layer.model_layers:  # a subclassed model's parts are its model_layers
+        if getattr(sublayer, "is_input_layer", False) or sublayer.class_name == "InputLayer":
+            continue
         if not sublayer.built and not sublayer.is_model:
             continue
         if sublayer.traced_macs is not None:
@@ -254,10 +258,15 @@ def _nested_model_macs(model: LayerFacts, evaluator: Callable[[str], Any] = eval
     """A model used as a layer: the sum of its layers' MACs (in ``model.layers`` order), unknown if any is."""
     values = []
     for layer in model.model_layers:
+        if not layer.built and not layer.is_model:  # never called (Flux's SelfAttention's own attention): 0
+            continue
         macs, _, note = macs_for(layer, evaluator=evaluator)
         if macs is None:
             return None, "", f"unknown in its layer {layer.name!r}: {note}"
         values.append(macs)
+    own = own_macs(model)
+    if own:
+        values.append(own)
     expression = total(str(value) for value in values if value)
     return evaluator(expression), expression, ""
 

@@ -46,6 +46,10 @@ class CallShapes:
     # None when one of them had an unknown size (``macs_note`` says which).
     macs: Optional[tuple[int, ...]] = None
     macs_note: str = ""
+    # How many of its call's leading rows make one sample of the forward: a layer called inside windows
+    # (SAM's and Swin's attention on (windows*batch, ...)) or on frames folded into the batch (VideoPrism).
+    # Its formula, per leading row, times this is per sample.
+    batch_folds: int = 1
 
     def input_shape(self) -> Any:
         """The shapes of the tensors the call received, in argument order: one shape, or a tuple of them."""
@@ -168,6 +172,19 @@ def _forward_batch(inputs: Any) -> Optional[int]:
     return None
 
 
+def _folds(arguments: Mapping[str, Any], batch: Optional[int]) -> int:
+    """The first tensor argument's leading size over the forward's batch, when a whole multiple of it above 1."""
+    if not batch:
+        return 1
+    for shape in arguments.values():
+        if isinstance(shape, tuple) and shape and isinstance(shape[0], int):
+            leading = shape[0]
+            return leading // batch if leading > batch and leading % batch == 0 else 1
+        if shape is not None:
+            return 1  # a list or dict of tensors first: not one leading axis to read
+    return 1
+
+
 def _recording_call(layer: Any, records: dict[int, CallShapes], batch: Optional[int]) -> Any:
     original = layer.call  # the bound method of the class
     try:
@@ -189,7 +206,8 @@ def _recording_call(layer: Any, records: dict[int, CallShapes], batch: Optional[
         arguments = {name: _shape_tree(value) for name, value in bound.items()}
         parts = None if counted.unknown or batch is None else tuple(part // batch for part in counted.parts)
         note = counted.unknown or ("" if batch is not None else "the batch size of its call is unknown")
-        records[id(layer)] = CallShapes(arguments, _shape_tree(result), macs=parts, macs_note=note)
+        folds = _folds(arguments, batch)
+        records[id(layer)] = CallShapes(arguments, _shape_tree(result), macs=parts, macs_note=note, batch_folds=folds)
         return result
 
     return call

@@ -110,8 +110,11 @@ class LayerFacts:
     # ``explain(model, input_shape=...)``: the shapes of the layer's first call
     # in the traced forward, by argument name (None when not traced or never called) ...
     call_arguments: Optional[dict[str, Any]] = None
-    # ... and how many times a sublayer runs per call of its parent (a shared block: more than 1).
+    # ... and how many times a sublayer runs per call of its parent (a shared block: more than 1) ...
     repeats: int = 1
+    # ... and how many of its call's leading rows make one sample (windows or frames folded into the
+    # batch axis: read/call_shapes.py); a registered count per row is multiplied by it.
+    batch_folds: int = 1
     # A decoder's attention layer: it keeps the keys and values it has seen in
     # a cache when generating (its call and its parent block's take a cache).
     caches_keys_values: bool = False

@@ -303,6 +303,7 @@ class Reader:
             model_layers=model_layers or (),
             computed_output_shape=computed,
             call_arguments=dict(traced.arguments) if traced is not None else None,
+            batch_folds=traced.batch_folds if traced is not None else 1,
             repeats=self._repeats(traced, parent),
             caches_keys_values=not builtin and _caches_keys_values(layer, parent),
             traced_macs=traced_macs.parts,
