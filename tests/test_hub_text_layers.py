@@ -447,9 +447,8 @@ def test_rwkv7_time_mix_macs_by_hand_and_equal_to_tf_graph(T):
 
 
 @pytest.mark.filterwarnings("ignore::UserWarning")
-# Not SmolLM3: its attention and block take the cache through **kwargs, so read/reader.py cannot tell
-# them from an encoder's (a known gap: its kv_cache_bytes is None).
-@pytest.mark.parametrize("name", ["gemma3", "qwen3_moe", "gpt_oss", "gemma4", "qwen3_5"])
+# SmolLM3's attention and block take the cache through **kwargs: read/hub.py reads it from their source.
+@pytest.mark.parametrize("name", ["gemma3", "qwen3_moe", "gpt_oss", "gemma4", "qwen3_5", "smollm3"])
 def test_kv_cache_of_the_new_decoders(name):
     """``2 x attention layers x T x kv-heads x head_dim x 4 bytes``: 2 kv heads of 4 (Qwen3.5: 8) in every corpus model.
 
