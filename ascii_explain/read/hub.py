@@ -15,7 +15,6 @@ their constructor arguments as public attributes, so :func:`hub_config` reads
 from __future__ import annotations
 
 import functools
-
 from typing import Any, Optional
 
 PLAIN = (int, float, str, bool, type(None))
@@ -78,7 +77,7 @@ def _names_a_cache(name: str) -> bool:
     return "cache" in name and "index" not in name
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _reads_cache_from_keywords(call: Any) -> bool:
     """``call(..., **kwargs)`` reading a cache out of ``kwargs`` (SmolLM3's ``kwargs.get("self_attention_cache")``).
 

@@ -11,8 +11,8 @@ from typing import Any
 
 import keras
 
-from . import legacy
 from ..layers import find_macs
+from . import legacy
 from .call_shapes import concrete_call_shapes
 from .facts import ModelFacts, WeightFacts
 from .input_shapes import InputShapeError, concrete_input_shapes

@@ -48,7 +48,14 @@ from typing import Any, Callable, Iterator, Optional, Sequence
 
 import keras
 
-from .graph_contractions import GraphWindow, UnreadContraction, contractions_outside, current_graph, last_id, open_window
+from .graph_contractions import (
+    GraphWindow,
+    UnreadContraction,
+    contractions_outside,
+    current_graph,
+    last_id,
+    open_window,
+)
 
 NUMPY_CONTRACTIONS = ("matmul", "einsum", "dot", "tensordot")
 NN_CONTRACTIONS = ("conv", "depthwise_conv", "separable_conv", "conv_transpose", "dot_product_attention")

@@ -12,7 +12,7 @@ from typing import Any, Callable, Mapping
 
 from ..registry import Kind
 from .attention import decoder_attention_kv, decoder_attention_macs, qwen3_attention
-from .common import no_weights, not_covered, zero_macs
+from .common import no_weights, zero_macs
 from .decoder_variants import (
     gemma3_attention,
     gemma3_attention_kv,
