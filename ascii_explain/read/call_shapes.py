@@ -20,6 +20,7 @@ relied on.
 from __future__ import annotations
 
 import inspect
+from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from typing import Any, Mapping, Optional
 
@@ -109,7 +110,7 @@ def _shape_tree(value: Any) -> Any:
     return None
 
 
-def concrete_call_shapes(model: Any, input_shapes: Any) -> dict[int, CallShapes]:
+def concrete_call_shapes(model: Any, input_shapes: Any, deferred: Optional[ExitStack] = None) -> dict[int, CallShapes]:
     """``{id(layer): CallShapes}`` for every layer of ``model`` called in a forward pass at ``input_shapes``.
 
     ``input_shapes`` follows the model's inputs: a shape (batch axis included),
@@ -128,7 +129,9 @@ def concrete_call_shapes(model: Any, input_shapes: Any) -> dict[int, CallShapes]
     # The forward's batch: every layer's count is per sample. Not a layer's own first axis: Gemma3n's
     # decoder blocks take the AltUp streams stacked in front of the batch, (streams, batch, T, C).
     batch = _forward_batch(inputs)
-    with builds_undone(model, layers):  # a layer the model's own call never built is unbuilt again after
+    # A layer the model's own call never built is unbuilt again after; one built without weights only
+    # when ``deferred`` closes (read/untouched.py), so its facts are read first.
+    with builds_undone(model, layers, deferred):
         try:
             for layer in layers:
                 if "call" in vars(layer):  # already shadowed (a layer shared twice) or user-patched

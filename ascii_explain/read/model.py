@@ -7,6 +7,7 @@ decided here, once, from the object's class.
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from typing import Any
 
 import keras
@@ -42,11 +43,13 @@ def read_model(obj: Any, input_shape: Any = None) -> ModelFacts:
     Nothing of the model changes.
     """
     reader = open_reader(obj)
-    with values_left_unallocated(obj):
+    # Layers the traced forward built without weights stay built while they are read (their rows have
+    # shapes, not "unbuilt"), and are put back when this closes (read/untouched.py).
+    with values_left_unallocated(obj), ExitStack() as deferred:
         if input_shape is not None:
-            reader = _at_input_shape(obj, reader, input_shape)
+            reader = _at_input_shape(obj, reader, input_shape, deferred)
         elif _has_static_inputs_and_blocks(obj, reader):
-            reader = _at_static_shape(obj, reader)
+            reader = _at_static_shape(obj, reader, deferred)
         return reader.model_facts(obj)
 
 
@@ -117,17 +120,17 @@ def _unknown_beyond_batch(shape: Any) -> bool:
     return any(dim is None for dim in shape[1:])
 
 
-def _at_static_shape(obj: Any, reader: Reader) -> Reader:
+def _at_static_shape(obj: Any, reader: Reader, deferred: ExitStack) -> Reader:
     """Read the block's inner shapes from a forward traced at batch 1; as built if the trace fails."""
     shapes = {str(tensor.name): (1, *tuple(tensor.shape)[1:]) for tensor in obj.inputs}
     try:
-        traced = concrete_call_shapes(obj, shapes)
+        traced = concrete_call_shapes(obj, shapes, deferred)
     except Exception:  # noqa: BLE001 - only an aid: the model is read as built, unknown shapes stay unknown
         return reader
     return reader.at_shapes(traced, None)
 
 
-def _at_input_shape(obj: Any, reader: Reader, input_shape: Any) -> Reader:
+def _at_input_shape(obj: Any, reader: Reader, input_shape: Any, deferred: ExitStack) -> Reader:
     if reader.is_legacy:
         raise InputShapeError("input_shape needs a Keras 3 model; a Keras 2 (tf_keras) model is read as built")
     if not reader.is_model(obj):
@@ -136,7 +139,7 @@ def _at_input_shape(obj: Any, reader: Reader, input_shape: Any) -> Reader:
         )
     given = concrete_input_shapes(obj, input_shape)
     try:
-        traced = concrete_call_shapes(obj, given)
+        traced = concrete_call_shapes(obj, given, deferred)
     except Exception as error:  # the model's own call failed at these shapes: say so, in one line
         raise InputShapeError(
             f"{obj.name!r} cannot run at input_shape {given}: {type(error).__name__}: {str(error).splitlines()[0]}"
