@@ -259,14 +259,12 @@ VISION_INPUT_SHAPES: dict[str, Any] = {
 }
 
 # The models whose mult-adds are all known at their input shape (and equal TF's
-# graph, tests/test_hub_vision.py). Left out, and why:
-# - deeplab_v3: bilinear UpSampling2D, "not covered" by this project's convention
-#   (interpolation is not counted).
-# (SAM's prompt encoder, MobileNetV5's MultiQueryAttention2d, SegFormer and Flux's
-# blocks are known now: their own calls' products are traced, build/costs.py own_macs;
-# VideoPrism's frames folded into the batch axis multiply its layers' counts,
-# read/call_shapes.py batch_folds.)
-MACS_NOT_KNOWN = ("deeplab_v3",)
+# graph, tests/test_hub_vision.py): all of them. SAM's prompt encoder, MobileNetV5's
+# MultiQueryAttention2d, SegFormer and Flux's blocks add their own calls' traced
+# products (build/costs.py own_macs); VideoPrism's frames folded into the batch axis
+# multiply its layers' counts (read/call_shapes.py batch_folds); DeepLabV3's bilinear
+# UpSampling2D is 0 by the pooling convention (layers/reshaping.py).
+MACS_NOT_KNOWN: tuple[str, ...] = ()
 MACS_KNOWN = tuple(name for name in VISION_MODELS if name not in MACS_NOT_KNOWN)
 
 # The models whose keras-hub layers are all composites of Keras layers (their rows
