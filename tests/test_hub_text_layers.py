@@ -424,6 +424,29 @@ def test_rwkv7_time_shift_and_channel_mix_rows():
 
 
 @pytest.mark.filterwarnings("ignore::UserWarning")
+@pytest.mark.parametrize("T", [5, 8])
+def test_xlnet_two_stream_attention_macs_known_and_equal_to_tf_graph(T):
+    """TwoStreamRelativeAttention: MultiHeadAttention's function would misread it (registry parts_and_own_call).
+
+    Its four EinsumDense projections plus its own call's content, position and segment products, traced.
+    """
+    import tensorflow as tf
+
+    from ascii_explain import explain
+
+    from .test_hub_layers import corpus_model, graph_contraction_macs
+
+    model = corpus_model("xlnet")
+    e = explain(model, input_shape={t.name: (1, T) for t in model.inputs}, expand_nested=True)
+    assert not e.macs_unknown, [(r.name, r.macs_note) for r in e.macs_unknown]
+    attention = [r for r in e.layers if r.class_name == "TwoStreamRelativeAttention"]
+    # more than its query/key/value/output projections (T*16*16 each): its own products are counted
+    assert attention and all(r.macs > 4 * T * 16 * 16 for r in attention)
+    specs = {t.name: tf.TensorSpec((1, T), t.dtype) for t in model.inputs}
+    assert e.total_macs == graph_contraction_macs(lambda inputs: model(inputs), specs)
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")
 @pytest.mark.parametrize("T", [3, 8])
 def test_rwkv7_time_mix_macs_by_hand_and_equal_to_tf_graph(T):
     """RWKV7TimeMix: its four Dense sublayers plus its own call's products, traced (build/costs.py own_macs).
