@@ -180,6 +180,8 @@ def macs_source(facts: LayerFacts, macs: Optional[int]) -> str:
     if macs is None:
         return ""
     if facts.is_model or facts.sublayers:
+        if find_macs(facts.layer_class, keras3_counterpart) is None and own_macs(facts):
+            return MACS_TRACED  # its parts' sum and its own call's traced products
         return MACS_FORMULA
     return MACS_FORMULA if find_macs(facts.layer_class, keras3_counterpart) is not None else MACS_TRACED
 
