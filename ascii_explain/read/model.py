@@ -7,6 +7,9 @@ decided here, once, from the object's class.
 
 from __future__ import annotations
 
+import functools
+import inspect
+import re
 from contextlib import ExitStack
 from typing import Any
 
@@ -76,9 +79,29 @@ def _has_static_inputs_and_blocks(obj: Any, reader: Reader) -> bool:
     # A block whose mult-adds are its parts' sum (no function of its own) needs the trace for them too:
     # its own call's contractions outside its sublayers (``ops.matmul(q, k)``) are known only from it
     # (build/costs.py, own_macs).
-    if any(find_macs(type(block)) is None for block in composites):
+    if any(find_macs(type(block)) is None and _may_multiply_itself(type(block)) for block in composites):
         return True
     return any(_needs_trace(block, reader) for block in blocks if reader.sublayers(block))
+
+
+# Words in a block's call that may multiply outside its sublayers: a backend or keras.ops contraction,
+# the matmul operator, or a method of a sublayer run instead of its call (Gemma3n's ``altup.predict(``).
+_OWN_PRODUCT_WORDS = re.compile(r"matmul|einsum|tensordot|\bdot\b|conv|attention\(| @ |\bself\.\w+\.\w+\(")
+
+
+@functools.cache
+def _may_multiply_itself(block_class: type) -> bool:
+    """The block's ``call`` source may compute products of its own (read once per class).
+
+    The static-shape trace costs most of an explanation (issue 20), so a block whose call only chains
+    its sublayers (``self.second(self.first(x))``) does not need it. No source to read: it may.
+    """
+    try:
+        source = inspect.getsource(block_class.call)
+    except (OSError, TypeError):
+        return True
+    body = "\n".join(line.split("#")[0] for line in source.splitlines()[1:])  # past the def line, no comments
+    return bool(_OWN_PRODUCT_WORDS.search(body.replace('"""', "")))
 
 
 def _needs_trace(block: Any, reader: Reader) -> bool:
