@@ -90,7 +90,7 @@ _OWN_PRODUCT_WORDS = re.compile(r"matmul|einsum|tensordot|\bdot\b|conv|attention
 
 
 @functools.cache
-def _may_multiply_itself(block_class: type) -> bool:
+def _may_multiply_itself(block_class: Any) -> bool:
     """The block's ``call`` source may compute products of its own (read once per class).
 
     The static-shape trace costs most of an explanation (issue 20), so a block whose call only chains
