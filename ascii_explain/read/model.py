@@ -79,7 +79,8 @@ def _has_static_inputs_and_blocks(obj: Any, reader: Reader) -> bool:
     # A block whose mult-adds are its parts' sum (no function of its own) needs the trace for them too:
     # its own call's contractions outside its sublayers (``ops.matmul(q, k)``) are known only from it
     # (build/costs.py, own_macs).
-    if any(find_macs(type(block)) is None and _may_multiply_itself(type(block)) for block in composites):
+    classes: list[Any] = [type(block) for block in composites]
+    if any(find_macs(klass) is None and _may_multiply_itself(klass) for klass in classes):
         return True
     return any(_needs_trace(block, reader) for block in blocks if reader.sublayers(block))
 
