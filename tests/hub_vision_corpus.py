@@ -373,19 +373,12 @@ VISION_INPUT_SHAPES: dict[str, Any] = {
 }
 
 # The models whose mult-adds are all known at their input shape (and equal TF's
-# graph, tests/test_hub_vision.py). Left out, and why:
-# - segformer, deeplab_v3: bilinear Resizing / UpSampling2D, "not covered" by this
-#   project's convention (interpolation is not counted);
-# - sam: the prompt encoder encodes points and boxes through methods of its
-#   RandomFrequencyPositionalEmbeddings, not its call: no whole-layer count yet;
-# - video_prism: VideoPrismFactorizedReshape folds the frames into the batch
-#   axis, so a per-sample count of the spatial encoder would miss a factor;
-# - mobilenetv5: MultiQueryAttention2d has no whole-layer count yet (its Conv2D
-#   parts alone would miss the attention's products).
-# - flux: its SelfAttention (a nested keras.Model) calls a FluxRoPEAttention
-#   created in its call, whose tracked instance is never built: unknown there.
-# - basnet: its prediction heads and refinement decoder upsample bilinearly (as
-#   segformer's), not covered by the convention;
+# graph, tests/test_hub_vision.py). SAM's prompt encoder, MobileNetV5's
+# MultiQueryAttention2d, SegFormer and Flux's blocks add their own calls' traced
+# products (build/costs.py own_macs); VideoPrism's frames folded into the batch axis
+# count per model sample (read/call_shapes.py, CallShapes.samples); bilinear
+# UpSampling2D / Resizing are 0 by the pooling convention (layers/reshaping.py).
+# Left out, and why:
 # - stable_diffusion_3: its scheduler cannot run symbolically (``num_steps`` is a
 #   linspace count; read/call_shapes.py stands in for its output) and the trace
 #   then gives every row a count, the VAE's equal to TF's graph
@@ -393,9 +386,7 @@ VISION_INPUT_SHAPES: dict[str, Any] = {
 #   x-stream DismantledBlock twice (pre- and post-attention, different work), and
 #   a repeated call is counted as calls x its first call: 17,664 per sample where
 #   TF's graph counts 13,056. Counting each call's own contractions is left to do.
-MACS_NOT_KNOWN = (
-    "segformer", "deeplab_v3", "sam", "video_prism", "mobilenetv5", "flux", "basnet", "stable_diffusion_3",
-)
+MACS_NOT_KNOWN: tuple[str, ...] = ("stable_diffusion_3",)
 MACS_KNOWN = tuple(name for name in VISION_MODELS if name not in MACS_NOT_KNOWN)
 
 # The models whose keras-hub layers are all composites of Keras layers (their rows

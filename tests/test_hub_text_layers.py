@@ -353,31 +353,34 @@ def test_edrec_and_gemma4_norms(width):
 
 # --------------------------------------------------------------------------- through explain()
 
-# Explained with no fallback row and Keras's totals; mult-adds known everywhere but in the layers
-# whose count is not covered (said so in the row).
-UNCOVERED = {
-    "rwkv7": ("RWKV7_Block", 2, "RWKV7TimeMix: mult-adds not covered"),
-    # AltUp's predict/correct are methods the decoder block calls (gemma3n.py): the whole text model is unknown.
-    # The embedding processor holds the text model only for its embeddings (the backbone calls the text
-    # model itself): its own row is known, the text model's row is the unknown one.
-    "gemma3n": ("Gemma3nTextModel", 1, "Gemma3nTextAltUp: mult-adds not covered"),
-}
-
-
+# Explained with no fallback row and Keras's totals, and mult-adds known everywhere: the blocks whose call
+# computes more than their sublayers (RWKV7TimeMix, Gemma3n's decoder block calling AltUp's predict/correct)
+# add their own traced products (build/costs.py own_macs).
 @pytest.mark.filterwarnings("ignore::UserWarning")
-@pytest.mark.parametrize("name", sorted(UNCOVERED))
-def test_families_with_uncovered_mult_adds(name):
+def test_gemma3n_mult_adds_known_and_equal_to_tf_graph():
+    """Gemma3n at T=8: every row known; the total is TF's graph, plus the Laurel blocks' right projections.
+
+    ``linear_right`` is a Dense on one feature (laurel rank 1): ``T*1*C`` = 64 per block by the Dense
+    formula, where the graph helper skips every contracted-size-1 MatMul as an outer product.
+    AltUp's own products run in the block's call: the second modality-router call (128) and
+    predict's ``(T, C, n) x (T, n, n)`` coefficients (8*8*2*2 = 256), 384 per block.
+    """
+    import tensorflow as tf
+
     from ascii_explain import explain
 
-    from .test_hub_layers import corpus_model
+    from .test_hub_layers import corpus_model, graph_contraction_macs
 
-    model = corpus_model(name)
-    e = explain(model, input_shape=(1, 8))  # one (1, T) for every input
+    model = corpus_model("gemma3n")
+    e = explain(model, input_shape=(1, 8), expand_nested=True)  # one (1, T) for every input
     assert e.totals_match and not e.mismatches and not e.internal_errors
     assert not e.fallbacks, [(r.name, r.class_name, r.fallback_parts) for r in e.fallbacks]
-    class_name, rows, note = UNCOVERED[name]
-    assert [r.class_name for r in e.macs_unknown] == [class_name] * rows
-    assert all(note in r.macs_note for r in e.macs_unknown), [r.macs_note for r in e.macs_unknown]
+    assert not e.macs_unknown, [(r.name, r.macs_note) for r in e.macs_unknown]
+    blocks = [r for r in e.layers if r.class_name == "Gemma3nTextDecoderBlock"]
+    assert {r.name for r in blocks} == {"decoder_block_0", "decoder_block_1"}
+    assert all(("(own call)", "384") in r.macs_parts for r in blocks)
+    specs = {t.name: tf.TensorSpec((1, 8), t.dtype) for t in model.inputs}
+    assert e.total_macs == graph_contraction_macs(lambda inputs: model(inputs), specs) + 2 * 8 * 1 * 8
     for record in e.layers:
         assert evaluate(record.formula) == record.params, (record.name, record.formula)
 
@@ -406,19 +409,74 @@ def test_rwkv7_time_shift_and_channel_mix_rows():
 
     from .test_hub_layers import corpus_model
 
-    e = explain(corpus_model("rwkv7"), input_shape=(1, 8), expand_nested=True)
+    model = corpus_model("rwkv7")
+    layers = [layer for layer in model._flatten_layers(include_self=False) if type(layer).__name__ == "TimeShift"]
+    assert len(layers) == 4 and not any(layer.built for layer in layers)
+    e = explain(model, input_shape=(1, 8), expand_nested=True)
     shifts = [r for r in e.layers if r.class_name == "TimeShift"]
-    # keras-hub builds TimeShift only in a real call: explain's traced forward builds it, then puts the model
-    # back as it was (issue 20, read/untouched.py), so its rows are unbuilt as in Keras's own summary
-    assert len(shifts) == 4 and all(r.state == "unbuilt" and r.params == 0 for r in shifts)
+    # keras-hub builds TimeShift only in a real call: explain's traced forward builds it and its facts are
+    # read before the model is put back as it was (issue 20, read/untouched.py): rows with shapes, not unbuilt
+    assert len(shifts) == 4 and all(r.state != "unbuilt" and r.params == 0 for r in shifts)
+    assert all(r.output_shape == (1, 8, 16) and r.macs == 0 for r in shifts)
+    assert not any(layer.built for layer in layers)  # unbuilt again afterwards, as Keras left them
     mixes = [r for r in e.layers if r.class_name == "RWKV7ChannelMix"]
     assert [r.macs for r in mixes] == [8 * 16 * 32 + 8 * 32 * 16] * 2
 
 
 @pytest.mark.filterwarnings("ignore::UserWarning")
-# Not SmolLM3: its attention and block take the cache through **kwargs, so read/reader.py cannot tell
-# them from an encoder's (a known gap: its kv_cache_bytes is None).
-@pytest.mark.parametrize("name", ["gemma3", "qwen3_moe", "gpt_oss", "gemma4", "qwen3_5"])
+@pytest.mark.parametrize("T", [5, 8])
+def test_xlnet_two_stream_attention_macs_known_and_equal_to_tf_graph(T):
+    """TwoStreamRelativeAttention: MultiHeadAttention's function would misread it (registry parts_and_own_call).
+
+    Its four EinsumDense projections plus its own call's content, position and segment products, traced.
+    """
+    import tensorflow as tf
+
+    from ascii_explain import explain
+
+    from .test_hub_layers import corpus_model, graph_contraction_macs
+
+    model = corpus_model("xlnet")
+    e = explain(model, input_shape={t.name: (1, T) for t in model.inputs}, expand_nested=True)
+    assert not e.macs_unknown, [(r.name, r.macs_note) for r in e.macs_unknown]
+    attention = [r for r in e.layers if r.class_name == "TwoStreamRelativeAttention"]
+    # more than its query/key/value/output projections (T*16*16 each): its own products are counted
+    assert attention and all(r.macs > 4 * T * 16 * 16 for r in attention)
+    specs = {t.name: tf.TensorSpec((1, T), t.dtype) for t in model.inputs}
+    assert e.total_macs == graph_contraction_macs(lambda inputs: model(inputs), specs)
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")
+@pytest.mark.parametrize("T", [3, 8])
+def test_rwkv7_time_mix_macs_by_hand_and_equal_to_tf_graph(T):
+    """RWKV7TimeMix: its four Dense sublayers plus its own call's products, traced (build/costs.py own_macs).
+
+    Own: the low-rank decay, in-context rate and gate pairs ``T*(C*r + r*C)`` each (the value pair too
+    with ``add_v_first``, every layer but the first), and per token the delta rule's ``state @ a`` and
+    ``state @ r`` (``H*N*N`` each; ``@ b`` and ``v @ k`` are outer products: nothing summed, 0).
+    """
+    import tensorflow as tf
+
+    from ascii_explain import explain
+
+    from .test_hub_layers import corpus_model, graph_contraction_macs
+
+    model = corpus_model("rwkv7")
+    e = explain(model, input_shape=(1, T))
+    C, H, N, lora = 16, 2, 8, 4
+    dense = 4 * T * C * C
+    own = 3 * T * 2 * C * lora + T * 2 * H * N * N
+    mixes = [r.macs for r in explain(model, input_shape=(1, T), expand_nested=True).layers
+             if r.class_name == "RWKV7TimeMix"]  # fmt: skip
+    assert mixes == [dense + own, dense + own + T * 2 * C * lora]
+    assert not e.macs_unknown
+    specs = {key: tf.TensorSpec((1, T), model._inputs_struct[key].dtype) for key in model._inputs_struct}
+    assert e.total_macs == graph_contraction_macs(lambda inputs: model(inputs), specs)
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")
+# SmolLM3's attention and block take the cache through **kwargs: read/hub.py reads it from their source.
+@pytest.mark.parametrize("name", ["gemma3", "qwen3_moe", "gpt_oss", "gemma4", "qwen3_5", "smollm3"])
 def test_kv_cache_of_the_new_decoders(name):
     """``2 x attention layers x T x kv-heads x head_dim x 4 bytes``: 2 kv heads of 4 (Qwen3.5: 8) in every corpus model.
 

@@ -56,6 +56,25 @@ def _size(shape):
     return size
 
 
+def _atrous_output(op):
+    """A convolution's output; for a dilated one TF runs on SpaceToBatchND blocks, BatchToSpaceND's cropped one.
+
+    TF pads the input of an atrous convolution to a whole number of blocks (DeepLabV3's ASPP), so the
+    Conv2D op's own output holds padding positions no output of the layer has.
+    """
+    output = op.outputs[0]
+    if op.inputs[0].op.type != "SpaceToBatchND":
+        return output
+    while True:
+        consumers = output.consumers()
+        crop = [consumer for consumer in consumers if consumer.type == "BatchToSpaceND"]
+        if crop:
+            return crop[0].outputs[0]
+        if len(consumers) != 1:  # not the usual Conv2D -> (BiasAdd) -> BatchToSpaceND chain: as TF ran it
+            return op.outputs[0]
+        output = consumers[0].outputs[0]
+
+
 def _graph_ops_macs(graph):
     total = 0
     for op in graph.get_operations():
@@ -82,7 +101,7 @@ def _graph_ops_macs(graph):
             total += _size(sizes.values())
         elif op.type in ("Conv2D", "Conv3D"):
             kernel = tuple(op.inputs[1].shape)
-            total += _size(op.outputs[0].shape) * _size(kernel[:-1])
+            total += _size(_atrous_output(op).shape) * _size(kernel[:-1])
         elif op.type == "Conv2DBackpropInput":  # a transposed convolution: input positions x kernel volume
             kernel = tuple(op.inputs[1].shape)
             total += _size(op.inputs[2].shape) * _size(kernel[:-1])

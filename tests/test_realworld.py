@@ -340,13 +340,20 @@ def test_whisper_attention_without_key_bias_has_its_own_formula() -> None:
         assert "key/bias" not in record.terms and "key/kernel" in record.terms
 
 
-def test_attention_whose_mult_adds_are_not_covered_is_unknown_not_an_error() -> None:
-    """XLNet's two-stream relative attention: a formula for its weights, MACs deliberately not covered."""
+def test_attention_counted_from_its_parts_and_own_call_is_unknown_only_without_a_length() -> None:
+    """XLNet's two-stream relative attention: a formula for its weights; MACs its parts plus its own traced call.
+
+    As built (T unknown) its projections' counts are unknown, said so, not an error; at a length they
+    are known and its own products (content, position, segment scores) are traced.
+    """
     _needs_hub()
     e = explain(_model("hub:xlnet"), expand_nested=True)
     attention = [r for r in e.layers if r.class_name == "TwoStreamRelativeAttention"]
     assert attention and all(r.state == "formula" and r.matches and not r.internal_errors for r in attention)
-    assert all(r.macs is None and "not covered" in r.macs_note for r in attention)
+    assert all(r.macs is None and "is None" in r.macs_note for r in attention)
+    at_length = explain(_model("hub:xlnet"), input_shape=(1, 6), expand_nested=True)
+    attention = [r for r in at_length.layers if r.class_name == "TwoStreamRelativeAttention"]
+    assert attention and all(r.macs and r.macs_source == "traced" for r in attention)
 
 
 # -- what Keras's summary handles --------------------------------------------------------------

@@ -212,3 +212,86 @@ def test_extract_patches_is_data_movement_not_a_convolution() -> None:
         keras.ops.matmul(keras.ops.reshape(patches, (64, 36)), keras.ops.ones((36, 2)))  # still counted
     assert tuple(patches.shape) == (1, 8, 8, 36)
     assert counted.parts == [64 * 2 * 36]
+
+
+def test_a_lambdas_tensorflow_matmul_is_counted_from_the_graph_not_zero() -> None:
+    """``tf.matmul`` and ``@`` on backend tensors pass no Keras function: read from the trace's TF graph."""
+    import tensorflow as tf
+
+    if keras.backend.backend() != "tensorflow":
+        pytest.skip("a direct TensorFlow call exists only on the TensorFlow backend")
+    inputs = keras.Input((4, 3))
+    hidden = layers.Lambda(lambda t: tf.matmul(t, tf.ones((3, 5))), name="tf_matmul")(inputs)
+    scores = layers.Lambda(lambda t: t @ tf.ones((5, 2)), name="at_matmul")(hidden)
+    pairs = layers.Lambda(lambda t: tf.einsum("bij,bkj->bik", t, t), name="tf_einsum")(scores)
+    e = explain(keras.Model(inputs, pairs))
+    # (4, 3) by (3, 5): 4*5 outputs of 3; (4, 5) by (5, 2): 4*2 of 5; (4, 2) by its transpose: 4*4 of 2
+    assert [e.layer(name).macs for name in ("tf_matmul", "at_matmul", "tf_einsum")] == [60, 40, 32]
+    assert e.layer("tf_matmul").macs_source == "traced" and e.total_macs == 132
+
+
+def test_a_tensorflow_contraction_of_unknown_size_is_unknown_not_zero() -> None:
+    import tensorflow as tf
+
+    if keras.backend.backend() != "tensorflow":
+        pytest.skip("a direct TensorFlow call exists only on the TensorFlow backend")
+    inputs = keras.Input((None, 3))
+    outputs = layers.Lambda(lambda t: tf.matmul(t, t, transpose_b=True), name="gram")(inputs)
+    record = explain(keras.Model(inputs, outputs)).layer("gram")
+    assert record.macs is None and "unknown" in record.macs_note
+
+
+def test_keras_contractions_are_not_counted_twice_from_the_graph() -> None:
+    """A Dense's matmul is counted by its Keras function; the graph's MatMul op of it is skipped."""
+    inputs = keras.Input((5, 3))
+    block = layers.Lambda(lambda t: ops.matmul(t, ops.ones((3, 4))), name="keras_matmul")(inputs)
+    e = explain(keras.Model(inputs, layers.Dense(2, name="dense")(block)), input_shape=(1, 5, 3))
+    assert e.layer("keras_matmul").macs == 5 * 4 * 3
+    assert e.layer("dense").macs == e.layer("dense").traced_macs == 5 * 2 * 4
+
+
+class _ScoresBlock(layers.Layer):
+    """A block whose call multiplies its two projections itself, outside its sublayers."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.query = layers.Dense(6)
+        self.key = layers.Dense(6)
+
+    def call(self, x: Any) -> Any:
+        return ops.matmul(self.query(x), ops.transpose(self.key(x), (0, 2, 1)))
+
+
+@pytest.mark.parametrize("input_shape", [None, (1, 4, 3)])
+def test_a_blocks_own_matmul_outside_its_sublayers_is_counted(input_shape: Any) -> None:
+    inputs = keras.Input((4, 3))
+    model = keras.Model(inputs, _ScoresBlock(name="scores")(inputs))
+    record = explain(model, input_shape=input_shape).layer("scores")
+    # two Dense(6) on (4, 3): 4*3*6 each; its own (4, 6) by (6, 4): 4*4 outputs of 6
+    assert record.macs == 2 * 4 * 3 * 6 + 4 * 4 * 6 and record.macs_source == "traced"
+    assert record.macs_formula == "72 + 72 + 96"
+    assert ("(own call)", "96") in record.macs_parts
+
+
+def test_a_block_of_unknown_sequence_length_is_counted_with_its_own_matmul_at_an_input_shape() -> None:
+    inputs = keras.Input((None, 3))
+    model = keras.Model(inputs, _ScoresBlock(name="scores")(inputs))
+    e = explain(model, input_shape=(1, 5, 3))
+    assert e.layer("scores").macs == 2 * 5 * 3 * 6 + 5 * 5 * 6
+
+
+def test_an_outer_product_matmul_multiplies_nothing_summed() -> None:
+    """A (T, 1) by (1, F) matmul (a rotary's positions x frequencies) sums nothing: 0, as for einsum."""
+    with counting_contractions(), frame() as counted:
+        keras.ops.matmul(keras.ops.ones((8, 1)), keras.ops.ones((1, 2)))
+        keras.ops.matmul(keras.ops.ones((1, 1)), keras.ops.ones((1, 1)))  # one product into one output: 1
+        keras.ops.matmul(keras.ops.ones((8, 3)), keras.ops.ones((3, 2)))
+    assert counted.parts == [1, 8 * 2 * 3]
+
+
+def test_a_dense_on_one_feature_counts_in_times_units_as_its_formula() -> None:
+    """By a weight, a contracted size of 1 is a layer on one feature (Gemma3n's Laurel right projection)."""
+    inputs = keras.Input((5, 1))
+    e = explain(keras.Model(inputs, layers.Dense(4, name="one_feature")(inputs)), input_shape=(1, 5, 1))
+    record = e.layer("one_feature")
+    assert record.macs == record.traced_macs == 5 * 1 * 4

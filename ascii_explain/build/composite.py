@@ -23,14 +23,14 @@ added again. The key/value cache of a decoder block is its attention layers'.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Optional, Sequence
 
 from .. import hints
 from ..arithmetic import evaluate, product, total
 from ..layers import find_macs, find_own_weights
 from ..read.facts import LayerFacts
 from ..read.legacy import keras3_counterpart
-from .costs import MACS_FORMULA, MACS_TRACED, cost_fields, output_shape_of
+from .costs import MACS_FORMULA, MACS_TRACED, OWN_PART, cost_fields, output_shape_of, own_macs
 from .inferred import infer_formula
 from .records import SOURCE_FORMULA, SOURCE_WEIGHTS, STATE_UNBUILT, LayerRecord, Term
 
@@ -179,7 +179,7 @@ def composite_record(
         # A block with a MACs function of its own keeps that one (cost_fields computed it): its call
         # computes more than its sublayers (keras-hub's window or rotary attention: the sum of its Dense
         # parts misses q @ k and weights @ v; RWKV7TimeMix). Any other block is its parts' sum.
-        fields.update(_composite_macs(direct, own_contractions(facts)))
+        fields.update(_composite_macs(direct, own_macs(facts)))
     fields.update(_composite_kv_cache(direct))
     all_fallback = (
         bool(fallback_parts)
@@ -252,34 +252,9 @@ def _own_weight_terms(facts: LayerFacts, frozen: bool) -> tuple[list[Term], list
     return terms, [w.name for w in own]
 
 
-OWN_OPERATIONS_PART = "own operations"
-
-
-def own_contractions(facts: LayerFacts) -> int:
-    """Contractions a block's call computes outside its sublayers, from the forward traced at an input_shape.
-
-    The block's traced frame counts every contraction of its first call, its
-    sublayers' included; each sublayer's first call was traced too, and runs
-    ``repeats`` times per call of the block. What is left (SAM3's mask decoder:
-    ``einsum`` of the mask embeddings with the pixel embeddings in its own call)
-    is the block's own work. 0 without a trace, or when a called sublayer's count
-    is unknown (then nothing can be said, and nothing is added).
-    """
-    if facts.traced_macs is None:
-        return 0
-    inside = 0
-    for sub in facts.sublayers:
-        if sub.call_arguments is None or sub.outside_parent_calls:  # not called inside the block's call
-            continue
-        if sub.traced_macs is None:
-            return 0
-        inside += sum(sub.traced_macs) * max(sub.repeats, 1)
-    return max(0, sum(facts.traced_macs) - inside)
-
-
-def _composite_macs(direct: Sequence[LayerRecord], own: int = 0) -> dict[str, object]:
-    """The sublayers' mult-adds, each times its calls per call of the block, plus its own contractions
-    (``own_contractions``); unknown if any part's is."""
+def _composite_macs(direct: Sequence[LayerRecord], own: Optional[int] = None) -> dict[str, object]:
+    """The sublayers' mult-adds, each times its calls per call of the block, plus its own call's contractions
+    (``own``, traced: costs.own_macs); unknown if any part's is."""
     parts = []
     for record in direct:
         if record.state == STATE_UNBUILT and record.macs is None:  # never called: it computed nothing
@@ -296,7 +271,7 @@ def _composite_macs(direct: Sequence[LayerRecord], own: int = 0) -> dict[str, ob
         if record.macs:
             parts.append((record.name, str(record.macs) if record.calls <= 1 else f"{record.calls}*{record.macs}"))
     if own:
-        parts.append((OWN_OPERATIONS_PART, str(own)))
+        parts.append((OWN_PART, str(own)))
     expression = total(value for _, value in parts)
     traced = bool(own) or any(record.macs_source == MACS_TRACED for record in direct)
     return {

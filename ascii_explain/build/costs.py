@@ -215,6 +215,8 @@ def macs_source(facts: LayerFacts, macs: Optional[int]) -> str:
     if macs is None:
         return ""
     if facts.is_model or facts.sublayers:
+        if find_macs(facts.layer_class, keras3_counterpart) is None and own_macs(facts):
+            return MACS_TRACED  # its parts' sum and its own call's traced products
         return MACS_FORMULA
     return MACS_FORMULA if find_macs(facts.layer_class, keras3_counterpart) is not None else MACS_TRACED
 
@@ -236,18 +238,74 @@ def _composite_macs(layer: LayerFacts, evaluator: Callable[[str], Any] = evaluat
             return None, "", f"unknown in its part {sublayer.name!r}: {note}"
         if macs:
             values.append(str(macs) if sublayer.repeats <= 1 else f"{sublayer.repeats}*{macs}")
+    own = own_macs(layer)
+    if own:
+        values.append(str(own))
     expression = total(values)
     return evaluator(expression), expression, ""
+
+
+OWN_PART = "(own call)"  # the name of a block's own contractions among its parts (composite.py)
+
+
+def own_macs(layer: LayerFacts) -> Optional[int]:
+    """The contractions a block's call makes itself, outside its sublayers (``ops.matmul(q, k)`` in its ``call``).
+
+    Its traced first call counts everything it ran, its sublayers' too; each
+    sublayer's traced first call, times its calls per call of the block, is
+    taken off. Traced counts on both sides, so a convention where a registered
+    count differs from the trace (top-k experts, a recurrent loop traced once)
+    cancels out. None when any of them is not traced (no traced forward, a
+    nested model part) or the difference is not a count (negative).
+    """
+    if layer.traced_macs is None or (layer.is_model and layer.graph is not None and layer.graph.kind != "subclassed"):
+        return None  # a Functional or Sequential model computes nothing but its layers (and its keras.ops rows)
+    inside = _traced_inside(layer)
+    if inside is None:
+        return None
+    own = sum(layer.traced_macs) - inside
+    return own if own >= 0 else None
+
+
+def _traced_inside(layer: LayerFacts) -> Optional[int]:
+    """What the sublayers' own traced calls counted, each times its calls per call of ``layer``.
+
+    A built sublayer the forward never called (``call_arguments`` None: Gemma3n's AltUp, whose methods
+    the block calls instead) counts what its own sublayers ran; its own products are then the block's.
+    """
+    inside = 0
+    for sublayer in layer.sublayers or layer.model_layers:  # a subclassed model's parts are its model_layers
+        if getattr(sublayer, "is_input_layer", False) or sublayer.class_name == "InputLayer":
+            continue
+        if not sublayer.built and not sublayer.is_model:
+            continue
+        if sublayer.traced_macs is not None:
+            inside += sum(sublayer.traced_macs) * max(sublayer.repeats, 1)
+            continue
+        if sublayer.call_arguments is not None or sublayer.is_model:
+            return None  # called, but its count is unknown
+        if not sublayer.sublayers:
+            continue  # never called in the forward (SAM's no-mask embedding, a branch not taken): nothing ran
+        nested = _traced_inside(sublayer)
+        if nested is None:
+            return None
+        inside += nested
+    return inside
 
 
 def _nested_model_macs(model: LayerFacts, evaluator: Callable[[str], Any] = evaluate) -> tuple[Optional[Any], str, str]:
     """A model used as a layer: the sum of its layers' MACs (in ``model.layers`` order), unknown if any is."""
     values = []
     for layer in model.model_layers:
+        if not layer.built and not layer.is_model:  # never called (Flux's SelfAttention's own attention): 0
+            continue
         macs, _, note = macs_for(layer, evaluator=evaluator)
         if macs is None:
             return None, "", f"unknown in its layer {layer.name!r}: {note}"
         values.append(macs)
+    own = own_macs(model)
+    if own:
+        values.append(own)
     expression = total(str(value) for value in values if value)
     return evaluator(expression), expression, ""
 

@@ -297,9 +297,30 @@ def unregister_macs(layer_class: type) -> None:
     _unregister("macs", layer_class)
 
 
+PARTS_AND_OWN_CALL = "__ascii_explain_parts_and_own_call__"  # the attribute of a ``parts_and_own_call`` entry
+
+
+def parts_and_own_call(layer_class_name: str) -> MacsFunction:
+    """An entry that stops the MRO walk without a function: the class counts as a block without one.
+
+    A keras-hub subclass of a registered class whose call differs (XLNet's TwoStreamRelativeAttention,
+    a MultiHeadAttention with a relative-position stream) would inherit the base's function; with this
+    entry its count is its sublayers' sum plus its own call's traced products (build/costs.py own_macs).
+    """
+
+    def macs(config: Any, input_shape: Any, output_shape: Any) -> str:
+        raise AssertionError(f"{layer_class_name}: find_macs returns None for this entry, never the entry")
+
+    setattr(macs, PARTS_AND_OWN_CALL, True)
+    macs.__doc__ = f"{layer_class_name}: its sublayers' sum plus its own call's traced products."
+    return macs
+
+
 def find_macs(layer_class: type, counterpart: Optional[Counterpart] = None) -> Optional[MacsFunction]:
-    """The MACs function for the nearest class in ``layer_class``'s MRO, or None."""
+    """The MACs function for the nearest class in ``layer_class``'s MRO, or None (a ``parts_and_own_call`` entry)."""
     function: Optional[MacsFunction] = _find("macs", layer_class, counterpart)
+    if function is not None and getattr(function, PARTS_AND_OWN_CALL, False):
+        return None
     return function
 
 

@@ -10,7 +10,7 @@ from typing import Any, Mapping, Sequence
 
 import keras
 
-from .dims import NotCoveredError, per_axis, spatial_dims
+from .dims import per_axis, spatial_dims
 from .formula import BuildShape
 from .registry import OutputShapeArg, ShapeFunction, classes_named, register_macs, register_shape
 from .shape_arithmetic import ShapeFormula, shape_formula
@@ -76,11 +76,11 @@ for _name, _factory in (
 
 @register_macs(keras.layers.UpSampling1D, keras.layers.UpSampling2D, keras.layers.UpSampling3D)
 def upsampling_macs(config: Mapping[str, Any], input_shape: BuildShape, output_shape: OutputShapeArg) -> str:
-    """UpSampling with ``interpolation="nearest"`` (the only mode of 1D/3D) repeats values: 0.
+    """UpSampling: 0 with every interpolation.
 
-    Other interpolations (bilinear, ...) weigh neighbours; they are not covered (unknown MACs).
+    ``"nearest"`` (the only mode of 1D/3D) repeats values. The others (bilinear, bicubic, ...) take a
+    fixed weighted sum of neighbours, as average pooling does: no learned product, 0 by the same
+    convention (README, "Mult-adds and memory"), which is also what its traced call counts (a
+    ``ResizeBilinear`` is not a contraction, ``read/traced_macs.py``).
     """
-    interpolation = config.get("interpolation", "nearest")
-    if interpolation != "nearest":
-        raise NotCoveredError(f"UpSampling with interpolation={interpolation!r} is not covered")
     return "0"

@@ -23,6 +23,7 @@ import contextlib
 import functools
 import inspect
 import threading
+from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from typing import Any, Iterator, Mapping, Optional
 
@@ -132,7 +133,7 @@ def _shape_tree(value: Any) -> Any:
     return None
 
 
-def concrete_call_shapes(model: Any, input_shapes: Any) -> dict[int, CallShapes]:
+def concrete_call_shapes(model: Any, input_shapes: Any, deferred: Optional[ExitStack] = None) -> dict[int, CallShapes]:
     """``{id(layer): CallShapes}`` for every layer of ``model`` called in a forward pass at ``input_shapes``.
 
     ``input_shapes`` follows the model's inputs: a shape (batch axis included),
@@ -146,7 +147,9 @@ def concrete_call_shapes(model: Any, input_shapes: Any) -> dict[int, CallShapes]
     # too, and they get their shapes and mult-adds
     layers += _graph_operations([model, *layers])
     inputs = _symbolic_inputs(model, input_shapes)
-    with builds_undone(model, layers):  # a layer the model's own call never built is unbuilt again after
+    # A layer the model's own call never built is unbuilt again after; one built without weights only
+    # when ``deferred`` closes (read/untouched.py), so its facts are read first.
+    with builds_undone(model, layers, deferred):
         with counting_contractions():
             try:
                 return _traced(model, layers, inputs, symbolic=True, model_batch=_model_batch(input_shapes))

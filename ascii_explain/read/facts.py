@@ -110,7 +110,7 @@ class LayerFacts:
     # ``explain(model, input_shape=...)``: the shapes of the layer's first call
     # in the traced forward, by argument name (None when not traced or never called) ...
     call_arguments: Optional[dict[str, Any]] = None
-    # ... and how many times a sublayer runs per call of its parent (a shared block: more than 1).
+    # ... and how many times a sublayer runs per call of its parent (a shared block: more than 1) ...
     repeats: int = 1
     # ... and its rows per sample of the model (read/call_shapes.py, ``CallShapes.samples``): more than 1
     # when windows or heads are folded into the batch axis before the layer; its mult-adds are per row.

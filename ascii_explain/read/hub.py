@@ -14,6 +14,7 @@ their constructor arguments as public attributes, so :func:`hub_config` reads
 
 from __future__ import annotations
 
+import functools
 from typing import Any, Optional
 
 PLAIN = (int, float, str, bool, type(None))
@@ -66,4 +67,29 @@ def call_takes_cache(layer: Any) -> bool:
         parameters = inspect.signature(layer.call).parameters
     except (TypeError, ValueError):
         return False
-    return any("cache" in name and "index" not in name for name in parameters)
+    if any(_names_a_cache(name) for name in parameters):
+        return True
+    takes_keywords = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values())
+    return takes_keywords and _reads_cache_from_keywords(type(layer).call)
+
+
+def _names_a_cache(name: str) -> bool:
+    return "cache" in name and "index" not in name
+
+
+@functools.cache
+def _reads_cache_from_keywords(call: Any) -> bool:
+    """``call(..., **kwargs)`` reading a cache out of ``kwargs`` (SmolLM3's ``kwargs.get("self_attention_cache")``).
+
+    Read from the source of the class's ``call``: once per class. No source (a compiled or generated
+    call): False, as for a call without a cache parameter.
+    """
+    import inspect
+    import re
+
+    try:
+        source = inspect.getsource(call)
+    except (OSError, TypeError):
+        return False
+    keys = re.findall(r"kwargs(?:\.get\(|\[)\s*[\"']([A-Za-z_]+)[\"']", source)
+    return any(_names_a_cache(key) for key in keys)

@@ -7,11 +7,16 @@ decided here, once, from the object's class.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import math
+import re
+from contextlib import ExitStack
 from typing import Any
 
 import keras
 
+from ..layers import find_macs
 from . import legacy
 from .call_shapes import concrete_call_shapes
 from .facts import ModelFacts, WeightFacts
@@ -42,11 +47,13 @@ def read_model(obj: Any, input_shape: Any = None) -> ModelFacts:
     Nothing of the model changes.
     """
     reader = open_reader(obj)
-    with values_left_unallocated(obj):
+    # Layers the traced forward built without weights stay built while they are read (their rows have
+    # shapes, not "unbuilt"), and are put back when this closes (read/untouched.py).
+    with values_left_unallocated(obj), ExitStack() as deferred:
         if input_shape is not None:
-            reader = _at_input_shape(obj, reader, input_shape)
+            reader = _at_input_shape(obj, reader, input_shape, deferred)
         elif _has_static_inputs_and_blocks(obj, reader):
-            reader = _at_static_shape(obj, reader)
+            reader = _at_static_shape(obj, reader, deferred)
         return reader.model_facts(obj)
 
 
@@ -57,7 +64,8 @@ def _has_static_inputs_and_blocks(obj: Any, reader: Reader) -> bool:
     only from their build() (ViT's attention is built on ``(None, None, 8)``);
     a traced forward at batch 1 gives them, as Keras computes them. The trace
     costs most of an explanation (a TensorFlow graph of the whole forward), so
-    it runs only when some sublayer's shapes need it (``_needs_trace``).
+    it runs only when some sublayer's shapes need it (``_needs_trace``), or a
+    block's own contractions do.
     """
     if reader.is_legacy or not reader.is_model(obj):
         return False
@@ -70,6 +78,13 @@ def _has_static_inputs_and_blocks(obj: Any, reader: Reader) -> bool:
     if _folds_positions_into_the_batch(obj):
         return True
     blocks = [layer for layer in reader.sublayers(obj) if not reader.is_keras_builtin(layer)]
+    composites = [block for block in blocks if reader.sublayers(block) and not reader.is_model(block)]
+    # A block whose mult-adds are its parts' sum (no function of its own) needs the trace for them too:
+    # its own call's contractions outside its sublayers (``ops.matmul(q, k)``) are known only from it
+    # (build/costs.py, own_macs).
+    classes: list[Any] = [type(block) for block in composites]
+    if any(find_macs(klass) is None and _may_multiply_itself(klass) for klass in classes):
+        return True
     return any(_needs_trace(block, reader) for block in blocks if reader.sublayers(block))
 
 
@@ -107,6 +122,26 @@ def _fewer_per_sample(node: Any) -> bool:
     if any(dim is None for dim in before + after):
         return False
     return math.prod(after) < math.prod(before)
+
+
+# Words in a block's call that may multiply outside its sublayers: a backend or keras.ops contraction,
+# the matmul operator, or a method of a sublayer run instead of its call (Gemma3n's ``altup.predict(``).
+_OWN_PRODUCT_WORDS = re.compile(r"matmul|einsum|tensordot|\bdot\b|conv|attention\(| @ |\bself\.\w+\.\w+\(")
+
+
+@functools.cache
+def _may_multiply_itself(block_class: Any) -> bool:
+    """The block's ``call`` source may compute products of its own (read once per class).
+
+    The static-shape trace costs most of an explanation (issue 20), so a block whose call only chains
+    its sublayers (``self.second(self.first(x))``) does not need it. No source to read: it may.
+    """
+    try:
+        source = inspect.getsource(block_class.call)
+    except (OSError, TypeError):
+        return True
+    body = "\n".join(line.split("#")[0] for line in source.splitlines()[1:])  # past the def line, no comments
+    return bool(_OWN_PRODUCT_WORDS.search(body.replace('"""', "")))
 
 
 def _needs_trace(block: Any, reader: Reader) -> bool:
@@ -148,17 +183,17 @@ def _unknown_beyond_batch(shape: Any) -> bool:
     return any(dim is None for dim in shape[1:])
 
 
-def _at_static_shape(obj: Any, reader: Reader) -> Reader:
+def _at_static_shape(obj: Any, reader: Reader, deferred: ExitStack) -> Reader:
     """Read the block's inner shapes from a forward traced at batch 1; as built if the trace fails."""
     shapes = {str(tensor.name): (1, *tuple(tensor.shape)[1:]) for tensor in obj.inputs}
     try:
-        traced = concrete_call_shapes(obj, shapes)
+        traced = concrete_call_shapes(obj, shapes, deferred)
     except Exception:  # noqa: BLE001 - only an aid: the model is read as built, unknown shapes stay unknown
         return reader
     return reader.at_shapes(traced, None)
 
 
-def _at_input_shape(obj: Any, reader: Reader, input_shape: Any) -> Reader:
+def _at_input_shape(obj: Any, reader: Reader, input_shape: Any, deferred: ExitStack) -> Reader:
     if reader.is_legacy:
         raise InputShapeError("input_shape needs a Keras 3 model; a Keras 2 (tf_keras) model is read as built")
     if not reader.is_model(obj):
@@ -167,7 +202,7 @@ def _at_input_shape(obj: Any, reader: Reader, input_shape: Any) -> Reader:
         )
     given = concrete_input_shapes(obj, input_shape)
     try:
-        traced = concrete_call_shapes(obj, given)
+        traced = concrete_call_shapes(obj, given, deferred)
     except Exception as error:  # the model's own call failed at these shapes: say so, in one line
         raise InputShapeError(
             f"{obj.name!r} cannot run at input_shape {given}: {type(error).__name__}: {str(error).splitlines()[0]}"

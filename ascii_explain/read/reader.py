@@ -36,6 +36,8 @@ from .hub import call_takes_cache, hub_config, is_hub_layer
 from .rs import is_rs_layer, rs_config
 from .traced_macs import TracedMacs, trace_first_call
 
+NOT_CALLED_NOTE = "not called in the traced forward (its methods' products count in its caller's own part)"
+
 # (layer or keras.ops operation, its calls in this model, is it an operation?)
 RawEntry = tuple[Any, list[Call], bool]
 
@@ -274,8 +276,10 @@ class Reader:
         traceable = built and not unbuilt_with_weights and not is_model and not (live_sublayers and not builtin)
         if traceable and self._needs_trace(layer):
             traced_macs = self._traced_macs(layer, traced)
-        elif built and not is_model and traced is not None and traced.macs is not None:
-            traced_macs = TracedMacs(traced.macs)  # a registered count's cross-check, free from the traced forward
+        elif built and traced is not None and traced.macs is not None:
+            # a registered count's cross-check, free from the traced forward; a nested model's too, so the
+            # block holding it can take its sublayers' traced calls off its own (build/costs.py, own_macs)
+            traced_macs = TracedMacs(traced.macs)
         elif not built and not live_sublayers and traced is not None and traced.macs is not None:
             # Never built by the model (Keras answered it from compute_output_spec), but called
             # in the traced forward at the input_shape (D-FINE's DFineIntegral): what it computed there.
@@ -326,6 +330,11 @@ class Reader:
         """The contractions of the layer's first call: from the traced forward if there was one, else its own trace."""
         if traced is not None:
             return TracedMacs(traced.macs, traced.macs_note)
+        if self.traced is not None:
+            # Not called in the traced forward: it computed nothing there. Its methods may have run (SAM's
+            # prompt encoder calls its positional embedding's methods): their products are its caller's
+            # own part (build/costs.py, own_macs).
+            return TracedMacs((), NOT_CALLED_NOTE)
         return trace_first_call(layer)
 
     def _outside_parent_calls(self, traced: Optional[CallShapes], parent: Any) -> bool:

@@ -9,7 +9,9 @@ trace runs, the backend's contraction functions are intercepted and each call
 adds its multiply-accumulates, as this project counts them (README,
 "Mult-adds and memory"; one multiply summed into an output is 1 MAC):
 
-* ``matmul``, ``dot``: output elements x the contracted size;
+* ``matmul``, ``dot``: output elements x the contracted size (0 for an outer
+  product of two activations, a contracted size of 1; by a weight, a Dense on
+  one feature, ``in*units`` as the registered Dense counts it);
 * ``einsum`` of two or more operands: the product of every index's size
   (0 when no index is summed over: an outer product is element-wise work);
   ``tensordot``: output elements x the contracted axes' sizes;
@@ -25,9 +27,10 @@ Everything else (element-wise work, reductions, softmax, normalisation) is 0
 by the same convention. What is intercepted is the *backend's* function
 (``keras.src.backend.numpy.matmul``, ``keras.src.backend.nn.conv``, ...),
 which ``keras.ops``, ``KerasVariable.__matmul__`` and Keras's own layers all
-reach at call time; a layer that calls TensorFlow, JAX or PyTorch directly
-(``tf.matmul``, ``x @ y`` on backend tensors) is not seen, so its traced count
-misses that work. Nested contractions (a backend ``separable_conv`` built
+reach at call time. A layer that calls TensorFlow directly (``tf.matmul``,
+``x @ y`` on backend tensors) is seen in the trace's graph instead
+(``graph_contractions.py``); on JAX and PyTorch such a call is not seen, so
+its traced count misses that work. Nested contractions (a backend ``separable_conv`` built
 from two convolutions) are counted once, at the outermost call.
 
 The interception patches module attributes for the duration of the trace,
@@ -44,6 +47,15 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator, Optional, Sequence
 
 import keras
+
+from .graph_contractions import (
+    GraphWindow,
+    UnreadContraction,
+    contractions_outside,
+    current_graph,
+    last_id,
+    open_window,
+)
 
 NUMPY_CONTRACTIONS = ("matmul", "einsum", "dot", "tensordot")
 NN_CONTRACTIONS = ("conv", "depthwise_conv", "separable_conv", "conv_transpose", "dot_product_attention")
@@ -76,6 +88,7 @@ class Frame:
 
     parts: list[int] = field(default_factory=list)  # one count per contraction (0s left out)
     unknown: str = ""
+    window: Optional[GraphWindow] = None  # the TensorFlow graph the frame traced into (graph_contractions.py)
 
     @property
     def macs(self) -> int:
@@ -155,13 +168,36 @@ def counting_contractions() -> Iterator[None]:
 @contextlib.contextmanager
 def frame() -> Iterator[Frame]:
     """A frame that every contraction run inside it adds to (frames nest: an outer one counts an inner one's too)."""
-    current = Frame()
+    current = Frame(window=open_window())
     frames = _frames()
     frames.append(current)
     try:
         yield current
     finally:
         del frames[next(index for index, open_frame in enumerate(frames) if open_frame is current)]
+        if current.window is not None:
+            _add_graph_contractions(current)
+
+
+def _add_graph_contractions(current: Frame) -> None:
+    """The TensorFlow contractions the frame's call made past Keras's functions (a Lambda's ``tf.matmul``).
+
+    An enclosing frame on no graph, or another one (a block run in Keras's own symbolic execution whose
+    sublayer the backend traced alone, read/call_shapes.py), cannot read them itself: they are its too.
+    """
+    assert current.window is not None
+    blind = [f for f in _frames() if f.window is None or f.window.graph is not current.window.graph]
+    try:
+        found = contractions_outside(current.window)
+        reason = ""
+    except UnreadContraction as error:
+        found, reason = [], str(error)
+    except Exception as error:  # noqa: BLE001 - a graph we cannot read leaves the count unknown, never short
+        found, reason = [], f"its TensorFlow graph could not be read ({type(error).__name__})"
+    for counted in (current, *blind):
+        counted.parts.extend(found)
+        if reason:
+            counted.unknown = counted.unknown or reason
 
 
 def open_frame_counts() -> list[tuple[Frame, int, str]]:
@@ -184,10 +220,16 @@ def _counting(name: str, original: Callable[..., Any], leading: int = 0) -> Call
         if not frames or getattr(_STATE, "inside", False):
             return original(*args, **kwargs)
         _STATE.inside = True
+        graph = current_graph()
+        start = last_id(graph) if graph is not None else 0
         try:
             result = original(*args, **kwargs)
         finally:
             _STATE.inside = False
+            if graph is not None:  # the ops this Keras function made are counted here, not read from the graph
+                for open_frame in frames:
+                    if open_frame.window is not None and open_frame.window.graph is graph:
+                        open_frame.window.skipped.append((start, last_id(graph)))
         try:
             macs: Optional[int] = count(args[leading:], kwargs, result)
             reason = ""
@@ -273,14 +315,36 @@ def _uncounted(original: Callable[..., Any]) -> Callable[..., Any]:
 
 def trace_macs(operation: Any, args: Sequence[Any], kwargs: dict[str, Any]) -> TracedMacs:
     """The MACs of one call of ``operation`` (a layer or a keras.ops operation) on these KerasTensors."""
-    with counting_contractions(), frame() as counted:
+    inner: list[Frame] = []  # the frame opened inside the backend's trace, where its graph is (TensorFlow)
+    with counting_contractions(), frame() as outer, _framed_call(operation, inner):
         try:
             keras.Operation.compute_output_spec(operation, *args, **kwargs)
         except Exception as error:  # noqa: BLE001 - a call that cannot be traced leaves the count unknown
             return TracedMacs(None, f"its call could not be traced ({type(error).__name__})")
+    counted = inner[-1] if inner else outer
     if counted.unknown:
         return TracedMacs(None, counted.unknown)
     return TracedMacs(tuple(counted.parts))
+
+
+@contextlib.contextmanager
+def _framed_call(operation: Any, inner: list[Frame]) -> Iterator[None]:
+    """Shadow ``operation.call`` so each call runs in a frame opened inside the trace (its graph then exists)."""
+    if "call" in vars(operation):  # already shadowed (a traced forward) or user-patched: the outer frame counts
+        yield
+        return
+    original = operation.call
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        with frame() as counted:
+            inner.append(counted)
+            return original(*args, **kwargs)
+
+    object.__setattr__(operation, "call", call)
+    try:
+        yield
+    finally:
+        object.__delattr__(operation, "call")
 
 
 def trace_first_call(operation: Any) -> TracedMacs:
@@ -334,7 +398,19 @@ def _matmul(args: Sequence[Any], kwargs: dict[str, Any], result: Any) -> int:
     first = _shape(args[0] if args else kwargs["x1"])
     if not first:
         return 0
-    return _size(_shape(result)) * first[-1]
+    output = _shape(result)
+    second = args[1] if len(args) > 1 else kwargs.get("x2")
+    if first[-1] == 1 and _size(output[-2:]) > 1 and not _is_weight(second):
+        # Nothing summed: an outer product of two activations written as a matmul (SmolLM3's rotary
+        # positions x frequencies), element-wise products, 0 as for einsum (graph_contractions.py counts
+        # TF's MatMul the same way). By a weight, it is a layer on one feature: the Dense convention, in*units.
+        return 0
+    return _size(output) * first[-1]
+
+
+def _is_weight(value: Any) -> bool:
+    """A layer's weight (a Dense's kernel reaches the backend's matmul as the Keras variable itself)."""
+    return isinstance(value, keras.Variable)
 
 
 def _dot(args: Sequence[Any], kwargs: dict[str, Any], result: Any) -> int:

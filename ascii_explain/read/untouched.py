@@ -21,9 +21,9 @@ are snapshotted: a built layer's ``build()`` never runs again.
 from __future__ import annotations
 
 from collections.abc import MutableSequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any, Iterator, Optional
 
 _NODE_LISTS = ("_inbound_nodes", "_outbound_nodes")  # keras.Operation's, 3.15.1
 
@@ -95,11 +95,27 @@ def _put_back_sequence(node_list: Any, content: list) -> None:
         list.__setitem__(storage, slice(None), content)
 
 
+def _built_without_weights(layer: Any) -> bool:
+    try:
+        return bool(getattr(layer, "built", False)) and not list(getattr(layer, "weights", None) or [])
+    except Exception:  # noqa: BLE001 - a layer whose weights cannot be listed is put back at once
+        return False
+
+
+def _restore_all(states: list) -> None:
+    for state in states:
+        state.restore()
+
+
 @contextmanager
-def builds_undone(model: Any, layers: list) -> Iterator[None]:
+def builds_undone(model: Any, layers: list, deferred: Optional[ExitStack] = None) -> Iterator[None]:
     """Within: trace ``model`` freely. After: every layer of ``layers`` unbuilt before is as it was, nodes too.
 
-    ``layers`` is every layer nested in ``model`` (``_flatten_layers``).
+    ``layers`` is every layer nested in ``model`` (``_flatten_layers``). With ``deferred``, a layer the
+    trace built without creating any weight (RWKV-7's TimeShift, built only by a real call) is put back
+    when ``deferred`` closes instead: the caller reads its facts first (its shapes, no weight, not
+    ``unbuilt``) and the model still ends up as it was. A layer that gained weights is put back at once,
+    so no count ever sees weights the model does not have.
     """
     from keras.src.backend.common import global_state
 
@@ -117,8 +133,13 @@ def builds_undone(model: Any, layers: list) -> Iterator[None]:
     try:
         yield
     finally:
+        later = [layer for layer in unbuilt if deferred is not None and _built_without_weights(layer)]
+        kept = {id(layer) for layer in later} | {id(vars(layer).get("_tracker")) for layer in later}
         for state in saved:
-            state.restore()
+            if id(state.obj) not in kept:
+                state.restore()
+        if deferred is not None and kept:
+            deferred.callback(_restore_all, [state for state in saved if id(state.obj) in kept])
         for node_list, content in nodes:
             _put_back_sequence(node_list, content)
         pending = global_state.get_global_attribute("uninitialized_variables", [], set_to_default=True)

@@ -52,7 +52,7 @@ from __future__ import annotations
 from typing import Any, Callable, Mapping, Optional
 
 from ..formula import Formula
-from ..registry import Kind, find_output_shape, register_by_path, resolve_package, resolve_path
+from ..registry import Kind, find_output_shape, parts_and_own_call, register_by_path, resolve_package, resolve_path
 from . import attention, moe, vision
 from .attention import (
     cached_multi_head_attention_kv,
@@ -76,7 +76,7 @@ from .attention import (
     xlnet_encoder_own_weights,
     xlnet_relative_attention,
 )
-from .common import Config, Shape, no_weights, not_covered, zero_macs
+from .common import Config, Shape, no_weights, zero_macs
 from .detection import DETECTION_TABLES
 from .diffusion import DIFFUSION_TABLES
 from .embeddings import (
@@ -236,8 +236,9 @@ MACS: dict[str, Callable[[Config, Any, Any], str]] = {
     _M + "t5.t5_multi_head_attention.T5MultiHeadAttention": t5_attention_macs,
     _M + "dinov2.dinov2_layers.DINOV2Attention": dinov2_attention_macs,
     # An MHA subclass whose build() takes one shape and adds a relative-position
-    # stream: MultiHeadAttention's function (found through the MRO) would misread it.
-    _M + "xlnet.relative_attention.TwoStreamRelativeAttention": not_covered("TwoStreamRelativeAttention"),
+    # stream: MultiHeadAttention's function (found through the MRO) would misread it. Its
+    # EinsumDense parts plus its own call's traced products instead (build/costs.py own_macs).
+    _M + "xlnet.relative_attention.TwoStreamRelativeAttention": parts_and_own_call("TwoStreamRelativeAttention"),
 }
 
 # class path -> backward mult-adds (input-grad, weight-grad, internal; layers/backward.py), beside each

@@ -8,10 +8,11 @@
 - Gemma3nTextAltUp.build: ``correct_output_scale`` of ``hidden_size`` when
   ``altup_correct_scale``; its router and coefficient Dense are sublayers.
 
-AltUp's mult-adds are not covered: keras-hub never calls the layer, the
-decoder block calls its predict/correct methods, whose ``matmul`` of the
-streams by the predicted coefficients no sublayer carries; a sum of its
-sublayers would be short, so it is unknown.
+AltUp has no mult-add function: keras-hub never calls the layer, the decoder
+block calls its predict/correct methods, so the block's traced call carries
+their products outside any sublayer (the streams by the predicted
+coefficients, the router's second call): the block's own part
+(``build/costs.py``, ``own_macs``), beside its sublayers' sum.
 """
 
 from __future__ import annotations

@@ -6,11 +6,13 @@ functions are the own-weights part (``register_own_weights``), mirroring
 keras-hub 0.32.0's RWKV7TimeMix.build and RWKV7ChannelMix.build, with
 ``C = hidden_size``, ``H = hidden_size // head_size`` heads of ``N = head_size``.
 
-Mult-adds: RWKV7TimeMix's are not covered (its low-rank decay, in-context
-learning rate, value and gate projections, and the generalized delta rule's
-state update per token, a loop TensorFlow's graph hides); its composite sum
-of the Dense sublayers would be short, so it is unknown instead. TimeShift
-(a one-token shift) has no weights and no product.
+Mult-adds: RWKV7TimeMix has no function of its own: its Dense sublayers plus
+what its call multiplies itself (the low-rank decay, in-context learning
+rate, value and gate pairs, and the generalized delta rule's per-token
+``state @ a`` and ``state @ r``), counted from its traced call
+(``build/costs.py``, ``own_macs``; on TensorFlow its Python loop's ``@`` is read
+from the graph, ``read/graph_contractions.py``). TimeShift (a one-token shift)
+has no weights and no product.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ from typing import Any, Callable, Mapping
 
 from ..registry import Kind
 from .attention import decoder_attention_kv, decoder_attention_macs, qwen3_attention
-from .common import no_weights, not_covered, zero_macs
+from .common import no_weights, zero_macs
 from .decoder_variants import (
     gemma3_attention,
     gemma3_attention_kv,
@@ -148,9 +148,8 @@ TEXT_MACS: dict[str, Callable[..., Any]] = {
     _M + "qwen3_5_moe.qwen3_5_moe_decoder.Qwen3_5MoeExperts": fused_bank_macs,
     _M + "qwen3_5_moe.qwen3_5_moe_decoder.Qwen3_5MoeSparseMoeBlock": qwen3_5_moe_block_macs,
     _M + "moonshine.moonshine_layers.MoonshineRotaryEmbedding": zero_macs,
-    # a composite whose call() computes more than its sublayers (rwkv.py): unknown, not their sum
-    _M + "rwkv7.rwkv7_layer.RWKV7TimeMix": not_covered("RWKV7TimeMix"),
-    _M + "gemma3n.gemma3n_text_layers.Gemma3nTextAltUp": not_covered("Gemma3nTextAltUp"),
+    # RWKV7TimeMix has no function: its sublayers' sum plus its own call's traced products (rwkv.py)
+    # AltUp's predict/correct products run in its decoder block's call: the block's own traced part (gemma3n.py)
     _M + "gemma3n.rms_normalization.Gemma3nRMSNorm": zero_macs,
     _M + "gemma3n.gemma3n_attention.Gemma3nTextAttention": gemma3n_attention_macs,
 }

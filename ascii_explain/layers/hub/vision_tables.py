@@ -97,7 +97,6 @@ VISION2_MACS: dict[str, Callable[..., str]] = {
     ),
     # Its Conv2D parts would sum to the projections only, missing q @ k and weights @ v:
     # unknown rather than short until it has a whole-layer function.
-    _M + "mobilenetv5.mobilenetv5_attention.MultiQueryAttention2d": not_covered("MultiQueryAttention2d"),
 }
 
 VISION2_OWN_WEIGHTS: dict[str, Callable[[Config, Any], Formula]] = {
