@@ -75,6 +75,17 @@ def _atrous_output(op):
         output = consumers[0].outputs[0]
 
 
+def _reads_a_weight(op):
+    """An operand read from a variable (a Dense on one feature counts ``in*units``, as its formula does)."""
+    for tensor in op.inputs:
+        source = tensor.op
+        while source.type in ("Identity", "Cast") and source.inputs:
+            source = source.inputs[0].op
+        if source.type in ("ReadVariableOp", "ResourceGather"):
+            return True
+    return False
+
+
 def _graph_ops_macs(graph):
     total = 0
     for op in graph.get_operations():
@@ -84,11 +95,15 @@ def _graph_ops_macs(graph):
             a, b = (tuple(t.shape) for t in op.inputs)
             m, k = (a[1], a[0]) if op.get_attr("transpose_a") else a
             n = b[0] if op.get_attr("transpose_b") else b[1]
+            if k == 1 and m * n > 1 and not _reads_a_weight(op):  # an outer product of two activations: 0
+                continue
             total += m * k * n
         elif op.type.startswith("BatchMatMul"):
             a, b = (tuple(t.shape) for t in op.inputs)
             m, k = (a[-1], a[-2]) if op.get_attr("adj_x") else (a[-2], a[-1])
             n = b[-2] if op.get_attr("adj_y") else b[-1]
+            if k == 1 and m * n > 1 and not _reads_a_weight(op):  # as for MatMul (SAM's, D-FINE's sine positions)
+                continue
             total += _size(a[:-2] if len(a) >= len(b) else b[:-2]) * m * k * n
         elif op.type == "Einsum":
             operands, output = op.get_attr("equation").decode().split("->")

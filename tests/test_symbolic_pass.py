@@ -67,7 +67,8 @@ def test_a_bare_matmul_is_counted_by_the_symbolic_pass() -> None:
     assert symbolic.output == backend.output == (1, 5, 4)
     # x @ x^T: 5*5 outputs x 4; scores @ x: 5*4 outputs x 5; the Dense: 5*4 outputs x 4 inputs
     assert sorted(symbolic.macs) == sorted((5 * 5 * 4, 5 * 4 * 5, 5 * 4 * 4))
-    assert backend.macs == (5 * 4 * 4,)  # TensorFlow's own @ is out of the backend interception's sight
+    # the backend's trace reads TensorFlow's own @ from its graph (read/graph_contractions.py): the same
+    assert sorted(backend.macs) == sorted(symbolic.macs)
 
 
 def test_a_layer_that_needs_backend_tensors_is_traced_alone_with_its_sublayers_recorded() -> None:

@@ -146,13 +146,16 @@ def _features(input_shape: BuildShape) -> tuple[int, Any, Any]:
 
 
 def dot_interaction_macs(config: Config, input_shape: BuildShape, output_shape: OutputShapeArg) -> str:
-    """DotInteraction: ``F*F*D``, the stacked features ``(F, D)`` times their transpose ``(D, F)``.
+    """DotInteraction: ``F*F*D``, the stacked features ``(F, D)`` times their transpose ``(D, F)`` (0 at ``D`` 1:
+    an outer product, as the traced count and README's convention have it).
 
     ``call`` computes the whole ``F x F`` matrix (``ops.matmul``) before masking or gathering the
     lower triangle, so the pairs it drops still cost their products.
     """
     count, width, _ = _features(input_shape)
     (width,) = known(width)
+    if width == 1:  # nothing summed (features of width 1): an outer product, element-wise work, 0 (README)
+        return "0"
     return product([count, count, width])
 
 
@@ -242,6 +245,8 @@ def brute_force_retrieval_macs(config: Config, input_shape: BuildShape, output_s
         raise UnknownDimensionError("BruteForceRetrieval: the query's shape is unknown (never called in a graph)")
     dims = known(*_first_shape(input_shape)[1:])
     count = int(config.get("num_candidates") or 0)
+    if dims[-1] == 1:  # embeddings of width 1: each score is one product, nothing summed (an outer product), 0
+        return "0"
     return product([*dims[:-1], count, dims[-1]])
 
 

@@ -74,6 +74,9 @@ class CallShapes:
     # is also called from outside its owner (SAM3's box head, called by its DETR decoder
     # and by the backbone) repeats within its owner only as often as the owner calls it.
     calls_within: Mapping[int, int] = field(default_factory=dict)
+    # ... and those of them calling it as one of their own sublayers (not a grandchild reached through a
+    # sublayer's method: Gemma3n's embedding processor runs its text model's per-layer projection).
+    callers_holding: frozenset = frozenset()
 
     def input_shape(self) -> Any:
         """The shapes of the tensors the call received, in argument order: one shape, or a tuple of them."""
@@ -192,7 +195,7 @@ def _traced(
             dense_only = not any(getattr(tensor, "sparse", False) for tensor in keras.tree.flatten(inputs))
             previous, _STATE.dense_only = _STATE.dense_only, dense_only
             try:
-                with _keras_symbolic_execution():
+                with _keras_symbolic_execution(), _scratch_graph():
                     model.call(inputs)
             finally:
                 _STATE.dense_only = previous
@@ -260,6 +263,25 @@ def _keras_symbolic_execution() -> Iterator[None]:
         finally:
             for owner, name, original in saved:
                 setattr(owner, name, original)
+
+
+@contextlib.contextmanager
+def _scratch_graph() -> Iterator[None]:
+    """On TensorFlow, a scratch FuncGraph as the default graph while Keras's symbolic execution runs.
+
+    What a call computes from concrete tensors rather than KerasTensors (SAM's
+    dense positional encodings: a grid of constants ``@`` a variable) then
+    becomes graph operations, never run: nothing is allocated, and the
+    contractions among them are read from the graph (graph_contractions.py)
+    as in the backend's own trace.
+    """
+    if keras.backend.backend() != "tensorflow":
+        yield
+        return
+    import tensorflow as tf
+
+    with tf.__internal__.FuncGraph("ascii_explain_shapes_pass").as_default():
+        yield
 
 
 def _variable_dunders() -> Iterator[tuple[str, str, bool]]:
@@ -396,11 +418,17 @@ def _recording_call(layer: Any, records: Any, original: Any = None) -> Any:
         if _STATE.building:
             return original(*args, **kwargs)
         callers = tuple(_running())  # the layers whose calls this one runs inside
+        holding = _held_by_caller(layer)
         if id(layer) in records:
             with _running_as(layer):
                 result = _run_or_stand_in(layer, original, args, kwargs)[0]
             record = records[id(layer)]
-            records[id(layer)] = replace(record, calls=record.calls + 1, calls_within=_counted(record, callers))
+            records[id(layer)] = replace(
+                record,
+                calls=record.calls + 1,
+                calls_within=_counted(record, callers),
+                callers_holding=record.callers_holding | holding,
+            )
             return result
         with frame() as counted, _running_as(layer):  # the first call's contractions, its sublayers' included
             result, stand_in_note = _run_or_stand_in(layer, original, args, kwargs)
@@ -427,6 +455,7 @@ def _recording_call(layer: Any, records: Any, original: Any = None) -> Any:
             samples=samples,
             output_samples=_rows_per_sample(_batch_of({"output": output}), model_batch),
             calls_within={caller: 1 for caller in callers},
+            callers_holding=holding,
         )
         return result
 
@@ -465,17 +494,40 @@ def _running() -> list[int]:
     return stack
 
 
+def _running_layers() -> list[Any]:
+    """The layers of ``_running()``, in the same order."""
+    stack = getattr(_STACK, "layers", None)
+    if stack is None:
+        stack = _STACK.layers = []
+    return stack
+
+
+def _held_by_caller(layer: Any) -> frozenset:
+    """{id of the innermost running layer} when ``layer`` is one of its own sublayers, else empty."""
+    running = _running_layers()
+    if not running:
+        return frozenset()
+    caller = running[-1]
+    try:
+        held = any(sub is layer for sub in caller._flatten_layers(include_self=False, recursive=False))
+    except Exception:  # noqa: BLE001 - a caller whose sublayers cannot be listed holds nothing we can tell
+        held = False
+    return frozenset({id(caller)}) if held else frozenset()
+
+
 class _running_as:
     """While the block runs, ``layer`` is on the stack of running calls."""
 
     def __init__(self, layer: Any) -> None:
-        self.layer_id = id(layer)
+        self.layer = layer
 
     def __enter__(self) -> None:
-        _running().append(self.layer_id)
+        _running().append(id(self.layer))
+        _running_layers().append(self.layer)
 
     def __exit__(self, *exc: Any) -> None:
         _running().pop()
+        _running_layers().pop()
 
 
 def _counted(record: CallShapes, callers: tuple[int, ...]) -> dict[int, int]:

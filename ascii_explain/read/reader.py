@@ -338,10 +338,15 @@ class Reader:
         return trace_first_call(layer)
 
     def _outside_parent_calls(self, traced: Optional[CallShapes], parent: Any) -> bool:
-        """Traced, its parent traced too, but none of its calls ran inside the parent's."""
+        """Traced, its parent traced too, none of its calls ran inside the parent's, and whoever called it
+        counts it: called by no layer, or by one holding it as its own sublayer (SAM3's box head). A part a
+        caller reached through a sublayer's method (Gemma3n's processor runs its text model's projection)
+        stays its parent's work: the caller's sum does not hold it."""
         if traced is None or parent is None or self.traced is None or id(parent) not in self.traced:
             return False
-        return id(parent) not in traced.calls_within
+        if id(parent) in traced.calls_within:
+            return False
+        return not traced.calls_within or bool(traced.callers_holding)
 
     def _repeats(self, traced: Optional[CallShapes], parent: Any) -> int:
         """Calls of a sublayer per call of its parent in the traced forward (1 when unknown)."""

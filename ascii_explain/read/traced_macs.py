@@ -304,10 +304,16 @@ def _uncounted(original: Callable[..., Any]) -> Callable[..., Any]:
     def uncounted(*args: Any, **kwargs: Any) -> Any:
         inside = getattr(_STATE, "inside", False)
         _STATE.inside = True
+        graph = current_graph()
+        start = last_id(graph) if graph is not None else 0
         try:
             return original(*args, **kwargs)
         finally:
             _STATE.inside = inside
+            if graph is not None:  # nor are the graph ops it made read as contractions (graph_contractions.py)
+                for open_frame in _frames():
+                    if open_frame.window is not None and open_frame.window.graph is graph:
+                        open_frame.window.skipped.append((start, last_id(graph)))
 
     uncounted.__wrapped__ = original  # type: ignore[attr-defined]
     return uncounted
