@@ -200,7 +200,7 @@ def test_dot_interaction_mult_adds_and_output_shape(features, width, self_intera
     record = _record(keras.Model(inputs, out), layer)
     assert record.params == 0 == layer.count_params()
     # width 1: each pair is one product, nothing summed -- an outer product, 0 by the convention (README)
-    assert record.macs == (features * features * width if width > 1 else 0) == _traced(layer)
+    assert record.macs == (features * features * width if width > 1 or features == 1 else 0) == _traced(layer)
     shapes = [(None, width)] * features
     assert R.dot_interaction_output_shape(layer.get_config(), shapes) == tuple(out.shape)
     assert tuple(out.shape) == tuple(layer.compute_output_shape(shapes))
@@ -300,7 +300,8 @@ def test_brute_force_retrieval_formula_and_mult_adds(candidates, width, with_ids
     record = _record(keras.Model(query, layer(query)), layer)
     _assert_terms_are_the_weights(record, layer)
     assert record.trainable_params == 0 and record.non_trainable_params == layer.count_params()
-    assert record.macs == (candidates * width if width > 1 else 0) == _traced(layer)  # width 1: an outer product
+    # width 1: an outer product (0), but for one score alone
+    assert record.macs == (candidates * width if width > 1 or candidates == 1 else 0) == _traced(layer)
 
 
 def test_brute_force_retrieval_backward_equals_the_gradient_graph():

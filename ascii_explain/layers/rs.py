@@ -154,7 +154,7 @@ def dot_interaction_macs(config: Config, input_shape: BuildShape, output_shape: 
     """
     count, width, _ = _features(input_shape)
     (width,) = known(width)
-    if width == 1:  # nothing summed (features of width 1): an outer product, element-wise work, 0 (README)
+    if width == 1 and count > 1:  # nothing summed (features of width 1): an outer product, 0 (README)
         return "0"
     return product([count, count, width])
 
@@ -245,7 +245,10 @@ def brute_force_retrieval_macs(config: Config, input_shape: BuildShape, output_s
         raise UnknownDimensionError("BruteForceRetrieval: the query's shape is unknown (never called in a graph)")
     dims = known(*_first_shape(input_shape)[1:])
     count = int(config.get("num_candidates") or 0)
-    if dims[-1] == 1:  # embeddings of width 1: each score is one product, nothing summed (an outer product), 0
+    scores = 1
+    for dim in [*dims[:-1], count]:
+        scores *= int(dim)
+    if dims[-1] == 1 and scores > 1:  # width 1: each score one product, nothing summed (an outer product), 0
         return "0"
     return product([*dims[:-1], count, dims[-1]])
 
