@@ -331,8 +331,8 @@ def has_own_macs(layer_class: type) -> bool:
 
 
 def registered_macs_classes() -> list[type]:
-    """The classes that have a MACs function of their own."""
-    return _registered("macs")
+    """The classes that have a MACs function of their own (not a ``parts_and_own_call`` entry, which has none)."""
+    return [layer_class for layer_class in _registered("macs") if find_macs(layer_class) is not None]
 
 
 # ------------------------------------------------------- backward mult-adds
