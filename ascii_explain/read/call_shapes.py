@@ -19,16 +19,22 @@ relied on.
 
 from __future__ import annotations
 
-import contextlib
-import functools
 import inspect
 import threading
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
-from typing import Any, Iterator, Mapping, Optional
+from typing import Any, Mapping, Optional
 
 import keras
 
+from .keras_execution import (
+    PASS_STATE,
+    as_keras_tensor,
+    build_not_recorded,
+    dense,
+    keras_symbolic_execution,
+    scratch_graph,
+)
 from .traced_macs import (
     counting_contractions,
     frame,
@@ -37,14 +43,6 @@ from .traced_macs import (
     restore_frame_counts,
 )
 from .untouched import builds_undone
-
-
-class _PassState(threading.local):
-    building = 0  # inside a build() the pass runs (a Sequential's build calls its layers: not the forward)
-    dense_only = False  # the model's inputs are all dense: a sparse KerasTensor in the pass is Keras's mark only
-
-
-_STATE = _PassState()
 
 
 @dataclass(frozen=True)
@@ -187,18 +185,18 @@ def _traced(
                 shadowed.append((layer, "call"))
             if not getattr(layer, "built", True):  # Keras keeps a wrapped build() on each instance: wrap it again
                 rebuilt.append((layer, layer.build))
-                object.__setattr__(layer, "build", _build_not_recorded(layer.build))
+                object.__setattr__(layer, "build", build_not_recorded(layer.build))
             if symbolic and "symbolic_call" not in vars(layer):
                 object.__setattr__(layer, "symbolic_call", _symbolic_call(layer, records))
                 shadowed.append((layer, "symbolic_call"))
         if symbolic:
             dense_only = not any(getattr(tensor, "sparse", False) for tensor in keras.tree.flatten(inputs))
-            previous, _STATE.dense_only = _STATE.dense_only, dense_only
+            previous, PASS_STATE.dense_only = PASS_STATE.dense_only, dense_only
             try:
-                with _keras_symbolic_execution(), _scratch_graph():
+                with keras_symbolic_execution(), scratch_graph():
                     model.call(inputs)
             finally:
-                _STATE.dense_only = previous
+                PASS_STATE.dense_only = previous
         else:
             keras.Operation.compute_output_spec(model, inputs)
     finally:
@@ -207,113 +205,6 @@ def _traced(
         for layer, build in rebuilt:
             object.__setattr__(layer, "build", build)
     return dict(records.by_layer)
-
-
-_PATCH_LOCK = threading.RLock()
-
-# A variable's operators with a KerasTensor on the other side, as keras.ops (KerasVariable's own go to the
-# backend's function, which refuses a KerasTensor: keras-hub HGNetV2's ``self.scale * x``).
-_VARIABLE_OPERATORS = {
-    "add": "add", "sub": "subtract", "mul": "multiply", "truediv": "divide", "floordiv": "floor_divide",
-    "mod": "mod", "pow": "power", "matmul": "matmul",
-}  # fmt: skip
-_VARIABLE_COMPARISONS = {
-    "eq": "equal", "ne": "not_equal", "lt": "less", "le": "less_equal", "gt": "greater", "ge": "greater_equal",
-}  # fmt: skip
-
-
-@contextlib.contextmanager
-def _keras_symbolic_execution() -> Iterator[None]:
-    """While the pass runs: no graph ``Node`` for a symbolic call (but inside a build()), and a variable's
-    operators take KerasTensors.
-
-    ``Layer.__call__`` and ``Operation.symbolic_call`` record every call on
-    KerasTensors as a Node of the functional graph (Keras 3.15.1): the pass
-    is not a graph, and a Node refuses a call that returns ``None`` (a cache
-    slot). A build() (a Sequential making its functional graph) gets its nodes.
-    The two modules' ``Node`` and the variable class's operators are shadowed
-    under a lock and put back after.
-    """
-    from keras.src.backend.common import variables
-    from keras.src.layers import layer as layer_module
-    from keras.src.ops import operation as operation_module
-
-    real_node = operation_module.Node
-
-    def node_outside_the_pass(*args: Any, **kwargs: Any) -> Any:
-        return real_node(*args, **kwargs) if _STATE.building else None
-
-    with _PATCH_LOCK:
-        if layer_module.Node is not real_node:  # re-entered: already shadowed
-            yield
-            return
-        saved: list[tuple[Any, str, Any]] = [(module, "Node", real_node) for module in (layer_module, operation_module)]
-        shadows = []
-        for dunder, operation, reflected in _variable_dunders():
-            original = vars(variables.Variable).get(dunder)
-            if original is not None:
-                saved.append((variables.Variable, dunder, original))
-                shadows.append((dunder, _taking_keras_tensors(original, operation, reflected)))
-        try:
-            for module in (layer_module, operation_module):
-                module.Node = node_outside_the_pass
-            for dunder, shadow in shadows:
-                setattr(variables.Variable, dunder, shadow)
-            yield
-        finally:
-            for owner, name, original in saved:
-                setattr(owner, name, original)
-
-
-@contextlib.contextmanager
-def _scratch_graph() -> Iterator[None]:
-    """On TensorFlow, a scratch FuncGraph as the default graph while Keras's symbolic execution runs.
-
-    What a call computes from concrete tensors rather than KerasTensors (SAM's
-    dense positional encodings: a grid of constants ``@`` a variable) then
-    becomes graph operations, never run: nothing is allocated, and the
-    contractions among them are read from the graph (graph_contractions.py)
-    as in the backend's own trace.
-    """
-    if keras.backend.backend() != "tensorflow":
-        yield
-        return
-    import tensorflow as tf
-
-    with tf.__internal__.FuncGraph("ascii_explain_shapes_pass").as_default():
-        yield
-
-
-def _variable_dunders() -> Iterator[tuple[str, str, bool]]:
-    """(``__mul__``, "multiply", reflected?) for each operator ``_VARIABLE_OPERATORS`` and comparisons name."""
-    for name, operation in _VARIABLE_OPERATORS.items():
-        yield f"__{name}__", operation, False
-        yield f"__r{name}__", operation, True
-    for name, operation in _VARIABLE_COMPARISONS.items():
-        yield f"__{name}__", operation, False
-
-
-def _taking_keras_tensors(original: Any, operation: str, reflected: bool) -> Any:
-    function = getattr(keras.ops, operation)
-
-    def operator(variable: Any, other: Any) -> Any:
-        if isinstance(other, keras.KerasTensor):
-            return function(other, variable) if reflected else function(variable, other)
-        return original(variable, other)
-
-    return operator
-
-
-def _build_not_recorded(build: Any) -> Any:
-    @functools.wraps(build)  # Keras reads build()'s signature to name the shapes it passes
-    def build_outside_the_forward(*args: Any, **kwargs: Any) -> Any:
-        _STATE.building += 1
-        try:
-            return build(*args, **kwargs)
-        finally:
-            _STATE.building -= 1
-
-    return build_outside_the_forward
 
 
 class _Records:
@@ -360,10 +251,10 @@ def _symbolic_call(operation: Any, records: _Records) -> Any:
         return _recording_call(operation, records, type(operation).compute_output_spec.__get__(operation))
 
     def symbolic_call(*args: Any, **kwargs: Any) -> Any:
-        if _STATE.building:  # a build() calling its sublayers (a Sequential making its graph) is not the forward
+        if PASS_STATE.building:  # a build() calling its sublayers (a Sequential making its graph) is not the forward
             return type(operation).symbolic_call(operation, *args, **kwargs)
-        if _STATE.dense_only:
-            args, kwargs = keras.tree.map_structure(_dense, (args, kwargs))
+        if PASS_STATE.dense_only:
+            args, kwargs = keras.tree.map_structure(dense, (args, kwargs))
         mark, counts = records.mark(), open_frame_counts()
         try:
             outputs = operation.call(*args, **kwargs)
@@ -371,23 +262,9 @@ def _symbolic_call(operation: Any, records: _Records) -> Any:
             records.undo(mark)
             restore_frame_counts(counts)
             return keras.Operation.compute_output_spec(operation, *args, **kwargs)
-        return keras.tree.map_structure(_as_keras_tensor, outputs)
+        return keras.tree.map_structure(as_keras_tensor, outputs)
 
     return symbolic_call
-
-
-def _dense(value: Any) -> Any:
-    """Keras 3.15.1 marks some symbolic results sparse that are not (``KerasTensor * 0.5``); on a model whose
-    inputs are all dense, each layer is given them dense, as the backend would (a sparse placeholder breaks it)."""
-    if isinstance(value, keras.KerasTensor) and value.sparse:
-        return keras.KerasTensor(value.shape, dtype=value.dtype, sparse=False, ragged=value.ragged)
-    return value
-
-
-def _as_keras_tensor(value: Any) -> Any:
-    if isinstance(value, keras.KerasTensor) or not keras.ops.is_tensor(value):
-        return value
-    return keras.KerasTensor(tuple(value.shape), dtype=keras.backend.standardize_dtype(value.dtype))
 
 
 def _graph_operations(owners: list[Any]) -> list[Any]:
@@ -415,7 +292,7 @@ def _recording_call(layer: Any, records: Any, original: Any = None) -> Any:
         signature = None
 
     def call(*args: Any, **kwargs: Any) -> Any:
-        if _STATE.building:
+        if PASS_STATE.building:
             return original(*args, **kwargs)
         callers = tuple(_running())  # the layers whose calls this one runs inside
         holding = _held_by_caller(layer)
