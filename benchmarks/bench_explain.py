@@ -96,6 +96,9 @@ def build_chain(n_layers: int) -> Any:
     ]
     for i in range(n_layers - 1):
         x = makers[i % len(makers)](i)(x)
+    # Keras's own graph mapping (keras.src.ops.function._build_map) recurses once per layer: past ~900
+    # layers it needs more than Python's default 1,000 frames to build the model at all.
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), 4 * n_layers + 1000))
     model = keras.Model(inputs, x, name=f"chain_{n_layers}")
     assert len(model.layers) == n_layers
     return model
