@@ -24,31 +24,10 @@ from ascii_explain.arithmetic import evaluate
 from . import hlo_macs
 from .helpers import keras_global_state, model_state
 from .zoo_corpus import IMAGE, ZOO_MODELS
-from .zoo_layers import (
-    ChannelAffine,
-    ClassToken,
-    GlobalQueryTokens,
-    MultiHeadPositionalEmbedding,
-    MultiHeadRelativePositionalEmbedding,
-    PositionalEmbedding,
-    PositionalEncodingFourier,
-    RelativePositionalEmbedding,
-)
+from .zoo_layers import ZOO_LAYERS
 
 INPUT_SHAPE = (1, *IMAGE)
-ZOO_LAYER_CLASSES = {
-    cls.__name__
-    for cls in (
-        ChannelAffine,
-        ClassToken,
-        GlobalQueryTokens,
-        MultiHeadPositionalEmbedding,
-        MultiHeadRelativePositionalEmbedding,
-        PositionalEmbedding,
-        PositionalEncodingFourier,
-        RelativePositionalEmbedding,
-    )
-}
+ZOO_LAYER_CLASSES = {cls.__name__ for cls in ZOO_LAYERS}
 
 
 @functools.cache

@@ -244,3 +244,16 @@ class GlobalQueryTokens(layers.Layer):
         config = super().get_config()
         config.update({"num_heads": self.num_heads})
         return config
+
+
+# Every custom layer class of the zoo (tests/test_zoo.py checks each comes out "inferred").
+ZOO_LAYERS = (
+    ChannelAffine,
+    ClassToken,
+    GlobalQueryTokens,
+    MultiHeadPositionalEmbedding,
+    MultiHeadRelativePositionalEmbedding,
+    PositionalEmbedding,
+    PositionalEncodingFourier,
+    RelativePositionalEmbedding,
+)

@@ -137,17 +137,7 @@ def _einsum(op: Any) -> int:
     operands = inputs.split(",")
     if len(operands) < 2:
         return 0
-    sizes: dict[str, int] = {}
-    for letters, tensor in zip(operands, op.inputs, strict=True):
-        shape = _shape(tensor)
-        if "..." in letters:
-            head, tail = letters.split("...")
-            middle = len(shape) - len(head) - len(tail)
-            labels = list(head) + [f".{middle - i}" for i in range(middle)] + list(tail)
-        else:
-            labels = list(letters)
-        for label, dim in zip(labels, shape, strict=True):
-            sizes[label] = max(sizes.get(label, 1), dim)
+    sizes = einsum_index_sizes(operands, [_shape(tensor) for tensor in op.inputs])
     kept = set(output.replace("...", ""))
     if all(label in kept or label.startswith(".") for label in sizes):
         return 0
@@ -166,3 +156,18 @@ def _size(shape: Any) -> int:
     for dim in shape:
         size *= int(dim)
     return size
+
+
+def einsum_index_sizes(operands: list[str], shapes: list[tuple[int, ...]]) -> dict[str, int]:
+    """Each index's size in an einsum's operands (``"..."`` axes as ``.1``, ``.2``... from the right)."""
+    sizes: dict[str, int] = {}
+    for letters, shape in zip(operands, shapes, strict=True):
+        if "..." in letters:
+            head, tail = letters.split("...")
+            middle = len(shape) - len(head) - len(tail)
+            labels = list(head) + [f".{middle - i}" for i in range(middle)] + list(tail)
+        else:
+            labels = list(letters)
+        for label, dim in zip(labels, shape, strict=True):
+            sizes[label] = max(sizes.get(label, 1), dim)
+    return sizes

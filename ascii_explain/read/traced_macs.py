@@ -53,6 +53,7 @@ from .graph_contractions import (
     UnreadContraction,
     contractions_outside,
     current_graph,
+    einsum_index_sizes,
     last_id,
     open_window,
 )
@@ -444,17 +445,7 @@ def _einsum(args: Sequence[Any], kwargs: dict[str, Any], result: Any) -> int:
         return 0
     equation = str(subscripts).replace(" ", "")
     inputs = equation.split("->")[0].split(",")
-    sizes: dict[str, int] = {}
-    for letters, operand in zip(inputs, operands, strict=True):
-        shape = _shape(operand)
-        if "..." in letters:
-            head, tail = letters.split("...")
-            middle = len(shape) - len(head) - len(tail)
-            labels = list(head) + [f".{middle - i}" for i in range(middle)] + list(tail)
-        else:
-            labels = list(letters)
-        for label, dim in zip(labels, shape, strict=True):
-            sizes[label] = max(sizes.get(label, 1), dim)
+    sizes = einsum_index_sizes(inputs, [_shape(operand) for operand in operands])
     if "->" in equation:
         kept = set(equation.split("->")[1].replace("...", ""))
     else:  # implicit output: the letters that appear once
