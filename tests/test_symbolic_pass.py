@@ -44,7 +44,7 @@ class BareMatmulAttention(layers.Layer):
 
 
 class CallsTensorFlow(layers.Layer):
-    """A call that only backend tensors can take (``tf.*``): the backend traces this layer alone."""
+    """A call that gives a KerasTensor to ``tf.*`` (keras-hub DepthAnything's ``tf.compat.v1.image.resize``)."""
 
     def build(self, input_shape: Any) -> None:
         self.dense = layers.Dense(3)
@@ -52,6 +52,17 @@ class CallsTensorFlow(layers.Layer):
 
     def call(self, x: Any) -> Any:
         return self.dense(tf.nn.relu(x))
+
+
+class NeedsATensorFlowTensor(layers.Layer):
+    """A call that uses what only a TensorFlow tensor has (``get_shape``): the backend traces this layer alone."""
+
+    def build(self, input_shape: Any) -> None:
+        self.dense = layers.Dense(3)
+        self.dense.build(input_shape)
+
+    def call(self, x: Any) -> Any:
+        return self.dense(x[..., : x.get_shape()[-1]])
 
 
 def _model(block: layers.Layer) -> keras.Model:
@@ -71,8 +82,32 @@ def test_a_bare_matmul_is_counted_by_the_symbolic_pass() -> None:
     assert sorted(backend.macs) == sorted(symbolic.macs)
 
 
-def test_a_layer_that_needs_backend_tensors_is_traced_alone_with_its_sublayers_recorded() -> None:
+def test_a_tensorflow_function_given_a_keras_tensor_gets_a_placeholder_and_the_sublayer_stays_symbolic(
+    monkeypatch,
+) -> None:
     model = _model(CallsTensorFlow())
+    block = model.layers[1]
+    backend = _pass(model, (1, 5, 4), symbolic=False)
+    traces: list[str] = []
+    original = keras.Operation.compute_output_spec
+
+    def counted(operation: Any, *args: Any, **kwargs: Any) -> Any:
+        traces.append(type(operation).__name__)
+        return original(operation, *args, **kwargs)
+
+    monkeypatch.setattr(keras.Operation, "compute_output_spec", counted)
+    tf_tensor = vars(keras.KerasTensor)["__tf_tensor__"]
+    symbolic = _pass(model, (1, 5, 4), symbolic=True)
+    assert symbolic == backend
+    assert symbolic[id(block.dense)].macs == (5 * 4 * 3,)
+    assert not traces  # neither the block nor its Dense traced by the backend
+    assert vars(keras.KerasTensor)["__tf_tensor__"] is tf_tensor  # Keras's refusal is back after the pass
+    with pytest.raises(ValueError, match="KerasTensor cannot be used as input to a TensorFlow function"):
+        tf.nn.relu(keras.KerasTensor((1, 4)))
+
+
+def test_a_layer_that_needs_tensorflow_tensors_is_traced_alone_with_its_sublayers_recorded() -> None:
+    model = _model(NeedsATensorFlowTensor())
     block = model.layers[1]
     symbolic = _pass(model, (1, 5, 4), symbolic=True)
     backend = _pass(model, (1, 5, 4), symbolic=False)
@@ -80,7 +115,7 @@ def test_a_layer_that_needs_backend_tensors_is_traced_alone_with_its_sublayers_r
     assert symbolic[id(block.dense)].macs == (5 * 4 * 3,)
 
 
-@pytest.mark.parametrize("block", [BareMatmulAttention, CallsTensorFlow])
+@pytest.mark.parametrize("block", [BareMatmulAttention, CallsTensorFlow, NeedsATensorFlowTensor])
 def test_the_pass_leaves_the_model_and_keras_as_they_were(block: type) -> None:
     model = _model(block())
     before, keras_before = model_state(model), keras_global_state()
