@@ -222,3 +222,27 @@ def test_a_grouped_convolution_runs_in_keras_own_execution_with_its_mult_adds(mo
     assert symbolic == backend and not traces
     # 4*4 positions x 4 filters x 3*3 kernel x 2 input channels per group
     assert symbolic[id(model.layers[1])].macs == (4 * 4 * 4 * 3 * 3 * 2,)
+
+
+def test_is_tensor_answers_as_keras_does_while_explain_reads_and_is_put_back() -> None:
+    """read/tensor_checks.py: a type once "not a tensor" is remembered; tensors and proxies are still asked."""
+    from keras.src import backend
+
+    from ascii_explain.read.tensor_checks import tensor_checks_by_type
+
+    class Proxy:
+        def __init__(self, wrapped: Any) -> None:
+            self._wrapped = wrapped
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(self._wrapped, name)
+
+    values = [1.0, keras.KerasTensor((1, 4)), tf.constant(1.0), keras.Variable(1.0)]
+    values += [Proxy(1.0), Proxy(tf.constant(1.0))]
+    original = backend.is_tensor
+    expected = [original(value) for value in values]
+    with tensor_checks_by_type():
+        assert backend.is_tensor is not original
+        assert [backend.is_tensor(value) for value in values * 2] == expected * 2
+    assert backend.is_tensor is original
+    assert expected == [False, False, True, True, False, original(Proxy(tf.constant(1.0)))]
