@@ -82,6 +82,7 @@ def keras_global_state() -> dict:
         # what explain() shadows while it reads (read/tensor_checks.py, read/keras_execution.py): put back
         "is_tensor": backend.is_tensor,
         "KerasTensor.__tf_tensor__": vars(KerasTensor).get("__tf_tensor__"),
+        "Variable.__tf_tensor__": vars(type(keras.Variable(0.0))).get("__tf_tensor__"),
         "stateless scope": global_state.get_global_attribute("stateless_scope"),
         "symbolic scope": global_state.get_global_attribute("symbolic_scope"),
         "pending initialisation": [id(v) for v in global_state.get_global_attribute("uninitialized_variables", [])],

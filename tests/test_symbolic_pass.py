@@ -54,6 +54,18 @@ class CallsTensorFlow(layers.Layer):
         return self.dense(tf.nn.relu(x))
 
 
+class CastsItsVariable(layers.Layer):
+    """BatchNormalization's ``ops.cast(self.moving_mean, ...)``: a variable given to the backend in the pass."""
+
+    def build(self, input_shape: Any) -> None:
+        self.scale = self.add_weight(shape=(input_shape[-1],), initializer="ones")
+        self.dense = layers.Dense(3)
+        self.dense.build(input_shape)
+
+    def call(self, x: Any) -> Any:
+        return self.dense(x * ops.cast(self.scale, x.dtype))
+
+
 class NeedsATensorFlowTensor(layers.Layer):
     """A call that uses what only a TensorFlow tensor has (``get_shape``): the backend traces this layer alone."""
 
@@ -106,6 +118,29 @@ def test_a_tensorflow_function_given_a_keras_tensor_gets_a_placeholder_and_the_s
         tf.nn.relu(keras.KerasTensor((1, 4)))
 
 
+def test_a_variable_given_to_the_backend_in_the_pass_is_a_placeholder_not_a_read(monkeypatch) -> None:
+    from keras.src.backend.tensorflow.core import Variable
+
+    model = _model(CastsItsVariable())
+    block = model.layers[1]
+    reads: list[str] = []
+    real = vars(Variable)["__tf_tensor__"]
+
+    def read(variable: Any, dtype: Any = None, name: Any = None) -> Any:
+        reads.append(variable.path)
+        return real(variable, dtype=dtype, name=name)
+
+    monkeypatch.setattr(Variable, "__tf_tensor__", read)
+    backend = _pass(model, (1, 5, 4), symbolic=False)
+    assert reads  # the backend's trace reads the variable into its graph
+    reads.clear()
+    symbolic = _pass(model, (1, 5, 4), symbolic=True)
+    assert not reads  # the pass gives TensorFlow a placeholder of its shape instead
+    assert vars(Variable)["__tf_tensor__"] is read  # and puts back what it found
+    assert symbolic == backend
+    assert symbolic[id(block.dense)].macs == (5 * 4 * 3,)
+
+
 def test_a_layer_that_needs_tensorflow_tensors_is_traced_alone_with_its_sublayers_recorded() -> None:
     model = _model(NeedsATensorFlowTensor())
     block = model.layers[1]
@@ -115,7 +150,7 @@ def test_a_layer_that_needs_tensorflow_tensors_is_traced_alone_with_its_sublayer
     assert symbolic[id(block.dense)].macs == (5 * 4 * 3,)
 
 
-@pytest.mark.parametrize("block", [BareMatmulAttention, CallsTensorFlow, NeedsATensorFlowTensor])
+@pytest.mark.parametrize("block", [BareMatmulAttention, CallsTensorFlow, NeedsATensorFlowTensor, CastsItsVariable])
 def test_the_pass_leaves_the_model_and_keras_as_they_were(block: type) -> None:
     model = _model(block())
     before, keras_before = model_state(model), keras_global_state()

@@ -9,7 +9,7 @@ For that to hold on real models, while the pass runs:
 * a variable's operators take KerasTensors (``self.scale * x``);
 * on TensorFlow, a scratch FuncGraph is the default graph (``scratch_graph``),
   so what a call computes from concrete tensors becomes ops that never run,
-  a ``tf.*`` function given a KerasTensor gets a placeholder there, and a
+  a ``tf.*`` function given a KerasTensor or a variable gets a placeholder there, and a
   sublayer called on such a graph tensor gets it as a KerasTensor again;
 * a dense model's tensors lose the sparse mark Keras puts on ``x * 0.5`` (``dense``).
 
@@ -112,13 +112,24 @@ def scratch_graph() -> Iterator[None]:
         # instead of being traced whole by the backend: its graph ops are read as the backend's trace reads them.
         return tf.compat.v1.placeholder(dtype or tensor.dtype, tuple(tensor.shape), name=name)
 
+    def variable_placeholder(variable: Any, dtype: Any = None, name: Any = None) -> Any:
+        # A variable given to a TensorFlow function (BatchNormalization's ops.cast of its moving mean) is read
+        # into the graph at a millisecond a read (D-FINE: 400 of them); the ops never run, so a placeholder of
+        # its shape does as well, and a variable without a value (a stateless model) is never read.
+        return tf.compat.v1.placeholder(dtype or variable.dtype, tuple(variable.shape), name=name)
+
+    from keras.src.backend.tensorflow.core import Variable
+
+    shadowed = ((KerasTensor, placeholder), (Variable, variable_placeholder))
     with _PATCH_LOCK, tf.__internal__.FuncGraph("ascii_explain_shapes_pass").as_default():
-        original = vars(KerasTensor)["__tf_tensor__"]
-        KerasTensor.__tf_tensor__ = placeholder  # type: ignore[method-assign]
+        originals = [(owner, vars(owner)["__tf_tensor__"]) for owner, _ in shadowed]
+        for owner, shadow in shadowed:
+            owner.__tf_tensor__ = shadow  # type: ignore[method-assign]
         try:
             yield
         finally:
-            KerasTensor.__tf_tensor__ = original  # type: ignore[method-assign]
+            for owner, original in originals:
+                owner.__tf_tensor__ = original  # type: ignore[method-assign]
 
 
 def _variable_dunders() -> Iterator[tuple[str, str, bool]]:
