@@ -66,6 +66,13 @@ class CastsItsVariable(layers.Layer):
         return self.dense(x * ops.cast(self.scale, x.dtype))
 
 
+class GivesItsVariableToTensorFlow(CastsItsVariable):
+    """A variable given to a TensorFlow function in the pass."""
+
+    def call(self, x: Any) -> Any:
+        return self.dense(x * tf.nn.relu(self.scale))
+
+
 class NeedsATensorFlowTensor(layers.Layer):
     """A call that uses what only a TensorFlow tensor has (``get_shape``): the backend traces this layer alone."""
 
@@ -118,11 +125,14 @@ def test_a_tensorflow_function_given_a_keras_tensor_gets_a_placeholder_and_the_s
         tf.nn.relu(keras.KerasTensor((1, 4)))
 
 
-def test_a_variable_given_to_the_backend_in_the_pass_is_a_placeholder_not_a_read(monkeypatch) -> None:
+@pytest.mark.parametrize("block", [CastsItsVariable, GivesItsVariableToTensorFlow])
+def test_a_variable_given_to_the_backend_in_the_pass_is_not_read(monkeypatch, block: type) -> None:
+    from keras.src.backend.tensorflow import core
     from keras.src.backend.tensorflow.core import Variable
 
-    model = _model(CastsItsVariable())
-    block = model.layers[1]
+    backend_cast = core.cast
+    model = _model(block())
+    layer = model.layers[1]
     reads: list[str] = []
     real = vars(Variable)["__tf_tensor__"]
 
@@ -135,10 +145,10 @@ def test_a_variable_given_to_the_backend_in_the_pass_is_a_placeholder_not_a_read
     assert reads  # the backend's trace reads the variable into its graph
     reads.clear()
     symbolic = _pass(model, (1, 5, 4), symbolic=True)
-    assert not reads  # the pass gives TensorFlow a placeholder of its shape instead
-    assert vars(Variable)["__tf_tensor__"] is read  # and puts back what it found
+    assert not reads  # the pass gives a KerasTensor (a cast) or TensorFlow a placeholder of its shape instead
+    assert vars(Variable)["__tf_tensor__"] is read and core.cast is backend_cast  # and puts back what it found
     assert symbolic == backend
-    assert symbolic[id(block.dense)].macs == (5 * 4 * 3,)
+    assert symbolic[id(layer.dense)].macs == (5 * 4 * 3,)
 
 
 def test_a_layer_that_needs_tensorflow_tensors_is_traced_alone_with_its_sublayers_recorded() -> None:

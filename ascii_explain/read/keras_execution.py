@@ -118,18 +118,33 @@ def scratch_graph() -> Iterator[None]:
         # its shape does as well, and a variable without a value (a stateless model) is never read.
         return tf.compat.v1.placeholder(dtype or variable.dtype, tuple(variable.shape), name=name)
 
+    from keras.src.backend.tensorflow import core
     from keras.src.backend.tensorflow.core import Variable
 
-    shadowed = ((KerasTensor, placeholder), (Variable, variable_placeholder))
+    backend_cast = core.cast
+
+    def cast(value: Any, dtype: Any) -> Any:
+        # ``ops.cast(self.moving_mean, x.dtype)`` (BatchNormalization, every call) goes to the backend, a
+        # variable being no KerasTensor: in Keras's execution its result is a KerasTensor, and what follows
+        # stays symbolic rather than becoming graph ops at half a millisecond each.
+        if PASS_STATE.symbolic and isinstance(value, Variable):
+            return keras.KerasTensor(tuple(value.shape), dtype=keras.backend.standardize_dtype(dtype))
+        return backend_cast(value, dtype)
+
+    shadowed: tuple[tuple[Any, str, Any], ...] = (
+        (KerasTensor, "__tf_tensor__", placeholder),
+        (Variable, "__tf_tensor__", variable_placeholder),
+        (core, "cast", cast),
+    )
     with _PATCH_LOCK, tf.__internal__.FuncGraph("ascii_explain_shapes_pass").as_default():
-        originals = [(owner, vars(owner)["__tf_tensor__"]) for owner, _ in shadowed]
-        for owner, shadow in shadowed:
-            owner.__tf_tensor__ = shadow  # type: ignore[method-assign]
+        originals = [(owner, name, vars(owner)[name]) for owner, name, _ in shadowed]
+        for owner, name, shadow in shadowed:
+            setattr(owner, name, shadow)
         try:
             yield
         finally:
-            for owner, original in originals:
-                owner.__tf_tensor__ = original  # type: ignore[method-assign]
+            for owner, name, original in originals:
+                setattr(owner, name, original)
 
 
 def _variable_dunders() -> Iterator[tuple[str, str, bool]]:
