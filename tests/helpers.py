@@ -83,6 +83,7 @@ def keras_global_state() -> dict:
         "is_tensor": backend.is_tensor,
         "KerasTensor.__tf_tensor__": vars(KerasTensor).get("__tf_tensor__"),
         "Variable.__tf_tensor__": vars(type(keras.Variable(0.0))).get("__tf_tensor__"),
+        "inspect as keras.ops sees it": __import__("keras.src.ops.operation", fromlist=["inspect"]).inspect,
         "stateless scope": global_state.get_global_attribute("stateless_scope"),
         "symbolic scope": global_state.get_global_attribute("symbolic_scope"),
         "pending initialisation": [id(v) for v in global_state.get_global_attribute("uninitialized_variables", [])],

@@ -73,6 +73,7 @@ def keras_symbolic_execution() -> Iterator[None]:
             yield
             return
         saved: list[tuple[Any, str, Any]] = [(module, "Node", real_node) for module in (layer_module, operation_module)]
+        saved.append((operation_module, "inspect", operation_module.inspect))
         shadows = []
         for dunder, operation, reflected in _variable_dunders():
             original = vars(variables.Variable).get(dunder)
@@ -82,6 +83,7 @@ def keras_symbolic_execution() -> Iterator[None]:
         try:
             for module in (layer_module, operation_module):
                 module.Node = node_outside_the_pass
+            operation_module.inspect = _SignaturesRemembered(operation_module.inspect)
             for dunder, shadow in shadows:
                 setattr(variables.Variable, dunder, shadow)
             yield
@@ -145,6 +147,44 @@ def scratch_graph() -> Iterator[None]:
         finally:
             for owner, name, original in originals:
                 setattr(owner, name, original)
+
+
+class _SignaturesRemembered:
+    """The ``inspect`` module as keras.src.ops.operation sees it in the pass: signatures remembered per function.
+
+    Every keras.ops call on KerasTensors makes an Operation, whose ``__new__``
+    reads ``inspect.signature`` and ``getfullargspec`` of its class's
+    ``__init__`` to record its config (Keras 3.15.1): an eighth of a Swin's
+    pass. The answers are immutable and the same for the same function.
+    """
+
+    def __init__(self, module: Any) -> None:
+        self._module = module
+        self._signatures: dict[Any, Any] = {}
+        self._argspecs: dict[Any, Any] = {}
+
+    def signature(self, function: Any, *args: Any, **kwargs: Any) -> Any:
+        if args or kwargs:
+            return self._module.signature(function, *args, **kwargs)
+        try:
+            return self._signatures[function]
+        except KeyError:
+            found = self._signatures[function] = self._module.signature(function)
+            return found
+        except TypeError:  # an unhashable callable
+            return self._module.signature(function)
+
+    def getfullargspec(self, function: Any) -> Any:
+        try:
+            return self._argspecs[function]
+        except KeyError:
+            found = self._argspecs[function] = self._module.getfullargspec(function)
+            return found
+        except TypeError:
+            return self._module.getfullargspec(function)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._module, name)
 
 
 def _variable_dunders() -> Iterator[tuple[str, str, bool]]:
