@@ -112,6 +112,10 @@ class LayerFacts:
     call_arguments: Optional[dict[str, Any]] = None
     # ... and how many times a sublayer runs per call of its parent (a shared block: more than 1) ...
     repeats: int = 1
+    # ... whose traced calls there do different work (SD3's DismantledBlock, pre- and post-attention):
+    # ``traced_macs`` then sums those ``repeats`` calls' own contractions, and its mult-adds count
+    # them all once, not ``repeats`` times the first (its sublayers' repeats are per those calls).
+    calls_differ: bool = False
     # ... and its rows per sample of the model (read/call_shapes.py, ``CallShapes.samples``): more than 1
     # when windows or heads are folded into the batch axis before the layer; its mult-adds are per row.
     samples: int = 1

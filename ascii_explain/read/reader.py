@@ -19,6 +19,7 @@ from ..build.records import Call, OutputShape, Shape
 from ..layers import find_macs
 from ..layers.operations import operation_macs
 from .call_shapes import CallShapes
+from .call_units import CallUnit, call_unit
 from .dtypes import dtype_bits
 from .facts import (
     KIND_LAYER,
@@ -63,11 +64,15 @@ class Reader:
     # and the model's concrete input shapes by input name.
     traced: Optional[dict[int, CallShapes]] = None
     given_inputs: Optional[dict[str, Shape]] = None
+    # The calls of each traced layer its row counts (read/call_units.py), by id(layer): its first call,
+    # or all its calls in its parent's counted calls when they do different work.
+    units: Optional[dict[int, CallUnit]] = None
 
     def at_shapes(self, traced: dict[int, CallShapes], given_inputs: Optional[dict[str, Shape]]) -> Reader:
         """A copy of this reader that reads shapes from a traced forward at concrete input shapes."""
         reader = copy.copy(self)
         reader.traced, reader.given_inputs = traced, given_inputs
+        reader.units = {}
         return reader
 
     # -- what differs between Keras 3 and tf_keras (subclasses) -------------
@@ -239,6 +244,7 @@ class Reader:
         build_shape = self.build_shape(layer, first_input)
         output_shape = self.output_shape(layer)
         traced = self.traced.get(id(layer)) if self.traced is not None else None
+        unit = self._unit(layer, traced, parent)  # before its sublayers': theirs are within it
         if traced is not None:  # explain(model, input_shape=...): the shapes of the traced call win
             build_shape = traced.build_style(layer) or build_shape
             first_input = traced.input_shape() or first_input
@@ -275,7 +281,9 @@ class Reader:
         traced_macs: TracedMacs = TracedMacs(None)
         traceable = built and not unbuilt_with_weights and not is_model and not (live_sublayers and not builtin)
         if traceable and self._needs_trace(layer):
-            traced_macs = self._traced_macs(layer, traced)
+            traced_macs = self._traced_macs(layer, traced, unit)
+        elif built and traced is not None and unit is not None and unit.macs is not None:
+            traced_macs = TracedMacs(unit.macs)
         elif built and traced is not None and traced.macs is not None:
             # a registered count's cross-check, free from the traced forward; a nested model's too, so the
             # block holding it can take its sublayers' traced calls off its own (build/costs.py, own_macs)
@@ -311,7 +319,8 @@ class Reader:
             model_layers=model_layers or (),
             computed_output_shape=computed,
             call_arguments=dict(traced.arguments) if traced is not None else None,
-            repeats=self._repeats(traced, parent),
+            repeats=unit.repeats if unit is not None and unit.sets_repeats else self._repeats(traced, parent),
+            calls_differ=unit is not None and unit.differ,
             samples=traced.samples if traced is not None else 1,
             output_samples=traced.output_samples if traced is not None else 1,
             outside_parent_calls=self._outside_parent_calls(traced, parent),
@@ -326,8 +335,19 @@ class Reader:
         # A Keras 3 reader's layers are Keras 3 classes: no counterpart to look up (the legacy reader never traces).
         return not self.is_legacy and find_macs(type(layer)) is None
 
-    def _traced_macs(self, layer: Any, traced: Optional[CallShapes]) -> TracedMacs:
+    def _unit(self, layer: Any, traced: Optional[CallShapes], parent: Any) -> Optional[CallUnit]:
+        """The calls the layer's row counts, within its parent's (read/call_units.py); None when not traced."""
+        if traced is None or self.units is None:
+            return None
+        outer = self.units.get(id(parent)) if parent is not None else None
+        unit = call_unit(traced, parent, outer)
+        self.units[id(layer)] = unit
+        return unit
+
+    def _traced_macs(self, layer: Any, traced: Optional[CallShapes], unit: Optional[CallUnit] = None) -> TracedMacs:
         """The contractions of the layer's first call: from the traced forward if there was one, else its own trace."""
+        if traced is not None and unit is not None and unit.differ:
+            return TracedMacs(unit.macs, traced.macs_note if unit.macs is None else "")
         if traced is not None:
             return TracedMacs(traced.macs, traced.macs_note)
         if self.traced is not None:
