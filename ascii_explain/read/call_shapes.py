@@ -139,20 +139,25 @@ def _shape_tree(value: Any) -> Any:
     return None
 
 
-def concrete_call_shapes(model: Any, input_shapes: Any, deferred: Optional[ExitStack] = None) -> dict[int, CallShapes]:
+def concrete_call_shapes(
+    model: Any, input_shapes: Any, deferred: Optional[ExitStack] = None, symbolic_inputs: Any = None
+) -> dict[int, CallShapes]:
     """``{id(layer): CallShapes}`` for every layer of ``model`` called in a forward pass at ``input_shapes``.
 
     ``input_shapes`` follows the model's inputs: a shape (batch axis included),
     a list of shapes in ``model.inputs`` order, or a dict by input name
     (keras-hub backbones: ``{"token_ids": (1, 128), "padding_mask": (1, 128)}``).
     Dtypes are the model's input dtypes. A layer never called in that forward (Bloom's
-    unbuilt AlibiBias when no mask is given) is absent.
+    unbuilt AlibiBias when no mask is given) is absent. The model's own entry, by ``id(model)``,
+    holds what its whole call counted (a subclassed model's own products are that less its layers').
+    ``symbolic_inputs``: KerasTensors to call it on instead (a subclassed model has no ``inputs``:
+    read/subclassed_shapes.py).
     """
     layers = list(model._flatten_layers(include_self=False, recursive=True))
     # keras.ops nodes of the Functional graphs (GetItem, Multiply, matmul, ...): their outputs are activations
     # too, and they get their shapes and mult-adds
     layers += _graph_operations([model, *layers])
-    inputs = _symbolic_inputs(model, input_shapes)
+    inputs = _symbolic_inputs(model, input_shapes) if symbolic_inputs is None else symbolic_inputs
     # A layer the model's own call never built is unbuilt again after; one built without weights only
     # when ``deferred`` closes (read/untouched.py), so its facts are read first.
     with builds_undone(model, layers, deferred):
@@ -194,16 +199,19 @@ def _traced(
             if symbolic and "symbolic_call" not in vars(layer):
                 object.__setattr__(layer, "symbolic_call", _symbolic_call(layer, records))
                 shadowed.append((layer, "symbolic_call"))
-        if symbolic:
-            dense_only = not any(getattr(tensor, "sparse", False) for tensor in keras.tree.flatten(inputs))
-            previous, PASS_STATE.dense_only = PASS_STATE.dense_only, dense_only
-            try:
-                with keras_symbolic_execution(), scratch_graph():
-                    model.call(inputs)
-            finally:
-                PASS_STATE.dense_only = previous
-        else:
-            keras.Operation.compute_output_spec(model, inputs)
+        with frame() as whole:  # the model's whole call: its own products are this less its layers'
+            if symbolic:
+                dense_only = not any(getattr(tensor, "sparse", False) for tensor in keras.tree.flatten(inputs))
+                previous, PASS_STATE.dense_only = PASS_STATE.dense_only, dense_only
+                try:
+                    with keras_symbolic_execution(), scratch_graph():
+                        model.call(inputs)
+                finally:
+                    PASS_STATE.dense_only = previous
+            else:
+                keras.Operation.compute_output_spec(model, inputs)
+        parts = _per_sample(whole, model_batch, model_batch)
+        records[id(model)] = CallShapes({}, None, macs=parts, macs_note=whole.unknown, call_macs=(parts,))
     finally:
         for layer, name in shadowed:
             object.__delattr__(layer, name)

@@ -18,6 +18,9 @@ from dataclasses import dataclass
 from typing import Any, Optional
 
 from .call_shapes import CallShapes
+from .traced_macs import TracedMacs
+
+OWN_CALL_NOT_TRACED = "the model's own computation outside its layers is not traced"
 
 
 @dataclass(frozen=True)
@@ -57,3 +60,28 @@ def call_unit(traced: CallShapes, parent: Any, outer: Optional[CallUnit]) -> Cal
             parts.extend(count)
         return CallUnit(inside, tuple(parts), True, len(inside), True)
     return CallUnit((inside[0],), counts[0], False, len(inside), several)
+
+
+def own_call_macs(model: Any, traced: Optional[dict[int, CallShapes]]) -> Optional[TracedMacs]:
+    """A subclassed model's own contractions (``ops.matmul(self.latents, keys)`` in its ``call``); None untraced.
+
+    Its whole call's count (``concrete_call_shapes`` keeps it by ``id(model)``) less every call the
+    model made of a layer directly (a call inside no other layer's): what is left ran in its own code.
+    """
+    whole = traced.get(id(model)) if traced is not None else None
+    if whole is None:
+        return None
+    if whole.macs is None:
+        return TracedMacs(None, whole.macs_note or OWN_CALL_NOT_TRACED)
+    inside = 0
+    for key, shapes in traced.items():
+        if key == id(model):
+            continue
+        for count, where in zip(shapes.call_macs, shapes.call_callers, strict=False):
+            if where:  # called inside another layer: counted in that layer's call
+                continue
+            if count is None:
+                return TracedMacs(None, f"a layer it calls has unknown mult-adds: {shapes.macs_note}")
+            inside += sum(count)
+    own = sum(whole.macs) - inside
+    return TracedMacs((own,) if own else ()) if own >= 0 else TracedMacs(None, OWN_CALL_NOT_TRACED)

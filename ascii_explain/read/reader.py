@@ -19,7 +19,7 @@ from ..build.records import Call, OutputShape, Shape
 from ..layers import find_macs
 from ..layers.operations import operation_macs
 from .call_shapes import CallShapes
-from .call_units import CallUnit, call_unit
+from .call_units import OWN_CALL_NOT_TRACED, CallUnit, call_unit, own_call_macs
 from .dtypes import dtype_bits
 from .facts import (
     KIND_LAYER,
@@ -499,6 +499,7 @@ class Reader:
                 held.update(facts.weight_ids)
         own = self.weights(model, exclude=held)
         if own:
+            own_call = own_call_macs(model, self.traced) if graph.kind == KIND_SUBCLASSED else None
             extra.append(
                 LayerFacts(
                     name=model.name,
@@ -510,7 +511,8 @@ class Reader:
                     keras_params=sum(_size(weight.shape) for weight in own),
                     trainable=bool(model.trainable),
                     placement=OWN_WEIGHTS,
-                    traced_macs_note="the model's own computation outside its layers is not traced",
+                    traced_macs=own_call.parts if own_call is not None else None,
+                    traced_macs_note=own_call.note if own_call is not None else OWN_CALL_NOT_TRACED,
                 )
             )
         return extra
