@@ -65,7 +65,8 @@ def test_a_block_called_for_different_work_counts_each_call():
     assert e.total_macs == PRE + POST  # twice the first call would be 2 * PRE
     block = e.layer("block")
     assert block.calls == 2 and block.macs_over_calls and block.macs == PRE + POST
-    assert dict(block.macs_parts) == {"up": str(PRE), "down": str(LENGTH * HIDDEN * OUT), "(own call)": str(POST - LENGTH * HIDDEN * OUT)}
+    down = LENGTH * HIDDEN * OUT
+    assert dict(block.macs_parts) == {"up": str(PRE), "down": str(down), "(own call)": str(POST - down)}
     outer = e.layer("outer")
     assert outer.macs == PRE + POST and outer.macs_formula == str(PRE + POST)  # the block once, not 2*
 

@@ -269,7 +269,8 @@ def _composite_macs(direct: Sequence[LayerRecord], own: Optional[int] = None) ->
                 "macs_source": "",
             }
         if record.macs:
-            parts.append((record.name, str(record.macs) if calls_counted(record) <= 1 else f"{record.calls}*{record.macs}"))
+            times = calls_counted(record)  # once when its macs already sum its calls (they differ)
+            parts.append((record.name, str(record.macs) if times <= 1 else f"{record.calls}*{record.macs}"))
     if own:
         parts.append((OWN_PART, str(own)))
     expression = total(value for _, value in parts)

@@ -36,6 +36,7 @@ from .failures import (
 )
 from .records import InternalError, neurons_of
 from .saved_activations import saved_fields
+from .traced_backward import traced_backward_terms
 
 UNBUILT_MACS_NOTE = "unbuilt"
 UNBUILT_TRACED_NOTE = "never built by the model, called in the traced forward: its contractions there"
@@ -336,6 +337,8 @@ def backward_terms_for(facts: LayerFacts, macs: Optional[int]) -> tuple[tuple[st
     if macs is None:
         return (), "the forward mult-adds are unknown"
     function = find_backward_macs(facts.layer_class, keras3_counterpart)
+    if macs and macs_source(facts, macs) == MACS_TRACED and facts.traced_macs is not None:
+        return traced_backward_terms(facts.traced_macs, facts.traced_kinds)  # its traced contractions'
     if function is None:
         if macs == 0:
             return ("0", "0", "0"), ""

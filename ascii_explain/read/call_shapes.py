@@ -34,6 +34,7 @@ from .keras_execution import (
     keras_symbolic_execution,
     scratch_graph,
 )
+from .running_calls import enclosing_calls, held_by_caller, running, running_as
 from .traced_macs import (
     counting_contractions,
     frame,
@@ -41,7 +42,6 @@ from .traced_macs import (
     open_frame_counts,
     restore_frame_counts,
 )
-from .running_calls import enclosing_calls, held_by_caller, running, running_as
 from .untouched import builds_undone
 
 
@@ -80,6 +80,7 @@ class CallShapes:
     # for different work (SD3's DismantledBlock, pre- and post-attention) is not twice its first call.
     call_macs: tuple = ()
     call_callers: tuple = ()
+    call_kinds: tuple = ()  # ... and each call's contractions' operands (read/contraction_counts.py)
 
     def input_shape(self) -> Any:
         """The shapes of the tensors the call received, in argument order: one shape, or a tuple of them."""
@@ -325,6 +326,7 @@ def _recording_call(layer: Any, records: Any, original: Any = None) -> Any:
                 callers_holding=record.callers_holding | holding,
                 call_macs=(*record.call_macs, _per_sample(counted, _call_batch(args, kwargs, signature), model_batch)),
                 call_callers=(*record.call_callers, where),
+                call_kinds=(*record.call_kinds, tuple(counted.kinds)),
             )
             return result
         if signature is not None:
@@ -348,6 +350,7 @@ def _recording_call(layer: Any, records: Any, original: Any = None) -> Any:
             callers_holding=holding,
             call_macs=(parts,),
             call_callers=(where,),
+            call_kinds=(tuple(counted.kinds),),
         )
         return result
 

@@ -34,32 +34,37 @@ class CallUnit:
     # the average the reader gives otherwise (its parent's unit is several calls, or its own calls differ)
     repeats: int = 1
     sets_repeats: bool = False
+    kinds: tuple[str, ...] = ()  # each contraction's operands, aligned with ``macs`` (() when not known)
 
 
 def call_unit(traced: CallShapes, parent: Any, outer: Optional[CallUnit]) -> CallUnit:
     """The unit of a layer traced as ``traced`` whose parent (None at the model's level) has unit ``outer``."""
     calls = len(traced.call_macs)
+    first_kinds = traced.call_kinds[0] if traced.call_kinds else ()
     if not calls:
         return CallUnit((0,), traced.macs)
     if parent is None or outer is None:
         inside = tuple(range(calls))  # the model's level: the graph gives its calls (or its first is counted)
         if parent is not None:  # a parent not traced: each call as the first, as before
-            return CallUnit((0,), traced.macs)
+            return CallUnit((0,), traced.macs, kinds=first_kinds)
     else:
         inside = tuple(
             index for index, where in enumerate(traced.call_callers) if where.get(id(parent)) in outer.indices
         )
     if not inside:
-        return CallUnit((0,), traced.macs)
+        return CallUnit((0,), traced.macs, kinds=first_kinds)
     counts = [traced.call_macs[index] for index in inside]
     differ = parent is not None and all(count is not None for count in counts) and len({sum(c) for c in counts}) > 1
     several = outer is not None and len(outer.indices) > 1
+    kinds = [traced.call_kinds[index] if index < len(traced.call_kinds) else () for index in inside]
     if differ:
         parts: list[int] = []
-        for count in counts:
+        joined: list[str] = []
+        for count, kind in zip(counts, kinds, strict=True):
             parts.extend(count)
-        return CallUnit(inside, tuple(parts), True, len(inside), True)
-    return CallUnit((inside[0],), counts[0], False, len(inside), several)
+            joined.extend(kind)
+        return CallUnit(inside, tuple(parts), True, len(inside), True, tuple(joined))
+    return CallUnit((inside[0],), counts[0], False, len(inside), several, kinds[0])
 
 
 def own_call_macs(model: Any, traced: Optional[dict[int, CallShapes]]) -> Optional[TracedMacs]:

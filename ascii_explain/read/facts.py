@@ -132,6 +132,9 @@ class LayerFacts:
     # why the trace could not count, when it could not. () and "" when not traced.
     traced_macs: Optional[tuple[int, ...]] = None
     traced_macs_note: str = ""
+    # ... and each traced contraction's operands, aligned with traced_macs (read/contraction_counts.py:
+    # a weight by an activation, two activations, ...), for its backward pass; () when not known.
+    traced_kinds: tuple[str, ...] = ()
     # Weights the model's graph does not reach (issue 21, item 5): "" for a layer of the graph;
     # OUTSIDE_GRAPH for a layer reachable through an attribute but never called by the model (an
     # unused encoder stem); OWN_WEIGHTS for the row of a model's own ``add_weight`` weights.

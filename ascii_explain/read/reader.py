@@ -327,6 +327,7 @@ class Reader:
             caches_keys_values=not builtin and _caches_keys_values(layer, parent),
             traced_macs=traced_macs.parts,
             traced_macs_note=traced_macs.note,
+            traced_kinds=traced_macs.kinds,
             unbuilt_with_weights=unbuilt_with_weights,
         )
 
@@ -347,9 +348,10 @@ class Reader:
     def _traced_macs(self, layer: Any, traced: Optional[CallShapes], unit: Optional[CallUnit] = None) -> TracedMacs:
         """The contractions of the layer's first call: from the traced forward if there was one, else its own trace."""
         if traced is not None and unit is not None and unit.differ:
-            return TracedMacs(unit.macs, traced.macs_note if unit.macs is None else "")
+            return TracedMacs(unit.macs, traced.macs_note if unit.macs is None else "", unit.kinds)
         if traced is not None:
-            return TracedMacs(traced.macs, traced.macs_note)
+            kinds = traced.call_kinds[0] if traced.call_kinds else ()
+            return TracedMacs(traced.macs, traced.macs_note, kinds)
         if self.traced is not None:
             # Not called in the traced forward: it computed nothing there. Its methods may have run (SAM's
             # prompt encoder calls its positional embedding's methods): their products are its caller's

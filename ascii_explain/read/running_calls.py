@@ -40,7 +40,7 @@ def running_indices() -> list[int]:
 
 def enclosing_calls() -> dict[int, int]:
     """{id of a running layer: the index of its running call}: where a call starting now runs."""
-    return dict(zip(running(), running_indices()))
+    return dict(zip(running(), running_indices(), strict=True))
 
 
 def held_by_caller(layer: Any) -> frozenset:
