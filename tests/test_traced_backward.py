@@ -30,7 +30,8 @@ def test_terms_from_hand_written_contractions():
 
 
 def test_keras_io_custom_linear_layers_backward_by_hand():
-    """tests/keras_io_corpus.py custom_weights: Linear(8) on 4 features, a running sum, an MLPBlock of Linear(16), Linear(8)."""
+    """tests/keras_io_corpus.py custom_weights: Linear(8) on 4 features, a running sum, an MLPBlock of
+    Linear(16) and Linear(8)."""
     model = KERAS_IO_MODELS["custom_weights"]()
     before = model_state(model)
     e = explain(model, training=True)
@@ -42,7 +43,7 @@ def test_keras_io_custom_linear_layers_backward_by_hand():
     # each Linear inside the block: input-grad (internal inside the block) and weight-grad = forward
     assert mlp.backward_macs == 2 * (8 * 16) + 2 * (16 * 8)
     step = e.training_macs
-    assert not step.unknown
+    assert step is not None and not step.unknown
     assert step.backward == 4 * 8 + 2 * (8 * 16 + 16 * 8) == evaluate(step.backward_expression)
     assert step.forward == 4 * 8 + 8 * 16 + 16 * 8
 

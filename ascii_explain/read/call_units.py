@@ -73,9 +73,9 @@ def own_call_macs(model: Any, traced: Optional[dict[int, CallShapes]]) -> Option
     Its whole call's count (``concrete_call_shapes`` keeps it by ``id(model)``) less every call the
     model made of a layer directly (a call inside no other layer's): what is left ran in its own code.
     """
-    whole = traced.get(id(model)) if traced is not None else None
-    if whole is None:
+    if traced is None or id(model) not in traced:
         return None
+    whole = traced[id(model)]
     if whole.macs is None:
         return TracedMacs(None, whole.macs_note or OWN_CALL_NOT_TRACED)
     inside = 0

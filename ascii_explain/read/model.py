@@ -205,7 +205,8 @@ def _subclassed_needs_trace(obj: Any, reader: Reader) -> bool:
             return False  # Functional: _has_static_inputs_and_blocks decides
     except (AttributeError, ValueError):
         pass
-    return (find_macs(type(obj)) is None and _may_multiply_itself(type(obj))) or _needs_trace(obj, reader)
+    model_class: Any = type(obj)
+    return (find_macs(model_class) is None and _may_multiply_itself(model_class)) or _needs_trace(obj, reader)
 
 
 def _at_build_shape(obj: Any, reader: Reader, deferred: ExitStack) -> Reader:
