@@ -67,6 +67,7 @@ def test_a_block_called_for_different_work_counts_each_call():
     assert block.calls == 2 and block.macs_over_calls and block.macs == PRE + POST
     down = LENGTH * HIDDEN * OUT
     assert dict(block.macs_parts) == {"up": str(PRE), "down": str(down), "(own call)": str(POST - down)}
+    assert f"= {PRE + POST} (traced: the contractions of its call) (its 2 calls together" in e.render(width=200)
     outer = e.layer("outer")
     assert outer.macs == PRE + POST and outer.macs_formula == str(PRE + POST)  # the block once, not 2*
 
