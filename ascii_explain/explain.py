@@ -12,6 +12,7 @@ from .build.training_macs import plan_training_macs
 from .build.training_memory import RECOMPUTE, plan_training_memory
 from .explanation import Explanation
 from .read.model import read_model
+from .read.tensor_checks import tensor_checks_by_type
 from .read.training import read_training
 from .read.unallocated import values_left_unallocated
 
@@ -94,11 +95,12 @@ def explain(
             f"(a .keras file, a config.json or a keras-hub preset directory), not a {type(model).__name__}"
         )
     # validates, picks the Keras 3 or tf_keras reader once, reads everything (at input_shape, if given)
-    facts = read_model(model, input_shape=input_shape)
+    with tensor_checks_by_type():
+        facts = read_model(model, input_shape=input_shape)
+        with values_left_unallocated(model):  # building optimizer stand-ins must not allocate a stateless model
+            training_facts = read_training(model, optimizer, dtype_policy)
     if batch_size is None:
         batch_size = _batch_of(facts.input_shapes) if input_shape is not None else 1
-    with values_left_unallocated(model):  # building optimizer stand-ins must not allocate a stateless model
-        training_facts = read_training(model, optimizer, dtype_policy)
     graph = build_records(facts, expand_nested=expand_nested)
     if facts.is_model:
         input_shapes = list(facts.input_shapes)

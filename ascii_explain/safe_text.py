@@ -25,7 +25,10 @@ from __future__ import annotations
 
 import dataclasses
 import textwrap
+import types
+import typing
 import unicodedata
+from fractions import Fraction
 from functools import cache
 from operator import attrgetter
 from typing import Any, Callable, Optional, TypeVar
@@ -259,6 +262,41 @@ _ATOMS_AND_NONE = _ATOMS | {type(None)}
 
 
 @cache
+@cache
+def _type_hints(kind: type) -> dict[str, Any]:
+    try:
+        return typing.get_type_hints(kind)
+    except Exception:  # noqa: BLE001 - an annotation that does not resolve: every field is looked at
+        return {}
+
+
+_NUMBERS = frozenset((int, float, bool, complex, type(None), Fraction))
+
+
+def _numbers_only(hint: Any) -> bool:
+    """True when a value of annotation ``hint`` can hold numbers (and None) only: ``Optional[tuple[int, ...]]``."""
+    if hint in _NUMBERS:
+        return True
+    origin = typing.get_origin(hint)
+    if origin in (tuple, list, typing.Union, types.UnionType):
+        arguments = [argument for argument in typing.get_args(hint) if argument is not Ellipsis]
+        return bool(arguments) and all(_numbers_only(argument) for argument in arguments)
+    return False
+
+
+@cache
+def text_fields(kind: type) -> Optional[tuple[str, ...]]:
+    """The fields of dataclass ``kind`` that ``all_safe`` looks at: all but those annotated with numbers only."""
+    names = _init_fields(kind)
+    return None if names is None else tuple(name for name in names if _may_hold_text(kind, name))
+
+
+def _may_hold_text(kind: type, name: str) -> bool:
+    hint = _type_hints(kind).get(name)
+    return hint is None or not _numbers_only(hint)
+
+
+@cache
 def _init_fields(kind: type) -> Optional[tuple[str, ...]]:
     """The fields ``dataclasses.replace`` takes, for a dataclass type; None for any other type."""
     if not dataclasses.is_dataclass(kind):
@@ -316,8 +354,13 @@ def all_safe(value: object, ascii_only: bool = False) -> bool:
 
 @cache
 def _field_getter(kind: type) -> Optional[Callable[[Any], tuple]]:
-    """For a dataclass type, a function giving the values of the fields ``sanitized`` walks, as a tuple."""
-    names = _init_fields(kind)
+    """For a dataclass type, a function giving the values of the fields that may hold text, as a tuple.
+
+    A field annotated with numbers only (``int``, ``Optional[int]``, a shape's
+    nested tuples of them) cannot hold a string ``sanitized`` would change:
+    shapes are half of what an explanation holds, so ``all_safe`` skips them.
+    """
+    names = text_fields(kind)
     if names is None:
         return None
     if len(names) == 1:  # attrgetter of one name gives the value, not a tuple

@@ -74,9 +74,14 @@ def model_state(model: keras.Model) -> list:
 
 def keras_global_state() -> dict:
     """Keras's process-wide state a public call must leave as it found it (keras.src.backend.common.global_state)."""
+    from keras.src import backend
     from keras.src.backend.common import global_state
+    from keras.src.backend.common.keras_tensor import KerasTensor
 
     return {
+        # what explain() shadows while it reads (read/tensor_checks.py, read/keras_execution.py): put back
+        "is_tensor": backend.is_tensor,
+        "KerasTensor.__tf_tensor__": vars(KerasTensor).get("__tf_tensor__"),
         "stateless scope": global_state.get_global_attribute("stateless_scope"),
         "symbolic scope": global_state.get_global_attribute("symbolic_scope"),
         "pending initialisation": [id(v) for v in global_state.get_global_attribute("uninitialized_variables", [])],

@@ -547,3 +547,26 @@ def test_diff_writes_hostile_names_visibly_and_keeps_columns():
         assert "\x1b" not in output and "\x07" not in output
         assert "\\x1b" in output
     assert max(wcwidth.wcswidth(line) for line in text.splitlines()) <= 100
+
+
+def test_all_safe_skips_only_fields_that_hold_numbers():
+    """safe_text.all_safe looks past number-annotated fields (shapes, counts): every text field is still seen."""
+    import dataclasses
+
+    from ascii_explain.safe_text import all_safe, text_fields
+
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2, name="head")])
+    e = explain(model)
+    record = e.layers[-1]
+    assert all_safe(e)
+    kind: Any = type(record)
+    walked = set(text_fields(kind) or ())
+    holding_text = [f.name for f in dataclasses.fields(record) if isinstance(getattr(record, f.name), str)]
+    assert {"name", "class_name", "formula"} <= set(holding_text)
+    for name in holding_text:
+        changed: Any = dataclasses.replace(record, **{name: ESC_CLEAR})  # type: ignore[arg-type]
+        hostile = dataclasses.replace(e, layers=[*e.layers[:-1], changed])
+        assert not all_safe(hostile), name
+    skipped = {f.name for f in dataclasses.fields(record)} - walked
+    assert "output_shape" in skipped and "params" in skipped  # numbers only: not walked
+    assert not skipped & set(holding_text)

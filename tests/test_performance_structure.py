@@ -239,3 +239,27 @@ def _unprefixed(variables: Any) -> list:
     """Name, size, dtype: the path without the optimizer's scope nor the number Keras gives a repeated name
     (each new optimizer is adam, adam_1...; Nadam's unnamed scalar variable, variable_6...)."""
     return [(re.sub(r"_\d+$", "", v.path.rsplit("/", 1)[-1]), v.elements, v.dtype) for v in variables]
+
+
+def test_a_registry_lookup_remembered_is_forgotten_when_the_registry_changes() -> None:
+    """layers/registry.py answers each (kind, class) once: registering or unregistering must be seen at once."""
+    from ascii_explain.layers import registry
+
+    class Scale(layers.Layer):
+        pass
+
+    class ScaleTwice(Scale):
+        pass
+
+    assert registry.find_formula(ScaleTwice) is registry.find_formula(ScaleTwice)  # remembered, whatever it is
+    before = registry.find_formula(ScaleTwice)
+
+    @registry.register_formula(Scale)
+    def scale_formula(config: Any, input_shape: Any) -> Any:
+        return None
+
+    try:
+        assert registry.find_formula(ScaleTwice) is scale_formula  # the subclass sees its base's new function
+    finally:
+        registry.unregister_formula(Scale)
+    assert registry.find_formula(ScaleTwice) is before

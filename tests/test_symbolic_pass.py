@@ -44,7 +44,7 @@ class BareMatmulAttention(layers.Layer):
 
 
 class CallsTensorFlow(layers.Layer):
-    """A call that only backend tensors can take (``tf.*``): the backend traces this layer alone."""
+    """A call that gives a KerasTensor to ``tf.*`` (keras-hub DepthAnything's ``tf.compat.v1.image.resize``)."""
 
     def build(self, input_shape: Any) -> None:
         self.dense = layers.Dense(3)
@@ -52,6 +52,17 @@ class CallsTensorFlow(layers.Layer):
 
     def call(self, x: Any) -> Any:
         return self.dense(tf.nn.relu(x))
+
+
+class NeedsATensorFlowTensor(layers.Layer):
+    """A call that uses what only a TensorFlow tensor has (``get_shape``): the backend traces this layer alone."""
+
+    def build(self, input_shape: Any) -> None:
+        self.dense = layers.Dense(3)
+        self.dense.build(input_shape)
+
+    def call(self, x: Any) -> Any:
+        return self.dense(x[..., : x.get_shape()[-1]])
 
 
 def _model(block: layers.Layer) -> keras.Model:
@@ -71,8 +82,32 @@ def test_a_bare_matmul_is_counted_by_the_symbolic_pass() -> None:
     assert sorted(backend.macs) == sorted(symbolic.macs)
 
 
-def test_a_layer_that_needs_backend_tensors_is_traced_alone_with_its_sublayers_recorded() -> None:
+def test_a_tensorflow_function_given_a_keras_tensor_gets_a_placeholder_and_the_sublayer_stays_symbolic(
+    monkeypatch,
+) -> None:
     model = _model(CallsTensorFlow())
+    block = model.layers[1]
+    backend = _pass(model, (1, 5, 4), symbolic=False)
+    traces: list[str] = []
+    original = keras.Operation.compute_output_spec
+
+    def counted(operation: Any, *args: Any, **kwargs: Any) -> Any:
+        traces.append(type(operation).__name__)
+        return original(operation, *args, **kwargs)
+
+    monkeypatch.setattr(keras.Operation, "compute_output_spec", counted)
+    tf_tensor = vars(keras.KerasTensor)["__tf_tensor__"]
+    symbolic = _pass(model, (1, 5, 4), symbolic=True)
+    assert symbolic == backend
+    assert symbolic[id(block.dense)].macs == (5 * 4 * 3,)
+    assert not traces  # neither the block nor its Dense traced by the backend
+    assert vars(keras.KerasTensor)["__tf_tensor__"] is tf_tensor  # Keras's refusal is back after the pass
+    with pytest.raises(ValueError, match="KerasTensor cannot be used as input to a TensorFlow function"):
+        tf.nn.relu(keras.KerasTensor((1, 4)))
+
+
+def test_a_layer_that_needs_tensorflow_tensors_is_traced_alone_with_its_sublayers_recorded() -> None:
+    model = _model(NeedsATensorFlowTensor())
     block = model.layers[1]
     symbolic = _pass(model, (1, 5, 4), symbolic=True)
     backend = _pass(model, (1, 5, 4), symbolic=False)
@@ -80,7 +115,7 @@ def test_a_layer_that_needs_backend_tensors_is_traced_alone_with_its_sublayers_r
     assert symbolic[id(block.dense)].macs == (5 * 4 * 3,)
 
 
-@pytest.mark.parametrize("block", [BareMatmulAttention, CallsTensorFlow])
+@pytest.mark.parametrize("block", [BareMatmulAttention, CallsTensorFlow, NeedsATensorFlowTensor])
 def test_the_pass_leaves_the_model_and_keras_as_they_were(block: type) -> None:
     model = _model(block())
     before, keras_before = model_state(model), keras_global_state()
@@ -187,3 +222,27 @@ def test_a_grouped_convolution_runs_in_keras_own_execution_with_its_mult_adds(mo
     assert symbolic == backend and not traces
     # 4*4 positions x 4 filters x 3*3 kernel x 2 input channels per group
     assert symbolic[id(model.layers[1])].macs == (4 * 4 * 4 * 3 * 3 * 2,)
+
+
+def test_is_tensor_answers_as_keras_does_while_explain_reads_and_is_put_back() -> None:
+    """read/tensor_checks.py: a type once "not a tensor" is remembered; tensors and proxies are still asked."""
+    from keras.src import backend
+
+    from ascii_explain.read.tensor_checks import tensor_checks_by_type
+
+    class Proxy:
+        def __init__(self, wrapped: Any) -> None:
+            self._wrapped = wrapped
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(self._wrapped, name)
+
+    values = [1.0, keras.KerasTensor((1, 4)), tf.constant(1.0), keras.Variable(1.0)]
+    values += [Proxy(1.0), Proxy(tf.constant(1.0))]
+    original = backend.is_tensor
+    expected = [original(value) for value in values]
+    with tensor_checks_by_type():
+        assert backend.is_tensor is not original
+        assert [backend.is_tensor(value) for value in values * 2] == expected * 2
+    assert backend.is_tensor is original
+    assert expected == [False, False, True, True, False, original(Proxy(tf.constant(1.0)))]

@@ -107,8 +107,14 @@ _RESOLVED: dict[str, list[type]] = {}
 # ------------------------------------------------------------- the mechanism
 
 
+# What ``_find`` answered, by (kind, class, counterpart): a model asks for the same few classes hundreds of
+# times (formula, MACs, shape... per layer). Every change to the registry empties it.
+_FOUND: dict[tuple[Kind, type, Optional[Counterpart]], Any] = {}
+
+
 def _register(kind: Kind, layer_classes: Sequence[type]) -> Callable[[F], F]:
     def decorator(function: F) -> F:
+        _FOUND.clear()
         for layer_class in layer_classes:
             setattr(_ENTRIES.setdefault(layer_class, LayerEntry()), kind, function)
         return function
@@ -117,6 +123,7 @@ def _register(kind: Kind, layer_classes: Sequence[type]) -> Callable[[F], F]:
 
 
 def _unregister(kind: Kind, layer_class: type) -> None:
+    _FOUND.clear()
     entry = _ENTRIES.get(layer_class)
     if entry is not None:
         setattr(entry, kind, None)
@@ -130,6 +137,7 @@ def register_by_path(package: str, kind: Kind, table: Mapping[str, Callable[...,
     A path the installed package lacks is skipped; a class that already has a
     function of this kind (a user registered one) keeps it.
     """
+    _FOUND.clear()
     _BY_PATH.setdefault(package, []).append((kind, table))
     _RESOLVED.pop(package, None)
     _LAZY_CHECKED.clear()  # new paths: every class is checked again
@@ -182,6 +190,7 @@ def _resolve_packages_of(layer_class: type) -> None:
 
 def register_default(kind: Kind, layer_class: type, function: Callable[..., Any]) -> None:
     """Register ``function`` for ``layer_class`` unless that class already has one of this kind (a user's wins)."""
+    _FOUND.clear()
     entry = _ENTRIES.setdefault(layer_class, LayerEntry())
     if getattr(entry, kind) is None:
         setattr(entry, kind, function)
@@ -189,6 +198,20 @@ def register_default(kind: Kind, layer_class: type, function: Callable[..., Any]
 
 def _find(kind: Kind, layer_class: type, counterpart: Optional[Counterpart] = None) -> Any:
     """The ``kind`` function of the nearest class in ``layer_class``'s MRO (or its counterpart's MRO), or None."""
+    key = (kind, layer_class, counterpart)
+    try:
+        return _FOUND[key]
+    except KeyError:
+        pass
+    except TypeError:  # an unhashable counterpart: looked up every time
+        return _find_in_mro(kind, layer_class, counterpart)
+    if _BY_PATH:
+        _resolve_packages_of(layer_class)  # may register (and empty _FOUND): before the answer is stored
+    found = _FOUND[key] = _find_in_mro(kind, layer_class, counterpart)
+    return found
+
+
+def _find_in_mro(kind: Kind, layer_class: type, counterpart: Optional[Counterpart]) -> Any:
     if _BY_PATH:
         _resolve_packages_of(layer_class)
     for klass in layer_class.__mro__:

@@ -29,8 +29,10 @@ import keras
 from .keras_execution import (
     PASS_STATE,
     as_keras_tensor,
+    backend_traced,
     build_not_recorded,
     dense,
+    graph_tensors_as_keras_tensors,
     keras_symbolic_execution,
     scratch_graph,
 )
@@ -178,9 +180,11 @@ def _traced(
     itself, each layer's ``symbolic_call`` (what ``keras.Operation.__call__``
     runs on KerasTensors) shadowed to run its own ``call`` on them
     (``_symbolic_call``), so keras.ops infer the shapes in Python -- a
-    fraction of a backend graph's cost -- and no graph node is made. A layer whose call needs
-    backend tensors (``tf.*``, a variable on the left of ``*``) is traced
-    alone by the backend, its sublayers recorded inside that trace.
+    fraction of a backend graph's cost -- and no graph node is made. A ``tf.*``
+    function given a KerasTensor gets a placeholder (keras_execution.scratch_graph)
+    and the sublayers called on its result get KerasTensors again. A layer whose
+    call needs what only a backend tensor has is traced alone by the backend,
+    its sublayers recorded inside that trace.
     Backend (``symbolic=False``): ``keras.Operation.compute_output_spec``
     (public) traces the whole ``model.call`` in the backend (a TensorFlow
     FuncGraph, ``jax.eval_shape``); Functional's and Layer's own overrides
@@ -204,11 +208,13 @@ def _traced(
             if symbolic:
                 dense_only = not any(getattr(tensor, "sparse", False) for tensor in keras.tree.flatten(inputs))
                 previous, PASS_STATE.dense_only = PASS_STATE.dense_only, dense_only
+                PASS_STATE.symbolic += 1
                 try:
                     with keras_symbolic_execution(), scratch_graph():
                         model.call(inputs)
                 finally:
                     PASS_STATE.dense_only = previous
+                    PASS_STATE.symbolic -= 1
             else:
                 keras.Operation.compute_output_spec(model, inputs)
         parts = _per_sample(whole, model_batch, model_batch)
@@ -275,7 +281,8 @@ def _symbolic_call(operation: Any, records: _Records) -> Any:
         except Exception:  # noqa: BLE001 - its call needs backend tensors: the backend traces it instead
             records.undo(mark)
             restore_frame_counts(counts)
-            return keras.Operation.compute_output_spec(operation, *args, **kwargs)
+            with backend_traced():
+                return keras.Operation.compute_output_spec(operation, *args, **kwargs)
         return keras.tree.map_structure(as_keras_tensor, outputs)
 
     return symbolic_call
@@ -308,6 +315,7 @@ def _recording_call(layer: Any, records: Any, original: Any = None) -> Any:
     def call(*args: Any, **kwargs: Any) -> Any:
         if PASS_STATE.building:
             return original(*args, **kwargs)
+        args, kwargs = graph_tensors_as_keras_tensors((args, kwargs))
         callers = tuple(running())  # the layers whose calls this one runs inside
         where = enclosing_calls()
         holding = held_by_caller(layer)

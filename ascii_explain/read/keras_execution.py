@@ -8,7 +8,9 @@ For that to hold on real models, while the pass runs:
   but inside a build() the pass runs (a Sequential making its graph);
 * a variable's operators take KerasTensors (``self.scale * x``);
 * on TensorFlow, a scratch FuncGraph is the default graph (``scratch_graph``),
-  so what a call computes from concrete tensors becomes ops that never run;
+  so what a call computes from concrete tensors becomes ops that never run,
+  a ``tf.*`` function given a KerasTensor gets a placeholder there, and a
+  sublayer called on such a graph tensor gets it as a KerasTensor again;
 * a dense model's tensors lose the sparse mark Keras puts on ``x * 0.5`` (``dense``).
 
 Everything shadowed is put back when the pass ends, under a lock.
@@ -27,6 +29,7 @@ import keras
 class PassState(threading.local):
     building = 0  # inside a build() the pass runs (a Sequential's build calls its layers: not the forward)
     dense_only = False  # the model's inputs are all dense: a sparse KerasTensor in the pass is Keras's mark only
+    symbolic = 0  # inside Keras's symbolic execution, outside a layer the backend traces alone
 
 
 PASS_STATE = PassState()
@@ -101,9 +104,21 @@ def scratch_graph() -> Iterator[None]:
         yield
         return
     import tensorflow as tf
+    from keras.src.backend.common.keras_tensor import KerasTensor
 
-    with tf.__internal__.FuncGraph("ascii_explain_shapes_pass").as_default():
-        yield
+    def placeholder(tensor: Any, dtype: Any = None, name: Any = None) -> Any:
+        # A TensorFlow function given a KerasTensor (depth_anything's tf.compat.v1.image.resize, a bounding-box
+        # converter's backend cast) gets a placeholder of its shape in the scratch graph, so the layer runs on
+        # instead of being traced whole by the backend: its graph ops are read as the backend's trace reads them.
+        return tf.compat.v1.placeholder(dtype or tensor.dtype, tuple(tensor.shape), name=name)
+
+    with _PATCH_LOCK, tf.__internal__.FuncGraph("ascii_explain_shapes_pass").as_default():
+        original = vars(KerasTensor)["__tf_tensor__"]
+        KerasTensor.__tf_tensor__ = placeholder  # type: ignore[method-assign]
+        try:
+            yield
+        finally:
+            KerasTensor.__tf_tensor__ = original  # type: ignore[method-assign]
 
 
 def _variable_dunders() -> Iterator[tuple[str, str, bool]]:
@@ -144,6 +159,37 @@ def dense(value: Any) -> Any:
     if isinstance(value, keras.KerasTensor) and value.sparse:
         return keras.KerasTensor(value.shape, dtype=value.dtype, sparse=False, ragged=value.ragged)
     return value
+
+
+def graph_tensors_as_keras_tensors(structure: Any) -> Any:
+    """A layer's arguments with TensorFlow graph tensors as KerasTensors, inside Keras's symbolic execution.
+
+    A ``tf.*`` function given KerasTensors returns scratch-graph tensors
+    (``scratch_graph``); a sublayer called on them would run in the backend,
+    reading its variables into the graph at many times the cost. As
+    KerasTensors its call stays symbolic, and its result, given to ``tf.*``
+    again, becomes a placeholder there.
+    """
+    if not PASS_STATE.symbolic or PASS_STATE.building or keras.backend.backend() != "tensorflow":
+        return structure
+    import tensorflow as tf
+
+    def converted(value: Any) -> Any:
+        if isinstance(value, tf.Tensor) and not tf.executing_eagerly() and hasattr(value, "graph"):
+            return as_keras_tensor(value)
+        return value
+
+    return keras.tree.map_structure(converted, structure)
+
+
+@contextlib.contextmanager
+def backend_traced() -> Iterator[None]:
+    """A layer the backend traces alone: its sublayers run on the backend's tensors, not as KerasTensors."""
+    previous, PASS_STATE.symbolic = PASS_STATE.symbolic, 0
+    try:
+        yield
+    finally:
+        PASS_STATE.symbolic = previous
 
 
 def as_keras_tensor(value: Any) -> Any:
