@@ -6,7 +6,7 @@ import os
 from typing import Any, Mapping, Optional
 
 from .build.model import build_records
-from .build.records import called_rows
+from .build.records import called_rows, calls_counted
 from .build.sequence import annotate_records, sequence_costs
 from .build.training_macs import plan_training_macs
 from .build.training_memory import RECOMPUTE, plan_training_memory
@@ -157,7 +157,7 @@ def _model_from_path(
 
 def _forward_macs(top_level: Any) -> int:
     """The forward total as ``Explanation.total_macs`` counts it: each known row times its calls."""
-    return sum(record.macs * max(record.calls, 1) for record in top_level if record.macs is not None)
+    return sum(record.macs * calls_counted(record) for record in top_level if record.macs is not None)
 
 
 def _batch_of(shapes: Any) -> int:

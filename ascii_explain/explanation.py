@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Optional, Sequence
 
-from .build.records import STATE_UNBUILT, LayerRecord, Shape, called_rows
+from .build.records import STATE_UNBUILT, LayerRecord, Shape, called_rows, calls_counted
 from .build.sequence import SequenceCosts
 from .read.facts import KerasTotals
 
@@ -142,7 +142,7 @@ class Explanation:
         A layer whose MACs are unknown adds nothing; ``macs_unknown`` lists
         them, so with any there this is a lower bound.
         """
-        return sum(record.macs * max(record.calls, 1) for record in self.called_rows if record.macs is not None)
+        return sum(record.macs * calls_counted(record) for record in self.called_rows if record.macs is not None)
 
     @property
     def macs_unknown(self) -> list[LayerRecord]:

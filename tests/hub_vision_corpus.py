@@ -378,15 +378,11 @@ VISION_INPUT_SHAPES: dict[str, Any] = {
 # products (build/costs.py own_macs); VideoPrism's frames folded into the batch axis
 # count per model sample (read/call_shapes.py, CallShapes.samples); bilinear
 # UpSampling2D / Resizing are 0 by the pooling convention (layers/reshaping.py).
-# Left out, and why:
-# - stable_diffusion_3: its scheduler cannot run symbolically (``num_steps`` is a
-#   linspace count; read/call_shapes.py stands in for its output) and the trace
-#   then gives every row a count, the VAE's equal to TF's graph
-#   (tests/test_hub_diffusion.py); but the MMDiT's joint block calls its
-#   x-stream DismantledBlock twice (pre- and post-attention, different work), and
-#   a repeated call is counted as calls x its first call: 17,664 per sample where
-#   TF's graph counts 13,056. Counting each call's own contractions is left to do.
-MACS_NOT_KNOWN: tuple[str, ...] = ("stable_diffusion_3",)
+# Stable Diffusion 3's scheduler cannot run symbolically (``num_steps`` is a linspace
+# count; read/call_shapes.py stands in for its output), and its MMDiT block calls
+# its x-stream DismantledBlock twice for different work, each call counted on its
+# own (read/call_units.py). None is left out.
+MACS_NOT_KNOWN: tuple[str, ...] = ()
 MACS_KNOWN = tuple(name for name in VISION_MODELS if name not in MACS_NOT_KNOWN)
 
 # The models whose keras-hub layers are all composites of Keras layers (their rows

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from ascii_explain import explain
 from ascii_explain.checks import formula_problems
 
@@ -20,6 +22,24 @@ def test_a_subclassed_models_own_weights_have_a_row() -> None:
     assert own.terms == {"latents": "4*8"}
     assert "the model's own weights" in " ".join(own.notes)
     assert "outside the model's called graph" in e.render(width=120)
+
+
+def test_a_subclassed_models_own_call_is_counted_in_its_own_row() -> None:
+    """The Perceiver's call multiplies its latent array by the keys itself: ``ops.matmul(latents, keys^T)``."""
+    tf = pytest.importorskip("tensorflow")
+    from .helpers import model_state
+    from .test_hub_vision import graph_macs
+
+    model = KERAS_IO_MODELS["perceiver_latents"]()
+    before = model_state(model)
+    e = explain(model)
+    assert model_state(model) == before
+    # traced at its build shape (1, 5, 3): project 5*3*8 = 120; the latents (4, 8) by keys^T (8, 5): 4*5*8
+    assert e.layer("project").macs == 5 * 3 * 8
+    own = e.layer("perceiver")
+    assert own.macs == 4 * 5 * 8 and own.macs_source == "traced" and own.macs_formula == str(4 * 5 * 8)
+    assert not e.macs_unknown and e.total_macs == 5 * 3 * 8 + 4 * 5 * 8
+    assert e.total_macs == graph_macs(lambda x: model(x), tf.TensorSpec((1, 5, 3), "float32"))
 
 
 def test_a_layer_held_as_an_attribute_outside_the_graph_is_counted_and_marked() -> None:

@@ -170,9 +170,9 @@ def test_lstm_counts_every_steps_state_gradient():
     assert lstm.backward_macs == 10 * 4 * 8 * 4 + 10 * 4 * 4 * 4 + 10 * 4 * (8 * 4 + 4 * 4)
 
 
-def test_unknown_backward_is_listed_never_guessed():
-    # A custom layer's forward is traced (issue 21: its ops.matmul counted), but nothing says what its
-    # backward computes: the step's count is unknown there, and said so.
+def test_a_traced_custom_layers_backward_comes_from_its_contractions():
+    # A custom layer's forward is traced (issue 21: its ops.matmul counted), and so is its backward: its
+    # input by its kernel, input-grad = weight-grad = forward, as a Dense (build/traced_backward.py).
     class Project(layers.Layer):
         def build(self, input_shape):
             self.kernel = self.add_weight(shape=(input_shape[-1], 4), name="kernel")
@@ -183,8 +183,31 @@ def test_unknown_backward_is_listed_never_guessed():
     inputs = keras.Input((4,))
     model = keras.Model(inputs, layers.Dense(2)(Project(name="project")(layers.Dense(4)(inputs))))
     e = explain(model, training=True)
+    project = e.layer("project")
+    assert project.macs == 4 * 4 and project.backward_macs == 2 * 4 * 4
+    step = e.training_macs
+    assert step is not None and not step.unknown
+    # the first Dense reads the data: weight-grad 4*4 only; the project and the last Dense 2 x forward
+    assert step.backward == 4 * 4 + 2 * 4 * 4 + 2 * 4 * 2
+
+
+def test_unknown_backward_is_listed_never_guessed():
+    # A contraction the trace reads from TensorFlow's graph (tf.matmul past keras.ops) is counted forward,
+    # but which operand is a weight is not known: its backward is unknown there, and said so.
+    tf = pytest.importorskip("tensorflow")
+
+    class Project(layers.Layer):
+        def build(self, input_shape):
+            self.kernel = self.add_weight(shape=(input_shape[-1], 4), name="kernel")
+
+        def call(self, inputs):
+            return tf.matmul(inputs, self.kernel)
+
+    inputs = keras.Input((4,))
+    model = keras.Model(inputs, layers.Dense(2)(Project(name="project")(layers.Dense(4)(inputs))))
+    e = explain(model, training=True)
     assert e.layer("project").macs == 4 * 4
-    assert e.training_macs.unknown and "at least" in str(e)
+    assert e.training_macs.unknown == ("project",) and "at least" in str(e)
 
 
 def test_explain_reads_only():

@@ -32,7 +32,7 @@ from ..read.facts import LayerFacts
 from ..read.legacy import keras3_counterpart
 from .costs import MACS_FORMULA, MACS_TRACED, OWN_PART, cost_fields, output_shape_of, own_macs
 from .inferred import infer_formula
-from .records import SOURCE_FORMULA, SOURCE_WEIGHTS, STATE_UNBUILT, LayerRecord, Term
+from .records import SOURCE_FORMULA, SOURCE_WEIGHTS, STATE_UNBUILT, LayerRecord, Term, calls_counted
 
 FROZEN_REASON = "layer frozen (trainable=False)"
 NORMS = "norms"
@@ -269,7 +269,8 @@ def _composite_macs(direct: Sequence[LayerRecord], own: Optional[int] = None) ->
                 "macs_source": "",
             }
         if record.macs:
-            parts.append((record.name, str(record.macs) if record.calls <= 1 else f"{record.calls}*{record.macs}"))
+            times = calls_counted(record)  # once when its macs already sum its calls (they differ)
+            parts.append((record.name, str(record.macs) if times <= 1 else f"{record.calls}*{record.macs}"))
     if own:
         parts.append((OWN_PART, str(own)))
     expression = total(value for _, value in parts)

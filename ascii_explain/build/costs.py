@@ -36,6 +36,7 @@ from .failures import (
 )
 from .records import InternalError, neurons_of
 from .saved_activations import saved_fields
+from .traced_backward import traced_backward_terms
 
 UNBUILT_MACS_NOTE = "unbuilt"
 UNBUILT_TRACED_NOTE = "never built by the model, called in the traced forward: its contractions there"
@@ -63,6 +64,7 @@ def cost_fields(facts: LayerFacts) -> dict[str, Any]:
         "macs_formula": macs_formula,
         "macs_note": macs_note,
         "macs_source": macs_source(facts, macs),
+        "macs_over_calls": facts.calls_differ,
         "traced_macs": cross_check_macs(facts, macs),
         "shape_formula": shape_formula,
         "shape_axes": shape_axes,
@@ -140,7 +142,8 @@ def macs_for(
     function = find_macs(facts.layer_class, keras3_counterpart)
     if function is None and facts.sublayers:
         return _composite_macs(facts, evaluator)
-    if function is None:
+    if function is None or (facts.calls_differ and not facts.sublayers):
+        # no function; or calls doing different work, which one call's formula cannot count: each call's own
         return traced_macs(facts, evaluator)
     if facts.config is None:
         return None, "", "layer.get_config() failed"
@@ -203,7 +206,7 @@ def cross_check_macs(facts: LayerFacts, macs: Optional[int]) -> Optional[int]:
     """The traced count beside a registered one (its cross-check), when a traced forward gave one; else None."""
     if macs is None or facts.traced_macs is None or facts.is_model or facts.placement == OUTSIDE_GRAPH:
         return None
-    if find_macs(facts.layer_class, keras3_counterpart) is None:  # the traced count IS the count
+    if find_macs(facts.layer_class, keras3_counterpart) is None or facts.calls_differ:  # the traced count IS the count
         return None
     if any(word in klass.__name__ for klass in facts.layer_class.__mro__ for word in CROSS_CHECK_EXEMPT):
         return None
@@ -218,7 +221,8 @@ def macs_source(facts: LayerFacts, macs: Optional[int]) -> str:
         if find_macs(facts.layer_class, keras3_counterpart) is None and own_macs(facts):
             return MACS_TRACED  # its parts' sum and its own call's traced products
         return MACS_FORMULA
-    return MACS_FORMULA if find_macs(facts.layer_class, keras3_counterpart) is not None else MACS_TRACED
+    registered = find_macs(facts.layer_class, keras3_counterpart) is not None
+    return MACS_FORMULA if registered and not facts.calls_differ else MACS_TRACED
 
 
 def _composite_macs(layer: LayerFacts, evaluator: Callable[[str], Any] = evaluate) -> tuple[Optional[Any], str, str]:
@@ -237,12 +241,19 @@ def _composite_macs(layer: LayerFacts, evaluator: Callable[[str], Any] = evaluat
         if macs is None:
             return None, "", f"unknown in its part {sublayer.name!r}: {note}"
         if macs:
-            values.append(str(macs) if sublayer.repeats <= 1 else f"{sublayer.repeats}*{macs}")
+            times = macs_repeats(sublayer)
+            values.append(str(macs) if times <= 1 else f"{times}*{macs}")
     own = own_macs(layer)
     if own:
         values.append(str(own))
     expression = total(values)
     return evaluator(expression), expression, ""
+
+
+def macs_repeats(facts: LayerFacts) -> int:
+    """How many times a sublayer's count adds to its parent's: its calls per call, or once when its calls
+    differ (its count then sums them: read/call_units.py)."""
+    return 1 if facts.calls_differ else max(facts.repeats, 1)
 
 
 OWN_PART = "(own call)"  # the name of a block's own contractions among its parts (composite.py)
@@ -280,7 +291,7 @@ def _traced_inside(layer: LayerFacts) -> Optional[int]:
         if not sublayer.built and not sublayer.is_model:
             continue
         if sublayer.traced_macs is not None:
-            inside += sum(sublayer.traced_macs) * max(sublayer.repeats, 1)
+            inside += sum(sublayer.traced_macs) * macs_repeats(sublayer)
             continue
         if sublayer.call_arguments is not None or sublayer.is_model:
             return None  # called, but its count is unknown
@@ -326,6 +337,8 @@ def backward_terms_for(facts: LayerFacts, macs: Optional[int]) -> tuple[tuple[st
     if macs is None:
         return (), "the forward mult-adds are unknown"
     function = find_backward_macs(facts.layer_class, keras3_counterpart)
+    if macs and macs_source(facts, macs) == MACS_TRACED and facts.traced_macs is not None:
+        return traced_backward_terms(facts.traced_macs, facts.traced_kinds)  # its traced contractions'
     if function is None:
         if macs == 0:
             return ("0", "0", "0"), ""

@@ -124,6 +124,9 @@ class LayerRecord:
     macs: Optional[int] = None
     macs_formula: str = ""
     macs_note: str = ""
+    # ``macs`` sums all ``calls`` of the row (they do different work: SD3's DismantledBlock, pre- and
+    # post-attention, read/call_units.py), so totals add it once; else it is one call's (``calls_counted``).
+    macs_over_calls: bool = False
     # The backward pass (issue 24): its terms for one sample as the layer family gives them,
     # (input_grad, weight_grad, internal), plain expressions, ()
     # when unknown (backward_note says why); then backward_macs and its arithmetic, the terms the
@@ -266,6 +269,12 @@ class LayerRecord:
         (``None`` beyond the batch axis) makes the count unknown (``None``).
         """
         return neurons_of(self.output_shape)
+
+
+def calls_counted(record: LayerRecord) -> int:
+    """How many times the row's ``macs`` (and backward mult-adds) add to a total: its calls, or once when
+    ``macs`` already sums them."""
+    return 1 if record.macs_over_calls else max(record.calls, 1)
 
 
 def neurons_of(shape: Optional[OutputShape]) -> Optional[int]:

@@ -35,6 +35,7 @@ from ..read.dtypes import dtype_bits
 from ..read.facts import LayerFacts, ModelFacts
 from ..read.legacy import keras3_counterpart
 from .costs import macs_for, output_shape_of
+from .records import calls_counted
 
 
 @dataclass(frozen=True)
@@ -107,7 +108,7 @@ def grouped_in_length(records: list[Any], sequence: SequenceCosts, field: str = 
         value = row_in_length(record, sequence, field)
         if value is None:
             return ""
-        values.append(value * max(record.calls, 1))
+        values.append(value * calls_counted(record))
     for value in [*values, None]:
         if value is not None and value == previous:
             count += 1
@@ -272,7 +273,7 @@ def total_in_length(
         if value is None:
             unknown.append(record.name)
         else:
-            result = result + value * (max(record.calls, 1) if per_call else 1)
+            result = result + value * (calls_counted(record) if per_call else 1)
     return result, unknown
 
 
@@ -299,7 +300,7 @@ def costs_at(
         value = row_in_length(record, sequence, "macs")
         macs_by_layer[record.name] = None if value is None else _whole(value.at(length))
     counted = zip(records, macs_by_layer.values(), strict=True)
-    total = sum((value or 0) * max(record.calls, 1) for record, value in counted)
+    total = sum((value or 0) * calls_counted(record) for record, value in counted)
     activations, unknown_outputs = total_in_length(
         [r for r in records if r.class_name != "InputLayer"], sequence, "output_bytes", per_call=False
     )

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 from .. import arithmetic
-from .records import LayerRecord
+from .records import LayerRecord, calls_counted
 
 INPUT_LAYER = "InputLayer"
 
@@ -134,7 +134,7 @@ def plan_training_macs(records: Sequence[LayerRecord], forward: int, batch_size:
         formula = _sum([record_in, record_weights])
         record.backward_macs = arithmetic.evaluate(formula)
         record.backward_macs_formula = formula
-        calls = max(record.calls, 1)
+        calls = calls_counted(record)
         for terms, expression in ((input_terms, record_in), (weight_terms, record_weights)):
             value = arithmetic.evaluate(expression)
             if value:

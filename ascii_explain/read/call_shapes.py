@@ -20,7 +20,6 @@ relied on.
 from __future__ import annotations
 
 import inspect
-import threading
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from typing import Any, Mapping, Optional
@@ -37,6 +36,7 @@ from .keras_execution import (
     keras_symbolic_execution,
     scratch_graph,
 )
+from .running_calls import enclosing_calls, held_by_caller, running, running_as
 from .traced_macs import (
     counting_contractions,
     frame,
@@ -77,6 +77,12 @@ class CallShapes:
     # ... and those of them calling it as one of their own sublayers (not a grandchild reached through a
     # sublayer's method: Gemma3n's embedding processor runs its text model's per-layer projection).
     callers_holding: frozenset = frozenset()
+    # Every call's own contractions per sample (None: unknown), in call order, and for each call the
+    # index of the call of every enclosing layer it ran in ({id(layer): index}): a block called twice
+    # for different work (SD3's DismantledBlock, pre- and post-attention) is not twice its first call.
+    call_macs: tuple = ()
+    call_callers: tuple = ()
+    call_kinds: tuple = ()  # ... and each call's contractions' operands (read/contraction_counts.py)
 
     def input_shape(self) -> Any:
         """The shapes of the tensors the call received, in argument order: one shape, or a tuple of them."""
@@ -136,20 +142,25 @@ def _shape_tree(value: Any) -> Any:
     return None
 
 
-def concrete_call_shapes(model: Any, input_shapes: Any, deferred: Optional[ExitStack] = None) -> dict[int, CallShapes]:
+def concrete_call_shapes(
+    model: Any, input_shapes: Any, deferred: Optional[ExitStack] = None, symbolic_inputs: Any = None
+) -> dict[int, CallShapes]:
     """``{id(layer): CallShapes}`` for every layer of ``model`` called in a forward pass at ``input_shapes``.
 
     ``input_shapes`` follows the model's inputs: a shape (batch axis included),
     a list of shapes in ``model.inputs`` order, or a dict by input name
     (keras-hub backbones: ``{"token_ids": (1, 128), "padding_mask": (1, 128)}``).
     Dtypes are the model's input dtypes. A layer never called in that forward (Bloom's
-    unbuilt AlibiBias when no mask is given) is absent.
+    unbuilt AlibiBias when no mask is given) is absent. The model's own entry, by ``id(model)``,
+    holds what its whole call counted (a subclassed model's own products are that less its layers').
+    ``symbolic_inputs``: KerasTensors to call it on instead (a subclassed model has no ``inputs``:
+    read/subclassed_shapes.py).
     """
     layers = list(model._flatten_layers(include_self=False, recursive=True))
     # keras.ops nodes of the Functional graphs (GetItem, Multiply, matmul, ...): their outputs are activations
     # too, and they get their shapes and mult-adds
     layers += _graph_operations([model, *layers])
-    inputs = _symbolic_inputs(model, input_shapes)
+    inputs = _symbolic_inputs(model, input_shapes) if symbolic_inputs is None else symbolic_inputs
     # A layer the model's own call never built is unbuilt again after; one built without weights only
     # when ``deferred`` closes (read/untouched.py), so its facts are read first.
     with builds_undone(model, layers, deferred):
@@ -193,18 +204,21 @@ def _traced(
             if symbolic and "symbolic_call" not in vars(layer):
                 object.__setattr__(layer, "symbolic_call", _symbolic_call(layer, records))
                 shadowed.append((layer, "symbolic_call"))
-        if symbolic:
-            dense_only = not any(getattr(tensor, "sparse", False) for tensor in keras.tree.flatten(inputs))
-            previous, PASS_STATE.dense_only = PASS_STATE.dense_only, dense_only
-            PASS_STATE.symbolic += 1
-            try:
-                with keras_symbolic_execution(), scratch_graph():
-                    model.call(inputs)
-            finally:
-                PASS_STATE.dense_only = previous
-                PASS_STATE.symbolic -= 1
-        else:
-            keras.Operation.compute_output_spec(model, inputs)
+        with frame() as whole:  # the model's whole call: its own products are this less its layers'
+            if symbolic:
+                dense_only = not any(getattr(tensor, "sparse", False) for tensor in keras.tree.flatten(inputs))
+                previous, PASS_STATE.dense_only = PASS_STATE.dense_only, dense_only
+                PASS_STATE.symbolic += 1
+                try:
+                    with keras_symbolic_execution(), scratch_graph():
+                        model.call(inputs)
+                finally:
+                    PASS_STATE.dense_only = previous
+                    PASS_STATE.symbolic -= 1
+            else:
+                keras.Operation.compute_output_spec(model, inputs)
+        parts = _per_sample(whole, model_batch, model_batch)
+        records[id(model)] = CallShapes({}, None, macs=parts, macs_note=whole.unknown, call_macs=(parts,))
     finally:
         for layer, name in shadowed:
             object.__delattr__(layer, name)
@@ -302,34 +316,35 @@ def _recording_call(layer: Any, records: Any, original: Any = None) -> Any:
         if PASS_STATE.building:
             return original(*args, **kwargs)
         args, kwargs = graph_tensors_as_keras_tensors((args, kwargs))
-        callers = tuple(_running())  # the layers whose calls this one runs inside
-        holding = _held_by_caller(layer)
+        callers = tuple(running())  # the layers whose calls this one runs inside
+        where = enclosing_calls()
+        holding = held_by_caller(layer)
+        index = records[id(layer)].calls if id(layer) in records else 0
+        with frame() as counted, running_as(layer, index):  # this call's contractions, its sublayers' included
+            result, stand_in_note = _run_or_stand_in(layer, original, args, kwargs)
+        if stand_in_note:
+            counted.unknown = stand_in_note
+        model_batch = getattr(records, "model_batch", None)
         if id(layer) in records:
-            with _running_as(layer):
-                result = _run_or_stand_in(layer, original, args, kwargs)[0]
             record = records[id(layer)]
             records[id(layer)] = replace(
                 record,
                 calls=record.calls + 1,
                 calls_within=_counted(record, callers),
                 callers_holding=record.callers_holding | holding,
+                call_macs=(*record.call_macs, _per_sample(counted, _call_batch(args, kwargs, signature), model_batch)),
+                call_callers=(*record.call_callers, where),
+                call_kinds=(*record.call_kinds, tuple(counted.kinds)),
             )
             return result
-        with frame() as counted, _running_as(layer):  # the first call's contractions, its sublayers' included
-            result, stand_in_note = _run_or_stand_in(layer, original, args, kwargs)
-        if stand_in_note:
-            counted.unknown = stand_in_note
         if signature is not None:
             bound = signature.bind_partial(*args, **kwargs).arguments
         else:
             bound = {f"arg{index}": value for index, value in enumerate(args)} | dict(kwargs)
         arguments = {name: _shape_tree(value) for name, value in bound.items()}
         batch = _batch_of(arguments)
-        model_batch = getattr(records, "model_batch", None)
         samples = _rows_per_sample(batch, model_batch)
-        if samples > 1:  # several rows per model sample (windows folded into the batch axis): per model sample
-            batch = model_batch
-        parts = None if counted.unknown or batch is None else tuple(part // batch for part in counted.parts)
+        parts = _per_sample(counted, batch, model_batch)
         note = counted.unknown or ("" if batch is not None else "the batch size of its call is unknown")
         output = _shape_tree(result)
         records[id(layer)] = CallShapes(
@@ -341,10 +356,26 @@ def _recording_call(layer: Any, records: Any, original: Any = None) -> Any:
             output_samples=_rows_per_sample(_batch_of({"output": output}), model_batch),
             calls_within={caller: 1 for caller in callers},
             callers_holding=holding,
+            call_macs=(parts,),
+            call_callers=(where,),
+            call_kinds=(tuple(counted.kinds),),
         )
         return result
 
     return call
+
+
+def _per_sample(counted: Any, batch: Optional[int], model_batch: Optional[int]) -> Optional[tuple[int, ...]]:
+    """A call's contractions per model sample (windows folded into the batch axis count per model sample)."""
+    if _rows_per_sample(batch, model_batch) > 1:
+        batch = model_batch
+    return None if counted.unknown or batch is None else tuple(part // batch for part in counted.parts)
+
+
+def _call_batch(args: tuple, kwargs: dict, signature: Optional[inspect.Signature]) -> Optional[int]:
+    """The leading size of a call's first tensor argument, as ``_batch_of`` reads the first call's."""
+    values = signature.bind_partial(*args, **kwargs).arguments if signature is not None else {"args": args}
+    return _batch_of({name: _shape_tree(value) for name, value in values.items()})
 
 
 def _model_batch(input_shapes: Any) -> Optional[int]:
@@ -366,53 +397,6 @@ def _rows_per_sample(batch: Optional[int], model_batch: Optional[int]) -> int:
     if batch is not None and model_batch and batch > model_batch and batch % model_batch == 0:
         return batch // model_batch
     return 1
-
-
-_STACK = threading.local()
-
-
-def _running() -> list[int]:
-    """The ids of the layers whose traced calls are running now, outermost first."""
-    stack = getattr(_STACK, "ids", None)
-    if stack is None:
-        stack = _STACK.ids = []
-    return stack
-
-
-def _running_layers() -> list[Any]:
-    """The layers of ``_running()``, in the same order."""
-    stack = getattr(_STACK, "layers", None)
-    if stack is None:
-        stack = _STACK.layers = []
-    return stack
-
-
-def _held_by_caller(layer: Any) -> frozenset:
-    """{id of the innermost running layer} when ``layer`` is one of its own sublayers, else empty."""
-    running = _running_layers()
-    if not running:
-        return frozenset()
-    caller = running[-1]
-    try:
-        held = any(sub is layer for sub in caller._flatten_layers(include_self=False, recursive=False))
-    except Exception:  # noqa: BLE001 - a caller whose sublayers cannot be listed holds nothing we can tell
-        held = False
-    return frozenset({id(caller)}) if held else frozenset()
-
-
-class _running_as:
-    """While the block runs, ``layer`` is on the stack of running calls."""
-
-    def __init__(self, layer: Any) -> None:
-        self.layer = layer
-
-    def __enter__(self) -> None:
-        _running().append(id(self.layer))
-        _running_layers().append(self.layer)
-
-    def __exit__(self, *exc: Any) -> None:
-        _running().pop()
-        _running_layers().pop()
 
 
 def _counted(record: CallShapes, callers: tuple[int, ...]) -> dict[int, int]:

@@ -112,6 +112,10 @@ class LayerFacts:
     call_arguments: Optional[dict[str, Any]] = None
     # ... and how many times a sublayer runs per call of its parent (a shared block: more than 1) ...
     repeats: int = 1
+    # ... whose traced calls there do different work (SD3's DismantledBlock, pre- and post-attention):
+    # ``traced_macs`` then sums those ``repeats`` calls' own contractions, and its mult-adds count
+    # them all once, not ``repeats`` times the first (its sublayers' repeats are per those calls).
+    calls_differ: bool = False
     # ... and its rows per sample of the model (read/call_shapes.py, ``CallShapes.samples``): more than 1
     # when windows or heads are folded into the batch axis before the layer; its mult-adds are per row.
     samples: int = 1
@@ -128,6 +132,9 @@ class LayerFacts:
     # why the trace could not count, when it could not. () and "" when not traced.
     traced_macs: Optional[tuple[int, ...]] = None
     traced_macs_note: str = ""
+    # ... and each traced contraction's operands, aligned with traced_macs (read/contraction_counts.py:
+    # a weight by an activation, two activations, ...), for its backward pass; () when not known.
+    traced_kinds: tuple[str, ...] = ()
     # Weights the model's graph does not reach (issue 21, item 5): "" for a layer of the graph;
     # OUTSIDE_GRAPH for a layer reachable through an attribute but never called by the model (an
     # unused encoder stem); OWN_WEIGHTS for the row of a model's own ``add_weight`` weights.

@@ -12,7 +12,8 @@ from typing import Any, Optional
 import keras
 
 from ..build.records import Call, OutputShape
-from .reader import RawEntry, as_shape
+from .reader import RawEntry
+from .shape_values import as_shape
 
 
 def shapes_of(tensors: Any) -> Optional[OutputShape]:

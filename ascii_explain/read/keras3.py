@@ -17,7 +17,8 @@ import keras
 from ..build.records import Call, OutputShape
 from .facts import KIND_FUNCTIONAL, KIND_SEQUENTIAL, KIND_SUBCLASSED
 from .graph_order import shapes_of, walk_functional
-from .reader import RawGraph, Reader, as_shape_tree
+from .reader import RawGraph, Reader
+from .shape_values import as_shape_tree
 
 
 class Keras3Reader(Reader):

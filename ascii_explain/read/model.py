@@ -23,6 +23,7 @@ from .facts import ModelFacts, WeightFacts
 from .input_shapes import InputShapeError, concrete_input_shapes
 from .keras3 import KERAS3
 from .reader import Reader
+from .subclassed_shapes import build_shape_inputs
 from .unallocated import values_left_unallocated
 
 
@@ -54,6 +55,8 @@ def read_model(obj: Any, input_shape: Any = None) -> ModelFacts:
             reader = _at_input_shape(obj, reader, input_shape, deferred)
         elif _has_static_inputs_and_blocks(obj, reader):
             reader = _at_static_shape(obj, reader, deferred)
+        elif _subclassed_needs_trace(obj, reader):
+            reader = _at_build_shape(obj, reader, deferred)
         return reader.model_facts(obj)
 
 
@@ -188,6 +191,32 @@ def _at_static_shape(obj: Any, reader: Reader, deferred: ExitStack) -> Reader:
     shapes = {str(tensor.name): (1, *tuple(tensor.shape)[1:]) for tensor in obj.inputs}
     try:
         traced = concrete_call_shapes(obj, shapes, deferred)
+    except Exception:  # noqa: BLE001 - only an aid: the model is read as built, unknown shapes stay unknown
+        return reader
+    return reader.at_shapes(traced, None)
+
+
+def _subclassed_needs_trace(obj: Any, reader: Reader) -> bool:
+    """A subclassed Keras 3 model whose own call may multiply, or whose layers' shapes need a call."""
+    if reader.is_legacy or not reader.is_model(obj) or isinstance(obj, keras.Sequential):
+        return False
+    try:
+        if obj.inputs:
+            return False  # Functional: _has_static_inputs_and_blocks decides
+    except (AttributeError, ValueError):
+        pass
+    model_class: Any = type(obj)
+    return (find_macs(model_class) is None and _may_multiply_itself(model_class)) or _needs_trace(obj, reader)
+
+
+def _at_build_shape(obj: Any, reader: Reader, deferred: ExitStack) -> Reader:
+    """Read a subclassed model's shapes from a forward traced at its build shape (batch 1); as built if none."""
+    found = build_shape_inputs(obj)
+    if found is None:
+        return reader
+    inputs, shape = found
+    try:
+        traced = concrete_call_shapes(obj, shape, deferred, symbolic_inputs=inputs)
     except Exception:  # noqa: BLE001 - only an aid: the model is read as built, unknown shapes stay unknown
         return reader
     return reader.at_shapes(traced, None)

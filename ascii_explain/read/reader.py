@@ -16,27 +16,25 @@ from typing import Any, Optional, Sequence
 import keras
 
 from ..build.records import Call, OutputShape, Shape
-from ..layers import find_macs
 from ..layers.operations import operation_macs
 from .call_shapes import CallShapes
-from .dtypes import dtype_bits
+from .call_units import OWN_CALL_NOT_TRACED, own_call_macs
 from .facts import (
     KIND_LAYER,
     KIND_SUBCLASSED,
     OUTSIDE_GRAPH,
     OWN_WEIGHTS,
     GraphFacts,
-    KerasTotals,
     LayerFacts,
     ModelFacts,
     WeightFacts,
-    WeightTotal,
 )
 from .hub import call_takes_cache, hub_config, is_hub_layer
 from .rs import is_rs_layer, rs_config
+from .shape_values import flat_output_shapes, shape_size, variable_shape
 from .traced_macs import TracedMacs, trace_first_call
-
-NOT_CALLED_NOTE = "not called in the traced forward (its methods' products count in its caller's own part)"
+from .traced_reading import TracedCallsReader, with_first_call_shapes
+from .weight_totals import WeightTotalsReader
 
 # (layer or keras.ops operation, its calls in this model, is it an operation?)
 RawEntry = tuple[Any, list[Call], bool]
@@ -52,8 +50,12 @@ class RawGraph:
         self.output_names = output_names
 
 
-class Reader:
-    """Reads layers and models of one Keras into facts. Subclasses fill in the methods that differ."""
+class Reader(TracedCallsReader, WeightTotalsReader):
+    """Reads layers and models of one Keras into facts. Subclasses fill in the methods that differ.
+
+    What it reads of a traced forward is ``TracedCallsReader``'s (read/traced_reading.py), the
+    model's totals ``WeightTotalsReader``'s (read/weight_totals.py).
+    """
 
     # Top-level packages whose layer classes count as Keras's own.
     builtin_packages: tuple[str, ...] = ("keras",)
@@ -68,6 +70,7 @@ class Reader:
         """A copy of this reader that reads shapes from a traced forward at concrete input shapes."""
         reader = copy.copy(self)
         reader.traced, reader.given_inputs = traced, given_inputs
+        reader.units = {}
         return reader
 
     # -- what differs between Keras 3 and tf_keras (subclasses) -------------
@@ -96,9 +99,6 @@ class Reader:
     def weight_path(self, layer: Any, variable: Any) -> str:
         """The weight's path below the layer ("query/kernel" in MultiHeadAttention); its name where unknown."""
         return self.weight_name(variable)
-
-    def dtype_name(self, dtype: Any) -> str:
-        return str(dtype)
 
     def term_renames(self, layer: Any) -> dict[str, str]:
         return {}
@@ -239,16 +239,17 @@ class Reader:
         build_shape = self.build_shape(layer, first_input)
         output_shape = self.output_shape(layer)
         traced = self.traced.get(id(layer)) if self.traced is not None else None
+        unit = self._unit(layer, traced, parent)  # before its sublayers': theirs are within it
         if traced is not None:  # explain(model, input_shape=...): the shapes of the traced call win
             build_shape = traced.build_style(layer) or build_shape
             first_input = traced.input_shape() or first_input
             output_shape = traced.output if traced.output is not None else output_shape
-            calls = _with_first_call_shapes(calls, first_input, output_shape)
+            calls = with_first_call_shapes(calls, first_input, output_shape)
         elif self.given_inputs is not None and isinstance(layer, keras.layers.InputLayer):
             given = self.given_inputs.get(str(layer.output.name))
             if given is not None:
                 output_shape = given
-                calls = _with_first_call_shapes(calls, None, given)
+                calls = with_first_call_shapes(calls, None, given)
         is_model = self.is_model(layer)
         builtin = self.is_keras_builtin(layer)
         live_sublayers = self.sublayers(layer)
@@ -275,7 +276,9 @@ class Reader:
         traced_macs: TracedMacs = TracedMacs(None)
         traceable = built and not unbuilt_with_weights and not is_model and not (live_sublayers and not builtin)
         if traceable and self._needs_trace(layer):
-            traced_macs = self._traced_macs(layer, traced)
+            traced_macs = self._traced_macs(layer, traced, unit)
+        elif built and traced is not None and unit is not None and unit.macs is not None:
+            traced_macs = TracedMacs(unit.macs)
         elif built and traced is not None and traced.macs is not None:
             # a registered count's cross-check, free from the traced forward; a nested model's too, so the
             # block holding it can take its sublayers' traced calls off its own (build/costs.py, own_macs)
@@ -311,53 +314,17 @@ class Reader:
             model_layers=model_layers or (),
             computed_output_shape=computed,
             call_arguments=dict(traced.arguments) if traced is not None else None,
-            repeats=self._repeats(traced, parent),
+            repeats=unit.repeats if unit is not None and unit.sets_repeats else self._repeats(traced, parent),
+            calls_differ=unit is not None and unit.differ,
             samples=traced.samples if traced is not None else 1,
             output_samples=traced.output_samples if traced is not None else 1,
             outside_parent_calls=self._outside_parent_calls(traced, parent),
             caches_keys_values=not builtin and _caches_keys_values(layer, parent),
             traced_macs=traced_macs.parts,
             traced_macs_note=traced_macs.note,
+            traced_kinds=traced_macs.kinds,
             unbuilt_with_weights=unbuilt_with_weights,
         )
-
-    def _needs_trace(self, layer: Any) -> bool:
-        """No MACs function covers the layer: its mult-adds can only come from tracing its call."""
-        # A Keras 3 reader's layers are Keras 3 classes: no counterpart to look up (the legacy reader never traces).
-        return not self.is_legacy and find_macs(type(layer)) is None
-
-    def _traced_macs(self, layer: Any, traced: Optional[CallShapes]) -> TracedMacs:
-        """The contractions of the layer's first call: from the traced forward if there was one, else its own trace."""
-        if traced is not None:
-            return TracedMacs(traced.macs, traced.macs_note)
-        if self.traced is not None:
-            # Not called in the traced forward: it computed nothing there. Its methods may have run (SAM's
-            # prompt encoder calls its positional embedding's methods): their products are its caller's
-            # own part (build/costs.py, own_macs).
-            return TracedMacs((), NOT_CALLED_NOTE)
-        return trace_first_call(layer)
-
-    def _outside_parent_calls(self, traced: Optional[CallShapes], parent: Any) -> bool:
-        """Traced, its parent traced too, none of its calls ran inside the parent's, and whoever called it
-        counts it: called by no layer, or by one holding it as its own sublayer (SAM3's box head). A part a
-        caller reached through a sublayer's method (Gemma3n's processor runs its text model's projection)
-        stays its parent's work: the caller's sum does not hold it."""
-        if traced is None or parent is None or self.traced is None or id(parent) not in self.traced:
-            return False
-        if id(parent) in traced.calls_within:
-            return False
-        return not traced.calls_within or bool(traced.callers_holding)
-
-    def _repeats(self, traced: Optional[CallShapes], parent: Any) -> int:
-        """Calls of a sublayer per call of its parent in the traced forward (1 when unknown)."""
-        if traced is None or parent is None or self.traced is None:
-            return 1
-        outer = self.traced.get(id(parent))
-        if outer is None or not outer.calls:
-            return 1
-        # only the calls made inside the parent's calls (a sublayer may be called from outside it too)
-        inside = traced.calls_within.get(id(parent), traced.calls)
-        return max(1, inside // outer.calls)
 
     def operation_facts(self, operation: Any, calls: list[Call]) -> LayerFacts:
         """A keras.ops call in a Functional graph: its name and class; it has no weights or config to read.
@@ -368,7 +335,7 @@ class Reader:
         traced = TracedMacs(None)
         shapes = self.traced.get(id(operation)) if self.traced is not None else None
         if shapes is not None and shapes.output is not None:  # explain(model, input_shape=...): it ran traced
-            calls = list(_with_first_call_shapes(calls, shapes.input_shape(), shapes.output))
+            calls = list(with_first_call_shapes(calls, shapes.input_shape(), shapes.output))
         if not self.is_legacy and operation_macs(type(operation).__name__) is None:
             traced = TracedMacs(shapes.macs, shapes.macs_note) if shapes is not None else trace_first_call(operation)
         return LayerFacts(
@@ -479,6 +446,7 @@ class Reader:
                 held.update(facts.weight_ids)
         own = self.weights(model, exclude=held)
         if own:
+            own_call = own_call_macs(model, self.traced) if graph.kind == KIND_SUBCLASSED else None
             extra.append(
                 LayerFacts(
                     name=model.name,
@@ -487,124 +455,23 @@ class Reader:
                     config=self.config(model),
                     build_shape=next(iter(self.model_input_shapes(model)), None),
                     weights=tuple(own),
-                    keras_params=sum(_size(weight.shape) for weight in own),
+                    keras_params=sum(shape_size(weight.shape) for weight in own),
                     trainable=bool(model.trainable),
                     placement=OWN_WEIGHTS,
-                    traced_macs_note="the model's own computation outside its layers is not traced",
+                    traced_macs=own_call.parts if own_call is not None else None,
+                    traced_macs_note=own_call.note if own_call is not None else OWN_CALL_NOT_TRACED,
                 )
             )
         return extra
 
-    def model_input_shapes(self, model: Any) -> list[Shape]:
-        """Shapes of the model's inputs (the given ones with input_shape), batch axis included; [] when unknown."""
-        try:
-            inputs = model.inputs
-        except (AttributeError, ValueError):
-            return []
-        given = self.given_inputs or {}
-        return [given.get(str(tensor.name)) or as_shape(tensor.shape) for tensor in inputs or []]
-
-    def input_sample_bytes(self, model: Any) -> Optional[int]:
-        """Bytes of one sample of the model's symbolic inputs; None when unknown."""
-        try:
-            inputs = model.inputs
-        except (AttributeError, ValueError):
-            return None
-        if not inputs:
-            return None
-        bits = 0
-        given = self.given_inputs or {}
-        for tensor in inputs:
-            size = 1
-            for dim in (given.get(str(tensor.name)) or tensor.shape)[1:]:
-                if dim is None:
-                    return None
-                size *= int(dim)
-            element_bits = dtype_bits(tensor.dtype)
-            if element_bits is None:  # a string input: no fixed size
-                return None
-            bits += size * element_bits
-        return -(-bits // 8)
-
-    def param_counts(self, model: Any) -> tuple[int, int, int]:
-        """Keras's own (total, trainable, non-trainable), each weight counted once (optimizer not included)."""
-        totals = self.weight_totals(model)
-        trainable, non_trainable = totals.trainable.count, totals.non_trainable.count
-        return trainable + non_trainable, trainable, non_trainable
-
-    def weight_totals(self, model: Any) -> KerasTotals:
-        """What keras.Model.summary totals: trainable and non-trainable weights (count and bytes), and the optimizer's.
-
-        One walk of ``model.weights`` split the way ``Layer.trainable_weights``
-        and ``non_trainable_weights`` split it (keras/src/layers/layer.py, checked
-        on 3.15.1: a frozen model has no trainable weights, otherwise each
-        variable's own flag decides); asking for both lists walks every layer twice.
-        Sizes are each variable's dtype bits / 8, as ``summary_utils.weight_memory_size``.
-        """
-        seen: set[int] = set()
-        counts = [0, 0]  # trainable, non-trainable
-        bits = [0, 0]
-        model_trainable = bool(model.trainable)
-        for variable in model.weights:
-            if id(variable) in seen:
-                continue
-            seen.add(id(variable))
-            size = _size(variable_shape(variable))
-            side = 0 if model_trainable and variable.trainable else 1
-            counts[side] += size
-            bits[side] += size * (dtype_bits(self.dtype_name(variable.dtype)) or 0)  # a string weight: no fixed size
-        return KerasTotals(
-            trainable=WeightTotal(counts[0], bits[0] / 8),
-            non_trainable=WeightTotal(counts[1], bits[1] / 8),
-            optimizer=self.optimizer_total(model),
-        )
-
-    def optimizer_total(self, model: Any) -> Optional[WeightTotal]:
-        """The compiled optimizer's variables (slots, iterations, ...), or None before it is built.
-
-        Keras 3.15.1's summary counts them only when ``model.compiled and
-        model.optimizer and model.optimizer.built``; the count sums every
-        variable, the size counts each variable once (``summary_utils.print_summary``).
-        """
-        optimizer = getattr(model, "optimizer", None) if getattr(model, "compiled", False) else None
-        if optimizer is None or not getattr(optimizer, "built", False):
-            return None
-        variables = list(optimizer.variables)
-        count = sum(_size(variable_shape(variable)) for variable in variables)
-        unique = {id(variable): variable for variable in variables}.values()
-        bits = sum(
-            _size(variable_shape(variable)) * (dtype_bits(self.dtype_name(variable.dtype)) or 0) for variable in unique
-        )
-        return WeightTotal(count, bits / 8)
 
 
 def _keras_params(layer: Any, built: bool, unbuilt_with_weights: bool) -> int:
     """``count_params()``; for a layer never built that owns weights (which count_params refuses), their sizes."""
     if unbuilt_with_weights:
-        return sum(_size(variable_shape(variable)) for variable in {id(v): v for v in layer.weights}.values())
+        return sum(shape_size(variable_shape(variable)) for variable in {id(v): v for v in layer.weights}.values())
     return int(layer.count_params()) if built else 0
 
-
-def _size(shape: Shape) -> int:
-    size = 1
-    for dim in shape:
-        size *= int(dim)  # type: ignore[arg-type]
-    return size
-
-
-def _with_first_call_shapes(
-    calls: Sequence[Call], input_shape: Optional[OutputShape], output_shape: Optional[OutputShape]
-) -> Sequence[Call]:
-    """The graph's calls, the first one's shapes taken from the traced forward (the others as the graph has them)."""
-    if not calls:
-        return calls
-    first = calls[0]
-    replaced = dataclasses.replace(
-        first,
-        input_shape=input_shape if input_shape is not None else first.input_shape,
-        output_shape=output_shape if output_shape is not None else first.output_shape,
-    )
-    return (replaced, *calls[1:])
 
 
 def _caches_keys_values(layer: Any, parent: Any) -> bool:
@@ -616,64 +483,3 @@ def _caches_keys_values(layer: Any, parent: Any) -> bool:
     if not call_takes_cache(layer):
         return False
     return parent is None or call_takes_cache(parent)
-
-
-def variable_shape(variable: Any) -> Shape:
-    """A variable's shape as a tuple of ints.
-
-    ``KerasVariable._shape`` (private, checked on 3.15.1) is the standardized
-    tuple that ``KerasVariable.shape`` returns; the TensorFlow backend's
-    ``shape`` wraps it in a ``tf.TensorShape`` first, which costs more than
-    the rest of reading a weight. Anything else (a tf_keras variable's
-    ``_shape`` is a TensorShape) goes through ``.shape``.
-    """
-    shape = getattr(variable, "_shape", None)
-    return as_shape(shape if type(shape) is tuple else variable.shape)
-
-
-def as_shape(shape: Any) -> Shape:
-    if type(shape) is tuple:  # KerasTensor.shape is already a tuple of ints and Nones: returned as is
-        for dim in shape:
-            if dim is not None and type(dim) is not int:
-                break
-        else:
-            return shape
-    return tuple(None if dim is None else int(dim) for dim in shape)
-
-
-def flat_output_shapes(value: Any) -> Optional[OutputShape]:
-    """A shape, or the shapes of several outputs in ``keras.tree.flatten`` order (a dict's keys sorted).
-
-    None when ``value`` holds anything but shapes (tuples or lists of ints and Nones).
-    """
-    shapes: list[Shape] = []
-
-    def collect(part: Any) -> bool:
-        if isinstance(part, dict):
-            return all(collect(part[key]) for key in sorted(part))
-        if isinstance(part, (list, tuple)) and all(_is_dim(dim) for dim in part):
-            shapes.append(as_shape(part))
-            return True
-        if isinstance(part, (list, tuple)):
-            return all(collect(item) for item in part)
-        return False
-
-    if not collect(value) or not shapes:
-        return None
-    return shapes[0] if len(shapes) == 1 else tuple(shapes)
-
-
-def _is_dim(dim: Any) -> bool:
-    """None or a non-negative int (a custom compute_output_shape may return anything: Keras does not check)."""
-    return dim is None or (isinstance(dim, int) and not isinstance(dim, bool) and dim >= 0)
-
-
-def as_shape_tree(value: Any) -> Any:
-    """Build configs hold shapes as tuples or lists, sometimes nested lists of shapes."""
-    if value is None:
-        return None
-    if isinstance(value, (list, tuple)) and value and isinstance(value[0], (list, tuple)):
-        return tuple(as_shape_tree(part) for part in value)
-    if isinstance(value, (list, tuple)):
-        return as_shape(value)
-    return value

@@ -48,15 +48,37 @@ from typing import Any, Callable, Iterator, Optional, Sequence
 
 import keras
 
+from .contraction_counts import (
+    COUNTERS,
+    TWO_ACTIVATIONS,
+    TWO_WEIGHTS,
+    UNKNOWN_OPERANDS,
+    WEIGHT_AND_ACTIVATION,
+    UnknownTraceDimension,
+    operand_kind,
+)
 from .graph_contractions import (
     GraphWindow,
     UnreadContraction,
     contractions_outside,
     current_graph,
-    einsum_index_sizes,
     last_id,
     open_window,
 )
+
+__all__ = [
+    "TWO_ACTIVATIONS",
+    "TWO_WEIGHTS",
+    "UNKNOWN_OPERANDS",
+    "WEIGHT_AND_ACTIVATION",
+    "Frame",
+    "TracedMacs",
+    "UnknownTraceDimension",
+    "counting_contractions",
+    "frame",
+    "trace_first_call",
+    "trace_macs",
+]
 
 NUMPY_CONTRACTIONS = ("matmul", "einsum", "dot", "tensordot")
 NN_CONTRACTIONS = ("conv", "depthwise_conv", "separable_conv", "conv_transpose", "dot_product_attention")
@@ -79,15 +101,14 @@ _PATCH_LOCK = threading.RLock()
 _STATE = threading.local()
 
 
-class UnknownTraceDimension(ValueError):
-    """A contraction on a tensor with a ``None`` dimension: its count is unknown."""
-
-
 @dataclass(eq=False)  # frames are told apart by identity: two may hold equal counts
 class Frame:
     """The contractions seen while one call ran: their MACs, or why they are unknown."""
 
     parts: list[int] = field(default_factory=list)  # one count per contraction (0s left out)
+    # ... and its operands, for the backward pass (layers/traced_backward.py): WEIGHT_AND_ACTIVATION,
+    # TWO_ACTIVATIONS, TWO_WEIGHTS, or UNKNOWN_OPERANDS (a contraction read from TF's graph)
+    kinds: list[str] = field(default_factory=list)
     unknown: str = ""
     window: Optional[GraphWindow] = None  # the TensorFlow graph the frame traced into (graph_contractions.py)
 
@@ -102,6 +123,7 @@ class TracedMacs:
 
     parts: Optional[tuple[int, ...]]
     note: str = ""
+    kinds: tuple[str, ...] = ()  # each part's operands (Frame.kinds), () when not known
 
     @property
     def macs(self) -> Optional[int]:
@@ -197,6 +219,7 @@ def _add_graph_contractions(current: Frame) -> None:
         found, reason = [], f"its TensorFlow graph could not be read ({type(error).__name__})"
     for counted in (current, *blind):
         counted.parts.extend(found)
+        counted.kinds.extend(UNKNOWN_OPERANDS for _ in found)
         if reason:
             counted.unknown = counted.unknown or reason
 
@@ -209,12 +232,13 @@ def open_frame_counts() -> list[tuple[Frame, int, str]]:
 def restore_frame_counts(counts: list[tuple[Frame, int, str]]) -> None:
     for open_frame, parts, unknown in counts:
         del open_frame.parts[parts:]
+        del open_frame.kinds[parts:]
         open_frame.unknown = unknown
 
 
 def _counting(name: str, original: Callable[..., Any], leading: int = 0) -> Callable[..., Any]:
     """``original`` counting its contraction into the open frames; the counter skips ``leading`` arguments."""
-    count = _COUNTERS[name]
+    count = COUNTERS[name]
 
     def counted(*args: Any, **kwargs: Any) -> Any:
         frames = _frames()
@@ -238,11 +262,13 @@ def _counting(name: str, original: Callable[..., Any], leading: int = 0) -> Call
             macs, reason = None, str(error)
         except Exception as error:  # noqa: BLE001 - a count we cannot make is unknown, never a crash
             macs, reason = None, f"{name} could not be counted ({type(error).__name__})"
+        kind = operand_kind(name, args[leading:], kwargs)
         for open_frame in frames:
             if macs is None:
                 open_frame.unknown = open_frame.unknown or reason
             elif macs:
                 open_frame.parts.append(macs)
+                open_frame.kinds.append(kind)
         return result
 
     counted.__wrapped__ = original  # type: ignore[attr-defined]
@@ -331,7 +357,7 @@ def trace_macs(operation: Any, args: Sequence[Any], kwargs: dict[str, Any]) -> T
     counted = inner[-1] if inner else outer
     if counted.unknown:
         return TracedMacs(None, counted.unknown)
-    return TracedMacs(tuple(counted.parts))
+    return TracedMacs(tuple(counted.parts), kinds=tuple(counted.kinds))
 
 
 @contextlib.contextmanager
@@ -377,125 +403,3 @@ def _at_batch_one(value: Any) -> Any:
     if any(dim is None for dim in shape[1:]):
         raise UnknownTraceDimension("a dimension of its input is unknown (None): explain(model, input_shape=...)")
     return keras.KerasTensor((1, *shape[1:]) if shape else (), dtype=value.dtype, sparse=value.sparse)
-
-
-# ----------------------------------------------------------------------------- counting
-
-
-def _shape(value: Any) -> tuple[int, ...]:
-    shape = getattr(value, "shape", None)
-    if shape is None:
-        return ()
-    dims = []
-    for dim in tuple(shape):
-        if dim is None:
-            raise UnknownTraceDimension("a dimension of a contraction's operand is unknown (None)")
-        dims.append(int(dim))
-    return tuple(dims)
-
-
-def _size(shape: Sequence[int]) -> int:
-    size = 1
-    for dim in shape:
-        size *= dim
-    return size
-
-
-def _matmul(args: Sequence[Any], kwargs: dict[str, Any], result: Any) -> int:
-    first = _shape(args[0] if args else kwargs["x1"])
-    if not first:
-        return 0
-    output = _shape(result)
-    second = args[1] if len(args) > 1 else kwargs.get("x2")
-    if first[-1] == 1 and _size(output[-2:]) > 1 and not _is_weight(second):
-        # Nothing summed: an outer product of two activations written as a matmul (SmolLM3's rotary
-        # positions x frequencies), element-wise products, 0 as for einsum (graph_contractions.py counts
-        # TF's MatMul the same way). By a weight, it is a layer on one feature: the Dense convention, in*units.
-        return 0
-    return _size(output) * first[-1]
-
-
-def _is_weight(value: Any) -> bool:
-    """A layer's weight (a Dense's kernel reaches the backend's matmul as the Keras variable itself)."""
-    return isinstance(value, keras.Variable)
-
-
-def _dot(args: Sequence[Any], kwargs: dict[str, Any], result: Any) -> int:
-    first = _shape(args[0] if args else kwargs["x1"])
-    second = _shape(args[1] if len(args) > 1 else kwargs["x2"])
-    if not first or not second:  # a scalar: an element-wise product
-        return 0
-    return _size(_shape(result)) * first[-1]
-
-
-def _tensordot(args: Sequence[Any], kwargs: dict[str, Any], result: Any) -> int:
-    first = _shape(args[0] if args else kwargs["x1"])
-    axes = args[2] if len(args) > 2 else kwargs.get("axes", 2)
-    if isinstance(axes, int):
-        contracted = first[len(first) - axes:] if axes else ()
-    else:
-        first_axes = axes[0] if isinstance(axes[0], (list, tuple)) else [axes[0]]
-        contracted = tuple(first[axis] for axis in first_axes)
-    return _size(_shape(result)) * _size(contracted)
-
-
-def _einsum(args: Sequence[Any], kwargs: dict[str, Any], result: Any) -> int:
-    subscripts, operands = args[0], args[1:]
-    if len(operands) < 2:  # a trace, a transpose or a sum over one operand multiplies nothing
-        return 0
-    equation = str(subscripts).replace(" ", "")
-    inputs = equation.split("->")[0].split(",")
-    sizes = einsum_index_sizes(inputs, [_shape(operand) for operand in operands])
-    if "->" in equation:
-        kept = set(equation.split("->")[1].replace("...", ""))
-    else:  # implicit output: the letters that appear once
-        letters = "".join(inputs).replace("...", "")
-        kept = {letter for letter in letters if letters.count(letter) == 1}
-    if all(label in kept or label.startswith(".") for label in sizes):
-        return 0  # nothing summed over (an outer product): element-wise multiplies, 0 by the convention
-    return _size(list(sizes.values()))
-
-
-def _conv(args: Sequence[Any], kwargs: dict[str, Any], result: Any) -> int:
-    kernel = _shape(args[1] if len(args) > 1 else kwargs["kernel"])
-    return _size(_shape(result)) * _size(kernel[:-1])  # kernel: (*spatial, in / groups, filters)
-
-
-def _depthwise_conv(args: Sequence[Any], kwargs: dict[str, Any], result: Any) -> int:
-    kernel = _shape(args[1] if len(args) > 1 else kwargs["kernel"])
-    return _size(_shape(result)) * _size(kernel[:-2])  # kernel: (*spatial, channels, multiplier)
-
-
-def _separable_conv(args: Sequence[Any], kwargs: dict[str, Any], result: Any) -> int:
-    depthwise = _shape(args[1] if len(args) > 1 else kwargs["depthwise_kernel"])
-    pointwise = _shape(args[2] if len(args) > 2 else kwargs["pointwise_kernel"])
-    outputs = _size(_shape(result))
-    positions = outputs // pointwise[-1]
-    return positions * depthwise[-2] * depthwise[-1] * _size(depthwise[:-2]) + outputs * pointwise[-2]
-
-
-def _conv_transpose(args: Sequence[Any], kwargs: dict[str, Any], result: Any) -> int:
-    inputs = _shape(args[0] if args else kwargs["inputs"])
-    kernel = _shape(args[1] if len(args) > 1 else kwargs["kernel"])
-    return _size(inputs) * _size(kernel[:-1])  # kernel: (*spatial, filters, in): each input scattered
-
-
-def _dot_product_attention(args: Sequence[Any], kwargs: dict[str, Any], result: Any) -> int:
-    query = _shape(args[0] if args else kwargs["query"])  # (batch, queries, heads, head size)
-    key = _shape(args[1] if len(args) > 1 else kwargs["key"])  # (batch, keys, kv-heads, head size)
-    value = _shape(args[2] if len(args) > 2 else kwargs["value"])
-    batch, queries, heads, size = query
-    return batch * queries * heads * key[1] * size + batch * queries * heads * key[1] * value[-1]
-
-
-_COUNTERS: dict[str, Callable[[Sequence[Any], dict[str, Any], Any], int]] = {
-    "matmul": _matmul,
-    "dot": _dot,
-    "tensordot": _tensordot,
-    "einsum": _einsum,
-    "conv": _conv,
-    "depthwise_conv": _depthwise_conv,
-    "separable_conv": _separable_conv,
-    "conv_transpose": _conv_transpose,
-    "dot_product_attention": _dot_product_attention,
-}

@@ -37,7 +37,7 @@ from .optimizer_slots import (
     optimizer_config,
     optimizer_label,
 )
-from .reader import variable_shape
+from .shape_values import variable_shape
 
 LOSS_SCALE_POLICY = "mixed_float16"  # the policy under which model.compile() wraps the optimizer
 
@@ -200,7 +200,7 @@ def _variables(obj: Any) -> tuple[VariableFacts, ...]:
             VariableFacts(
                 owner=owner,
                 path=_path(variable),
-                shape=variable_shape(variable),  # no tf.TensorShape made on the way (see reader.variable_shape)
+                shape=variable_shape(variable),  # no tf.TensorShape made on the way (see shape_values.variable_shape)
                 dtype=str(keras.backend.standardize_dtype(variable.dtype)),
                 trainable=id(variable) in trainable_ids,
                 overwrite_with_gradient=bool(getattr(variable, "overwrite_with_gradient", False)),

@@ -50,6 +50,8 @@ def macs_line(record: LayerRecord) -> styled.Line:
         text = f"{MACS_LABEL}{formula} = {record.macs}"
         line = styled.Line(text, [styled.Span(len(text) - len(str(record.macs)), len(text), styled.RESULT)])
         line.add(unit + traced)
+    if record.macs_over_calls:  # not one call's count times the calls: each call's own (read/call_units.py)
+        line.add(f" (its {record.calls} calls together: each does different work)")
     if record.macs_disagree:
         line.add(f" MISMATCH: its call traced counts {record.traced_macs:,}", styled.ERROR)
     return line

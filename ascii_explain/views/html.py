@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from ..build.records import LayerRecord
+from ..build.records import LayerRecord, calls_counted
 from ..safe_text import displayable
 from . import graph_text
 from .arithmetic_text import TERM_SEPARATOR
@@ -194,7 +194,7 @@ class _TreeWriter:
             f'<span class="ae-count">{count} ×</span> <span class="ae-class-strong">{html.escape(record.class_name)}'
             f"</span> <span class=\"ae-class\">{html.escape(compact_run_name(group))}</span>"
         )
-        macs = None if record.macs is None else record.macs * max(record.calls, 1) * count
+        macs = None if record.macs is None else record.macs * calls_counted(record) * count
         cells = [
             _layer_cell(0, "", "fold", label),
             f'<span class="ae-num">{dims_html(record.output_shape)}</span>',
@@ -245,7 +245,7 @@ class _TreeWriter:
         record = layer.record
         depth = record.depth + (1 if in_group else 0)
         name = f'{esc(record.name)} <span class="ae-class">{esc(record.class_name)}</span>'
-        macs = None if record.macs is None else record.macs * max(record.calls, 1)
+        macs = None if record.macs is None else record.macs * calls_counted(record)
         cells = [
             _layer_cell(depth, layer.mark, "fold" if folded else "", name, layer.sign),
             f'<span class="ae-num">{dims_html(record.output_shape)}</span>',
