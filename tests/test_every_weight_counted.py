@@ -161,3 +161,31 @@ def test_a_blocks_own_products_and_a_part_called_outside_it_are_counted_as_they_
     # the model runs proj twice (48 + 48) and the matmul once: TF's graph agrees
     assert e.total_macs == 48 + 36 + 48 == graph_macs(lambda x: model(x), tf.TensorSpec((1, 3, 4), "float32"))
     assert e.total_params == model.count_params() == (4 + 1) * 4
+
+
+def test_a_sublayer_on_a_branch_not_taken_multiplies_nothing_in_the_traced_forward() -> None:
+    """DepthAnything's first fusion stage has no residual: its residual block is built, never called."""
+    import keras
+    from keras import layers
+
+    class MaybeResidual(layers.Layer):
+        def build(self, input_shape: Any) -> None:
+            self.residual = layers.Dense(input_shape[-1], name="residual")
+            self.residual.build(input_shape)
+            self.projection = layers.Dense(3, name="projection")
+            self.projection.build(input_shape)
+
+        def call(self, x: Any, residual: Any = None) -> Any:
+            if residual is not None:
+                x = x + self.residual(residual)
+            return self.projection(x)
+
+    inputs = keras.Input((5, 4))
+    model = keras.Model(inputs, MaybeResidual(name="fusion")(inputs))
+    e = explain(model, input_shape=(1, 5, 4), expand_nested=True)
+    residual, projection = e.layer("residual"), e.layer("projection")
+    # only the projection ran: 5 positions x 4 inputs x 3 units
+    assert projection.macs == 5 * 4 * 3 == projection.traced_macs
+    assert residual.macs == 0 and "not called in the traced forward" in residual.macs_note
+    assert residual.params == residual.keras_params == 4 * 4 + 4  # its weights still count, as Keras counts them
+    assert e.layer("fusion").macs == 5 * 4 * 3 and not formula_problems(e)

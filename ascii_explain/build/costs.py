@@ -43,6 +43,7 @@ UNBUILT_TRACED_NOTE = "never built by the model, called in the traced forward: i
 
 
 NEVER_CALLED_MACS_NOTE = "never called by the model: no mult-adds in its forward pass"
+NOT_CALLED_IN_TRACE_MACS_NOTE = "not called in the traced forward (a branch not taken): no mult-adds there"
 
 
 def cost_fields(facts: LayerFacts) -> dict[str, Any]:
@@ -53,6 +54,8 @@ def cost_fields(facts: LayerFacts) -> dict[str, Any]:
         # Reachable through an attribute, never called: nothing of its forward pass
         # runs, so it multiplies nothing (its weights still count, as Keras counts them).
         macs, macs_formula, macs_note = 0, "0", NEVER_CALLED_MACS_NOTE
+    elif facts.not_called_in_trace:
+        macs, macs_formula, macs_note = 0, "0", NOT_CALLED_IN_TRACE_MACS_NOTE
     else:
         macs, macs_formula, macs_note = macs_for(facts, errors)
     shape_formula, shape_axes = shape_formula_for(facts)

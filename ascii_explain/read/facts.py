@@ -124,6 +124,9 @@ class LayerFacts:
     # processor holds the text model for its embeddings; the backbone calls the text model):
     # its work is not its parent's.
     outside_parent_calls: bool = False
+    # Built, but neither it nor any of its sublayers ran in the traced forward (DepthAnything's first
+    # fusion stage has no residual to add: its residual block is never called): it multiplies nothing there.
+    not_called_in_trace: bool = False
     # A decoder's attention layer: it keeps the keys and values it has seen in
     # a cache when generating (its call and its parent block's take a cache).
     caches_keys_values: bool = False

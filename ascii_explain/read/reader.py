@@ -319,6 +319,10 @@ class Reader(TracedCallsReader, WeightTotalsReader):
             samples=traced.samples if traced is not None else 1,
             output_samples=traced.output_samples if traced is not None else 1,
             outside_parent_calls=self._outside_parent_calls(traced, parent),
+            not_called_in_trace=(
+                self.traced is not None and traced is None and built and not is_model
+                and all(sub.not_called_in_trace for sub in sublayers)
+            ),
             caches_keys_values=not builtin and _caches_keys_values(layer, parent),
             traced_macs=traced_macs.parts,
             traced_macs_note=traced_macs.note,
