@@ -87,6 +87,7 @@ def keras_global_state() -> dict:
         "stateless scope": global_state.get_global_attribute("stateless_scope"),
         "symbolic scope": global_state.get_global_attribute("symbolic_scope"),
         "pending initialisation": [id(v) for v in global_state.get_global_attribute("uninitialized_variables", [])],
+        "name scopes": [scope.name for scope in global_state.get_global_attribute("name_scope_stack") or ()],
         "dtype policy": keras.config.dtype_policy().name,
         "floatx": keras.config.floatx(),
     }

@@ -291,3 +291,18 @@ def test_is_tensor_answers_as_keras_does_while_explain_reads_and_is_put_back() -
         assert [backend.is_tensor(value) for value in values * 2] == expected * 2
     assert backend.is_tensor is original
     assert expected == [False, False, True, True, False, original(Proxy(tf.constant(1.0)))]
+
+
+def test_no_name_scope_is_left_open_after_a_trace() -> None:
+    """A block holding an unbuilt Dropout once left its name scope on Keras's stack after the static-shape
+    trace: every weight made after in the process was named under it (keras-rs tests failed by order)."""
+    from .test_performance_structure import _block_model, _WithDropout
+
+    model = _block_model(_WithDropout())
+    keras_before = keras_global_state()
+    e = explain(model, expand_nested=True)
+    assert e.total_macs == 6 * 5 * 8 + 6 * 8 * 4  # the trace ran: the Dense rows have their shapes
+    assert keras_global_state() == keras_before
+    dense = layers.Dense(2, name="after_the_trace")
+    dense.build((None, 3))
+    assert dense.kernel.path == "after_the_trace/kernel"

@@ -12,6 +12,7 @@ import inspect
 import math
 import re
 from contextlib import ExitStack
+from dataclasses import replace
 from typing import Any
 
 import keras
@@ -23,7 +24,7 @@ from .facts import ModelFacts, WeightFacts
 from .input_shapes import InputShapeError, concrete_input_shapes
 from .keras3 import KERAS3
 from .reader import Reader
-from .subclassed_shapes import build_shape_inputs
+from .subclassed_shapes import batch_none, build_shape_inputs
 from .unallocated import values_left_unallocated
 
 
@@ -214,11 +215,14 @@ def _at_build_shape(obj: Any, reader: Reader, deferred: ExitStack) -> Reader:
     found = build_shape_inputs(obj)
     if found is None:
         return reader
-    inputs, shape = found
+    inputs, shape, batch_unknown = found
     try:
         traced = concrete_call_shapes(obj, shape, deferred, symbolic_inputs=inputs)
     except Exception:  # noqa: BLE001 - only an aid: the model is read as built, unknown shapes stay unknown
         return reader
+    if batch_unknown:  # built with no batch: its shapes are shown as Keras shows them, batch None (counts per sample)
+        traced = {key: replace(record, arguments=batch_none(record.arguments), output=batch_none(record.output))
+                  for key, record in traced.items()}  # fmt: skip
     return reader.at_shapes(traced, None)
 
 

@@ -17,8 +17,9 @@ from typing import Any, Optional
 import keras
 
 
-def build_shape_inputs(model: Any) -> Optional[tuple[Any, Any]]:
-    """(KerasTensors at the model's build shape with batch 1, that shape) or None when it is not fully known."""
+def build_shape_inputs(model: Any) -> Optional[tuple[Any, Any, bool]]:
+    """(KerasTensors at the model's build shape with batch 1, that shape, whether the build's batch was None),
+    or None when the shape is not fully known."""
     try:
         inputs = list(model.inputs or [])
     except (AttributeError, ValueError):
@@ -37,7 +38,16 @@ def build_shape_inputs(model: Any) -> Optional[tuple[Any, Any]]:
         return None
     dtype = getattr(model, "compute_dtype", None) or "float32"
     tensors = keras.tree.map_shape_structure(lambda dims: keras.KerasTensor(dims, dtype=dtype), at_one)
-    return tensors, at_one
+    return tensors, at_one, _batch_unknown(shape)
+
+
+def _batch_unknown(shape: Any) -> bool:
+    """Whether the build shape's batch axis is None (a model called on data has its batch there instead)."""
+    if isinstance(shape, dict):
+        return any(_batch_unknown(value) for value in shape.values())
+    if isinstance(shape, (list, tuple)) and shape and all(isinstance(item, (list, tuple)) for item in shape):
+        return any(_batch_unknown(item) for item in shape)
+    return isinstance(shape, (list, tuple)) and bool(shape) and shape[0] is None
 
 
 def _at_batch_one(shape: Any) -> Any:
@@ -54,3 +64,14 @@ def _at_batch_one(shape: Any) -> Any:
     if any(not isinstance(dim, int) for dim in rest):
         return None
     return (1, *rest)
+
+
+def batch_none(tree: Any) -> Any:
+    """A traced shape tree with the batch axis of 1 written None again, as Keras writes a build shape."""
+    if isinstance(tree, dict):
+        return {key: batch_none(value) for key, value in tree.items()}
+    if isinstance(tree, tuple) and tree and all(dim is None or type(dim) is int for dim in tree):
+        return (None, *tree[1:]) if tree[0] == 1 else tree
+    if isinstance(tree, (tuple, list)):
+        return type(tree)(batch_none(item) for item in tree)
+    return tree

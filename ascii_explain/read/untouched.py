@@ -130,9 +130,16 @@ def builds_undone(model: Any, layers: list, deferred: Optional[ExitStack] = None
     ]
     pending = global_state.get_global_attribute("uninitialized_variables", [], set_to_default=True)
     pending_before = list(pending)
+    scopes_before = list(global_state.get_global_attribute("name_scope_stack") or ())
     try:
         yield
     finally:
+        # Keras's name scopes as they were: a block's build in the traced forward can leave its scope on
+        # the stack (a block holding an unbuilt Dropout, Keras 3.15.1), and every weight made after in
+        # this process would be named under it ("_with_dropout/dense_2/kernel").
+        scopes = global_state.get_global_attribute("name_scope_stack")
+        if scopes is not None:
+            scopes[:] = scopes_before
         later = [layer for layer in unbuilt if deferred is not None and _built_without_weights(layer)]
         kept = {id(layer) for layer in later} | {id(vars(layer).get("_tracker")) for layer in later}
         for state in saved:
