@@ -31,6 +31,19 @@ def _pass(model: Any, shapes: Any, symbolic: bool) -> dict:
         return call_shapes._traced(model, operations, inputs, symbolic=symbolic)
 
 
+def _backend_traces(monkeypatch: Any) -> list[str]:
+    """The class names of the operations the backend traces from now on (``keras.Operation.compute_output_spec``)."""
+    traces: list[str] = []
+    original = keras.Operation.compute_output_spec
+
+    def counted(operation: Any, *args: Any, **kwargs: Any) -> Any:
+        traces.append(type(operation).__name__)
+        return original(operation, *args, **kwargs)
+
+    monkeypatch.setattr(keras.Operation, "compute_output_spec", counted)
+    return traces
+
+
 class BareMatmulAttention(layers.Layer):
     """Scores with ``@`` on the tensors, as keras-hub's SegFormer attention writes them."""
 
@@ -107,14 +120,7 @@ def test_a_tensorflow_function_given_a_keras_tensor_gets_a_placeholder_and_the_s
     model = _model(CallsTensorFlow())
     block = model.layers[1]
     backend = _pass(model, (1, 5, 4), symbolic=False)
-    traces: list[str] = []
-    original = keras.Operation.compute_output_spec
-
-    def counted(operation: Any, *args: Any, **kwargs: Any) -> Any:
-        traces.append(type(operation).__name__)
-        return original(operation, *args, **kwargs)
-
-    monkeypatch.setattr(keras.Operation, "compute_output_spec", counted)
+    traces = _backend_traces(monkeypatch)
     tf_tensor = vars(keras.KerasTensor)["__tf_tensor__"]
     symbolic = _pass(model, (1, 5, 4), symbolic=True)
     assert symbolic == backend
@@ -234,17 +240,10 @@ def test_keras_own_execution_needs_no_backend_trace(monkeypatch, block: type, sh
     inputs = keras.Input(shape)
     model = keras.Model(inputs, block()(inputs))
     backend = _pass(model, (1, *shape), symbolic=False)
-    traces: list[str] = []
-    original = keras.Operation.compute_output_spec
-
-    def counted(operation: Any, *args: Any, **kwargs: Any) -> Any:
-        traces.append(type(operation).__name__)
-        return original(operation, *args, **kwargs)
-
     from keras.src.backend.common import variables
 
     operators = {name: vars(variables.Variable)[name] for name in ("__mul__", "__rmul__", "__add__", "__eq__")}
-    monkeypatch.setattr(keras.Operation, "compute_output_spec", counted)
+    traces = _backend_traces(monkeypatch)
     symbolic = _pass(model, (1, *shape), symbolic=True)
     assert symbolic == backend
     assert not traces  # no layer traced by the backend
@@ -256,13 +255,7 @@ def test_a_grouped_convolution_runs_in_keras_own_execution_with_its_mult_adds(mo
     inputs = keras.Input((6, 6, 8))
     model = keras.Model(inputs, layers.Conv2D(4, 3, groups=4)(inputs))
     backend = _pass(model, (1, 6, 6, 8), symbolic=False)
-    traces: list[str] = []
-    original = keras.Operation.compute_output_spec
-    def counted(operation: Any, *args: Any, **kwargs: Any) -> Any:
-        traces.append(type(operation).__name__)
-        return original(operation, *args, **kwargs)
-
-    monkeypatch.setattr(keras.Operation, "compute_output_spec", counted)
+    traces = _backend_traces(monkeypatch)
     symbolic = _pass(model, (1, 6, 6, 8), symbolic=True)
     assert symbolic == backend and not traces
     # 4*4 positions x 4 filters x 3*3 kernel x 2 input channels per group
