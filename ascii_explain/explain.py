@@ -11,6 +11,7 @@ from .build.sequence import annotate_records, sequence_costs
 from .build.training_macs import plan_training_macs
 from .build.training_memory import RECOMPUTE, plan_training_memory
 from .explanation import Explanation
+from .read.auto_names import auto_names_kept
 from .read.model import read_model
 from .read.tensor_checks import tensor_checks_by_type
 from .read.training import read_training
@@ -95,7 +96,7 @@ def explain(
             f"(a .keras file, a config.json or a keras-hub preset directory), not a {type(model).__name__}"
         )
     # validates, picks the Keras 3 or tf_keras reader once, reads everything (at input_shape, if given)
-    with tensor_checks_by_type():
+    with auto_names_kept(), tensor_checks_by_type():
         facts = read_model(model, input_shape=input_shape)
         with values_left_unallocated(model):  # building optimizer stand-ins must not allocate a stateless model
             training_facts = read_training(model, optimizer, dtype_policy)

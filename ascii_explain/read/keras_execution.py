@@ -74,6 +74,9 @@ def keras_symbolic_execution() -> Iterator[None]:
             return
         saved: list[tuple[Any, str, Any]] = [(module, "Node", real_node) for module in (layer_module, operation_module)]
         saved.append((operation_module, "inspect", operation_module.inspect))
+        variables_symbolic = _variables_as_symbolic(variables.Variable)
+        checkers = _symbolic_checkers()
+        saved.extend((module, "any_symbolic_tensors", variables_symbolic.__wrapped__) for module in checkers)
         shadows = []
         for dunder, operation, reflected in _variable_dunders():
             original = vars(variables.Variable).get(dunder)
@@ -84,12 +87,73 @@ def keras_symbolic_execution() -> Iterator[None]:
             for module in (layer_module, operation_module):
                 module.Node = node_outside_the_pass
             operation_module.inspect = _SignaturesRemembered(operation_module.inspect)
+            for module in checkers:
+                module.any_symbolic_tensors = variables_symbolic
             for dunder, shadow in shadows:
                 setattr(variables.Variable, dunder, shadow)
             yield
         finally:
             for owner, name, original in saved:
                 setattr(owner, name, original)
+
+
+_CHECKERS: dict[int, list[Any]] = {}  # by len(sys.modules): the walk costs ~3 ms, a ViT's whole pass ~15
+
+
+def _symbolic_checkers() -> list[Any]:
+    """The Keras modules whose ``any_symbolic_tensors`` decides between a symbolic call and the backend's function.
+
+    Each imported the function by name (``keras.ops``' modules, ``Operation``, ``Layer``, Keras 3.15.1):
+    shadowing it means shadowing that name in each of them. Found again only when modules were imported
+    since (one missed would only run the backend's function, as without the shadow).
+    """
+    import sys
+
+    from keras.src.backend.common import keras_tensor
+
+    known = _CHECKERS.get(len(sys.modules))
+    if known is not None:
+        return known
+    original = keras_tensor.any_symbolic_tensors
+    found = [
+        module
+        for name, module in list(sys.modules.items())
+        if name.startswith("keras.src.") and getattr(module, "any_symbolic_tensors", None) is original
+    ]
+    _CHECKERS.clear()
+    _CHECKERS[len(sys.modules)] = found
+    return found
+
+
+def _variables_as_symbolic(variable_class: Any) -> Any:
+    """``any_symbolic_tensors`` for the pass: a variable counts as symbolic too, outside a build().
+
+    ``ops.reshape(self.bias, ...)`` (every Conv with a bias), ``ops.take(self.embeddings, ...)`` on
+    constant positions: given only variables, keras.ops would call the backend's function, which on
+    TensorFlow makes graph ops in the scratch graph (a placeholder for the variable, then the op) at
+    ~0.3 ms each. As a symbolic call, Keras's shape inference answers with a KerasTensor of the same
+    shape and dtype, and what follows stays symbolic. Inside a build() the backend's function still
+    runs: what a build() keeps must be a real tensor.
+    """
+    from keras.src.backend.common import keras_tensor
+
+    original = keras_tensor.any_symbolic_tensors
+
+    def is_symbolic(value: Any) -> bool:
+        if isinstance(value, variable_class):
+            return True
+        nested = keras.tree.is_nested(value)
+        return nested and any(isinstance(item, variable_class) for item in keras.tree.flatten(value))
+
+    @functools.wraps(original)
+    def any_symbolic_tensors(args: Any = None, kwargs: Any = None) -> bool:
+        if original(args, kwargs):
+            return True
+        if not PASS_STATE.symbolic or PASS_STATE.building:
+            return False
+        return any(is_symbolic(value) for items in (args or (), kwargs.values() if kwargs else ()) for value in items)
+
+    return any_symbolic_tensors
 
 
 @contextlib.contextmanager
