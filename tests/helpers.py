@@ -90,6 +90,8 @@ def keras_global_state() -> dict:
         "name scopes": [scope.name for scope in global_state.get_global_attribute("name_scope_stack") or ()],
         "dtype policy": keras.config.dtype_policy().name,
         "floatx": keras.config.floatx(),
+        "traceback filtering": global_state.get_global_attribute("traceback_filtering"),
+        "to_snake_case": __import__("keras.src.utils.naming", fromlist=["to_snake_case"]).to_snake_case,
         # Keras's auto-name counters (keras.src.utils.naming): what the user names next is named as without explain
         "auto-name counters": dict(global_state.get_global_attribute("object_name_uids") or {}),
         "any_symbolic_tensors as keras.ops sees it": __import__(

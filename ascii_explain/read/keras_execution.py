@@ -59,9 +59,10 @@ def keras_symbolic_execution() -> Iterator[None]:
     The two modules' ``Node`` and the variable class's operators are shadowed
     under a lock and put back after.
     """
-    from keras.src.backend.common import variables
+    from keras.src.backend.common import global_state, variables
     from keras.src.layers import layer as layer_module
     from keras.src.ops import operation as operation_module
+    from keras.src.utils import naming
 
     real_node = operation_module.Node
 
@@ -75,6 +76,8 @@ def keras_symbolic_execution() -> Iterator[None]:
         saved: list[tuple[Any, str, Any]] = [(module, "Node", real_node) for module in (layer_module, operation_module)]
         saved.append((operation_module, "inspect", operation_module.inspect))
         variables_symbolic = _variables_as_symbolic(variables.Variable)
+        saved.append((naming, "to_snake_case", naming.to_snake_case))
+        filtering = global_state.get_global_attribute("traceback_filtering")
         checkers = _symbolic_checkers()
         saved.extend((module, "any_symbolic_tensors", variables_symbolic.__wrapped__) for module in checkers)
         shadows = []
@@ -89,12 +92,23 @@ def keras_symbolic_execution() -> Iterator[None]:
             operation_module.inspect = _SignaturesRemembered(operation_module.inspect)
             for module in checkers:
                 module.any_symbolic_tensors = variables_symbolic
+            naming.to_snake_case = _snake_case_remembered(naming.to_snake_case)
+            # Each call's traceback wrapping (a functools.wraps per call) serves the user's errors;
+            # the pass's own are caught (a layer the backend then traces alone).
+            global_state.set_global_attribute("traceback_filtering", False)
             for dunder, shadow in shadows:
                 setattr(variables.Variable, dunder, shadow)
             yield
         finally:
             for owner, name, original in saved:
                 setattr(owner, name, original)
+            global_state.set_global_attribute("traceback_filtering", filtering)
+
+
+def _snake_case_remembered(to_snake_case: Any) -> Any:
+    """``naming.to_snake_case`` remembering its answers: every keras.ops operation made in the pass is
+    auto-named from its class name by three regular expressions (Keras 3.15.1), the same few names."""
+    return functools.lru_cache(maxsize=256)(to_snake_case)
 
 
 _CHECKERS: dict[int, list[Any]] = {}  # by len(sys.modules): the walk costs ~3 ms, a ViT's whole pass ~15
