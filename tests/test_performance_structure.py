@@ -227,12 +227,51 @@ def test_the_optimizer_is_built_once_per_model_and_gives_what_a_build_per_layer_
         training, "built_with_owners", lambda opt, specs: (training.built_optimizer_variables(opt, specs), None)
     )
     per_layer = training.read_training(model, optimizer)
-    assert _unprefixed(once.optimizer_variables) == _unprefixed(per_layer.optimizer_variables)
+    # As sets of (name, size, dtype): one build on one weight of each shape lists a slot's copies together
+    # (read/optimizer_slots.py), Keras by kind of slot; only sizes and dtypes are ever added up.
+    assert sorted(_unprefixed(once.optimizer_variables)) == sorted(_unprefixed(per_layer.optimizer_variables))
     assert _unprefixed(once.optimizer_shared_variables) == _unprefixed(per_layer.optimizer_shared_variables)
-    assert {owner: _unprefixed(held) for owner, held in once.optimizer_variables_by_owner.items()} == {
-        owner: _unprefixed(held) for owner, held in per_layer.optimizer_variables_by_owner.items()
+    assert {owner: sorted(_unprefixed(held)) for owner, held in once.optimizer_variables_by_owner.items()} == {
+        owner: sorted(_unprefixed(held)) for owner, held in per_layer.optimizer_variables_by_owner.items()
     }
     assert once.optimizer_variables_by_owner and once.optimizer_shared_variables
+
+
+class _AdamOfItsOwn(keras.optimizers.Adam):
+    """A subclass may build otherwise (by path, say): it gets the full build."""
+
+
+@pytest.mark.parametrize("optimizer", ["adam", "sgd_momentum", "lion", "subclass"])
+def test_weights_alike_share_one_stand_in_and_get_the_slots_a_full_build_gives(monkeypatch, optimizer) -> None:
+    """read/optimizer_slots.py builds a Keras optimizer on one weight of each shape and dtype, and repeats each
+    slot for the others: the same variables (names, sizes, dtypes) and owners as a build on every weight."""
+    from ascii_explain.read import optimizer_slots as slots
+
+    made = {
+        "adam": keras.optimizers.Adam,
+        "sgd_momentum": lambda: keras.optimizers.SGD(momentum=0.9),
+        "lion": keras.optimizers.Lion,
+        "subclass": _AdamOfItsOwn,
+    }[optimizer]
+    specs = [slots.StandInSpec(path=f"block{i}/dense/{part}", shape=shape, dtype="float32")
+             for i in range(4) for part, shape in (("kernel", (6, 6)), ("bias", (6,)))]
+    specs.append(slots.StandInSpec(path="head/kernel", shape=(6, 2), dtype="float32"))
+    stand_ins: list[int] = []
+    monkeypatch.setattr(slots, "_stand_in", _counting(slots._stand_in, stand_ins))
+    listed, owners = slots.built_with_owners(made(), specs)
+    alike = len(stand_ins)
+    stand_ins.clear()
+    full, full_owners = slots.built_once_with_owners(made(), specs)
+    assert len(stand_ins) == len(specs)
+    assert alike == (len(specs) if optimizer == "subclass" else 3)  # one kernel, one bias, the head
+    assert owners is not None and full_owners is not None
+
+    def named(variables: Any, made_from: Any) -> list:
+        pairs = zip(variables, made_from, strict=True)
+        return sorted((*_unprefixed([v])[0], owner) for v, owner in pairs if owner is not None)
+
+    assert named(listed, owners) == named(full, full_owners)
+    assert len(listed) == len(full) and sum(v.elements for v in listed) == sum(v.elements for v in full)
 
 
 def _unprefixed(variables: Any) -> list:

@@ -22,7 +22,12 @@ PLAIN = (int, float, str, bool, type(None))
 
 def is_hub_layer(layer: Any) -> bool:
     """A layer whose class (or a base) keras-hub defines."""
-    return any(klass.__module__.startswith("keras_hub") for klass in type(layer).__mro__)
+    return _defined_in_keras_hub(layer.__class__)
+
+
+@functools.cache  # asked of every layer's class on every explain; a class's bases never change
+def _defined_in_keras_hub(layer_class: Any) -> bool:
+    return any(klass.__module__.startswith("keras_hub") for klass in layer_class.__mro__)
 
 
 def public_attributes(layer: Any) -> dict[str, Any]:

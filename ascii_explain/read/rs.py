@@ -21,12 +21,18 @@ keras-rs is never imported here: a layer is recognised by its class's module.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 
 def is_rs_layer(layer: Any) -> bool:
     """A layer whose class (or a base) keras-rs defines."""
-    return any(klass.__module__.startswith("keras_rs") for klass in type(layer).__mro__)
+    return _defined_in_keras_rs(layer.__class__)
+
+
+@functools.cache  # asked of every layer's class on every explain; a class's bases never change
+def _defined_in_keras_rs(layer_class: Any) -> bool:
+    return any(klass.__module__.startswith("keras_rs") for klass in layer_class.__mro__)
 
 
 def rs_config(layer: Any, config: dict[str, Any]) -> dict[str, Any]:
