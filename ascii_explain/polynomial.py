@@ -17,6 +17,7 @@ dtype are eighths), so a dict from degree to coefficient is the whole of it.
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from fractions import Fraction
 from math import gcd as _gcd
@@ -197,6 +198,13 @@ def is_symbolic(value: object) -> bool:
 
 def evaluate_polynomial(expression: str) -> Polynomial:
     """Read a plain arithmetic string in ``T`` (digits, ``T``, ``+ - * // **``, parentheses) as a polynomial."""
+    if not isinstance(expression, str):
+        raise PolynomialError(f"not arithmetic in {SYMBOL}: {expression!r}")
+    return _read_polynomial(expression)
+
+
+@functools.lru_cache(maxsize=4096)  # a model's rows repeat the same few expressions; a Polynomial is immutable
+def _read_polynomial(expression: str) -> Polynomial:
     if not isinstance(expression, str) or not _ALLOWED_CHARS.match(expression) or not expression.strip():
         raise PolynomialError(f"not arithmetic in {SYMBOL}: {expression!r}")
     try:
