@@ -79,6 +79,13 @@ def explain(
     in ``record.backward_macs``), per sample and for ``batch_size``;
     ``training=True`` (or an optimizer) shows it under the totals.
 
+    Both plans are made here when one of ``optimizer``, ``dtype_policy``,
+    ``training=True`` or ``recompute`` is given or the model is compiled;
+    otherwise on the first read of ``e.training_memory``, ``e.training_macs``,
+    a record's share (``gradient_bytes``, ..., ``backward_macs``) or a view
+    showing them, from what was read here (``build/lazy_training.py``): the
+    model is not read again.
+
     ``recompute`` plans the activations under Korthikanti et al.'s (2022)
     recomputation: ``"selective"`` recomputes attention's probabilities
     instead of keeping them, ``"full"`` keeps only each top-level row's
