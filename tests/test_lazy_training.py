@@ -27,6 +27,7 @@ from ascii_explain import explain
 from ascii_explain.build import lazy_training
 from ascii_explain.build.planned_fields import is_pending
 from ascii_explain.build.training_memory import TrainingMemory
+from ascii_explain.read.keras3 import KERAS3
 from ascii_explain.read.model import read_model
 from ascii_explain.read.training_variables import VariableFacts, training_variables
 
@@ -332,3 +333,12 @@ def test_explaining_does_not_walk_the_weights_for_the_plan(monkeypatch):
     e = explain(model, optimizer="adam")
     assert memory(e).gradients == sum(4 * int(np.prod(v.shape)) for v in model.trainable_variables)
     assert asked == []
+
+
+@pytest.mark.parametrize("name", SAMPLE)
+def test_kerass_totals_from_the_readers_facts_are_the_models_walked(name):
+    """The totals keras.Model.summary prints come from the same one walk (``weight_totals_of``)."""
+    model = SAMPLE[name]()
+    facts = read_model(model)
+    assert facts.keras_totals == KERAS3.weight_totals(model)
+    assert facts.keras_total_params == model.count_params()

@@ -417,7 +417,9 @@ class Reader(TracedCallsReader, WeightTotalsReader):
                 graph = dataclasses.replace(graph, entries=(*graph.entries, *outside))
         else:
             graph = GraphFacts(KIND_LAYER, (self.layer_facts(obj, outside_graph=True),))
-        totals = self.weight_totals(obj)
+        # every weight of the rows (each once by id): model.weights, read once for the totals and the training plan
+        everything = tuple(weight for entry in graph.entries for weight in entry.weights)
+        totals = self.weight_totals_of(obj, everything)
         trainable, non_trainable = totals.trainable.count, totals.non_trainable.count
         return ModelFacts(
             name=obj.name,
@@ -431,10 +433,12 @@ class Reader(TracedCallsReader, WeightTotalsReader):
             input_sample_bytes=self.input_sample_bytes(obj) if is_model else None,
             summary_order=tuple(self.summary_order(obj)),
             keras_totals=totals,
-            weight_holders=self.weight_holders(obj, graph.entries),
+            weight_holders=self.weight_holders(obj, graph.entries, everything),
         )
 
-    def weight_holders(self, obj: Any, entries: Sequence[LayerFacts]) -> WeightHolders:
+    def weight_holders(
+        self, obj: Any, entries: Sequence[LayerFacts], everything: tuple[WeightFacts, ...]
+    ) -> WeightHolders:
         """Who holds each weight first, and which train, from the facts already read (``WeightHolders``).
 
         The training plan gives a weight several top-level layers share to the first in
@@ -442,13 +446,12 @@ class Reader(TracedCallsReader, WeightTotalsReader):
         layer of that list holds (a subclassed model's ``add_weight``, a Functional model's layer
         held only as an attribute) to the model. Each listed layer's weights are its row's, read
         once; a listed layer that has no row of its own (a layer tracked directly and inside
-        another sublayer too) is read here.
+        another sublayer too) is read here. ``everything`` is every weight of the rows.
         """
         # tf_keras's trainable_weights leave out a frozen sublayer's weights whatever their flags, which
         # the facts do not follow down: for it (only), the one list is read as Keras gives it.
         trainable_ids = frozenset(id(v) for v in obj.trainable_weights) if self.is_legacy else None
         model_trainable = bool(obj.trainable)
-        everything = tuple(weight for entry in entries for weight in entry.weights)
         if not self.is_model(obj):
             return WeightHolders(((obj.name, everything),), model_trainable, trainable_ids)
         by_layer = {entry.layer_id: entry.weights for entry in entries if entry.layer_id}
