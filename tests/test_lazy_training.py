@@ -264,6 +264,14 @@ def test_a_copy_of_a_pending_record_or_explanation_gets_the_planned_values():
     assert deep.layer("last").backward_macs == expected.layer("last").backward_macs
 
 
+def test_a_planned_field_set_by_hand_before_the_plan_is_made_keeps_its_value(plans):
+    e = explain(small_model())
+    e.layer("first").gradient_bytes = 1
+    assert plans == {"memory": 1, "macs": 1}  # made first, so that it does not overwrite the value set
+    assert e.training_memory is not None and e.layer("first").gradient_bytes == 1
+    assert e.layer("last").gradient_bytes == 4 * (6 * 3 + 3)
+
+
 # ------------------------------------------------------------------ one walk of the weights
 
 

@@ -8,7 +8,8 @@ Reading one of them on an object that carries a pending plan (its
 ``__dict__[PENDING]``) makes the plan first, which sets them all, then
 returns the value; anything reading fields the ordinary way
 (``dataclasses.fields`` and ``getattr``: ``to_dict``, ``dataclasses.replace``,
-``==``, ``repr``) sees the planned values, so no view has to know.
+``==``, ``repr``) sees the planned values, so no view has to know. Setting
+one by hand makes the plan first too, so the plan does not overwrite it later.
 
 A data descriptor as a dataclass field's default is what ``dataclasses``
 documents for this ("descriptor-typed fields", Python 3.10+): ``__get__(None,
@@ -53,7 +54,12 @@ class PlannedField:
         return values.get(self.name, self.default)
 
     def __set__(self, obj: Any, value: Any) -> None:
-        obj.__dict__[self.name] = value
+        values = obj.__dict__
+        pending = values.get(PENDING)
+        if pending is not None:  # set by hand before the plan was made: made first, so the value set stays
+            pending.settle(obj)
+            values.pop(PENDING, None)
+        values[self.name] = value
 
 
 def is_pending(obj: Any) -> bool:
