@@ -22,6 +22,11 @@ variables by the pure ``read/training_variables.py``), the policy and the
 optimizer from ``read/training.py: read_training_options``; the rest is the
 explanation's own records. Made later or at once, the plan is the same numbers
 (``tests/test_lazy_training.py``).
+
+While the plan waits, the explanation and its records hold it and it holds
+them (a record read on its own, the explanation gone, still needs the other
+rows), so an explanation dropped unplanned is freed by Python's cycle
+collector rather than at once; once made, nothing holds the plan.
 """
 
 from __future__ import annotations
