@@ -10,6 +10,7 @@ from .build.model import build_records
 from .build.sequence import annotate_records, sequence_costs
 from .build.training_memory import RECOMPUTE
 from .explanation import Explanation
+from .read.auto_names import auto_names_kept
 from .read.model import read_model
 from .read.tensor_checks import tensor_checks_by_type
 from .read.training import read_training_options
@@ -108,7 +109,7 @@ def explain(
         or getattr(model, "optimizer", None) is not None  # compiled
     )
     # validates, picks the Keras 3 or tf_keras reader once, reads everything (at input_shape, if given)
-    with tensor_checks_by_type():
+    with auto_names_kept(), tensor_checks_by_type():
         facts = read_model(model, input_shape=input_shape)
         # What the plan needs of the model and the arguments, read now (a bad name raises here): the
         # weights are the reader's (facts.weight_holders), so a plan made later never reads the model.

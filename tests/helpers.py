@@ -82,7 +82,7 @@ def keras_global_state() -> dict:
         # what explain() shadows while it reads (read/tensor_checks.py, read/keras_execution.py): put back
         "is_tensor": backend.is_tensor,
         "KerasTensor.__tf_tensor__": vars(KerasTensor).get("__tf_tensor__"),
-        "Variable.__tf_tensor__": vars(type(keras.Variable(0.0))).get("__tf_tensor__"),
+        "Variable.__tf_tensor__": vars(keras.Variable).get("__tf_tensor__"),  # the class: making one would take a name
         "inspect as keras.ops sees it": __import__("keras.src.ops.operation", fromlist=["inspect"]).inspect,
         "stateless scope": global_state.get_global_attribute("stateless_scope"),
         "symbolic scope": global_state.get_global_attribute("symbolic_scope"),
@@ -90,4 +90,11 @@ def keras_global_state() -> dict:
         "name scopes": [scope.name for scope in global_state.get_global_attribute("name_scope_stack") or ()],
         "dtype policy": keras.config.dtype_policy().name,
         "floatx": keras.config.floatx(),
+        "traceback filtering": global_state.get_global_attribute("traceback_filtering"),
+        "to_snake_case": __import__("keras.src.utils.naming", fromlist=["to_snake_case"]).to_snake_case,
+        # Keras's auto-name counters (keras.src.utils.naming): what the user names next is named as without explain
+        "auto-name counters": dict(global_state.get_global_attribute("object_name_uids") or {}),
+        "any_symbolic_tensors as keras.ops sees it": __import__(
+            "keras.src.ops.numpy", fromlist=["any_symbolic_tensors"]
+        ).any_symbolic_tensors,
     }

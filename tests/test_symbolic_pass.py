@@ -299,3 +299,55 @@ def test_no_name_scope_is_left_open_after_a_trace() -> None:
     dense = layers.Dense(2, name="after_the_trace")
     dense.build((None, 3))
     assert dense.kernel.path == "after_the_trace/kernel"
+
+
+class ReshapesItsBias(layers.Layer):
+    """Keras's Conv bias add: ``ops.reshape(self.bias, ...)`` is given a variable, no KerasTensor."""
+
+    def build(self, input_shape: Any) -> None:
+        self.bias = self.add_weight(shape=(input_shape[-1],), initializer="zeros")
+        self.dense = layers.Dense(3)
+        self.dense.build(input_shape)
+
+    def call(self, x: Any) -> Any:
+        return self.dense(x + ops.reshape(self.bias, (1, 1, -1)))
+
+
+def test_a_keras_op_given_only_a_variable_stays_symbolic_in_the_pass(monkeypatch) -> None:
+    """keras.ops given only variables would run the backend's function (on TensorFlow, graph ops in the
+    scratch graph, ~0.3 ms each); in the pass, Keras's shape inference answers instead, with the same records."""
+    from keras.src.backend.tensorflow import numpy as tf_numpy
+
+    model = _model(ReshapesItsBias())
+    backend = _pass(model, (1, 5, 4), symbolic=False)
+    reshapes: list[tuple] = []
+    real = tf_numpy.reshape
+
+    def reshape(x: Any, newshape: Any) -> Any:
+        reshapes.append(tuple(x.shape))
+        return real(x, newshape)
+
+    monkeypatch.setattr(tf_numpy, "reshape", reshape)
+    symbolic = _pass(model, (1, 5, 4), symbolic=True)
+    assert symbolic == backend
+    assert symbolic[id(model.layers[1].dense)].macs == (5 * 4 * 3,)
+    assert (4,) not in reshapes  # the variable's reshape was not the backend's
+    # Outside the pass, the same op on the variable is the backend's: a tensor, as Keras gives it
+    assert not isinstance(ops.reshape(model.layers[1].bias, (1, 1, -1)), keras.KerasTensor)
+    assert (4,) in reshapes
+
+
+def test_explain_leaves_keras_auto_names_as_it_found_them() -> None:
+    """The pass makes keras.ops operations and KerasTensors (each takes an auto-name): the next layer the user
+    makes without a name is named as if explain had not run (read/auto_names.py)."""
+    from keras.src.backend.common import global_state
+
+    model = _model(ReshapesItsBias())
+    counters = global_state.get_global_attribute("object_name_uids")
+    before = dict(counters)
+    e = explain(model, input_shape=(1, 5, 4), optimizer="adam", expand_nested=True)
+    assert 5 * 4 * 3 in [r.macs for r in e.layers if r.class_name == "Dense"]  # the pass ran: the block's Dense
+    assert e.training_memory is not None and e.training_memory.optimizer  # the optimizer's stand-ins were made
+    assert dict(global_state.get_global_attribute("object_name_uids")) == before
+    expected = "reshape" if "reshape" not in before else f"reshape_{before['reshape']}"
+    assert layers.Reshape((2,)).name == expected

@@ -20,6 +20,7 @@ relied on.
 from __future__ import annotations
 
 import inspect
+import weakref
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from typing import Any, Mapping, Optional
@@ -307,10 +308,7 @@ def _graph_operations(owners: list[Any]) -> list[Any]:
 def _recording_call(layer: Any, records: Any, original: Any = None) -> Any:
     """``original`` (the layer's class ``call``, bound) recording its first call's shapes and contractions."""
     original = original or layer.call  # the bound method of the class
-    try:
-        signature: Optional[inspect.Signature] = inspect.signature(original)
-    except (TypeError, ValueError):
-        signature = None
+    signature = _call_signature(original)
 
     def call(*args: Any, **kwargs: Any) -> Any:
         if PASS_STATE.building:
@@ -363,6 +361,27 @@ def _recording_call(layer: Any, records: Any, original: Any = None) -> Any:
         return result
 
     return call
+
+
+# By the class's function (weakly: a class made in a loop goes with its function): one per class, not per layer.
+_SIGNATURES: weakref.WeakKeyDictionary[Any, Optional[inspect.Signature]] = weakref.WeakKeyDictionary()
+
+
+def _call_signature(method: Any) -> Optional[inspect.Signature]:
+    """``inspect.signature`` of a bound ``call`` (self left out); the same for every instance of a class."""
+    function = getattr(method, "__func__", None)
+    if function is None or getattr(method, "__self__", None) is None:
+        return _signature_or_none(method)
+    if function not in _SIGNATURES:
+        _SIGNATURES[function] = _signature_or_none(method)
+    return _SIGNATURES[function]
+
+
+def _signature_or_none(method: Any) -> Optional[inspect.Signature]:
+    try:
+        return inspect.signature(method)
+    except (TypeError, ValueError):
+        return None
 
 
 def _per_sample(counted: Any, batch: Optional[int], model_batch: Optional[int]) -> Optional[tuple[int, ...]]:

@@ -59,9 +59,10 @@ def keras_symbolic_execution() -> Iterator[None]:
     The two modules' ``Node`` and the variable class's operators are shadowed
     under a lock and put back after.
     """
-    from keras.src.backend.common import variables
+    from keras.src.backend.common import global_state, variables
     from keras.src.layers import layer as layer_module
     from keras.src.ops import operation as operation_module
+    from keras.src.utils import naming
 
     real_node = operation_module.Node
 
@@ -74,6 +75,11 @@ def keras_symbolic_execution() -> Iterator[None]:
             return
         saved: list[tuple[Any, str, Any]] = [(module, "Node", real_node) for module in (layer_module, operation_module)]
         saved.append((operation_module, "inspect", operation_module.inspect))
+        variables_symbolic = _variables_as_symbolic(variables.Variable)
+        saved.append((naming, "to_snake_case", naming.to_snake_case))
+        filtering = global_state.get_global_attribute("traceback_filtering")
+        checkers = _symbolic_checkers()
+        saved.extend((module, "any_symbolic_tensors", variables_symbolic.__wrapped__) for module in checkers)
         shadows = []
         for dunder, operation, reflected in _variable_dunders():
             original = vars(variables.Variable).get(dunder)
@@ -84,12 +90,84 @@ def keras_symbolic_execution() -> Iterator[None]:
             for module in (layer_module, operation_module):
                 module.Node = node_outside_the_pass
             operation_module.inspect = _SignaturesRemembered(operation_module.inspect)
+            for module in checkers:
+                module.any_symbolic_tensors = variables_symbolic
+            naming.to_snake_case = _snake_case_remembered(naming.to_snake_case)
+            # Each call's traceback wrapping (a functools.wraps per call) serves the user's errors;
+            # the pass's own are caught (a layer the backend then traces alone).
+            global_state.set_global_attribute("traceback_filtering", False)
             for dunder, shadow in shadows:
                 setattr(variables.Variable, dunder, shadow)
             yield
         finally:
             for owner, name, original in saved:
                 setattr(owner, name, original)
+            global_state.set_global_attribute("traceback_filtering", filtering)
+
+
+def _snake_case_remembered(to_snake_case: Any) -> Any:
+    """``naming.to_snake_case`` remembering its answers: every keras.ops operation made in the pass is
+    auto-named from its class name by three regular expressions (Keras 3.15.1), the same few names."""
+    return functools.lru_cache(maxsize=256)(to_snake_case)
+
+
+_CHECKERS: dict[int, list[Any]] = {}  # by len(sys.modules): the walk costs ~3 ms, a ViT's whole pass ~15
+
+
+def _symbolic_checkers() -> list[Any]:
+    """The Keras modules whose ``any_symbolic_tensors`` decides between a symbolic call and the backend's function.
+
+    Each imported the function by name (``keras.ops``' modules, ``Operation``, ``Layer``, Keras 3.15.1):
+    shadowing it means shadowing that name in each of them. Found again only when modules were imported
+    since (one missed would only run the backend's function, as without the shadow).
+    """
+    import sys
+
+    from keras.src.backend.common import keras_tensor
+
+    known = _CHECKERS.get(len(sys.modules))
+    if known is not None:
+        return known
+    original = keras_tensor.any_symbolic_tensors
+    found = [
+        module
+        for name, module in list(sys.modules.items())
+        if name.startswith("keras.src.") and getattr(module, "any_symbolic_tensors", None) is original
+    ]
+    _CHECKERS.clear()
+    _CHECKERS[len(sys.modules)] = found
+    return found
+
+
+def _variables_as_symbolic(variable_class: Any) -> Any:
+    """``any_symbolic_tensors`` for the pass: a variable counts as symbolic too, outside a build().
+
+    ``ops.reshape(self.bias, ...)`` (every Conv with a bias), ``ops.take(self.embeddings, ...)`` on
+    constant positions: given only variables, keras.ops would call the backend's function, which on
+    TensorFlow makes graph ops in the scratch graph (a placeholder for the variable, then the op) at
+    ~0.3 ms each. As a symbolic call, Keras's shape inference answers with a KerasTensor of the same
+    shape and dtype, and what follows stays symbolic. Inside a build() the backend's function still
+    runs: what a build() keeps must be a real tensor.
+    """
+    from keras.src.backend.common import keras_tensor
+
+    original = keras_tensor.any_symbolic_tensors
+
+    def is_symbolic(value: Any) -> bool:
+        if isinstance(value, variable_class):
+            return True
+        nested = keras.tree.is_nested(value)
+        return nested and any(isinstance(item, variable_class) for item in keras.tree.flatten(value))
+
+    @functools.wraps(original)
+    def any_symbolic_tensors(args: Any = None, kwargs: Any = None) -> bool:
+        if original(args, kwargs):
+            return True
+        if not PASS_STATE.symbolic or PASS_STATE.building:
+            return False
+        return any(is_symbolic(value) for items in (args or (), kwargs.values() if kwargs else ()) for value in items)
+
+    return any_symbolic_tensors
 
 
 @contextlib.contextmanager
