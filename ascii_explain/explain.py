@@ -5,16 +5,17 @@ from __future__ import annotations
 import os
 from typing import Any, Mapping, Optional
 
+from .build.lazy_training import TrainingPlan
 from .build.model import build_records
-from .build.records import called_rows, calls_counted
 from .build.sequence import annotate_records, sequence_costs
-from .build.training_macs import plan_training_macs
-from .build.training_memory import RECOMPUTE, plan_training_memory
+from .build.training_memory import RECOMPUTE
 from .explanation import Explanation
 from .read.auto_names import auto_names_kept
 from .read.model import read_model
 from .read.tensor_checks import tensor_checks_by_type
-from .read.training import read_training
+from .read.training import read_training_options
+from .read.training import training_facts as make_training_facts
+from .read.training_variables import training_variables
 from .read.unallocated import values_left_unallocated
 
 
@@ -79,6 +80,13 @@ def explain(
     in ``record.backward_macs``), per sample and for ``batch_size``;
     ``training=True`` (or an optimizer) shows it under the totals.
 
+    Both plans are made here when one of ``optimizer``, ``dtype_policy``,
+    ``training=True`` or ``recompute`` is given or the model is compiled;
+    otherwise on the first read of ``e.training_memory``, ``e.training_macs``,
+    a record's share (``gradient_bytes``, ..., ``backward_macs``) or a view
+    showing them, from what was read here (``build/lazy_training.py``): the
+    model is not read again.
+
     ``recompute`` plans the activations under Korthikanti et al.'s (2022)
     recomputation: ``"selective"`` recomputes attention's probabilities
     instead of keeping them, ``"full"`` keeps only each top-level row's
@@ -95,11 +103,21 @@ def explain(
             "weights=, custom_objects=, safe_mode= and max_config_bytes= apply when explain() is given a path "
             f"(a .keras file, a config.json or a keras-hub preset directory), not a {type(model).__name__}"
         )
+    # Asked for the training plan: made now, else when first read (build/lazy_training.py).
+    plan_now = (
+        bool(training) or optimizer is not None or dtype_policy is not None or recompute is not None
+        or getattr(model, "optimizer", None) is not None  # compiled
+    )
     # validates, picks the Keras 3 or tf_keras reader once, reads everything (at input_shape, if given)
     with auto_names_kept(), tensor_checks_by_type():
         facts = read_model(model, input_shape=input_shape)
-        with values_left_unallocated(model):  # building optimizer stand-ins must not allocate a stateless model
-            training_facts = read_training(model, optimizer, dtype_policy)
+        # What the plan needs of the model and the arguments, read now (a bad name raises here): the
+        # weights are the reader's (facts.weight_holders), so a plan made later never reads the model.
+        options = read_training_options(model, optimizer, dtype_policy)
+        training_facts = None
+        if plan_now:
+            with values_left_unallocated(model):  # building optimizer stand-ins must not allocate a stateless model
+                training_facts = make_training_facts(training_variables(facts.weight_holders), options)
     if batch_size is None:
         batch_size = _batch_of(facts.input_shapes) if input_shape is not None else 1
     graph = build_records(facts, expand_nested=expand_nested)
@@ -110,13 +128,13 @@ def explain(
         input_shapes = [shape] if shape and not isinstance(shape[0], tuple) else []
     top_level = [record for record in graph.records if record.depth == 0 and not record.counted_in]
     output_dtypes = {entry.name: entry.output_dtypes for entry in facts.graph.entries}
-    plan = plan_training_memory(top_level, training_facts, output_dtypes, batch_size, recompute)
-    called = called_rows(graph.records)  # the mult-adds add up every call, a row counted_in another too
-    step = plan_training_macs(called, _forward_macs(called), batch_size)
+    plan = TrainingPlan(
+        graph.records, facts.weight_holders, options, output_dtypes, batch_size, recompute, training_facts
+    )
     # at an unknown length, the costs as polynomials in T (e.at(T=4096) gives the numbers)
     sequence = sequence_costs(facts) if input_shape is None else None
     annotate_records(top_level, sequence)
-    return Explanation(
+    explanation = Explanation(
         model_name=facts.name,
         model_class=facts.class_name,
         layers=graph.records,
@@ -132,14 +150,16 @@ def explain(
         batch_size=batch_size,
         input_sample_bytes=facts.input_sample_bytes,
         summary_order=list(facts.summary_order),
-        training_memory=plan,
-        training_macs=step,
         show_training=bool(training) or optimizer is not None,
         keras_totals=facts.keras_totals,
         input_shape_given=input_shape is not None,
         expand_repeats=expand_repeats,
         sequence=sequence,
     )
+    plan.attach(explanation)
+    if plan_now:
+        plan.make()
+    return explanation
 
 
 def _model_from_path(
@@ -154,11 +174,6 @@ def _model_from_path(
         safe_mode=safe_mode,
         max_config_bytes=DEFAULT_MAX_CONFIG_BYTES if max_config_bytes is None else max_config_bytes,
     )
-
-
-def _forward_macs(top_level: Any) -> int:
-    """The forward total as ``Explanation.total_macs`` counts it: each known row times its calls."""
-    return sum(record.macs * calls_counted(record) for record in top_level if record.macs is not None)
 
 
 def _batch_of(shapes: Any) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Optional, Sequence
 
+from .build.planned_fields import PlannedField, pending_of
 from .build.records import STATE_UNBUILT, LayerRecord, Shape, called_rows, calls_counted
 from .build.sequence import SequenceCosts
 from .read.facts import KerasTotals
@@ -48,10 +49,11 @@ class Explanation:
     # Layer names in keras.Model.summary's order, which layer_range counts in.
     summary_order: list[str] = field(default_factory=list)
     # What training takes at batch_size (explain(model, batch_size=, optimizer=, dtype_policy=)).
-    training_memory: Optional[TrainingMemory] = None
+    # Both plans are made when first read, unless explain() was asked for them (build/lazy_training.py).
+    training_memory: Optional[TrainingMemory] = PlannedField(None)  # type: ignore[assignment]
     # What a training step multiplies (forward + backward, build/training_macs.py), and whether the
     # views show it (explain(model, training=True), or an optimizer given).
-    training_macs: Optional[TrainingMacs] = None
+    training_macs: Optional[TrainingMacs] = PlannedField(None)  # type: ignore[assignment]
     show_training: bool = False
     # keras.Model.summary's totals (weights by trainability, the built optimizer's variables), read from the model.
     keras_totals: Optional[KerasTotals] = None
@@ -132,6 +134,19 @@ class Explanation:
             and self.trainable_params == self.keras_trainable_params
             and self.non_trainable_params == self.keras_non_trainable_params
         )
+
+    @property
+    def training_memory_shown(self) -> bool:
+        """The views show the training memory plan: it has an optimizer or a what-if dtype policy.
+
+        Known without making a plan not made yet (``build/lazy_training.py``),
+        so drawing the diagram does not make it.
+        """
+        waiting = pending_of(self)
+        if waiting is not None:
+            return bool(waiting.plan.memory_shown)
+        plan = self.training_memory
+        return plan is not None and (plan.has_optimizer or plan.what_if)
 
     # ------------------------------------------------ mult-adds and memory
 

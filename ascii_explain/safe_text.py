@@ -24,6 +24,7 @@ Measure text after ``safe``: a control character has no width of its own.
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import textwrap
 import types
 import typing
@@ -34,6 +35,8 @@ from operator import attrgetter
 from typing import Any, Callable, Optional, TypeVar
 
 import wcwidth
+
+from .build.planned_fields import PENDING, PlannedField
 
 T = TypeVar("T")
 
@@ -363,6 +366,17 @@ def _field_getter(kind: type) -> Optional[Callable[[Any], tuple]]:
     names = text_fields(kind)
     if names is None:
         return None
+    planned = tuple(name for name in names if isinstance(inspect.getattr_static(kind, name, None), PlannedField))
+    if not planned:
+        return _values_of(names)
+    # A training plan not made yet is not looked at (reading it would make it, build/lazy_training.py):
+    # its text is the records' names and arithmetic, looked at in the records themselves.
+    made, pending = _values_of(names), _values_of(tuple(name for name in names if name not in planned))
+    return lambda item: pending(item) if PENDING in item.__dict__ else made(item)
+
+
+def _values_of(names: tuple[str, ...]) -> Callable[[Any], tuple]:
+    """A function giving the values of the attributes ``names`` of an object, as a tuple."""
     if len(names) == 1:  # attrgetter of one name gives the value, not a tuple
         getter = attrgetter(names[0])
         return lambda item: (getter(item),)

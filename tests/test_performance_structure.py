@@ -18,6 +18,7 @@ import pytest
 from keras import layers
 
 from ascii_explain import explain
+from ascii_explain.read.model import read_model
 
 from .cli_support import run_python
 
@@ -218,7 +219,8 @@ def test_the_optimizer_is_built_once_per_model_and_gives_what_a_build_per_layer_
     model = _small_resnet()
     builds: list[int] = []
     monkeypatch.setattr(training, "fresh_optimizer", _counting(training.fresh_optimizer, builds))
-    once = training.read_training(model, optimizer)
+    weights = read_model(model).weight_holders
+    once = training.read_training(model, weights, optimizer)
     one_per_owner = len({variable.owner for variable in once.variables if variable.trainable})
     # Only when some variable cannot be told whose it is: one build for all, one for none, one per layer.
     assert len(builds) == (1 if once_per_model else 2 + one_per_owner)
@@ -226,7 +228,7 @@ def test_the_optimizer_is_built_once_per_model_and_gives_what_a_build_per_layer_
     monkeypatch.setattr(
         training, "built_with_owners", lambda opt, specs: (training.built_optimizer_variables(opt, specs), None)
     )
-    per_layer = training.read_training(model, optimizer)
+    per_layer = training.read_training(model, weights, optimizer)
     # As sets of (name, size, dtype): one build on one weight of each shape lists a slot's copies together
     # (read/optimizer_slots.py), Keras by kind of slot; only sizes and dtypes are ever added up.
     assert sorted(_unprefixed(once.optimizer_variables)) == sorted(_unprefixed(per_layer.optimizer_variables))

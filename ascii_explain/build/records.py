@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional, Sequence, Tuple, Union
 
+from .planned_fields import PlannedField
+
 Dim = Optional[int]
 Shape = Tuple[Dim, ...]
 # A layer with several outputs (an RNN returning states, a model with two
@@ -134,8 +136,9 @@ class LayerRecord:
     # weights), set on the top-level rows.
     backward_terms: Tuple[str, ...] = ()
     backward_note: str = ""
-    backward_macs: Optional[int] = None
-    backward_macs_formula: str = ""
+    # (Planned fields: set when the training plan is made, on first read; build/planned_fields.py.)
+    backward_macs: Optional[int] = PlannedField(None)  # type: ignore[assignment]
+    backward_macs_formula: str = PlannedField("")  # type: ignore[assignment]
     # Where ``macs`` came from: "formula" (a registered MACs function, or a block's parts summed),
     # "traced" (the layer's own call traced symbolically, its contractions counted: macs_formula is
     # their sum), "" when unknown.
@@ -173,9 +176,10 @@ class LayerRecord:
     # mirror them, and its output for the batch. None on rows the plan has no
     # row for (nested rows, a row whose weights another row holds), and
     # activation_bytes None when a dimension is unknown.
-    gradient_bytes: Optional[int] = None
-    optimizer_bytes: Optional[int] = None
-    activation_bytes: Optional[int] = None
+    # Planned fields: set when the plan is made, on first read (build/planned_fields.py).
+    gradient_bytes: Optional[int] = PlannedField(None)  # type: ignore[assignment]
+    optimizer_bytes: Optional[int] = PlannedField(None)  # type: ignore[assignment]
+    activation_bytes: Optional[int] = PlannedField(None)  # type: ignore[assignment]
     # One of STATES; internal_error when ``internal_errors`` is not empty.
     state: str = STATE_FORMULA
     internal_errors: Tuple[InternalError, ...] = ()

@@ -57,7 +57,8 @@ from typing import Any, Optional, Sequence
 from .. import arithmetic
 from ..read.dtypes import dtype_bytes
 from ..read.optimizer_slots import OptimizerVariable
-from ..read.training import TrainingFacts, VariableFacts
+from ..read.training import TrainingFacts
+from ..read.training_variables import VariableFacts
 from .costs import output_bytes_of
 from .records import LayerRecord, neurons_of
 from .saved_activations import saved_bytes

@@ -9,7 +9,8 @@ their MRO (a user's subclass of Dense finds Dense's formula).
 Calls and shapes use ``build.records``' types (``Call``, ``Shape``,
 ``OutputShape``): the reader produces the same ``Call`` objects the records
 carry, so nothing has to copy them. ``build/records.py`` imports nothing of
-the package, so this creates no cycle.
+the package but ``build/planned_fields.py``, which imports nothing, so this
+creates no cycle.
 """
 
 from __future__ import annotations
@@ -46,6 +47,10 @@ class WeightFacts:
     # The variable's own flag, whatever its layer's: False for a weight created
     # non-trainable (BatchNormalization's moving statistics, add_weight(trainable=False)).
     created_trainable: bool = True
+    # Keras's whole path of the variable ("block/query/kernel"; tf_keras: its name without ":0"),
+    # and its overwrite_with_gradient flag: what the training plan's optimizer stand-ins are made of.
+    variable_path: str = ""
+    overwrite_with_gradient: bool = False
 
 
 @dataclass(frozen=True)
@@ -144,6 +149,8 @@ class LayerFacts:
     placement: str = ""
     # A layer never built that already owns weights (created in ``__init__``: a rotary ``inv_freq``).
     unbuilt_with_weights: bool = False
+    # id() of the layer read (0 for an operation): which row's facts belong to which of ``model.layers``.
+    layer_id: int = 0
 
     @property
     def own_weights(self) -> list[WeightFacts]:
@@ -163,6 +170,25 @@ class GraphFacts:
     entries: tuple[LayerFacts, ...]
     input_names: tuple[str, ...] = ()
     output_names: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class WeightHolders:
+    """Who holds each weight first, and which weights train: what the training plan needs of the weights.
+
+    Read with the rest of the facts (``Reader.weight_holders``), so the plan,
+    made later or never, needs no second walk of the model (issue 20).
+    """
+
+    # The top-level layers in ``model.layers`` order (InputLayer left out) with their weights, then the
+    # model itself with every weight of the rows (its own add_weight ones are what is left for it).
+    holders: tuple[tuple[str, tuple[WeightFacts, ...]], ...] = ()
+    # ``model.trainable``: in Keras 3 a variable is in ``model.trainable_weights`` when the model
+    # trains and the variable's own flag says so (``Layer.trainable_weights``, 3.15.1) ...
+    model_trainable: bool = True
+    # ... tf_keras leaves out the weights of any frozen layer on the way instead, whatever the
+    # variable's flag: for a tf_keras model, the ids of ``model.trainable_weights`` (None for Keras 3).
+    trainable_ids: Optional[frozenset[int]] = None
 
 
 @dataclass(frozen=True)
@@ -188,6 +214,8 @@ class ModelFacts:
     summary_order: tuple[str, ...]
     # The totals in Keras's words and sizes, optimizer variables included (None where not read).
     keras_totals: Optional[KerasTotals] = None
+    # Who holds each weight, and which train, for the training plan (read/training_variables.py).
+    weight_holders: WeightHolders = WeightHolders()
 
 
 @dataclass(frozen=True)

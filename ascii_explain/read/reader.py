@@ -28,6 +28,7 @@ from .facts import (
     LayerFacts,
     ModelFacts,
     WeightFacts,
+    WeightHolders,
 )
 from .hub import call_takes_cache, hub_config, is_hub_layer
 from .rs import is_rs_layer, rs_config
@@ -190,6 +191,8 @@ class Reader(TracedCallsReader, WeightTotalsReader):
                     id=id(variable),
                     path=self.weight_path(layer, variable),
                     created_trainable=bool(variable.trainable),
+                    variable_path=variable_path(variable),
+                    overwrite_with_gradient=bool(getattr(variable, "overwrite_with_gradient", False)),
                 )
             )
         return result
@@ -328,6 +331,7 @@ class Reader(TracedCallsReader, WeightTotalsReader):
             traced_macs_note=traced_macs.note,
             traced_kinds=traced_macs.kinds,
             unbuilt_with_weights=unbuilt_with_weights,
+            layer_id=id(layer),
         )
 
     def operation_facts(self, operation: Any, calls: list[Call]) -> LayerFacts:
@@ -413,7 +417,9 @@ class Reader(TracedCallsReader, WeightTotalsReader):
                 graph = dataclasses.replace(graph, entries=(*graph.entries, *outside))
         else:
             graph = GraphFacts(KIND_LAYER, (self.layer_facts(obj, outside_graph=True),))
-        totals = self.weight_totals(obj)
+        # every weight of the rows (each once by id): model.weights, read once for the totals and the training plan
+        everything = tuple(weight for entry in graph.entries for weight in entry.weights)
+        totals = self.weight_totals_of(obj, everything)
         trainable, non_trainable = totals.trainable.count, totals.non_trainable.count
         return ModelFacts(
             name=obj.name,
@@ -427,7 +433,36 @@ class Reader(TracedCallsReader, WeightTotalsReader):
             input_sample_bytes=self.input_sample_bytes(obj) if is_model else None,
             summary_order=tuple(self.summary_order(obj)),
             keras_totals=totals,
+            weight_holders=self.weight_holders(obj, graph.entries, everything),
         )
+
+    def weight_holders(
+        self, obj: Any, entries: Sequence[LayerFacts], everything: tuple[WeightFacts, ...]
+    ) -> WeightHolders:
+        """Who holds each weight first, and which train, from the facts already read (``WeightHolders``).
+
+        The training plan gives a weight several top-level layers share to the first in
+        ``model.layers`` order (a layer used inside a nested model and on its own), and what no
+        layer of that list holds (a subclassed model's ``add_weight``, a Functional model's layer
+        held only as an attribute) to the model. Each listed layer's weights are its row's, read
+        once; a listed layer that has no row of its own (a layer tracked directly and inside
+        another sublayer too) is read here. ``everything`` is every weight of the rows.
+        """
+        # tf_keras's trainable_weights leave out a frozen sublayer's weights whatever their flags, which
+        # the facts do not follow down: for it (only), the one list is read as Keras gives it.
+        trainable_ids = frozenset(id(v) for v in obj.trainable_weights) if self.is_legacy else None
+        model_trainable = bool(obj.trainable)
+        if not self.is_model(obj):
+            return WeightHolders(((obj.name, everything),), model_trainable, trainable_ids)
+        by_layer = {entry.layer_id: entry.weights for entry in entries if entry.layer_id}
+        holders = []
+        for layer in obj.layers:
+            if type(layer).__name__ == "InputLayer":
+                continue
+            weights = by_layer.get(id(layer))
+            holders.append((layer.name, weights if weights is not None else tuple(self.weights(layer))))
+        holders.append((obj.name, everything))
+        return WeightHolders(tuple(holders), model_trainable, trainable_ids)
 
     def outside_graph_entries(self, model: Any, graph: GraphFacts) -> list[LayerFacts]:
         """Rows for the model's weights that no entry of its graph holds (issue 21, item 5).
@@ -468,6 +503,14 @@ class Reader(TracedCallsReader, WeightTotalsReader):
             )
         return extra
 
+
+
+def variable_path(variable: Any) -> str:
+    """Keras 3's ``variable.path`` ("dense/kernel"); tf_keras has only the name ("dense/kernel:0")."""
+    path = getattr(variable, "path", None)
+    if isinstance(path, str) and path:
+        return path
+    return str(variable.name).split(":")[0]
 
 
 def _keras_params(layer: Any, built: bool, unbuilt_with_weights: bool) -> int:

@@ -1,17 +1,23 @@
-"""What a training memory plan reads from Keras: the weights, the dtype policy and the optimizer's variables.
+"""What a training memory plan reads from Keras: the dtype policy and the optimizer's variables.
 
-``read_training(obj, optimizer, dtype_policy)`` turns the model (or layer)
-``explain`` was given into :class:`TrainingFacts`, plain data that
-``build/training_memory.py`` does the byte arithmetic on:
+``read_training(obj, weights, optimizer, dtype_policy)`` turns the model (or
+layer) ``explain`` was given, and the weights its reader already listed
+(``ModelFacts.weight_holders``), into :class:`TrainingFacts`, plain data that
+``build/training_memory.py`` does the byte arithmetic on. It is two steps, so
+``explain`` can read what needs the model at once and plan later
+(``build/lazy_training.py``):
 
-* every weight once, with the top-level layer that holds it (the first, in
-  ``model.layers`` order, for a weight several layers share; the model itself
-  for weights a subclassed model creates with ``add_weight``);
-* the dtype policy the plan is made under: the model's own, or a what-if one;
-* the optimizer's variables as Keras itself builds them
-  (``read/optimizer_slots.py``): on all the trainable weights, on none (the
-  iteration counter, learning rate and loss scale every build makes), and on
-  each top-level layer's trainable weights alone (for the per-layer rows).
+* ``read_training_options(obj, optimizer, dtype_policy)`` reads what needs the
+  model or the user's arguments, cheaply: the dtype policy the plan is made
+  under (the model's own, or a what-if one) and the optimizer to plan with
+  (serialized: the one given, or the compiled one);
+* ``training_facts(variables, options)`` needs neither: every weight once
+  (``read/training_variables.py``: with the top-level layer that holds it,
+  from the reader's facts, no second walk of the model) and the optimizer's
+  variables as Keras itself builds them (``read/optimizer_slots.py``, on
+  stand-ins): on all the trainable weights, on none (the iteration counter,
+  learning rate and loss scale every build makes), and on each top-level
+  layer's trainable weights alone (for the per-layer rows).
 
 Only shapes, dtypes, paths and flags are read: no variable's value, so a model
 whose variables were created without values (``StatelessScope(initialize_variables=False)``)
@@ -26,8 +32,8 @@ from typing import Any, Optional, Sequence
 import keras
 
 from .. import hints
-from ..build.records import Shape
 from .dtypes import planned_dtype
+from .facts import WeightHolders
 from .optimizer_slots import (
     OptimizerVariable,
     StandInSpec,
@@ -37,28 +43,9 @@ from .optimizer_slots import (
     optimizer_config,
     optimizer_label,
 )
-from .shape_values import variable_shape
+from .training_variables import VariableFacts, training_variables
 
 LOSS_SCALE_POLICY = "mixed_float16"  # the policy under which model.compile() wraps the optimizer
-
-
-@dataclass(frozen=True)
-class VariableFacts:
-    """One weight of the model, once: who holds it, and what a gradient or a stand-in of it needs."""
-
-    owner: str  # the top-level layer holding it (or the model's name for its own weights)
-    path: str
-    shape: Shape
-    dtype: str
-    trainable: bool  # in the model's trainable_variables: it gets a gradient and optimizer slots
-    overwrite_with_gradient: bool = False
-
-    @property
-    def elements(self) -> int:
-        elements = 1
-        for dim in self.shape:
-            elements *= int(dim or 0)
-        return elements
 
 
 @dataclass(frozen=True)
@@ -90,27 +77,62 @@ class TrainingFacts:
         return planned_dtype(dtype, self.what_if_compute_dtype)
 
 
-def read_training(obj: Any, optimizer: Any = None, dtype_policy: Any = None) -> TrainingFacts:
-    """The training facts of a built model or layer; ``optimizer`` and ``dtype_policy`` as ``explain`` takes them.
+@dataclass(frozen=True)
+class TrainingOptions:
+    """What the plan needs from the model and the user's arguments, read at once: no Keras object inside."""
+
+    policy_name: str
+    what_if_variable_dtype: Optional[str] = None
+    what_if_compute_dtype: Optional[str] = None
+    # The optimizer's serialized config and label; None and "" when none was given and none is compiled.
+    optimizer_config: Optional[dict[str, Any]] = None
+    optimizer_label: str = ""
+    notes: tuple[str, ...] = ()
+
+
+def read_training(
+    obj: Any, weights: WeightHolders, optimizer: Any = None, dtype_policy: Any = None
+) -> TrainingFacts:
+    """The training facts of a built model or layer whose reader listed ``weights``; ``optimizer`` and
+    ``dtype_policy`` as ``explain`` takes them (``read_training_options``)."""
+    return training_facts(training_variables(weights), read_training_options(obj, optimizer, dtype_policy))
+
+
+def read_training_options(obj: Any, optimizer: Any = None, dtype_policy: Any = None) -> TrainingOptions:
+    """The policy and optimizer to plan with: ``optimizer`` and ``dtype_policy`` as ``explain`` takes them.
 
     ``optimizer``: a name ("adam"), a Keras optimizer, or None for the model's
     compiled one. ``dtype_policy``: None for the model's own dtypes, else a
-    policy name or ``keras.DTypePolicy`` to plan under. Neither the model nor
-    the optimizer is changed: the optimizer is only serialized.
+    policy name or ``keras.DTypePolicy`` to plan under. A bad name raises here.
+    Neither the model nor the optimizer is changed: the optimizer is only serialized.
     """
     policy = None if dtype_policy is None else _policy(dtype_policy)
     notes: list[str] = []
-    variables = _variables(obj)
-    policy_name = policy.name if policy is not None else _own_policy_name(obj)
-    what_if_variable = str(policy.variable_dtype) if policy is not None else None
-    what_if_compute = str(policy.compute_dtype) if policy is not None else None
-
     config, label = _optimizer(obj, optimizer, notes)
+    return TrainingOptions(
+        policy_name=policy.name if policy is not None else _own_policy_name(obj),
+        what_if_variable_dtype=str(policy.variable_dtype) if policy is not None else None,
+        what_if_compute_dtype=str(policy.compute_dtype) if policy is not None else None,
+        optimizer_config=config,
+        optimizer_label=label,
+        notes=tuple(notes),
+    )
+
+
+def training_facts(variables: tuple[VariableFacts, ...], options: TrainingOptions) -> TrainingFacts:
+    """The facts the plan is made of: the weights, and the optimizer's variables Keras builds on them.
+
+    Reads no model: without an optimizer this is plain data put together; with
+    one, a fresh optimizer of its class and config is built on value-less stand-ins.
+    """
+    policy_name = options.policy_name
+    notes = list(options.notes)
+    config, label = options.optimizer_config, options.optimizer_label
     facts = TrainingFacts(
         variables=variables,
         policy_name=policy_name,
-        what_if_variable_dtype=what_if_variable,
-        what_if_compute_dtype=what_if_compute,
+        what_if_variable_dtype=options.what_if_variable_dtype,
+        what_if_compute_dtype=options.what_if_compute_dtype,
         notes=tuple(notes),
     )
     if config is None:
@@ -154,8 +176,8 @@ def read_training(obj: Any, optimizer: Any = None, dtype_policy: Any = None) -> 
     return TrainingFacts(
         variables=variables,
         policy_name=policy_name,
-        what_if_variable_dtype=what_if_variable,
-        what_if_compute_dtype=what_if_compute,
+        what_if_variable_dtype=options.what_if_variable_dtype,
+        what_if_compute_dtype=options.what_if_compute_dtype,
         optimizer_label=label,
         optimizer_variables=first,
         optimizer_shared_variables=shared,
@@ -181,52 +203,6 @@ def _own_policy_name(obj: Any) -> str:
     if not name:  # tf_keras names it ``_dtype_policy``/``dtype``; fall back to the global policy's name
         name = getattr(getattr(obj, "_dtype_policy", None), "name", "") or keras.config.dtype_policy().name
     return str(name)
-
-
-def _variables(obj: Any) -> tuple[VariableFacts, ...]:
-    """Every weight once, under the first top-level layer holding it; the model's own weights under its name."""
-    layers = [obj]
-    if _is_model(obj):
-        layers = [layer for layer in obj.layers if type(layer).__name__ != "InputLayer"]
-    trainable_ids = {id(variable) for variable in obj.trainable_weights}
-    seen: set[int] = set()
-    result: list[VariableFacts] = []
-
-    def add(variable: Any, owner: str) -> None:
-        if id(variable) in seen:
-            return
-        seen.add(id(variable))
-        result.append(
-            VariableFacts(
-                owner=owner,
-                path=_path(variable),
-                shape=variable_shape(variable),  # no tf.TensorShape made on the way (see shape_values.variable_shape)
-                dtype=str(keras.backend.standardize_dtype(variable.dtype)),
-                trainable=id(variable) in trainable_ids,
-                overwrite_with_gradient=bool(getattr(variable, "overwrite_with_gradient", False)),
-            )
-        )
-
-    for layer in layers:
-        for variable in layer.weights:
-            add(variable, layer.name)
-    for variable in obj.weights:  # a subclassed model's own add_weight
-        add(variable, obj.name)
-    return tuple(result)
-
-
-def _is_model(obj: Any) -> bool:
-    from .model import is_model
-
-    return is_model(obj)
-
-
-def _path(variable: Any) -> str:
-    """Keras 3's ``variable.path`` ("dense/kernel"); tf_keras has only the name ("dense/kernel:0")."""
-    path = getattr(variable, "path", None)
-    if isinstance(path, str) and path:
-        return path
-    return str(variable.name).split(":")[0]
 
 
 def _optimizer(obj: Any, optimizer: Any, notes: list[str]) -> tuple[Optional[dict[str, Any]], str]:

@@ -6,11 +6,11 @@ headline numbers keras.Model.summary prints, read as Keras reads them.
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any, Iterable, Optional
 
 from ..build.records import Shape
 from .dtypes import dtype_bits
-from .facts import KerasTotals, WeightTotal
+from .facts import KerasTotals, WeightFacts, WeightTotal
 from .shape_values import as_shape, shape_size, variable_shape
 
 
@@ -68,18 +68,32 @@ class WeightTotalsReader:
         variable's own flag decides); asking for both lists walks every layer twice.
         Sizes are each variable's dtype bits / 8, as ``summary_utils.weight_memory_size``.
         """
+        weights = (
+            (id(variable), variable_shape(variable), bool(variable.trainable), self.dtype_name(variable.dtype))
+            for variable in model.weights
+        )
+        return self._totals(model, weights)
+
+    def weight_totals_of(self, model: Any, weights: Iterable[WeightFacts]) -> KerasTotals:
+        """``weight_totals`` from the weights the reader already read (the rows' ``WeightFacts``, each once
+        by id), so explaining walks the weights once (issue 20): the rows hold every weight of ``model.weights``
+        (a model's own ``add_weight`` ones in their own row, ``Reader.outside_graph_entries``)."""
+        return self._totals(model, ((w.id, w.shape, w.created_trainable, w.dtype) for w in weights))
+
+    def _totals(self, model: Any, weights: Iterable[tuple[int, Shape, bool, str]]) -> KerasTotals:
+        """Each weight ``(id, shape, its own trainable flag, dtype name)`` once, on its side of the split."""
         seen: set[int] = set()
         counts = [0, 0]  # trainable, non-trainable
         bits = [0, 0]
         model_trainable = bool(model.trainable)
-        for variable in model.weights:
-            if id(variable) in seen:
+        for key, shape, trainable, dtype in weights:
+            if key in seen:
                 continue
-            seen.add(id(variable))
-            size = shape_size(variable_shape(variable))
-            side = 0 if model_trainable and variable.trainable else 1
+            seen.add(key)
+            size = shape_size(shape)
+            side = 0 if model_trainable and trainable else 1
             counts[side] += size
-            bits[side] += size * (dtype_bits(self.dtype_name(variable.dtype)) or 0)  # a string weight: no fixed size
+            bits[side] += size * (dtype_bits(dtype) or 0)  # a string weight: no fixed size
         return KerasTotals(
             trainable=WeightTotal(counts[0], bits[0] / 8),
             non_trainable=WeightTotal(counts[1], bits[1] / 8),

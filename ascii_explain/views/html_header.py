@@ -66,7 +66,8 @@ def header_html(e: ExplanationData, view: ViewModel) -> list[str]:
     facts.append(("Mult-adds", macs))
     batch = "a batch of 1" if e.batch_size == 1 else f"a batch of {e.batch_size:,}"
     facts.append(("Activations", f"{bytes_html(e.activation_bytes)} for {batch} (each layer's output once)"))
-    plan = getattr(e, "training_memory", None)
+    # a plan not shown is not made (build/lazy_training.py)
+    plan = getattr(e, "training_memory", None) if getattr(e, "training_memory_shown", True) else None
     if plan is not None and is_shown(plan):
         optimizer = esc(plan.optimizer_name or "no optimizer")
         facts.append(("Training memory", f"{bytes_html(plan.total)} for {batch} with {optimizer}"))

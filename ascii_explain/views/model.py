@@ -441,7 +441,8 @@ def totals_items(explanation: ExplanationData) -> list[TotalsItem]:
             TotalsItem(INFO, f"{MARK_SIGNS[UNBUILT]} unbuilt (never called; 0 parameters, as Keras counts): {listed}")
         )
     items.extend(TotalsItem(INFO, line) for line in cost_totals_lines(e))
-    items.extend(TotalsItem(INFO, line) for line in training_memory_lines(getattr(e, "training_memory", None)))
+    if getattr(e, "training_memory_shown", True):  # a plan not shown is not made (build/lazy_training.py)
+        items.extend(TotalsItem(INFO, line) for line in training_memory_lines(getattr(e, "training_memory", None)))
     if getattr(e, "show_training", False):
         items.extend(TotalsItem(INFO, line) for line in training_macs_lines(getattr(e, "training_macs", None)))
     return items
