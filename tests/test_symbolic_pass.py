@@ -351,3 +351,66 @@ def test_explain_leaves_keras_auto_names_as_it_found_them() -> None:
     assert dict(global_state.get_global_attribute("object_name_uids")) == before
     expected = "reshape" if "reshape" not in before else f"reshape_{before['reshape']}"
     assert layers.Reshape((2,)).name == expected
+
+
+def _lambda_model(function: Any, shape: tuple) -> keras.Model:
+    inputs = keras.Input(shape)
+    return keras.Model(inputs, layers.Lambda(function)(inputs))
+
+
+@pytest.mark.parametrize(
+    "function, shape, expected",
+    [
+        (lambda t: t * 2, (4, 3), ()),  # nothing contracted
+        (lambda t: ops.matmul(t, ops.transpose(t, (0, 2, 1))), (4, 3), (4 * 4 * 3,)),  # keras.ops
+        (lambda t: tf.matmul(t, t, transpose_b=True), (4, 3), (4 * 4 * 3,)),  # a tf.* contraction, read from TF's graph
+    ],
+    ids=["scale", "keras_matmul", "tf_matmul"],
+)
+def test_a_layer_traced_alone_runs_in_keras_execution_and_counts_what_the_backend_counts(
+    monkeypatch, function: Any, shape: tuple, expected: tuple
+) -> None:
+    """read/layer_trace.py: with no traced forward, an unregistered layer's first call runs in Keras's symbolic
+    execution (no TensorFlow graph of its own); the backend's trace of the same call is the witness."""
+    from ascii_explain.read.layer_trace import trace_layer_first_call
+    from ascii_explain.read.traced_macs import trace_first_call
+
+    layer = _lambda_model(function, shape).layers[1]
+    backend = trace_first_call(layer)
+    traces = _backend_traces(monkeypatch)
+    symbolic = trace_layer_first_call(layer)
+    assert not traces  # Keras's execution ran it, the backend traced nothing
+    assert symbolic == backend
+    assert symbolic.parts == expected
+
+
+def test_the_corpus_layers_traced_alone_count_as_the_backend_counts() -> None:
+    """Every layer the keras-io-style corpus and the zoo trace alone: Keras's execution and the backend's trace
+    give the same contractions, notes and operands (a layer needing backend tensors is the backend's anyway)."""
+    from ascii_explain.read import traced_reading
+    from ascii_explain.read.layer_trace import trace_layer_first_call
+    from ascii_explain.read.tensor_checks import tensor_checks_by_type
+    from ascii_explain.read.traced_macs import trace_first_call
+
+    from .keras_io_corpus import KERAS_IO_MODELS
+    from .zoo_corpus import ZOO_MODELS
+
+    traced: list[Any] = []
+    real = traced_reading.trace_layer_first_call
+
+    def noted(layer: Any) -> Any:
+        traced.append(layer)
+        return real(layer)
+
+    try:
+        traced_reading.trace_layer_first_call = noted
+        models = [build() for build in (*KERAS_IO_MODELS.values(), *ZOO_MODELS.values())]
+        for model in models:
+            explain(model)
+    finally:
+        traced_reading.trace_layer_first_call = real
+    assert len(traced) >= 20
+    with tensor_checks_by_type():
+        pairs = [(trace_layer_first_call(layer), trace_first_call(layer)) for layer in traced]
+    assert [symbolic for symbolic, _ in pairs] == [backend for _, backend in pairs]
+    assert sum(1 for symbolic, _ in pairs if symbolic.parts) >= 2  # not only element-wise layers

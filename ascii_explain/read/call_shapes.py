@@ -21,9 +21,9 @@ from __future__ import annotations
 
 import inspect
 import weakref
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, replace
-from typing import Any, Mapping, Optional
+from typing import Any, Iterator, Mapping, Optional
 
 import keras
 
@@ -39,6 +39,7 @@ from .keras_execution import (
 )
 from .running_calls import enclosing_calls, held_by_caller, running, running_as
 from .traced_macs import (
+    Frame,
     counting_contractions,
     frame,
     mark_open_frames_unknown,
@@ -192,19 +193,7 @@ def _traced(
     would answer from compute_output_shape and never enter the sublayers.
     """
     records = _Records(model_batch)
-    shadowed: list[tuple[Any, str]] = []
-    rebuilt: list[tuple[Any, Any]] = []
-    try:
-        for layer in layers:
-            if "call" not in vars(layer):  # else already shadowed (a layer shared twice) or user-patched
-                object.__setattr__(layer, "call", _recording_call(layer, records))
-                shadowed.append((layer, "call"))
-            if not getattr(layer, "built", True):  # Keras keeps a wrapped build() on each instance: wrap it again
-                rebuilt.append((layer, layer.build))
-                object.__setattr__(layer, "build", build_not_recorded(layer.build))
-            if symbolic and "symbolic_call" not in vars(layer):
-                object.__setattr__(layer, "symbolic_call", _symbolic_call(layer, records))
-                shadowed.append((layer, "symbolic_call"))
+    with _calls_recorded(layers, records, symbolic):
         with frame() as whole:  # the model's whole call: its own products are this less its layers'
             if symbolic:
                 dense_only = not any(getattr(tensor, "sparse", False) for tensor in keras.tree.flatten(inputs))
@@ -220,12 +209,58 @@ def _traced(
                 keras.Operation.compute_output_spec(model, inputs)
         parts = _per_sample(whole, model_batch, model_batch)
         records[id(model)] = CallShapes({}, None, macs=parts, macs_note=whole.unknown, call_macs=(parts,))
+    return dict(records.by_layer)
+
+
+def symbolic_call_contractions(layer: Any, args: tuple, kwargs: dict[str, Any]) -> Optional[Frame]:
+    """One call of ``layer`` on these KerasTensors in Keras's symbolic execution: what it contracted.
+
+    The per-layer trace of a layer no MACs function covers (read/traced_reading.py), as the shapes pass
+    runs a whole model (``_traced``): its sublayers run their own calls on KerasTensors, keras.ops infer
+    the shapes in Python, a ``tf.*`` function gets a scratch-graph placeholder. The backend's trace of
+    the same call costs a TensorFlow graph (13 ms for a Lambda doubling its input). None when the call
+    cannot run so (it needs what only a backend tensor has): the backend then traces it, as before.
+    """
+    sublayers = list(layer._flatten_layers(include_self=False, recursive=True))
+    records = _Records()
+    with builds_undone(layer, sublayers), counting_contractions(), _calls_recorded(sublayers, records, symbolic=True):
+        dense_only = not any(getattr(value, "sparse", False) for value in keras.tree.flatten((args, kwargs)))
+        previous, PASS_STATE.dense_only = PASS_STATE.dense_only, dense_only
+        PASS_STATE.symbolic += 1
+        try:
+            # the frame inside the scratch graph: it reads the graph ops the call itself makes (a ``tf.matmul``)
+            with keras_symbolic_execution(), scratch_graph(), frame() as counted:
+                layer.call(*args, **kwargs)
+        except Exception:  # noqa: BLE001 - a call needing backend tensors: the backend's trace instead
+            return None
+        finally:
+            PASS_STATE.dense_only = previous
+            PASS_STATE.symbolic -= 1
+    return counted
+
+
+@contextmanager
+def _calls_recorded(layers: list, records: _Records, symbolic: bool) -> Iterator[None]:
+    """Each layer's ``call`` (and, for the symbolic pass, ``symbolic_call``) recording into ``records``."""
+    shadowed: list[tuple[Any, str]] = []
+    rebuilt: list[tuple[Any, Any]] = []
+    try:
+        for layer in layers:
+            if "call" not in vars(layer):  # else already shadowed (a layer shared twice) or user-patched
+                object.__setattr__(layer, "call", _recording_call(layer, records))
+                shadowed.append((layer, "call"))
+            if not getattr(layer, "built", True):  # Keras keeps a wrapped build() on each instance: wrap it again
+                rebuilt.append((layer, layer.build))
+                object.__setattr__(layer, "build", build_not_recorded(layer.build))
+            if symbolic and "symbolic_call" not in vars(layer):
+                object.__setattr__(layer, "symbolic_call", _symbolic_call(layer, records))
+                shadowed.append((layer, "symbolic_call"))
+        yield
     finally:
         for layer, name in shadowed:
             object.__delattr__(layer, name)
         for layer, build in rebuilt:
             object.__setattr__(layer, "build", build)
-    return dict(records.by_layer)
 
 
 class _Records:

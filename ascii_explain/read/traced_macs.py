@@ -44,7 +44,7 @@ from __future__ import annotations
 import contextlib
 import threading
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator, Optional, Sequence
+from typing import Any, Callable, Iterator, Optional, Sequence, Union
 
 import keras
 
@@ -382,6 +382,14 @@ def _framed_call(operation: Any, inner: list[Frame]) -> Iterator[None]:
 
 def trace_first_call(operation: Any) -> TracedMacs:
     """Trace ``operation``'s first call in a symbolic graph at batch 1, from the arguments Keras recorded."""
+    found = first_call_arguments(operation)
+    if isinstance(found, TracedMacs):
+        return found
+    return trace_macs(operation, *found)
+
+
+def first_call_arguments(operation: Any) -> Union[tuple[tuple, dict[str, Any]], TracedMacs]:
+    """The arguments of ``operation``'s first call as Keras recorded them, at batch 1; why not, as a count."""
     nodes = getattr(operation, "_inbound_nodes", None) or []  # private, Keras 3.15.1: one Node per call
     if not nodes:
         return TracedMacs(None, "never called in a symbolic graph, and no input_shape to trace it at")
@@ -393,7 +401,7 @@ def trace_first_call(operation: Any) -> TracedMacs:
         kwargs = keras.tree.map_structure(_at_batch_one, arguments.kwargs)
     except UnknownTraceDimension as error:
         return TracedMacs(None, str(error))
-    return trace_macs(operation, args, kwargs)
+    return tuple(args), dict(kwargs)
 
 
 def _at_batch_one(value: Any) -> Any:

@@ -15,7 +15,8 @@ from ..build.records import Call, OutputShape
 from ..layers import find_macs
 from .call_shapes import CallShapes
 from .call_units import CallUnit, call_unit
-from .traced_macs import TracedMacs, trace_first_call
+from .layer_trace import trace_layer_first_call
+from .traced_macs import TracedMacs
 
 NOT_CALLED_NOTE = "not called in the traced forward (its methods' products count in its caller's own part)"
 
@@ -55,7 +56,7 @@ class TracedCallsReader:
             # prompt encoder calls its positional embedding's methods): their products are its caller's
             # own part (build/costs.py, own_macs).
             return TracedMacs((), NOT_CALLED_NOTE)
-        return trace_first_call(layer)
+        return trace_layer_first_call(layer)
 
     def _outside_parent_calls(self, traced: Optional[CallShapes], parent: Any) -> bool:
         """Traced, its parent traced too, none of its calls ran inside the parent's, and whoever called it
