@@ -246,3 +246,18 @@ def test_the_json_carries_the_costs_in_T():
     blocks = [layer for layer in e.to_dict()["layers"] if layer["macs_in_length"]]
     assert [layer["macs_in_length"] for layer in blocks] == ["32*T**2 + 2304*T"] * 2
     assert explain(_model("llama"), input_shape=(1, 4)).to_dict()["sequence"] is None
+
+
+@pytest.mark.parametrize("name", sorted(MODELS))
+def test_the_notebook_header_gives_the_costs_in_T_as_the_text_does(name):
+    """At an unknown sequence length the HTML header once said "at least 0 per sample": it gives the polynomial,
+    which evaluates to the numbers explaining at that length gives."""
+    import html as html_module
+
+    e = explain(_model(name))
+    page = html_module.unescape(e.to_html())
+    assert e.macs_in_length is not None and e.activation_bytes_in_length is not None
+    assert f"<b>{e.macs_in_length}</b> per sample at sequence length T" in page
+    assert f"{e.activation_bytes_in_length} bytes per sample at sequence length T" in page
+    assert "at least <b>0</b>" not in page
+    assert "per sample at sequence length T" in str(e)  # as the text view says it

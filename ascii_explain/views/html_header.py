@@ -60,12 +60,21 @@ def header_html(e: ExplanationData, view: ViewModel) -> list[str]:
         )
     )
     macs_known = not e.macs_unknown
-    macs = f"{'' if macs_known else 'at least '}<b>{number_html(e.total_macs)}</b> per sample"
-    if not macs_known:
-        macs += f" ({len(e.macs_unknown)} {'layer' if len(e.macs_unknown) == 1 else 'layers'} unknown)"
+    in_length = getattr(e, "macs_in_length", None)
+    if not macs_known and in_length is not None:  # unknown only for want of the sequence length, as the text says
+        macs = f"<b>{esc(in_length)}</b> per sample at sequence length T"
+    else:
+        macs = f"{'' if macs_known else 'at least '}<b>{number_html(e.total_macs)}</b> per sample"
+        if not macs_known:
+            macs += f" ({len(e.macs_unknown)} {'layer' if len(e.macs_unknown) == 1 else 'layers'} unknown)"
     facts.append(("Mult-adds", macs))
     batch = "a batch of 1" if e.batch_size == 1 else f"a batch of {e.batch_size:,}"
-    facts.append(("Activations", f"{bytes_html(e.activation_bytes)} for {batch} (each layer's output once)"))
+    activations_in_length = getattr(e, "activation_bytes_in_length", None)
+    if e.activation_bytes is None and activations_in_length is not None:
+        activations = f"{esc(activations_in_length)} bytes per sample at sequence length T (each layer's output once)"
+    else:
+        activations = f"{bytes_html(e.activation_bytes)} for {batch} (each layer's output once)"
+    facts.append(("Activations", activations))
     # a plan not shown is not made (build/lazy_training.py)
     plan = getattr(e, "training_memory", None) if getattr(e, "training_memory_shown", True) else None
     if plan is not None and is_shown(plan):
