@@ -261,3 +261,8 @@ def test_the_notebook_header_gives_the_costs_in_T_as_the_text_does(name):
     assert f"{e.activation_bytes_in_length} bytes per sample at sequence length T" in page
     assert "at least <b>0</b>" not in page
     assert "per sample at sequence length T" in str(e)  # as the text view says it
+    plan = explain(_model(name), optimizer="adam").training_memory
+    assert plan is not None and plan.total is None and plan.known_total  # the activations need T
+    assert "+ activations unknown for a batch of 1 with Adam" in html_module.unescape(
+        explain(_model(name), optimizer="adam").to_html()
+    )

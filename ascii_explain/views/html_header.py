@@ -79,7 +79,12 @@ def header_html(e: ExplanationData, view: ViewModel) -> list[str]:
     plan = getattr(e, "training_memory", None) if getattr(e, "training_memory_shown", True) else None
     if plan is not None and is_shown(plan):
         optimizer = esc(plan.optimizer_name or "no optimizer")
-        facts.append(("Training memory", f"{bytes_html(plan.total)} for {batch} with {optimizer}"))
+        known = getattr(plan, "known_total", None)
+        if plan.total is None and known:  # the known parts, as the text's totals give them
+            whole = f"{bytes_html(known)} + activations unknown"
+        else:
+            whole = bytes_html(plan.total)
+        facts.append(("Training memory", f"{whole} for {batch} with {optimizer}"))
     if e.kv_cache_layers:
         cache = e.kv_cache_bytes
         facts.append(
