@@ -126,14 +126,13 @@ def explain(
     else:
         shape = graph.records[0].input_shape
         input_shapes = [shape] if shape and not isinstance(shape[0], tuple) else []
-    top_level = [record for record in graph.records if record.depth == 0 and not record.counted_in]
     output_dtypes = {entry.name: entry.output_dtypes for entry in facts.graph.entries}
     plan = TrainingPlan(
         graph.records, facts.weight_holders, options, output_dtypes, batch_size, recompute, training_facts
     )
     # at an unknown length, the costs as polynomials in T (e.at(T=4096) gives the numbers)
     sequence = sequence_costs(facts) if input_shape is None else None
-    annotate_records(top_level, sequence)
+    annotate_records(plan.top_level, sequence)  # the rows the totals add up, as the plan picked them
     explanation = Explanation(
         model_name=facts.name,
         model_class=facts.class_name,

@@ -265,7 +265,6 @@ _ATOMS_AND_NONE = _ATOMS | {type(None)}
 
 
 @cache
-@cache
 def _type_hints(kind: type) -> dict[str, Any]:
     try:
         return typing.get_type_hints(kind)

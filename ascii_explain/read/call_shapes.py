@@ -196,15 +196,8 @@ def _traced(
     with _calls_recorded(layers, records, symbolic):
         with frame() as whole:  # the model's whole call: its own products are this less its layers'
             if symbolic:
-                dense_only = not any(getattr(tensor, "sparse", False) for tensor in keras.tree.flatten(inputs))
-                previous, PASS_STATE.dense_only = PASS_STATE.dense_only, dense_only
-                PASS_STATE.symbolic += 1
-                try:
-                    with keras_symbolic_execution(), scratch_graph():
-                        model.call(inputs)
-                finally:
-                    PASS_STATE.dense_only = previous
-                    PASS_STATE.symbolic -= 1
+                with _in_keras_execution(inputs):
+                    model.call(inputs)
             else:
                 keras.Operation.compute_output_spec(model, inputs)
         parts = _per_sample(whole, model_batch, model_batch)
@@ -224,19 +217,27 @@ def symbolic_call_contractions(layer: Any, args: tuple, kwargs: dict[str, Any]) 
     sublayers = list(layer._flatten_layers(include_self=False, recursive=True))
     records = _Records()
     with builds_undone(layer, sublayers), counting_contractions(), _calls_recorded(sublayers, records, symbolic=True):
-        dense_only = not any(getattr(value, "sparse", False) for value in keras.tree.flatten((args, kwargs)))
-        previous, PASS_STATE.dense_only = PASS_STATE.dense_only, dense_only
-        PASS_STATE.symbolic += 1
         try:
             # the frame inside the scratch graph: it reads the graph ops the call itself makes (a ``tf.matmul``)
-            with keras_symbolic_execution(), scratch_graph(), frame() as counted:
+            with _in_keras_execution((args, kwargs)), frame() as counted:
                 layer.call(*args, **kwargs)
         except Exception:  # noqa: BLE001 - a call needing backend tensors: the backend's trace instead
             return None
-        finally:
-            PASS_STATE.dense_only = previous
-            PASS_STATE.symbolic -= 1
     return counted
+
+
+@contextmanager
+def _in_keras_execution(inputs: Any) -> Iterator[None]:
+    """Run a call on ``inputs`` (KerasTensors) in Keras's symbolic execution, on a scratch graph on TensorFlow."""
+    dense_only = not any(getattr(value, "sparse", False) for value in keras.tree.flatten(inputs))
+    previous, PASS_STATE.dense_only = PASS_STATE.dense_only, dense_only
+    PASS_STATE.symbolic += 1
+    try:
+        with keras_symbolic_execution(), scratch_graph():
+            yield
+    finally:
+        PASS_STATE.dense_only = previous
+        PASS_STATE.symbolic -= 1
 
 
 @contextmanager
