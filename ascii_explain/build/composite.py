@@ -174,7 +174,7 @@ def composite_record(
     elif inside:
         plural = "" if inside == 1 else "s"
         notes.append(f"{inside} layer{plural} inside this block; {hints.EXPAND_NESTED} shows them")
-    fields = cost_fields(facts)
+    fields = cost_fields(facts, depth)
     if find_macs(facts.layer_class, keras3_counterpart) is None:
         # A block with a MACs function of its own keeps that one (cost_fields computed it): its call
         # computes more than its sublayers (keras-hub's window or rotary attention: the sum of its Dense

@@ -46,8 +46,11 @@ NEVER_CALLED_MACS_NOTE = "never called by the model: no mult-adds in its forward
 NOT_CALLED_IN_TRACE_MACS_NOTE = "not called in the traced forward (a branch not taken): no mult-adds there"
 
 
-def cost_fields(facts: LayerFacts) -> dict[str, Any]:
-    """The cost fields of the layer's record, and ``internal_errors`` (a MACs function that raised: our bug)."""
+def cost_fields(facts: LayerFacts, depth: int = 0) -> dict[str, Any]:
+    """The cost fields of the layer's record, and ``internal_errors`` (a MACs function that raised: our bug).
+
+    ``depth``: the record's (0 at the model's top level, where blocks are collapsed into repeats).
+    """
     errors: list[InternalError] = []
     macs: Optional[int]
     if facts.placement == OUTSIDE_GRAPH:
@@ -76,7 +79,8 @@ def cost_fields(facts: LayerFacts) -> dict[str, Any]:
         "internal_errors": tuple(errors),
         **kv_cache_fields(facts),
         **saved_fields(facts),
-        "config_key": config_key(facts),
+        # Only top-level rows are ever collapsed into repeats (views/model.py: collapse_repeats).
+        "config_key": config_key(facts) if depth == 0 else "",
     }
 
 
@@ -96,8 +100,10 @@ def config_key(facts: LayerFacts) -> str:
 
 
 def _without_names(value: Any) -> Any:
+    # In the config's own key order, not sorted: the same class's get_config() gives the same order,
+    # and sorting every nested dict of every block was most of the digest's cost.
     if isinstance(value, dict):
-        return sorted((key, _without_names(item)) for key, item in value.items() if key != "name")
+        return [(key, _without_names(item)) for key, item in value.items() if key != "name"]
     if isinstance(value, (list, tuple)):
         return [_without_names(item) for item in value]
     return value

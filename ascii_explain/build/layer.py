@@ -56,7 +56,7 @@ def record_for_layer(facts: LayerFacts, depth: int = 0, parent: str = "") -> Lay
     if formula is None:
         formula = _formula_from_weights(facts.weights)
         source = SOURCE_WEIGHTS
-    costs = cost_fields(facts)
+    costs = cost_fields(facts, depth)
     errors.extend(costs.pop("internal_errors"))  # a MACs function's failure, in the row's "macs" line
     if errors:
         state = STATE_INTERNAL_ERROR

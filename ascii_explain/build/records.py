@@ -209,7 +209,8 @@ class LayerRecord:
     kv_cache_note: str = ""
     # The layer's configuration apart from its name (and its sublayers' names),
     # as a stable string: identical consecutive blocks share it (the diagram
-    # shows them once with a count). "" when the config is unknown.
+    # shows them once with a count). "" when the config is unknown, for a layer without sublayers,
+    # and below the top level (only top-level blocks are collapsed).
     config_key: str = ""
     # A composite layer (a block: sublayers, no formula of its own): how many
     # direct sublayers it has; 0 for every other row.

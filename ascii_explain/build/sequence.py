@@ -20,9 +20,10 @@ instead: give ``input_shape``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Optional
 
+from ..copies import replaced
 from ..layers import (
     CALL_SHAPES_KEYWORD,
     find_kv_cache,
@@ -140,7 +141,7 @@ def _first_length_changing_layer(entries: Iterable[LayerFacts]) -> Optional[str]
 
 def with_sequence(facts: LayerFacts) -> LayerFacts:
     """The facts with every unknown non-batch dimension of every shape replaced by T, sublayers too."""
-    return replace(
+    return replaced(
         facts,
         build_shape=_substitute(facts.build_shape),
         input_shape=_substitute(facts.input_shape),

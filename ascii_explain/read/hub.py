@@ -66,16 +66,30 @@ def call_takes_cache(layer: Any) -> bool:
     encoder blocks (even Whisper's, whose attention class is the cached one)
     do not: that is how a decoder's attention is told from an encoder's.
     """
+    own_call = vars(layer).get("call") if hasattr(layer, "__dict__") else None
+    if own_call is not None:  # a call set on the instance (rare): its own signature
+        return _call_takes_cache(own_call)
+    layer_class: Any = type(layer)
+    return _class_call_takes_cache(layer_class)
+
+
+@functools.cache  # asked of every layer on every explain; inspect.signature was a tenth of a Llama's
+def _class_call_takes_cache(layer_class: Any) -> bool:
+    return _call_takes_cache(getattr(layer_class, "call", None))
+
+
+def _call_takes_cache(call: Any) -> bool:
+    """``call`` (a function, or a method bound to a layer) takes a cache: a parameter, or a key read from kwargs."""
     import inspect
 
     try:
-        parameters = inspect.signature(layer.call).parameters
+        parameters = inspect.signature(call).parameters
     except (TypeError, ValueError):
         return False
     if any(_names_a_cache(name) for name in parameters):
         return True
     takes_keywords = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values())
-    return takes_keywords and _reads_cache_from_keywords(type(layer).call)
+    return takes_keywords and _reads_cache_from_keywords(getattr(call, "__func__", call))
 
 
 def _names_a_cache(name: str) -> bool:
