@@ -97,4 +97,12 @@ def keras_global_state() -> dict:
         "any_symbolic_tensors as keras.ops sees it": __import__(
             "keras.src.ops.numpy", fromlist=["any_symbolic_tensors"]
         ).any_symbolic_tensors,
+        # read/light_config.py: the serialize functions a read shadows, in Keras's modules and its API's
+        **{
+            f"{module}.serialize": __import__(module, fromlist=["serialize"]).serialize
+            for module in (
+                "keras.src.initializers", "keras.initializers", "keras.src.regularizers", "keras.regularizers",
+                "keras.src.constraints", "keras.constraints", "keras.src.dtype_policies", "keras.dtype_policies",
+            )
+        },  # fmt: skip
     }

@@ -67,7 +67,8 @@ class LayerFacts:
     # The class itself, for the registries' MRO lookup; class_name for display.
     layer_class: type
     class_name: str
-    # ``get_config()`` (a Keras 2 config already in Keras 3's form), or None when it failed.
+    # ``get_config()`` (a Keras 2 config already in Keras 3's form), or None when it failed; read in
+    # ``read_model``, its initializers, regularizers and constraints are class names only (read/light_config.py).
     config: Optional[dict[str, Any]] = None
     # The shape(s) ``build`` received, as a formula expects them (a tuple, a
     # dict of shapes for several build arguments, or None).

@@ -23,6 +23,7 @@ from .call_shapes import concrete_call_shapes
 from .facts import ModelFacts, WeightFacts
 from .input_shapes import InputShapeError, concrete_input_shapes
 from .keras3 import KERAS3
+from .light_config import light_serialization
 from .reader import Reader
 from .subclassed_shapes import batch_none, build_shape_inputs
 from .unallocated import values_left_unallocated
@@ -51,7 +52,7 @@ def read_model(obj: Any, input_shape: Any = None) -> ModelFacts:
     reader = open_reader(obj)
     # Layers the traced forward built without weights stay built while they are read (their rows have
     # shapes, not "unbuilt"), and are put back when this closes (read/untouched.py).
-    with values_left_unallocated(obj), ExitStack() as deferred:
+    with values_left_unallocated(obj), light_serialization(), ExitStack() as deferred:
         if input_shape is not None:
             reader = _at_input_shape(obj, reader, input_shape, deferred)
         elif _has_static_inputs_and_blocks(obj, reader):

@@ -31,6 +31,7 @@ from .facts import (
     WeightHolders,
 )
 from .hub import call_takes_cache, hub_config, is_hub_layer
+from .light_config import config_of
 from .rs import is_rs_layer, rs_config
 from .shape_values import flat_output_shapes, shape_size, variable_shape
 from .traced_macs import TracedMacs, trace_first_call
@@ -152,12 +153,14 @@ class Reader(TracedCallsReader, WeightTotalsReader):
     def config(self, layer: Any) -> Optional[dict[str, Any]]:
         """``layer.get_config()``, or None when a custom layer cannot produce one.
 
+        Inside ``read_model``, initializers, regularizers and constraints are given as
+        their class names only (``read/light_config.py``): nothing reads more of them.
         A keras-hub layer's config is completed by its public attributes
         (``read/hub.py``: keras-hub 0.32.0's get_config() fails for several), a keras-rs
         layer's by the facts its get_config() leaves out (``read/rs.py``).
         """
         try:
-            config: Optional[dict[str, Any]] = dict(layer.get_config())
+            config: Optional[dict[str, Any]] = dict(config_of(layer))
         except Exception:  # custom layers may raise NotImplementedError or worse
             config = None
         if is_hub_layer(layer) or (config is None and not layer.weights):
