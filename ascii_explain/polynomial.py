@@ -44,7 +44,8 @@ class Polynomial:
     __slots__ = ("_terms",)
 
     def __init__(self, terms: Mapping[int, Number] | None = None) -> None:
-        self._terms = {degree: Fraction(c) for degree, c in (terms or {}).items() if c}
+        # A Fraction is kept as it is (immutable): the arithmetic below hands over Fractions already.
+        self._terms = {degree: c if type(c) is Fraction else Fraction(c) for degree, c in (terms or {}).items() if c}
 
     @classmethod
     def symbol(cls) -> Polynomial:

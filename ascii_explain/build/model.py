@@ -12,7 +12,6 @@ so an expanded model is never counted twice.
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from typing import Optional
 
@@ -160,9 +159,8 @@ def _with_graph(record: LayerRecord, facts: LayerFacts, kind: str) -> LayerRecor
         if kind in (KIND_SUBCLASSED, KIND_LAYER) and record.output_shape is None:
             # Outside any symbolic graph: the shape build received, and what compute_output_shape gives.
             built_with = facts.build_shape if isinstance(facts.build_shape, tuple) else None
-            return dataclasses.replace(
-                record, input_shape=record.input_shape or built_with, output_shape=facts.computed_output_shape
-            )
+            record.input_shape = record.input_shape or built_with
+            record.output_shape = facts.computed_output_shape
         return record
     # Called once: every input in order, as Keras's node lists them. Shared:
     # the layers any call reads, each once; call_list has each call's own.
