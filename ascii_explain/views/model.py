@@ -249,7 +249,7 @@ class ViewModel:
 def build_view_model(explanation: ExplanationData) -> ViewModel:
     total = explanation.total_params  # once: it sums the records
     layers = tuple(layer_view(record, total) for record in explanation.layers)
-    return ViewModel(layers, tuple(totals_items(explanation)))
+    return ViewModel(layers, tuple(totals_items(explanation, [layer.mark for layer in layers])))
 
 
 def mark_of(record: LayerRecord) -> str:
@@ -333,9 +333,14 @@ def _dims(shape: Optional[OutputShape]) -> str:
 # ----------------------------------------------------------------------------- totals
 
 
-def totals_items(explanation: ExplanationData) -> list[TotalsItem]:
-    """The lines after the layers (totals, reasons, marks, costs), shared by the text, HTML and Markdown views."""
+def totals_items(explanation: ExplanationData, marks: Optional[Sequence[str]] = None) -> list[TotalsItem]:
+    """The lines after the layers (totals, reasons, marks, costs), shared by the text, HTML and Markdown views.
+
+    ``marks``: each record's ``mark_of``, in ``explanation.layers`` order, when the caller has them already.
+    """
     e = explanation
+    if marks is None:
+        marks = [mark_of(record) for record in e.layers]
     # Each derived total walks the records: ask for each once.
     mismatches, fallbacks, internal_errors = e.mismatches, e.fallbacks, e.internal_errors
     totals = (e.total_params, e.trainable_params, e.non_trainable_params)
@@ -383,7 +388,7 @@ def totals_items(explanation: ExplanationData) -> list[TotalsItem]:
                 f"no registered formula, counted from weight shapes: {listed}",
             )
         )
-    inferred = [r for r in e.layers if mark_of(r) == INFERRED]
+    inferred = [r for r, mark in zip(e.layers, marks, strict=True) if mark == INFERRED]
     if inferred:
         listed = ", ".join(f"{r.name} ({r.class_name})" for r in inferred)
         items.append(
@@ -393,7 +398,7 @@ def totals_items(explanation: ExplanationData) -> list[TotalsItem]:
                 f"formula; each weight's dimensions named from the layer's config and shapes): {listed}",
             )
         )
-    adjusted = [r for r in e.layers if mark_of(r) == ADJUSTED]
+    adjusted = [r for r, mark in zip(e.layers, marks, strict=True) if mark == ADJUSTED]
     if adjusted:
         listed = ", ".join(f"{r.name} ({r.class_name})" for r in adjusted)
         items.append(
