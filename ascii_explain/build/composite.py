@@ -63,7 +63,9 @@ def part_groups(direct: Sequence[LayerRecord]) -> list[Part]:
     """
     norms = [record for record in direct if "Norm" in record.class_name]
     grouped_norms = len(norms) >= 2
-    rest = [record for record in direct if not (grouped_norms and record in norms)]
+    # By identity: ``record in norms`` compared whole records field by field (a record equal to a norm is one).
+    norm_ids = {id(record) for record in norms} if grouped_norms else set()
+    rest = [record for record in direct if id(record) not in norm_ids]
     by_word: dict[str, list[LayerRecord]] = {}
     for record in rest:
         by_word.setdefault(record.name.split("_")[0], []).append(record)
@@ -71,7 +73,7 @@ def part_groups(direct: Sequence[LayerRecord]) -> list[Part]:
         by_word = {record.name: [record] for record in rest}
     parts: dict[str, Part] = {}
     for record in direct:
-        if grouped_norms and record in norms:
+        if id(record) in norm_ids:
             key, name, members = NORMS, NORMS, tuple(norms)
         else:
             word = record.name.split("_")[0] if record.name.split("_")[0] in by_word else record.name
