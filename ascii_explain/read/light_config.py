@@ -145,7 +145,8 @@ def _originals() -> dict[int, tuple[Any, Any]]:
 
 
 def _aliases() -> list[tuple[Any, str, Any, Any]]:
-    """Every (module, attribute, original, shadow maker) holding one of the serialize functions, in Keras's modules.
+    """Every (module, attribute, original, shadow maker) holding one of the serialize functions, in Keras's modules
+    (``keras`` and ``keras.*``: its API modules import them by name).
 
     Found again only when modules were imported since (one missed would only serialize fully, as without it).
     """
@@ -155,7 +156,7 @@ def _aliases() -> list[tuple[Any, str, Any, Any]]:
     originals = _originals()
     found = []
     for module_name, module in list(sys.modules.items()):
-        if module is None or not module_name.startswith("keras"):
+        if module is None or not (module_name == "keras" or module_name.startswith("keras.")):
             continue
         for name, value in list(vars(module).items()):
             entry = originals.get(id(value))
