@@ -49,10 +49,10 @@ def cost_totals_lines(explanation: Any) -> list[str]:
     else:
         known = f"{format_bytes(e.activation_bytes)} for {batch}"
     memory = f"Memory: activations {known} (each layer's output once"
-    if e.activation_bytes is None and e.activation_bytes_in_length is not None:
+    in_length_bytes = e.activation_bytes_in_length if e.activation_bytes is None else None  # each sums the rows
+    if in_length_bytes is not None:
         memory = (
-            f"Memory: activations {e.activation_bytes_in_length} bytes per sample at sequence length T "
-            "(each layer's output once"
+            f"Memory: activations {in_length_bytes} bytes per sample at sequence length T (each layer's output once"
         )
     if e.input_bytes is not None:
         memory += f"; input {format_bytes(e.input_bytes)}"
