@@ -6,7 +6,10 @@ For that to hold on real models, while the pass runs:
 
 * no graph ``Node`` is made for a symbolic call (``keras_symbolic_execution``),
   but inside a build() the pass runs (a Sequential making its graph);
-* a variable's operators take KerasTensors (``self.scale * x``);
+* a variable's operators take KerasTensors (``self.scale * x``), and in the
+  forward its arithmetic with numbers, ``-v``, ``abs(v)`` and ``v[0, :n]`` are
+  keras.ops calls too, as are the constant makers ``ops.zeros``/``ones``/``full``/
+  ``eye``/``identity``/``tri``/``arange`` on Python numbers (``constant_specs.py``);
 * on TensorFlow, a scratch FuncGraph is the default graph (``scratch_graph``),
   so what a call computes from concrete tensors becomes ops that never run,
   a ``tf.*`` function given a KerasTensor or a variable gets a placeholder there, and a
@@ -24,6 +27,7 @@ import threading
 from typing import Any, Iterator
 
 import keras
+import numpy as np
 
 
 class PassState(threading.local):
@@ -50,7 +54,7 @@ _VARIABLE_COMPARISONS = {
 @contextlib.contextmanager
 def keras_symbolic_execution() -> Iterator[None]:
     """While the pass runs: no graph ``Node`` for a symbolic call (but inside a build()), and a variable's
-    operators take KerasTensors.
+    operators take KerasTensors (and, in the forward, numbers: ``_arithmetic_stays_symbolic``).
 
     ``Layer.__call__`` and ``Operation.symbolic_call`` record every call on
     KerasTensors as a Node of the functional graph (Keras 3.15.1): the pass
@@ -86,6 +90,9 @@ def keras_symbolic_execution() -> Iterator[None]:
             if original is not None:
                 saved.append((variables.Variable, dunder, original))
                 shadows.append((dunder, _taking_keras_tensors(original, operation, reflected)))
+        for dunder, original, shadow in _variable_unary_shadows(variables.Variable):
+            saved.append((variables.Variable, dunder, original))
+            shadows.append((dunder, shadow))
         try:
             for module in (layer_module, operation_module):
                 module.Node = node_outside_the_pass
@@ -215,6 +222,7 @@ def scratch_graph() -> Iterator[None]:
         (KerasTensor, "__tf_tensor__", placeholder),
         (Variable, "__tf_tensor__", variable_placeholder),
         (core, "cast", cast),
+        *_constants_as_keras_tensors(),
     )
     with _PATCH_LOCK, tf.__internal__.FuncGraph("ascii_explain_shapes_pass").as_default():
         originals = [(owner, name, vars(owner)[name]) for owner, name, _ in shadowed]
@@ -225,6 +233,72 @@ def scratch_graph() -> Iterator[None]:
         finally:
             for owner, name, original in originals:
                 setattr(owner, name, original)
+
+
+def _constants_as_keras_tensors() -> list[tuple[Any, str, Any]]:
+    """(module, name, shadow) for every Keras module holding a keras.ops constant maker (``ops.zeros``, ...).
+
+    ``ops.zeros((1, H, W, 1))``, ``ops.arange(n)`` on Python numbers call the
+    backend's function (Keras 3.15.1: no symbolic path without a KerasTensor
+    argument), which in the scratch graph makes TensorFlow ops at a fraction of
+    a millisecond each, and so does all that is computed from the result (Swin's
+    shifted-window mask: 66 ops a model; VitDet's relative positions, where an
+    ``ops.take`` on the graph tensor then fails Keras's shape inference and the
+    backend traces the whole block). In the pass the result is a KerasTensor of
+    the shape and dtype the backend gives (``constant_specs.py``), and what follows stays
+    symbolic. Any argument that is not a plain Python number or shape runs the
+    backend's function, as does a build() (what it keeps must be a real tensor).
+    """
+    from keras.src.ops import numpy as numpy_ops
+
+    from .constant_specs import CONSTANT_SPECS
+
+    originals = {name: getattr(numpy_ops, name) for name in CONSTANT_SPECS if hasattr(numpy_ops, name)}
+    return [
+        (module, name, _symbolic_constant(originals[name], CONSTANT_SPECS[name]))
+        for name, modules in _modules_holding(originals).items()
+        for module in modules
+    ]
+
+
+def _symbolic_constant(original: Any, spec: Any) -> Any:
+    @functools.wraps(original)
+    def constant(*args: Any, **kwargs: Any) -> Any:
+        if PASS_STATE.symbolic and not PASS_STATE.building:
+            try:
+                found = spec(*args, **kwargs)
+            except TypeError:  # arguments the function does not take: its own error
+                found = None
+            if found is not None:
+                return found
+        return original(*args, **kwargs)
+
+    return constant
+
+
+_HOLDING: dict[tuple[int, tuple[str, ...]], dict[str, list[Any]]] = {}
+
+
+def _modules_holding(functions: dict[str, Any]) -> dict[str, list[Any]]:
+    """For each named function, the ``keras.*`` modules holding it under that name (``keras.ops``,
+    ``keras.src.ops``, ``keras.src.ops.numpy``, ...): found again only when modules were imported since."""
+    import sys
+
+    key = (len(sys.modules), tuple(functions))
+    known = _HOLDING.get(key)
+    if known is not None:
+        return known
+    found: dict[str, list[Any]] = {name: [] for name in functions}
+    for module_name, module in list(sys.modules.items()):
+        if not module_name.startswith("keras.") or module is None:
+            continue
+        attributes = getattr(module, "__dict__", {})
+        for name, function in functions.items():
+            if attributes.get(name) is function:
+                found[name].append(module)
+    _HOLDING.clear()
+    _HOLDING[key] = found
+    return found
 
 
 class _SignaturesRemembered:
@@ -275,14 +349,87 @@ def _variable_dunders() -> Iterator[tuple[str, str, bool]]:
 
 
 def _taking_keras_tensors(original: Any, operation: str, reflected: bool) -> Any:
+    """A variable's operator as the keras.ops function: given a KerasTensor; and, for arithmetic in the
+    forward, given a Python number or another variable (``_arithmetic_stays_symbolic``)."""
     function = getattr(keras.ops, operation)
+    arithmetic = operation in _VARIABLE_OPERATORS.values()
 
     def operator(variable: Any, other: Any) -> Any:
-        if isinstance(other, keras.KerasTensor):
+        if isinstance(other, keras.KerasTensor) or (arithmetic and _arithmetic_stays_symbolic(other)):
             return function(other, variable) if reflected else function(variable, other)
         return original(variable, other)
 
     return operator
+
+
+def _arithmetic_stays_symbolic(other: Any) -> bool:
+    """In the forward (not a build(), not a layer the backend traces alone), a variable's arithmetic with a
+    Python or NumPy number or another variable is a keras.ops call on a symbolic operand (``_variables_as_symbolic``).
+
+    The backend's own operator reads the variable into the scratch graph and makes an op there (D-FINE's
+    ``abs(self.reg_scale) * 2``, then ``step ** i`` for every bin: ~200 ops a model); the value is never
+    known in the pass either way, and Keras's shape inference gives the backend's shape and dtype.
+    Comparisons are left out: ``variable in some_list`` compares with ``==``.
+    """
+    from keras.src.backend.common.variables import Variable
+
+    if not PASS_STATE.symbolic or PASS_STATE.building:
+        return False
+    if isinstance(other, bool):
+        return False
+    return isinstance(other, (int, float, np.number, Variable))
+
+
+# A variable's unary operators and indexing, as keras.ops (KerasVariable's go to the backend through its value).
+_VARIABLE_UNARY = {"__neg__": "negative", "__abs__": "absolute"}
+
+
+def _variable_unary_shadows(variable_class: Any) -> list[tuple[str, Any, Any]]:
+    """(dunder, original, shadow) for ``-variable``, ``abs(variable)`` and ``variable[i, :n]`` in the forward."""
+    shadows = []
+    for dunder, operation in _VARIABLE_UNARY.items():
+        original = vars(variable_class).get(dunder)
+        if original is not None:
+            shadows.append((dunder, original, _unary_symbolic(original, getattr(keras.ops, operation))))
+    getitem = vars(variable_class).get("__getitem__")
+    if getitem is not None:
+        shadows.append(("__getitem__", getitem, _indexing_symbolic(getitem)))
+    return shadows
+
+
+def _unary_symbolic(original: Any, function: Any) -> Any:
+    def operator(variable: Any) -> Any:
+        if PASS_STATE.symbolic and not PASS_STATE.building:
+            return function(variable)
+        return original(variable)
+
+    return operator
+
+
+def _indexing_symbolic(original: Any) -> Any:
+    """``variable[key]`` as ``ops.get_item`` for a key of Python ints, slices of them, ``None`` and ``...``
+    (what ``GetItem.compute_output_spec`` reads, Keras 3.15.1); any other key the backend's indexing."""
+
+    def getitem(variable: Any, key: Any) -> Any:
+        if PASS_STATE.symbolic and not PASS_STATE.building and _static_key(key):
+            # GetItem's inference takes an int or a tuple, not a bare slice: ``v[1:]`` is ``v[(1:,)]``
+            return keras.ops.get_item(variable, key if isinstance(key, (tuple, int)) else (key,))
+        return original(variable, key)
+
+    return getitem
+
+
+def _static_key(key: Any) -> bool:
+    parts = key if isinstance(key, tuple) else (key,)
+    return all(_static_index(part) for part in parts)
+
+
+def _static_index(part: Any) -> bool:
+    if part is None or part is Ellipsis:
+        return True
+    if isinstance(part, slice):
+        return all(bound is None or (type(bound) is int) for bound in (part.start, part.stop, part.step))
+    return type(part) is int
 
 
 def build_not_recorded(build: Any) -> Any:
