@@ -49,7 +49,6 @@ from .traced_macs import (
 )
 from .untouched import builds_undone
 
-
 _PASS_LOCK = threading.RLock()  # Layer.symbolic_call shadowed by one pass at a time (nested passes: in turn)
 
 

@@ -12,7 +12,6 @@ its main diagonal), and the backend's function runs.
 
 from __future__ import annotations
 
-import math
 from typing import Any, Callable, Optional
 
 import keras
@@ -103,7 +102,8 @@ def _arange(start: Any, stop: Any = None, step: Any = None, dtype: Any = None) -
         return None
     first, last = (0, start) if stop is None else (start, stop)
     increment = 1 if step is None else step
-    size = _float_range_size(first, last, increment, dtype) if "float" in dtype else _int_range_size(first, last, increment)
+    sized = _float_range_size if "float" in dtype else _int_range_size
+    size = sized(first, last, increment, dtype)
     return None if size is None else keras.KerasTensor((size,), dtype=dtype)
 
 
@@ -111,7 +111,7 @@ def _is_number(value: Any) -> bool:
     return not isinstance(value, (bool, np.bool_)) and isinstance(value, (int, float, np.integer, np.floating))
 
 
-def _int_range_size(first: Any, last: Any, increment: Any) -> Optional[int]:
+def _int_range_size(first: Any, last: Any, increment: Any, dtype: str) -> Optional[int]:
     numbers = [_count(value) for value in (first, last, increment)]
     if any(number is None or abs(number) >= _EXACT_IN_FLOAT32 for number in numbers):
         return None  # a float among them in an integer dtype, or past what is checked
