@@ -30,10 +30,10 @@ import keras
 
 from .keras_execution import (
     PASS_STATE,
-    as_keras_tensor,
+    all_dense,
+    as_keras_tensors,
     backend_traced,
     build_not_recorded,
-    dense,
     graph_tensors_as_keras_tensors,
     keras_symbolic_execution,
     scratch_graph,
@@ -323,7 +323,7 @@ def _own_call_on_keras_tensors(layer: Any, records: _Records, args: tuple, kwarg
     """``layer.call`` run on KerasTensors; if it raises, what it recorded and counted is taken back and the
     backend traces the layer alone."""
     if PASS_STATE.dense_only:
-        args, kwargs = keras.tree.map_structure(dense, (args, kwargs))
+        args, kwargs = all_dense((args, kwargs))
     mark, counts = records.mark(), open_frame_counts()
     try:
         outputs = layer.call(*args, **kwargs)
@@ -332,7 +332,7 @@ def _own_call_on_keras_tensors(layer: Any, records: _Records, args: tuple, kwarg
         restore_frame_counts(counts)
         with backend_traced():
             return keras.Operation.compute_output_spec(layer, *args, **kwargs)
-    return keras.tree.map_structure(as_keras_tensor, outputs)
+    return as_keras_tensors(outputs)
 
 
 @contextmanager

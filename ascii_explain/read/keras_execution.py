@@ -465,12 +465,13 @@ def graph_tensors_as_keras_tensors(structure: Any) -> Any:
         return structure
     import tensorflow as tf
 
-    def converted(value: Any) -> Any:
-        if isinstance(value, tf.Tensor) and not tf.executing_eagerly() and hasattr(value, "graph"):
-            return as_keras_tensor(value)
-        return value
+    def is_graph_tensor(value: Any) -> bool:
+        return isinstance(value, tf.Tensor) and not tf.executing_eagerly() and hasattr(value, "graph")
 
-    return keras.tree.map_structure(converted, structure)
+    # Most calls get KerasTensors only: a flatten finds that at a fraction of a rebuilt structure's cost.
+    if not any(is_graph_tensor(value) for value in keras.tree.flatten(structure)):
+        return structure
+    return keras.tree.map_structure(lambda value: as_keras_tensor(value) if is_graph_tensor(value) else value, structure)
 
 
 @contextlib.contextmanager
@@ -487,3 +488,19 @@ def as_keras_tensor(value: Any) -> Any:
     if isinstance(value, keras.KerasTensor) or not keras.ops.is_tensor(value):
         return value
     return keras.KerasTensor(tuple(value.shape), dtype=keras.backend.standardize_dtype(value.dtype))
+
+
+def as_keras_tensors(structure: Any) -> Any:
+    """``as_keras_tensor`` over a structure; the structure itself when every tensor in it is a KerasTensor."""
+    leaves = keras.tree.flatten(structure)
+    if all(isinstance(value, keras.KerasTensor) or not keras.ops.is_tensor(value) for value in leaves):
+        return structure
+    return keras.tree.map_structure(as_keras_tensor, structure)
+
+
+def all_dense(structure: Any) -> Any:
+    """``dense`` over a structure; the structure itself when nothing in it is marked sparse."""
+    leaves = keras.tree.flatten(structure)
+    if not any(isinstance(value, keras.KerasTensor) and value.sparse for value in leaves):
+        return structure
+    return keras.tree.map_structure(dense, structure)
