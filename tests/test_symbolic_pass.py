@@ -512,3 +512,26 @@ def test_the_constant_makers_and_variable_operators_are_the_backends_again_after
     assert vars(Layer)["symbolic_call"] is symbolic_call
     assert not isinstance(ops.zeros((2,)), keras.KerasTensor)
     assert not isinstance(abs(model.layers[1].factor) * 2, keras.KerasTensor)
+
+
+class ConvertsToABackendTensor(layers.Layer):
+    """``keras.activations.hard_silu``: ``backend.convert_to_tensor(x)`` (a scratch placeholder), then keras.ops."""
+
+    def build(self, input_shape: Any) -> None:
+        self.dense = layers.Dense(3)
+        self.dense.build(input_shape)
+
+    def call(self, x: Any) -> Any:
+        return self.dense(keras.activations.hard_silu(x) * 2.0 + ops.sigmoid(keras.ops.convert_to_tensor(x)))
+
+
+def test_a_keras_op_given_a_placeholder_for_a_keras_tensor_stays_symbolic(monkeypatch) -> None:
+    model = _model(ConvertsToABackendTensor())
+    block = model.layers[1]
+    backend = _pass(model, (1, 5, 4), symbolic=False)
+    made, traces = _graph_ops_made(monkeypatch), _backend_traces(monkeypatch)
+    symbolic = _pass(model, (1, 5, 4), symbolic=True)
+    assert set(made) == {"Placeholder"}  # the stand-ins only: hard_silu, sigmoid, * and + inferred by Keras
+    assert not traces
+    assert symbolic == backend
+    assert symbolic[id(block.dense)].macs == (5 * 4 * 3,)

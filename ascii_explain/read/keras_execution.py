@@ -13,7 +13,8 @@ For that to hold on real models, while the pass runs:
 * on TensorFlow, a scratch FuncGraph is the default graph (``scratch_graph``),
   so what a call computes from concrete tensors becomes ops that never run,
   a ``tf.*`` function given a KerasTensor or a variable gets a placeholder there, and a
-  sublayer called on such a graph tensor gets it as a KerasTensor again;
+  sublayer called on such a graph tensor, or a keras.ops call on such a placeholder,
+  gets it as a KerasTensor again;
 * a dense model's tensors lose the sparse mark Keras puts on ``x * 0.5`` (``dense``).
 
 Everything shadowed is put back when the pass ends, under a lock.
@@ -34,6 +35,7 @@ class PassState(threading.local):
     building = 0  # inside a build() the pass runs (a Sequential's build calls its layers: not the forward)
     dense_only = False  # the model's inputs are all dense: a sparse KerasTensor in the pass is Keras's mark only
     symbolic = 0  # inside Keras's symbolic execution, outside a layer the backend traces alone
+    scratch: Any = None  # the scratch FuncGraph while the pass runs on TensorFlow (scratch_graph)
 
 
 PASS_STATE = PassState()
@@ -147,7 +149,8 @@ def _symbolic_checkers() -> list[Any]:
 
 
 def _variables_as_symbolic(variable_class: Any) -> Any:
-    """``any_symbolic_tensors`` for the pass: a variable counts as symbolic too, outside a build().
+    """``any_symbolic_tensors`` for the pass: a variable counts as symbolic too, outside a build(), and so does a
+    placeholder standing for a KerasTensor in the scratch graph (``is_stand_in``).
 
     ``ops.reshape(self.bias, ...)`` (every Conv with a bias), ``ops.take(self.embeddings, ...)`` on
     constant positions: given only variables, keras.ops would call the backend's function, which on
@@ -160,11 +163,13 @@ def _variables_as_symbolic(variable_class: Any) -> Any:
 
     original = keras_tensor.any_symbolic_tensors
 
+    def is_symbolic_leaf(value: Any) -> bool:
+        return isinstance(value, variable_class) or is_stand_in(value)
+
     def is_symbolic(value: Any) -> bool:
-        if isinstance(value, variable_class):
+        if is_symbolic_leaf(value):
             return True
-        nested = keras.tree.is_nested(value)
-        return nested and any(isinstance(item, variable_class) for item in keras.tree.flatten(value))
+        return keras.tree.is_nested(value) and any(is_symbolic_leaf(item) for item in keras.tree.flatten(value))
 
     @functools.wraps(original)
     def any_symbolic_tensors(args: Any = None, kwargs: Any = None) -> bool:
@@ -175,6 +180,47 @@ def _variables_as_symbolic(variable_class: Any) -> Any:
         return any(is_symbolic(value) for items in (args or (), kwargs.values() if kwargs else ()) for value in items)
 
     return any_symbolic_tensors
+
+
+def is_stand_in(value: Any) -> bool:
+    """A placeholder of the pass's scratch graph: what ``scratch_graph`` gives a TensorFlow function in place of
+    a KerasTensor or a variable (``backend.convert_to_tensor(x)`` in ``keras.activations.hard_silu``)."""
+    graph = PASS_STATE.scratch
+    if graph is None or PASS_STATE.building or not PASS_STATE.symbolic:
+        return False
+    op = getattr(value, "op", None) if isinstance(value, _TF_TENSOR) else None
+    return op is not None and op.type == "Placeholder" and value.graph is graph
+
+
+def stand_ins_as_keras_tensors(structure: Any) -> Any:
+    """The scratch graph's placeholders in ``structure`` as the KerasTensors they stand for (same shape, dtype).
+
+    A placeholder has no value to lose: a keras.ops call given one infers its shape in Keras's execution, as
+    if it had been given the KerasTensor, instead of making backend ops in the scratch graph (MobileNetV3's
+    hard-swish activation: four per call).
+    """
+    if PASS_STATE.scratch is None or not any(is_stand_in(value) for value in keras.tree.flatten(structure)):
+        return structure
+    return keras.tree.map_structure(lambda value: as_keras_tensor(value) if is_stand_in(value) else value, structure)
+
+
+def _stand_ins_given_as_keras_tensors(symbolic_call: Any) -> Any:
+    """``Operation.symbolic_call`` (what every keras.ops function on a symbolic operand runs, Keras 3.15.1) given
+    the KerasTensors a scratch placeholder stands for: ``compute_output_spec`` reads KerasTensors."""
+
+    @functools.wraps(symbolic_call)
+    def given_keras_tensors(operation: Any, *args: Any, **kwargs: Any) -> Any:
+        args, kwargs = stand_ins_as_keras_tensors((args, kwargs))
+        return symbolic_call(operation, *args, **kwargs)
+
+    return given_keras_tensors
+
+
+class _NoTensor:  # isinstance() target until TensorFlow is imported: nothing is one
+    pass
+
+
+_TF_TENSOR: Any = _NoTensor
 
 
 @contextlib.contextmanager
@@ -207,6 +253,7 @@ def scratch_graph() -> Iterator[None]:
 
     from keras.src.backend.tensorflow import core
     from keras.src.backend.tensorflow.core import Variable
+    from keras.src.ops.operation import Operation
 
     backend_cast = core.cast
 
@@ -222,15 +269,20 @@ def scratch_graph() -> Iterator[None]:
         (KerasTensor, "__tf_tensor__", placeholder),
         (Variable, "__tf_tensor__", variable_placeholder),
         (core, "cast", cast),
+        (Operation, "symbolic_call", _stand_ins_given_as_keras_tensors(vars(Operation)["symbolic_call"])),
         *_constants_as_keras_tensors(),
     )
-    with _PATCH_LOCK, tf.__internal__.FuncGraph("ascii_explain_shapes_pass").as_default():
+    global _TF_TENSOR
+    _TF_TENSOR = tf.Tensor
+    with _PATCH_LOCK, tf.__internal__.FuncGraph("ascii_explain_shapes_pass").as_default() as graph:
         originals = [(owner, name, vars(owner)[name]) for owner, name, _ in shadowed]
         for owner, name, shadow in shadowed:
             setattr(owner, name, shadow)
+        previous, PASS_STATE.scratch = PASS_STATE.scratch, graph
         try:
             yield
         finally:
+            PASS_STATE.scratch = previous
             for owner, name, original in originals:
                 setattr(owner, name, original)
 
@@ -471,7 +523,7 @@ def graph_tensors_as_keras_tensors(structure: Any) -> Any:
     # Most calls get KerasTensors only: a flatten finds that at a fraction of a rebuilt structure's cost.
     if not any(is_graph_tensor(value) for value in keras.tree.flatten(structure)):
         return structure
-    return keras.tree.map_structure(lambda value: as_keras_tensor(value) if is_graph_tensor(value) else value, structure)
+    return keras.tree.map_structure(lambda item: as_keras_tensor(item) if is_graph_tensor(item) else item, structure)
 
 
 @contextlib.contextmanager
