@@ -503,14 +503,19 @@ def test_the_constant_makers_and_variable_operators_are_the_backends_again_after
 
     makers = {name: getattr(numpy_ops, name) for name in ("zeros", "ones", "full", "eye", "identity", "tri", "arange")}
     operators = {name: vars(Variable)[name] for name in ("__neg__", "__abs__", "__getitem__", "__mul__", "__rpow__")}
-    symbolic_call = vars(Layer)["symbolic_call"]
+    from keras.src.ops.operation import Operation
+
+    symbolic_call, new = vars(Layer)["symbolic_call"], vars(Operation)["__new__"]
     model = _model(MasksFromConstants())
     explain(model, input_shape=(1, 5, 4))
+    assert vars(Operation)["__new__"] is new
+    assert numpy_ops.Multiply()._auto_config is not None  # Keras's own config recorded again
     assert {name: getattr(numpy_ops, name) for name in makers} == makers
     assert {name: getattr(keras.ops, name) for name in makers} == makers
     assert {name: vars(Variable)[name] for name in operators} == operators
     assert vars(Layer)["symbolic_call"] is symbolic_call
     assert not isinstance(ops.zeros((2,)), keras.KerasTensor)
+    assert not isinstance(ops.multiply(model.layers[1].factor, 2.0), keras.KerasTensor)
     assert not isinstance(abs(model.layers[1].factor) * 2, keras.KerasTensor)
 
 
@@ -535,3 +540,23 @@ def test_a_keras_op_given_a_placeholder_for_a_keras_tensor_stays_symbolic(monkey
     assert not traces
     assert symbolic == backend
     assert symbolic[id(block.dense)].macs == (5 * 4 * 3,)
+
+
+def test_the_operations_the_pass_makes_record_no_config_and_layers_made_in_it_do(monkeypatch) -> None:
+    """``Operation.__new__``'s config (for get_config) is skipped for the pass's throwaway keras.ops operations;
+    a layer made in the call (Flux's ApplyRoPE) still gets Keras's own ``__new__``."""
+    from keras.src.ops.operation import Operation
+
+    made: list[Any] = []
+    real_init = Operation.__init__
+
+    def noted(operation: Any, *args: Any, **kwargs: Any) -> None:
+        made.append(operation)
+        real_init(operation, *args, **kwargs)
+
+    monkeypatch.setattr(Operation, "__init__", noted)
+    _pass(_model(MasksFromConstants()), (1, 5, 4), symbolic=True)
+    operations = [operation for operation in made if not isinstance(operation, layers.Layer)]
+    made_layers = [operation for operation in made if isinstance(operation, MixesWithScores)]
+    assert len(operations) > 20 and all(operation._auto_config is None for operation in operations)
+    assert made_layers and all(layer._auto_config is not None for layer in made_layers)

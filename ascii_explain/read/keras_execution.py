@@ -15,7 +15,9 @@ For that to hold on real models, while the pass runs:
   a ``tf.*`` function given a KerasTensor or a variable gets a placeholder there, and a
   sublayer called on such a graph tensor, or a keras.ops call on such a placeholder,
   gets it as a KerasTensor again;
-* a dense model's tensors lose the sparse mark Keras puts on ``x * 0.5`` (``dense``).
+* a dense model's tensors lose the sparse mark Keras puts on ``x * 0.5`` (``dense``);
+* a keras.ops operation is made without the config ``__new__`` records for
+  ``get_config`` (``_without_auto_config``): it is dropped after its shape inference.
 
 Everything shadowed is put back when the pass ends, under a lock.
 """
@@ -81,6 +83,7 @@ def keras_symbolic_execution() -> Iterator[None]:
             return
         saved: list[tuple[Any, str, Any]] = [(module, "Node", real_node) for module in (layer_module, operation_module)]
         saved.append((operation_module, "inspect", operation_module.inspect))
+        saved.append((operation_module.Operation, "__new__", vars(operation_module.Operation)["__new__"]))
         variables_symbolic = _variables_as_symbolic(variables.Variable)
         saved.append((naming, "to_snake_case", naming.to_snake_case))
         filtering = global_state.get_global_attribute("traceback_filtering")
@@ -99,6 +102,7 @@ def keras_symbolic_execution() -> Iterator[None]:
             for module in (layer_module, operation_module):
                 module.Node = node_outside_the_pass
             operation_module.inspect = _SignaturesRemembered(operation_module.inspect)
+            operation_module.Operation.__new__ = staticmethod(_without_auto_config(operation_module.Operation))
             for module in checkers:
                 module.any_symbolic_tensors = variables_symbolic
             naming.to_snake_case = _snake_case_remembered(naming.to_snake_case)
@@ -112,6 +116,40 @@ def keras_symbolic_execution() -> Iterator[None]:
             for owner, name, original in saved:
                 setattr(owner, name, original)
             global_state.set_global_attribute("traceback_filtering", filtering)
+
+
+def _without_auto_config(operation_class: Any) -> Any:
+    """``Operation.__new__`` for the keras.ops operations the forward makes: without the config it records.
+
+    Every keras.ops call on a KerasTensor makes an operation whose ``__new__``
+    binds its constructor's arguments to its signature and keeps them, checked
+    and wrapped, for ``get_config`` (Keras 3.15.1): a tenth of a millisecond a
+    call. The pass's operations are used once for their shape inference and
+    dropped (no Node keeps them), so nobody asks their config; it is None, as
+    Keras leaves it for arguments it cannot serialize. A layer (its own
+    ``__new__`` runs this one), a build(), another thread and JAX's NNX (whose
+    state ``__new__`` sets) get Keras's own.
+    """
+    from keras.src.layers.layer import Layer
+
+    original = vars(operation_class)["__new__"].__func__
+
+    def __new__(cls: Any, *args: Any, **kwargs: Any) -> Any:
+        if not PASS_STATE.symbolic or PASS_STATE.building or issubclass(cls, Layer) or _nnx_enabled():
+            return original(cls, *args, **kwargs)
+        instance = object.__new__(cls)
+        instance._lock = False
+        instance._auto_config = None
+        instance._lock = True
+        return instance
+
+    return __new__
+
+
+def _nnx_enabled() -> bool:
+    from keras.src.backend.config import is_nnx_enabled
+
+    return keras.backend.backend() == "jax" and is_nnx_enabled()
 
 
 def _snake_case_remembered(to_snake_case: Any) -> Any:
