@@ -15,6 +15,12 @@ the shapes of its arguments and result at its first call; the attribute is
 removed afterwards, whatever happens. Only public ``keras.Operation``
 and ``_flatten_layers`` (private, the walk ``Model.layers`` uses, 3.15.1) are
 relied on.
+
+That backend trace is the fallback: first, Keras's own symbolic execution runs
+``model.call`` on the KerasTensors (``_traced(symbolic=True)``, what it shadows
+in keras_execution.py), each layer's ``symbolic_call`` shadowed to run its own
+``call``, and a layer the call makes as it runs (none of the model's) runs its
+own call too, unrecorded (``_layers_made_in_the_pass_run_symbolically``).
 """
 
 from __future__ import annotations
