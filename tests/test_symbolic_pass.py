@@ -409,3 +409,154 @@ def test_the_corpus_layers_traced_alone_count_as_the_backend_counts() -> None:
         pairs = [(trace_layer_first_call(layer), trace_first_call(layer)) for layer in traced]
     assert [symbolic for symbolic, _ in pairs] == [backend for _, backend in pairs]
     assert sum(1 for symbolic, _ in pairs if symbolic.parts) >= 2  # not only element-wise layers
+
+
+class MasksFromConstants(layers.Layer):
+    """What keras-hub's vision blocks compute from Python numbers and their variables in a call.
+
+    Swin's shifted-window mask (``ops.ones(...) * cnt`` into ``ops.slice_update`` of ``ops.zeros``), VitDet's
+    relative positions (``ops.arange``, then ``ops.take`` of a variable), D-FINE's bins (``abs(variable) * 2``,
+    ``variable[0]``, ``-variable``), and Flux's ``ApplyRoPE()(q, k, pe)``: a layer made in the call.
+    """
+
+    def build(self, input_shape: Any) -> None:
+        self.table = self.add_weight(shape=(9, input_shape[-1]), initializer="ones")
+        self.factor = self.add_weight(shape=(2,), initializer="ones")
+        self.dense = layers.Dense(input_shape[-1])
+        self.dense.build(input_shape)
+
+    def call(self, x: Any) -> Any:
+        length = x.shape[1]
+        mask = ops.zeros((1, length, 1), dtype="int32")
+        mask = ops.slice_update(mask, (0, 1, 0), ops.ones((1, length - 1, 1), dtype="int32") * 3)
+        mask = ops.cast(ops.expand_dims(mask[..., 0], 1) != ops.expand_dims(mask[..., 0], 2), "float32") * -100.0
+        positions = ops.arange(length)[:, None] - ops.arange(length)[None, :] + (length - 1)
+        bias = ops.take(self.table, positions, axis=0)  # (length, length, channels)
+        scale = -abs(self.factor[0]) * 2 + self.factor[1:] ** 2
+        scores = ops.matmul(x, ops.transpose(x, (0, 2, 1))) * scale + mask + ops.eye(length) + ops.tri(length)
+        mixed = MixesWithScores()(scores, x) + ops.sum(bias, axis=1) * ops.full((1, length, 1), 0.5)
+        return self.dense(mixed + ops.arange(0.5, x.shape[-1], dtype="float32"))
+
+
+class MixesWithScores(layers.Layer):
+    def call(self, scores: Any, x: Any) -> Any:
+        return ops.matmul(ops.softmax(scores), x)
+
+
+class ReadsAConstantsValue(layers.Layer):
+    """A call that needs a constant's value (its length from ``tf.get_static_value``): only the backend has it."""
+
+    def build(self, input_shape: Any) -> None:
+        self.dense = layers.Dense(3)
+        self.dense.build(input_shape)
+
+    def call(self, x: Any) -> Any:
+        kept = int(tf.get_static_value(ops.ones((2,), dtype="int32")).sum())
+        return self.dense(x[..., :kept] @ ops.ones((kept, x.shape[-1])))
+
+
+def _graph_ops_made(monkeypatch: Any) -> list[str]:
+    """The types of the TensorFlow ops made from now on, in any graph (``Graph._create_op_internal``)."""
+    from tensorflow.python.framework import ops as tf_ops
+
+    made: list[str] = []
+    original = tf_ops.Graph._create_op_internal
+
+    def create(graph: Any, op_type: str, *args: Any, **kwargs: Any) -> Any:
+        made.append(op_type)
+        return original(graph, op_type, *args, **kwargs)
+
+    monkeypatch.setattr(tf_ops.Graph, "_create_op_internal", create)
+    return made
+
+
+def test_masks_built_from_constants_and_variables_make_no_tensorflow_ops_in_the_pass(monkeypatch) -> None:
+    """The constant makers, a variable's arithmetic and indexing, and a layer made in the call stay in Keras's
+    symbolic execution: no graph op at all, no backend trace, and the records the backend's whole trace gives."""
+    model = _model(MasksFromConstants())
+    block = model.layers[1]
+    backend = _pass(model, (2, 5, 4), symbolic=False)
+    made, traces = _graph_ops_made(monkeypatch), _backend_traces(monkeypatch)
+    symbolic = _pass(model, (2, 5, 4), symbolic=True)
+    assert not made
+    assert not traces
+    assert symbolic == backend
+    # x @ x^T (5*5 outputs x 4), softmax(scores) @ x in the layer made in the call (5*4 x 5), the Dense (5*4 x 4)
+    assert sorted(symbolic[id(block)].macs) == sorted((5 * 5 * 4, 5 * 4 * 5, 5 * 4 * 4))
+
+
+def test_a_call_needing_a_constants_value_is_traced_by_the_backend_as_before(monkeypatch) -> None:
+    model = _model(ReadsAConstantsValue())
+    block = model.layers[1]
+    backend = _pass(model, (1, 5, 4), symbolic=False)
+    traces = _backend_traces(monkeypatch)
+    symbolic = _pass(model, (1, 5, 4), symbolic=True)
+    assert "ReadsAConstantsValue" in traces  # a KerasTensor has no static value: the backend traced the block
+    assert symbolic == backend
+    assert sorted(symbolic[id(block)].macs) == [5 * 2 * 4, 5 * 4 * 3]  # the @ read from the graph, the Dense
+
+
+def test_the_constant_makers_and_variable_operators_are_the_backends_again_after_the_pass() -> None:
+    from keras.src.backend.common.variables import Variable
+    from keras.src.layers.layer import Layer
+    from keras.src.ops import numpy as numpy_ops
+
+    makers = {name: getattr(numpy_ops, name) for name in ("zeros", "ones", "full", "eye", "identity", "tri", "arange")}
+    operators = {name: vars(Variable)[name] for name in ("__neg__", "__abs__", "__getitem__", "__mul__", "__rpow__")}
+    from keras.src.ops.operation import Operation
+
+    symbolic_call, new = vars(Layer)["symbolic_call"], vars(Operation)["__new__"]
+    model = _model(MasksFromConstants())
+    explain(model, input_shape=(1, 5, 4))
+    assert vars(Operation)["__new__"] is new
+    assert numpy_ops.Multiply()._auto_config is not None  # Keras's own config recorded again
+    assert {name: getattr(numpy_ops, name) for name in makers} == makers
+    assert {name: getattr(keras.ops, name) for name in makers} == makers
+    assert {name: vars(Variable)[name] for name in operators} == operators
+    assert vars(Layer)["symbolic_call"] is symbolic_call
+    assert not isinstance(ops.zeros((2,)), keras.KerasTensor)
+    assert not isinstance(ops.multiply(model.layers[1].factor, 2.0), keras.KerasTensor)
+    assert not isinstance(abs(model.layers[1].factor) * 2, keras.KerasTensor)
+
+
+class ConvertsToABackendTensor(layers.Layer):
+    """``keras.activations.hard_silu``: ``backend.convert_to_tensor(x)`` (a scratch placeholder), then keras.ops."""
+
+    def build(self, input_shape: Any) -> None:
+        self.dense = layers.Dense(3)
+        self.dense.build(input_shape)
+
+    def call(self, x: Any) -> Any:
+        return self.dense(keras.activations.hard_silu(x) * 2.0 + ops.sigmoid(keras.ops.convert_to_tensor(x)))
+
+
+def test_a_keras_op_given_a_placeholder_for_a_keras_tensor_stays_symbolic(monkeypatch) -> None:
+    model = _model(ConvertsToABackendTensor())
+    block = model.layers[1]
+    backend = _pass(model, (1, 5, 4), symbolic=False)
+    made, traces = _graph_ops_made(monkeypatch), _backend_traces(monkeypatch)
+    symbolic = _pass(model, (1, 5, 4), symbolic=True)
+    assert set(made) == {"Placeholder"}  # the stand-ins only: hard_silu, sigmoid, * and + inferred by Keras
+    assert not traces
+    assert symbolic == backend
+    assert symbolic[id(block.dense)].macs == (5 * 4 * 3,)
+
+
+def test_the_operations_the_pass_makes_record_no_config_and_layers_made_in_it_do(monkeypatch) -> None:
+    """``Operation.__new__``'s config (for get_config) is skipped for the pass's throwaway keras.ops operations;
+    a layer made in the call (Flux's ApplyRoPE) still gets Keras's own ``__new__``."""
+    from keras.src.ops.operation import Operation
+
+    made: list[Any] = []
+    real_init = Operation.__init__
+
+    def noted(operation: Any, *args: Any, **kwargs: Any) -> None:
+        made.append(operation)
+        real_init(operation, *args, **kwargs)
+
+    monkeypatch.setattr(Operation, "__init__", noted)
+    _pass(_model(MasksFromConstants()), (1, 5, 4), symbolic=True)
+    operations = [operation for operation in made if not isinstance(operation, layers.Layer)]
+    made_layers = [operation for operation in made if isinstance(operation, MixesWithScores)]
+    assert len(operations) > 20 and all(operation._auto_config is None for operation in operations)
+    assert made_layers and all(layer._auto_config is not None for layer in made_layers)

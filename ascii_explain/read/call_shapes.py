@@ -15,13 +15,20 @@ the shapes of its arguments and result at its first call; the attribute is
 removed afterwards, whatever happens. Only public ``keras.Operation``
 and ``_flatten_layers`` (private, the walk ``Model.layers`` uses, 3.15.1) are
 relied on.
+
+That backend trace is the fallback: first, Keras's own symbolic execution runs
+``model.call`` on the KerasTensors (``_traced(symbolic=True)``, what it shadows
+in keras_execution.py), each layer's ``symbolic_call`` shadowed to run its own
+``call``, and a layer the call makes as it runs (none of the model's) runs its
+own call too, unrecorded (``_layers_made_in_the_pass_run_symbolically``).
 """
 
 from __future__ import annotations
 
 import inspect
+import threading
 import weakref
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from typing import Any, Iterator, Mapping, Optional
 
@@ -29,10 +36,10 @@ import keras
 
 from .keras_execution import (
     PASS_STATE,
-    as_keras_tensor,
+    all_dense,
+    as_keras_tensors,
     backend_traced,
     build_not_recorded,
-    dense,
     graph_tensors_as_keras_tensors,
     keras_symbolic_execution,
     scratch_graph,
@@ -47,6 +54,8 @@ from .traced_macs import (
     restore_frame_counts,
 )
 from .untouched import builds_undone
+
+_PASS_LOCK = threading.RLock()  # Layer.symbolic_call shadowed by one pass at a time (nested passes: in turn)
 
 
 @dataclass(frozen=True)
@@ -256,7 +265,8 @@ def _calls_recorded(layers: list, records: _Records, symbolic: bool) -> Iterator
             if symbolic and "symbolic_call" not in vars(layer):
                 object.__setattr__(layer, "symbolic_call", _symbolic_call(layer, records))
                 shadowed.append((layer, "symbolic_call"))
-        yield
+        with _layers_made_in_the_pass_run_symbolically(records) if symbolic else nullcontext():
+            yield
     finally:
         for layer, name in shadowed:
             object.__delattr__(layer, name)
@@ -310,19 +320,60 @@ def _symbolic_call(operation: Any, records: _Records) -> Any:
     def symbolic_call(*args: Any, **kwargs: Any) -> Any:
         if PASS_STATE.building:  # a build() calling its sublayers (a Sequential making its graph) is not the forward
             return type(operation).symbolic_call(operation, *args, **kwargs)
-        if PASS_STATE.dense_only:
-            args, kwargs = keras.tree.map_structure(dense, (args, kwargs))
-        mark, counts = records.mark(), open_frame_counts()
-        try:
-            outputs = operation.call(*args, **kwargs)
-        except Exception:  # noqa: BLE001 - its call needs backend tensors: the backend traces it instead
-            records.undo(mark)
-            restore_frame_counts(counts)
-            with backend_traced():
-                return keras.Operation.compute_output_spec(operation, *args, **kwargs)
-        return keras.tree.map_structure(as_keras_tensor, outputs)
+        return _own_call_on_keras_tensors(operation, records, args, kwargs)
 
     return symbolic_call
+
+
+def _own_call_on_keras_tensors(layer: Any, records: _Records, args: tuple, kwargs: dict) -> Any:
+    """``layer.call`` run on KerasTensors; if it raises, what it recorded and counted is taken back and the
+    backend traces the layer alone."""
+    if PASS_STATE.dense_only:
+        args, kwargs = all_dense((args, kwargs))
+    mark, counts = records.mark(), open_frame_counts()
+    try:
+        outputs = layer.call(*args, **kwargs)
+    except Exception:  # noqa: BLE001 - its call needs backend tensors: the backend traces it instead
+        records.undo(mark)
+        restore_frame_counts(counts)
+        with backend_traced():
+            return keras.Operation.compute_output_spec(layer, *args, **kwargs)
+    return as_keras_tensors(outputs)
+
+
+@contextmanager
+def _layers_made_in_the_pass_run_symbolically(records: _Records) -> Iterator[None]:
+    """``Layer.symbolic_call`` for a layer the model's call makes as it runs (Flux's ``ApplyRoPE()(q, k, pe)``).
+
+    Such a layer is none of the model's, so it has no shadow of its own; on
+    KerasTensors ``Layer.__call__`` (its dtype conversion, training argument and
+    masks done) asks ``Layer.compute_output_spec``, which, without a
+    ``compute_output_shape`` of its own, traces the call in a backend graph
+    (Keras 3.15.1): a TensorFlow FuncGraph per call. Its own call run on the
+    KerasTensors infers the same shapes, its contractions counted the same way,
+    as a recorded layer's (``_symbolic_call``; it is not recorded itself). A layer
+    answering from its own ``compute_output_shape`` or ``compute_output_spec``
+    still does, as without the pass.
+    """
+    from keras.src.layers.layer import Layer
+    from keras.src.utils.python_utils import is_default
+
+    original = vars(Layer)["symbolic_call"]
+
+    def symbolic_call(layer: Any, *args: Any, **kwargs: Any) -> Any:
+        traced_by_keras = type(layer).compute_output_spec is Layer.compute_output_spec and is_default(
+            layer.compute_output_shape
+        )
+        if not PASS_STATE.symbolic or PASS_STATE.building or not traced_by_keras:
+            return original(layer, *args, **kwargs)
+        return _own_call_on_keras_tensors(layer, records, args, kwargs)
+
+    with _PASS_LOCK:
+        Layer.symbolic_call = symbolic_call
+        try:
+            yield
+        finally:
+            Layer.symbolic_call = original
 
 
 def _graph_operations(owners: list[Any]) -> list[Any]:

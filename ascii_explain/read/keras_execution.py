@@ -6,12 +6,18 @@ For that to hold on real models, while the pass runs:
 
 * no graph ``Node`` is made for a symbolic call (``keras_symbolic_execution``),
   but inside a build() the pass runs (a Sequential making its graph);
-* a variable's operators take KerasTensors (``self.scale * x``);
+* a variable's operators take KerasTensors (``self.scale * x``), and in the
+  forward its arithmetic with numbers, ``-v``, ``abs(v)`` and ``v[0, :n]`` are
+  keras.ops calls too, as are the constant makers ``ops.zeros``/``ones``/``full``/
+  ``eye``/``identity``/``tri``/``arange`` on Python numbers (``constant_specs.py``);
 * on TensorFlow, a scratch FuncGraph is the default graph (``scratch_graph``),
   so what a call computes from concrete tensors becomes ops that never run,
   a ``tf.*`` function given a KerasTensor or a variable gets a placeholder there, and a
-  sublayer called on such a graph tensor gets it as a KerasTensor again;
-* a dense model's tensors lose the sparse mark Keras puts on ``x * 0.5`` (``dense``).
+  sublayer called on such a graph tensor, or a keras.ops call on such a placeholder,
+  gets it as a KerasTensor again;
+* a dense model's tensors lose the sparse mark Keras puts on ``x * 0.5`` (``dense``);
+* a keras.ops operation is made without the config ``__new__`` records for
+  ``get_config`` (``_without_auto_config``): it is dropped after its shape inference.
 
 Everything shadowed is put back when the pass ends, under a lock.
 """
@@ -24,12 +30,14 @@ import threading
 from typing import Any, Iterator
 
 import keras
+import numpy as np
 
 
 class PassState(threading.local):
     building = 0  # inside a build() the pass runs (a Sequential's build calls its layers: not the forward)
     dense_only = False  # the model's inputs are all dense: a sparse KerasTensor in the pass is Keras's mark only
     symbolic = 0  # inside Keras's symbolic execution, outside a layer the backend traces alone
+    scratch: Any = None  # the scratch FuncGraph while the pass runs on TensorFlow (scratch_graph)
 
 
 PASS_STATE = PassState()
@@ -50,7 +58,7 @@ _VARIABLE_COMPARISONS = {
 @contextlib.contextmanager
 def keras_symbolic_execution() -> Iterator[None]:
     """While the pass runs: no graph ``Node`` for a symbolic call (but inside a build()), and a variable's
-    operators take KerasTensors.
+    operators take KerasTensors (and, in the forward, numbers: ``_arithmetic_stays_symbolic``).
 
     ``Layer.__call__`` and ``Operation.symbolic_call`` record every call on
     KerasTensors as a Node of the functional graph (Keras 3.15.1): the pass
@@ -75,6 +83,7 @@ def keras_symbolic_execution() -> Iterator[None]:
             return
         saved: list[tuple[Any, str, Any]] = [(module, "Node", real_node) for module in (layer_module, operation_module)]
         saved.append((operation_module, "inspect", operation_module.inspect))
+        saved.append((operation_module.Operation, "__new__", vars(operation_module.Operation)["__new__"]))
         variables_symbolic = _variables_as_symbolic(variables.Variable)
         saved.append((naming, "to_snake_case", naming.to_snake_case))
         filtering = global_state.get_global_attribute("traceback_filtering")
@@ -86,10 +95,14 @@ def keras_symbolic_execution() -> Iterator[None]:
             if original is not None:
                 saved.append((variables.Variable, dunder, original))
                 shadows.append((dunder, _taking_keras_tensors(original, operation, reflected)))
+        for dunder, original, shadow in _variable_unary_shadows(variables.Variable):
+            saved.append((variables.Variable, dunder, original))
+            shadows.append((dunder, shadow))
         try:
             for module in (layer_module, operation_module):
                 module.Node = node_outside_the_pass
             operation_module.inspect = _SignaturesRemembered(operation_module.inspect)
+            operation_module.Operation.__new__ = staticmethod(_without_auto_config(operation_module.Operation))
             for module in checkers:
                 module.any_symbolic_tensors = variables_symbolic
             naming.to_snake_case = _snake_case_remembered(naming.to_snake_case)
@@ -103,6 +116,40 @@ def keras_symbolic_execution() -> Iterator[None]:
             for owner, name, original in saved:
                 setattr(owner, name, original)
             global_state.set_global_attribute("traceback_filtering", filtering)
+
+
+def _without_auto_config(operation_class: Any) -> Any:
+    """``Operation.__new__`` for the keras.ops operations the forward makes: without the config it records.
+
+    Every keras.ops call on a KerasTensor makes an operation whose ``__new__``
+    binds its constructor's arguments to its signature and keeps them, checked
+    and wrapped, for ``get_config`` (Keras 3.15.1): a tenth of a millisecond a
+    call. The pass's operations are used once for their shape inference and
+    dropped (no Node keeps them), so nobody asks their config; it is None, as
+    Keras leaves it for arguments it cannot serialize. A layer (its own
+    ``__new__`` runs this one), a build(), another thread and JAX's NNX (whose
+    state ``__new__`` sets) get Keras's own.
+    """
+    from keras.src.layers.layer import Layer
+
+    original = vars(operation_class)["__new__"].__func__
+
+    def __new__(cls: Any, *args: Any, **kwargs: Any) -> Any:
+        if not PASS_STATE.symbolic or PASS_STATE.building or issubclass(cls, Layer) or _nnx_enabled():
+            return original(cls, *args, **kwargs)
+        instance = object.__new__(cls)
+        instance._lock = False
+        instance._auto_config = None
+        instance._lock = True
+        return instance
+
+    return __new__
+
+
+def _nnx_enabled() -> bool:
+    from keras.src.backend.config import is_nnx_enabled
+
+    return keras.backend.backend() == "jax" and is_nnx_enabled()
 
 
 def _snake_case_remembered(to_snake_case: Any) -> Any:
@@ -140,7 +187,8 @@ def _symbolic_checkers() -> list[Any]:
 
 
 def _variables_as_symbolic(variable_class: Any) -> Any:
-    """``any_symbolic_tensors`` for the pass: a variable counts as symbolic too, outside a build().
+    """``any_symbolic_tensors`` for the pass: a variable counts as symbolic too, outside a build(), and so does a
+    placeholder standing for a KerasTensor in the scratch graph (``is_stand_in``).
 
     ``ops.reshape(self.bias, ...)`` (every Conv with a bias), ``ops.take(self.embeddings, ...)`` on
     constant positions: given only variables, keras.ops would call the backend's function, which on
@@ -153,11 +201,13 @@ def _variables_as_symbolic(variable_class: Any) -> Any:
 
     original = keras_tensor.any_symbolic_tensors
 
+    def is_symbolic_leaf(value: Any) -> bool:
+        return isinstance(value, variable_class) or is_stand_in(value)
+
     def is_symbolic(value: Any) -> bool:
-        if isinstance(value, variable_class):
+        if is_symbolic_leaf(value):
             return True
-        nested = keras.tree.is_nested(value)
-        return nested and any(isinstance(item, variable_class) for item in keras.tree.flatten(value))
+        return keras.tree.is_nested(value) and any(is_symbolic_leaf(item) for item in keras.tree.flatten(value))
 
     @functools.wraps(original)
     def any_symbolic_tensors(args: Any = None, kwargs: Any = None) -> bool:
@@ -168,6 +218,47 @@ def _variables_as_symbolic(variable_class: Any) -> Any:
         return any(is_symbolic(value) for items in (args or (), kwargs.values() if kwargs else ()) for value in items)
 
     return any_symbolic_tensors
+
+
+def is_stand_in(value: Any) -> bool:
+    """A placeholder of the pass's scratch graph: what ``scratch_graph`` gives a TensorFlow function in place of
+    a KerasTensor or a variable (``backend.convert_to_tensor(x)`` in ``keras.activations.hard_silu``)."""
+    graph = PASS_STATE.scratch
+    if graph is None or PASS_STATE.building or not PASS_STATE.symbolic:
+        return False
+    op = getattr(value, "op", None) if isinstance(value, _TF_TENSOR) else None
+    return op is not None and op.type == "Placeholder" and value.graph is graph
+
+
+def stand_ins_as_keras_tensors(structure: Any) -> Any:
+    """The scratch graph's placeholders in ``structure`` as the KerasTensors they stand for (same shape, dtype).
+
+    A placeholder has no value to lose: a keras.ops call given one infers its shape in Keras's execution, as
+    if it had been given the KerasTensor, instead of making backend ops in the scratch graph (MobileNetV3's
+    hard-swish activation: four per call).
+    """
+    if PASS_STATE.scratch is None or not any(is_stand_in(value) for value in keras.tree.flatten(structure)):
+        return structure
+    return keras.tree.map_structure(lambda value: as_keras_tensor(value) if is_stand_in(value) else value, structure)
+
+
+def _stand_ins_given_as_keras_tensors(symbolic_call: Any) -> Any:
+    """``Operation.symbolic_call`` (what every keras.ops function on a symbolic operand runs, Keras 3.15.1) given
+    the KerasTensors a scratch placeholder stands for: ``compute_output_spec`` reads KerasTensors."""
+
+    @functools.wraps(symbolic_call)
+    def given_keras_tensors(operation: Any, *args: Any, **kwargs: Any) -> Any:
+        args, kwargs = stand_ins_as_keras_tensors((args, kwargs))
+        return symbolic_call(operation, *args, **kwargs)
+
+    return given_keras_tensors
+
+
+class _NoTensor:  # isinstance() target until TensorFlow is imported: nothing is one
+    pass
+
+
+_TF_TENSOR: Any = _NoTensor
 
 
 @contextlib.contextmanager
@@ -200,6 +291,7 @@ def scratch_graph() -> Iterator[None]:
 
     from keras.src.backend.tensorflow import core
     from keras.src.backend.tensorflow.core import Variable
+    from keras.src.ops.operation import Operation
 
     backend_cast = core.cast
 
@@ -215,16 +307,88 @@ def scratch_graph() -> Iterator[None]:
         (KerasTensor, "__tf_tensor__", placeholder),
         (Variable, "__tf_tensor__", variable_placeholder),
         (core, "cast", cast),
+        (Operation, "symbolic_call", _stand_ins_given_as_keras_tensors(vars(Operation)["symbolic_call"])),
+        *_constants_as_keras_tensors(),
     )
-    with _PATCH_LOCK, tf.__internal__.FuncGraph("ascii_explain_shapes_pass").as_default():
+    global _TF_TENSOR
+    _TF_TENSOR = tf.Tensor
+    with _PATCH_LOCK, tf.__internal__.FuncGraph("ascii_explain_shapes_pass").as_default() as graph:
         originals = [(owner, name, vars(owner)[name]) for owner, name, _ in shadowed]
         for owner, name, shadow in shadowed:
             setattr(owner, name, shadow)
+        previous, PASS_STATE.scratch = PASS_STATE.scratch, graph
         try:
             yield
         finally:
+            PASS_STATE.scratch = previous
             for owner, name, original in originals:
                 setattr(owner, name, original)
+
+
+def _constants_as_keras_tensors() -> list[tuple[Any, str, Any]]:
+    """(module, name, shadow) for every Keras module holding a keras.ops constant maker (``ops.zeros``, ...).
+
+    ``ops.zeros((1, H, W, 1))``, ``ops.arange(n)`` on Python numbers call the
+    backend's function (Keras 3.15.1: no symbolic path without a KerasTensor
+    argument), which in the scratch graph makes TensorFlow ops at a fraction of
+    a millisecond each, and so does all that is computed from the result (Swin's
+    shifted-window mask: 66 ops a model; VitDet's relative positions, where an
+    ``ops.take`` on the graph tensor then fails Keras's shape inference and the
+    backend traces the whole block). In the pass the result is a KerasTensor of
+    the shape and dtype the backend gives (``constant_specs.py``), and what follows stays
+    symbolic. Any argument that is not a plain Python number or shape runs the
+    backend's function, as does a build() (what it keeps must be a real tensor).
+    """
+    from keras.src.ops import numpy as numpy_ops
+
+    from .constant_specs import CONSTANT_SPECS
+
+    originals = {name: getattr(numpy_ops, name) for name in CONSTANT_SPECS if hasattr(numpy_ops, name)}
+    return [
+        (module, name, _symbolic_constant(originals[name], CONSTANT_SPECS[name]))
+        for name, modules in _modules_holding(originals).items()
+        for module in modules
+    ]
+
+
+def _symbolic_constant(original: Any, spec: Any) -> Any:
+    @functools.wraps(original)
+    def constant(*args: Any, **kwargs: Any) -> Any:
+        if PASS_STATE.symbolic and not PASS_STATE.building:
+            try:
+                found = spec(*args, **kwargs)
+            except TypeError:  # arguments the function does not take: its own error
+                found = None
+            if found is not None:
+                return found
+        return original(*args, **kwargs)
+
+    return constant
+
+
+_HOLDING: dict[tuple[int, tuple[str, ...]], dict[str, list[Any]]] = {}
+
+
+def _modules_holding(functions: dict[str, Any]) -> dict[str, list[Any]]:
+    """For each named function, the ``keras.*`` modules holding it under that name (``keras.ops``,
+    ``keras.src.ops``, ``keras.src.ops.numpy``, ...): found again only when modules were imported since."""
+    import sys
+
+    key = (len(sys.modules), tuple(functions))
+    known = _HOLDING.get(key)
+    if known is not None:
+        return known
+    found: dict[str, list[Any]] = {name: [] for name in functions}
+    for module_name, module in list(sys.modules.items()):
+        if not module_name.startswith("keras.") or module is None:
+            continue
+        attributes = getattr(module, "__dict__", {})
+        for name, function in functions.items():
+            if attributes.get(name) is function:
+                found[name].append(module)
+    _HOLDING.clear()
+    _HOLDING[key] = found
+    return found
 
 
 class _SignaturesRemembered:
@@ -275,14 +439,87 @@ def _variable_dunders() -> Iterator[tuple[str, str, bool]]:
 
 
 def _taking_keras_tensors(original: Any, operation: str, reflected: bool) -> Any:
+    """A variable's operator as the keras.ops function: given a KerasTensor; and, for arithmetic in the
+    forward, given a Python number or another variable (``_arithmetic_stays_symbolic``)."""
     function = getattr(keras.ops, operation)
+    arithmetic = operation in _VARIABLE_OPERATORS.values()
 
     def operator(variable: Any, other: Any) -> Any:
-        if isinstance(other, keras.KerasTensor):
+        if isinstance(other, keras.KerasTensor) or (arithmetic and _arithmetic_stays_symbolic(other)):
             return function(other, variable) if reflected else function(variable, other)
         return original(variable, other)
 
     return operator
+
+
+def _arithmetic_stays_symbolic(other: Any) -> bool:
+    """In the forward (not a build(), not a layer the backend traces alone), a variable's arithmetic with a
+    Python or NumPy number or another variable is a keras.ops call on a symbolic operand (``_variables_as_symbolic``).
+
+    The backend's own operator reads the variable into the scratch graph and makes an op there (D-FINE's
+    ``abs(self.reg_scale) * 2``, then ``step ** i`` for every bin: ~200 ops a model); the value is never
+    known in the pass either way, and Keras's shape inference gives the backend's shape and dtype.
+    Comparisons are left out: ``variable in some_list`` compares with ``==``.
+    """
+    from keras.src.backend.common.variables import Variable
+
+    if not PASS_STATE.symbolic or PASS_STATE.building:
+        return False
+    if isinstance(other, bool):
+        return False
+    return isinstance(other, (int, float, np.number, Variable))
+
+
+# A variable's unary operators and indexing, as keras.ops (KerasVariable's go to the backend through its value).
+_VARIABLE_UNARY = {"__neg__": "negative", "__abs__": "absolute"}
+
+
+def _variable_unary_shadows(variable_class: Any) -> list[tuple[str, Any, Any]]:
+    """(dunder, original, shadow) for ``-variable``, ``abs(variable)`` and ``variable[i, :n]`` in the forward."""
+    shadows = []
+    for dunder, operation in _VARIABLE_UNARY.items():
+        original = vars(variable_class).get(dunder)
+        if original is not None:
+            shadows.append((dunder, original, _unary_symbolic(original, getattr(keras.ops, operation))))
+    getitem = vars(variable_class).get("__getitem__")
+    if getitem is not None:
+        shadows.append(("__getitem__", getitem, _indexing_symbolic(getitem)))
+    return shadows
+
+
+def _unary_symbolic(original: Any, function: Any) -> Any:
+    def operator(variable: Any) -> Any:
+        if PASS_STATE.symbolic and not PASS_STATE.building:
+            return function(variable)
+        return original(variable)
+
+    return operator
+
+
+def _indexing_symbolic(original: Any) -> Any:
+    """``variable[key]`` as ``ops.get_item`` for a key of Python ints, slices of them, ``None`` and ``...``
+    (what ``GetItem.compute_output_spec`` reads, Keras 3.15.1); any other key the backend's indexing."""
+
+    def getitem(variable: Any, key: Any) -> Any:
+        if PASS_STATE.symbolic and not PASS_STATE.building and _static_key(key):
+            # GetItem's inference takes an int or a tuple, not a bare slice: ``v[1:]`` is ``v[(1:,)]``
+            return keras.ops.get_item(variable, key if isinstance(key, (tuple, int)) else (key,))
+        return original(variable, key)
+
+    return getitem
+
+
+def _static_key(key: Any) -> bool:
+    parts = key if isinstance(key, tuple) else (key,)
+    return all(_static_index(part) for part in parts)
+
+
+def _static_index(part: Any) -> bool:
+    if part is None or part is Ellipsis:
+        return True
+    if isinstance(part, slice):
+        return all(bound is None or (type(bound) is int) for bound in (part.start, part.stop, part.step))
+    return type(part) is int
 
 
 def build_not_recorded(build: Any) -> Any:
@@ -318,12 +555,13 @@ def graph_tensors_as_keras_tensors(structure: Any) -> Any:
         return structure
     import tensorflow as tf
 
-    def converted(value: Any) -> Any:
-        if isinstance(value, tf.Tensor) and not tf.executing_eagerly() and hasattr(value, "graph"):
-            return as_keras_tensor(value)
-        return value
+    def is_graph_tensor(value: Any) -> bool:
+        return isinstance(value, tf.Tensor) and not tf.executing_eagerly() and hasattr(value, "graph")
 
-    return keras.tree.map_structure(converted, structure)
+    # Most calls get KerasTensors only: a flatten finds that at a fraction of a rebuilt structure's cost.
+    if not any(is_graph_tensor(value) for value in keras.tree.flatten(structure)):
+        return structure
+    return keras.tree.map_structure(lambda item: as_keras_tensor(item) if is_graph_tensor(item) else item, structure)
 
 
 @contextlib.contextmanager
@@ -340,3 +578,19 @@ def as_keras_tensor(value: Any) -> Any:
     if isinstance(value, keras.KerasTensor) or not keras.ops.is_tensor(value):
         return value
     return keras.KerasTensor(tuple(value.shape), dtype=keras.backend.standardize_dtype(value.dtype))
+
+
+def as_keras_tensors(structure: Any) -> Any:
+    """``as_keras_tensor`` over a structure; the structure itself when every tensor in it is a KerasTensor."""
+    leaves = keras.tree.flatten(structure)
+    if all(isinstance(value, keras.KerasTensor) or not keras.ops.is_tensor(value) for value in leaves):
+        return structure
+    return keras.tree.map_structure(as_keras_tensor, structure)
+
+
+def all_dense(structure: Any) -> Any:
+    """``dense`` over a structure; the structure itself when nothing in it is marked sparse."""
+    leaves = keras.tree.flatten(structure)
+    if not any(isinstance(value, keras.KerasTensor) and value.sparse for value in leaves):
+        return structure
+    return keras.tree.map_structure(dense, structure)
