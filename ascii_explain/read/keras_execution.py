@@ -32,6 +32,8 @@ from typing import Any, Iterator
 import keras
 import numpy as np
 
+from .module_holders import modules_holding
+
 
 class PassState(threading.local):
     building = 0  # inside a build() the pass runs (a Sequential's build calls its layers: not the forward)
@@ -158,32 +160,15 @@ def _snake_case_remembered(to_snake_case: Any) -> Any:
     return functools.lru_cache(maxsize=256)(to_snake_case)
 
 
-_CHECKERS: dict[int, list[Any]] = {}  # by len(sys.modules): the walk costs ~3 ms, a ViT's whole pass ~15
-
-
 def _symbolic_checkers() -> list[Any]:
     """The Keras modules whose ``any_symbolic_tensors`` decides between a symbolic call and the backend's function.
 
     Each imported the function by name (``keras.ops``' modules, ``Operation``, ``Layer``, Keras 3.15.1):
-    shadowing it means shadowing that name in each of them. Found again only when modules were imported
-    since (one missed would only run the backend's function, as without the shadow).
+    shadowing it means shadowing that name in each of them (``module_holders.py``).
     """
-    import sys
-
     from keras.src.backend.common import keras_tensor
 
-    known = _CHECKERS.get(len(sys.modules))
-    if known is not None:
-        return known
-    original = keras_tensor.any_symbolic_tensors
-    found = [
-        module
-        for name, module in list(sys.modules.items())
-        if name.startswith("keras.src.") and getattr(module, "any_symbolic_tensors", None) is original
-    ]
-    _CHECKERS.clear()
-    _CHECKERS[len(sys.modules)] = found
-    return found
+    return [module for module, _, _ in modules_holding([("any_symbolic_tensors", keras_tensor.any_symbolic_tensors)])]
 
 
 def _variables_as_symbolic(variable_class: Any) -> Any:
@@ -343,12 +328,9 @@ def _constants_as_keras_tensors() -> list[tuple[Any, str, Any]]:
 
     from .constant_specs import CONSTANT_SPECS
 
-    originals = {name: getattr(numpy_ops, name) for name in CONSTANT_SPECS if hasattr(numpy_ops, name)}
-    return [
-        (module, name, _symbolic_constant(originals[name], CONSTANT_SPECS[name]))
-        for name, modules in _modules_holding(originals).items()
-        for module in modules
-    ]
+    originals = [(name, getattr(numpy_ops, name)) for name in CONSTANT_SPECS if hasattr(numpy_ops, name)]
+    shadows = {name: _symbolic_constant(original, CONSTANT_SPECS[name]) for name, original in originals}
+    return [(module, name, shadows[name]) for module, name, _ in modules_holding(originals)]
 
 
 def _symbolic_constant(original: Any, spec: Any) -> Any:
@@ -364,31 +346,6 @@ def _symbolic_constant(original: Any, spec: Any) -> Any:
         return original(*args, **kwargs)
 
     return constant
-
-
-_HOLDING: dict[tuple[int, tuple[str, ...]], dict[str, list[Any]]] = {}
-
-
-def _modules_holding(functions: dict[str, Any]) -> dict[str, list[Any]]:
-    """For each named function, the ``keras.*`` modules holding it under that name (``keras.ops``,
-    ``keras.src.ops``, ``keras.src.ops.numpy``, ...): found again only when modules were imported since."""
-    import sys
-
-    key = (len(sys.modules), tuple(functions))
-    known = _HOLDING.get(key)
-    if known is not None:
-        return known
-    found: dict[str, list[Any]] = {name: [] for name in functions}
-    for module_name, module in list(sys.modules.items()):
-        if not module_name.startswith("keras.") or module is None:
-            continue
-        attributes = getattr(module, "__dict__", {})
-        for name, function in functions.items():
-            if attributes.get(name) is function:
-                found[name].append(module)
-    _HOLDING.clear()
-    _HOLDING[key] = found
-    return found
 
 
 class _SignaturesRemembered:

@@ -27,9 +27,10 @@ the shadow: outside a read it is the original's answer, one call later.)
 from __future__ import annotations
 
 import contextlib
-import sys
 import threading
 from typing import Any, Iterator
+
+from .module_holders import modules_holding
 
 LIGHT_WORDS = "class name only"
 
@@ -41,8 +42,6 @@ class _Reading(threading.local):
 _READING = _Reading()
 _LOCK = threading.RLock()
 _INSTALLED = 0  # open light_serialization contexts (any thread): the shadows stay while one is open
-# by len(sys.modules): (module, name, original, shadow maker)
-_ALIASES: dict[int, list[tuple[Any, str, Any, Any]]] = {}
 _SHADOWED: list[tuple[Any, str, Any]] = []  # what the open contexts shadowed, put back by the last to close
 
 
@@ -130,38 +129,15 @@ def _copied(answer: Any) -> Any:
     return answer
 
 
-def _originals() -> dict[int, tuple[Any, Any]]:
-    """{id(function): (function, its shadow's maker)} for the serialize functions a read shadows."""
+def _aliases() -> list[tuple[Any, str, Any, Any]]:
+    """(module, attribute, original, shadow maker) for each module of Keras holding one of the serialize functions
+    (``module_holders.py``: its API modules import them by name)."""
     from keras.src import constraints, dtype_policies, initializers, regularizers
 
     def unshadowed(module: Any) -> Any:  # while shadowed, the original is behind __wrapped__
         return getattr(module.serialize, "__wrapped__", module.serialize)
 
-    found = {}
     makers = ((initializers, _light), (regularizers, _light), (constraints, _light), (dtype_policies, _remembered))
-    for module, make in makers:
-        found[id(unshadowed(module))] = (unshadowed(module), make)
-    return found
-
-
-def _aliases() -> list[tuple[Any, str, Any, Any]]:
-    """Every (module, attribute, original, shadow maker) holding one of the serialize functions, in Keras's modules
-    (``keras`` and ``keras.*``: its API modules import them by name).
-
-    Found again only when modules were imported since (one missed would only serialize fully, as without it).
-    """
-    known = _ALIASES.get(len(sys.modules))
-    if known is not None:
-        return known
-    originals = _originals()
-    found = []
-    for module_name, module in list(sys.modules.items()):
-        if module is None or not (module_name == "keras" or module_name.startswith("keras.")):
-            continue
-        for name, value in list(vars(module).items()):
-            entry = originals.get(id(value))
-            if entry is not None and value is entry[0]:
-                found.append((module, name, value, entry[1]))
-    _ALIASES.clear()
-    _ALIASES[len(sys.modules)] = found
-    return found
+    make_for = {id(unshadowed(module)): make for module, make in makers}
+    holders = modules_holding([("serialize", unshadowed(module)) for module, _ in makers])
+    return [(module, name, original, make_for[id(original)]) for module, name, original in holders]
