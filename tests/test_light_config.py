@@ -102,3 +102,40 @@ def test_explain_puts_them_back_and_counts_as_before() -> None:
     explanation = explain(model)
     assert keras_global_state() == before
     assert explanation.total_params == model.count_params() == 3 * 3 * 3 * 4 + 4
+
+
+@keras.saving.register_keras_serializable(package="light_config_test")
+def doubled(x: object) -> object:
+    return x * 2  # type: ignore[operator]
+
+
+def test_an_activation_read_is_kerass_own_answer_each_caller_its_own_copy() -> None:
+    layers = [
+        keras.layers.Dense(2, activation="relu"),
+        keras.layers.Dense(2, activation="relu"),
+        keras.layers.Dense(2, activation=keras.activations.gelu),
+        keras.layers.Dense(2, activation=doubled),  # registered: Keras answers with a dict
+        keras.layers.Dense(2, activation=lambda x: x),  # a lambda: Keras's own serialization, every time
+        keras.layers.Activation("softmax"),
+    ]
+    for layer in layers:
+        layer.build((None, 3))
+    whole = [layer.get_config()["activation"] for layer in layers]
+    with light_serialization():
+        read = [config_of(layer)["activation"] for layer in layers]
+        again = config_of(layers[3])["activation"]
+    assert read == whole
+    assert isinstance(read[3], dict) and again == read[3] and again is not read[3]
+    read[3]["config"] = "changed by a caller"
+    with light_serialization():
+        assert config_of(layers[3])["activation"] == whole[3]
+
+
+def test_a_policy_changed_between_reads_is_read_again() -> None:
+    layer = keras.layers.Dense(2)
+    layer.build((None, 3))
+    with light_serialization():
+        before = config_of(layer)["dtype"]
+    layer.dtype_policy = "mixed_float16"
+    with light_serialization():
+        assert config_of(layer)["dtype"] == layer.get_config()["dtype"] != before

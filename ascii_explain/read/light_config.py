@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import types
 from typing import Any, Iterator
 
 from .module_holders import modules_holding
@@ -97,14 +98,43 @@ def _remembered(original: Any) -> Any:
     The answer depends only on the policy's class and its config; each caller gets its own copy.
     """
     answers: dict[Any, Any] = {}
+    keys: dict[int, tuple[Any, Any]] = {}  # id(policy) -> (policy, its key): most layers share a policy object
 
     def serialize(policy: Any) -> Any:
-        key = _policy_key(policy) if _READING.depth else None
+        if not _READING.depth:
+            return original(policy)
+        known = keys.get(id(policy))
+        if known is None or known[0] is not policy:
+            known = keys[id(policy)] = (policy, _policy_key(policy))
+        key = known[1]
         if key is None:
             return original(policy)
         if key not in answers:
             answers[key] = original(policy)
         return _copied(answers[key])
+
+    serialize.__wrapped__ = original  # type: ignore[attr-defined]
+    return serialize
+
+
+def _remembered_activation(original: Any) -> Any:
+    """``activations.serialize``, Keras's answer for a plain function remembered while the context is open.
+
+    Every Dense, Conv and Activation layer serializes its activation function: the same few functions
+    (``relu``, ``linear``), each through ``serialization_lib`` (a tenth of a ResNet's configs). A plain
+    function's answer depends only on the function (Keras 3.15.1: its name, or its registered name): a
+    string, or a dict each caller gets its own copy of. Anything else (a callable object, a layer) is
+    serialized each time.
+    """
+    answers: dict[int, tuple[Any, Any]] = {}  # id(function) -> (function, answer): the function kept alive
+
+    def serialize(activation: Any) -> Any:
+        if not _READING.depth or type(activation) is not types.FunctionType or activation.__name__ == "<lambda>":
+            return original(activation)  # a lambda's serialization warns each time: left as Keras's
+        known = answers.get(id(activation))
+        if known is None or known[0] is not activation:
+            known = answers[id(activation)] = (activation, original(activation))
+        return _copied(known[1])
 
     serialize.__wrapped__ = original  # type: ignore[attr-defined]
     return serialize
@@ -132,12 +162,18 @@ def _copied(answer: Any) -> Any:
 def _aliases() -> list[tuple[Any, str, Any, Any]]:
     """(module, attribute, original, shadow maker) for each module of Keras holding one of the serialize functions
     (``module_holders.py``: its API modules import them by name)."""
-    from keras.src import constraints, dtype_policies, initializers, regularizers
+    from keras.src import activations, constraints, dtype_policies, initializers, regularizers
 
     def unshadowed(module: Any) -> Any:  # while shadowed, the original is behind __wrapped__
         return getattr(module.serialize, "__wrapped__", module.serialize)
 
-    makers = ((initializers, _light), (regularizers, _light), (constraints, _light), (dtype_policies, _remembered))
+    makers = (
+        (initializers, _light),
+        (regularizers, _light),
+        (constraints, _light),
+        (dtype_policies, _remembered),
+        (activations, _remembered_activation),
+    )
     make_for = {id(unshadowed(module)): make for module, make in makers}
     holders = modules_holding([("serialize", unshadowed(module)) for module, _ in makers])
     return [(module, name, original, make_for[id(original)]) for module, name, original in holders]
