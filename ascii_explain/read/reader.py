@@ -14,6 +14,7 @@ import dataclasses
 from typing import Any, Optional, Sequence
 
 import keras
+from keras.src.utils import summary_utils
 
 from ..build.records import Call, OutputShape, Shape
 from ..layers.operations import operation_macs
@@ -171,17 +172,20 @@ class Reader(TracedCallsReader, WeightTotalsReader):
             config = rs_config(layer, config)
         return None if config is None else self.normalize_config(layer, config)
 
-    def weights(self, layer: Any, exclude: Optional[set[int]] = None) -> list[WeightFacts]:
+    def weights(
+        self, layer: Any, exclude: Optional[set[int]] = None, variables: Optional[list[Any]] = None
+    ) -> list[WeightFacts]:
         """The layer's weights, each counted once, with Keras's trainable flag.
 
         A frozen layer (``layer.trainable = False``) keeps its variables'
         ``trainable`` flags but Keras reports none of them as trainable, so both
-        must hold.
+        must hold. ``variables``: ``layer.weights`` when the caller has it already
+        (the property walks every sublayer each time it is read).
         """
         seen: set[int] = set(exclude or ())
         result = []
         layer_trainable = layer.trainable
-        for variable in layer.weights:
+        for variable in layer.weights if variables is None else variables:
             if id(variable) in seen:
                 continue
             seen.add(id(variable))
@@ -238,8 +242,9 @@ class Reader(TracedCallsReader, WeightTotalsReader):
         """
         first_input = self.input_shape(layer)
         built = bool(getattr(layer, "built", True))
+        variables = list(getattr(layer, "weights", None) or ())  # read once: the property walks every sublayer
         # Never built, but weights made in __init__ (a rotary inv_freq): count them, as Keras's totals do.
-        unbuilt_with_weights = not built and bool(getattr(layer, "weights", None))
+        unbuilt_with_weights = not built and bool(variables)
         built = built or unbuilt_with_weights
         config = self.config(layer)
         build_shape = self.build_shape(layer, first_input)
@@ -302,9 +307,9 @@ class Reader(TracedCallsReader, WeightTotalsReader):
             input_shape=first_input,
             output_shape=output_shape,
             output_dtypes=self.output_dtypes(layer),
-            weights=tuple(self.weights(layer)),
+            weights=tuple(self.weights(layer, variables=variables)),
             # Keras's count_params() raises on an unbuilt layer; its summary counts it 0.
-            keras_params=_keras_params(layer, built, unbuilt_with_weights),
+            keras_params=_keras_params(layer, built, unbuilt_with_weights, variables),
             built=built,
             trainable=bool(layer.trainable),
             activation=self.activation_name(layer, config),
@@ -478,9 +483,13 @@ class Reader(TracedCallsReader, WeightTotalsReader):
         held: set[int] = set()
         for entry in graph.entries:
             held.update(entry.weight_ids)
+        # A layer with a row holds all its weights (its row read them all): not walked again.
+        with_rows = {entry.layer_id for entry in graph.entries if entry.layer_id and not entry.is_operation}
         extra: list[LayerFacts] = []
         flatten = getattr(model, "_flatten_layers", None)  # private, 3.15.1 (and tf_keras): Model.layers' walk
         for layer in flatten(include_self=False, recursive=False) if flatten is not None else ():
+            if id(layer) in with_rows:
+                continue
             weights = getattr(layer, "weights", None) or []
             if any(id(variable) not in held for variable in weights):
                 facts = self.layer_facts(layer, outside_graph=True)
@@ -516,12 +525,24 @@ def variable_path(variable: Any) -> str:
     return str(variable.name).split(":")[0]
 
 
-def _keras_params(layer: Any, built: bool, unbuilt_with_weights: bool) -> int:
-    """``count_params()``; for a layer never built that owns weights (which count_params refuses), their sizes."""
-    if unbuilt_with_weights:
-        return sum(shape_size(variable_shape(variable)) for variable in {id(v): v for v in layer.weights}.values())
-    return int(layer.count_params()) if built else 0
+def _keras_params(layer: Any, built: bool, unbuilt_with_weights: bool, variables: list[Any]) -> int:
+    """``count_params()``; for a layer never built that owns weights (which count_params refuses), their sizes.
 
+    ``variables`` is ``layer.weights``, read by the caller. Where the layer's ``count_params`` is Keras 3's
+    own (3.15.1: ``summary_utils.count_params(self.weights)`` once built), that same function is given
+    that same list, rather than have the method walk the sublayers for it again.
+    """
+    if unbuilt_with_weights:
+        return sum(shape_size(variable_shape(variable)) for variable in {id(v): v for v in variables}.values())
+    if not built:
+        return 0
+    if type(layer).count_params is _KERAS_COUNT_PARAMS:
+        return int(summary_utils.count_params(variables))
+    return int(layer.count_params())
+
+
+
+_KERAS_COUNT_PARAMS = keras.layers.Layer.count_params
 
 
 def _caches_keys_values(layer: Any, parent: Any) -> bool:
