@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional, Sequence, Tuple, Union
 
+from ..frozen_init import fast_frozen_init
 from .planned_fields import PlannedField
 
 Dim = Optional[int]
@@ -48,6 +49,7 @@ class InternalError:
     detail: str = ""
 
 
+@fast_frozen_init  # made for every row (frozen_init.py)
 @dataclass(frozen=True)
 class Term:
     """One named part of a layer's parameters, after Keras's weight name.
@@ -68,6 +70,7 @@ class Term:
     detail: str = ""
 
 
+@fast_frozen_init  # made for every row (frozen_init.py)
 @dataclass(frozen=True)
 class Call:
     """One call of a layer in the model's graph: the layers it read and the shapes.

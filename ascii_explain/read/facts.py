@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, Optional
 
 from ..build.records import Call, OutputShape, Shape
+from ..frozen_init import fast_frozen_init
 
 KIND_FUNCTIONAL = "functional"
 KIND_SEQUENTIAL = "sequential"
@@ -29,6 +30,7 @@ OUTSIDE_GRAPH = "outside_graph"
 OWN_WEIGHTS = "own_weights"
 
 
+@fast_frozen_init  # made for every weight read (frozen_init.py)
 @dataclass(frozen=True)
 class WeightFacts:
     """One weight (variable) of a layer, as Keras 3 names it (``"kernel"``, never ``"dense/kernel:0"``)."""
@@ -53,6 +55,7 @@ class WeightFacts:
     overwrite_with_gradient: bool = False
 
 
+@fast_frozen_init  # made for every layer read (frozen_init.py)
 @dataclass(frozen=True)
 class LayerFacts:
     """Everything one layer's row needs, read once.
