@@ -304,3 +304,50 @@ def test_a_registry_lookup_remembered_is_forgotten_when_the_registry_changes() -
     finally:
         registry.unregister_formula(Scale)
     assert registry.find_formula(ScaleTwice) is before
+
+
+class _Block(keras.layers.Layer):
+    """A custom block with two sublayers: its rows are its sublayers' reads."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.inner = layers.Dense(4, name="inner")
+        self.norm = layers.LayerNormalization(name="norm")
+
+    def build(self, input_shape: Any) -> None:
+        self.inner.build(input_shape)
+        self.norm.build((*input_shape[:-1], 4))
+
+    def call(self, x: Any) -> Any:
+        return self.norm(self.inner(x))
+
+    def compute_output_shape(self, input_shape: Any) -> Any:
+        return (*input_shape[:-1], 4)
+
+
+def _task_holding_its_backbone() -> tuple[Any, _Block]:
+    """keras-hub's DepthAnything's shape: a task calling a feature extractor made of its backbone's layers,
+    and holding the backbone itself as an attribute (a row outside the graph: its head is never called)."""
+    inputs = keras.Input((8,))
+    block = _Block(name="block")
+    backbone = keras.Model(inputs, layers.Dense(2, name="backbone_head")(block(inputs)), name="backbone")
+    extractor = keras.Model(backbone.inputs, block.output, name="features")
+    task_inputs = keras.Input((8,))
+    task = keras.Model(task_inputs, layers.Dense(3, name="task_head")(extractor(task_inputs)), name="task")
+    task.backbone = backbone
+    return task, block
+
+
+def test_a_block_inside_two_nested_models_has_its_sublayers_read_once(monkeypatch):
+    """The backbone's block is read under the feature extractor and under the backbone's own row: the same
+    layer under the same parent, so its sublayers' facts (their get_config, the costliest read) are read once."""
+    task, block = _task_holding_its_backbone()
+    calls = _count_outermost_calls(monkeypatch, {layers.Dense, layers.LayerNormalization}, "get_config")
+    explanation = explain(task)
+    text = str(explanation)
+    assert "outside the model's graph" in text  # the backbone's row is there, its block read for it too
+    assert {name: calls[id(layer)] for name, layer in (("inner", block.inner), ("norm", block.norm))} == {
+        "inner": 1,
+        "norm": 1,
+    }
+    assert explanation.total_params == task.count_params()

@@ -68,6 +68,12 @@ class Reader(TracedCallsReader, WeightTotalsReader):
     # and the model's concrete input shapes by input name.
     traced: Optional[dict[int, CallShapes]] = None
     given_inputs: Optional[dict[str, Shape]] = None
+    # Set on the copy each :meth:`model_facts` reads with: the sublayers read so far, by
+    # (id(layer), id(parent), outside_graph). A task model holding its backbone as an attribute
+    # and calling a Functional feature extractor made of the backbone's layers (keras-hub's
+    # DepthAnything) has the backbone's blocks read once for each: their facts are the same
+    # (the same layer, parent and traced calls), so the second read takes the first's.
+    sublayers_read: Optional[dict[tuple[int, int, bool], tuple[Any, Any, LayerFacts]]] = None
 
     def at_shapes(self, traced: dict[int, CallShapes], given_inputs: Optional[dict[str, Shape]]) -> Reader:
         """A copy of this reader that reads shapes from a traced forward at concrete input shapes."""
@@ -240,6 +246,16 @@ class Reader(TracedCallsReader, WeightTotalsReader):
         is then asked (see :meth:`_computed_output_shape`). ``parent``: the
         layer whose sublayer this is (None at a model's level).
         """
+        if calls or parent is None or self.sublayers_read is None:  # a graph's entry: its calls are its own
+            return self._read_layer_facts(layer, calls, outside_graph, parent)
+        key = (id(layer), id(parent), outside_graph)
+        known = self.sublayers_read.get(key)
+        if known is None or known[0] is not layer or known[1] is not parent:
+            facts = self._read_layer_facts(layer, calls, outside_graph, parent)
+            known = self.sublayers_read[key] = (layer, parent, facts)
+        return known[2]
+
+    def _read_layer_facts(self, layer: Any, calls: Sequence[Call], outside_graph: bool, parent: Any) -> LayerFacts:
         first_input = self.input_shape(layer)
         built = bool(getattr(layer, "built", True))
         variables = list(getattr(layer, "weights", None) or ())  # read once: the property walks every sublayer
@@ -417,6 +433,10 @@ class Reader(TracedCallsReader, WeightTotalsReader):
 
     def model_facts(self, obj: Any) -> ModelFacts:
         """Read the object ``explain`` was given (a model, or one layer) into facts."""
+        if self.sublayers_read is None:  # each read on its own copy: what it read is forgotten after
+            reader = copy.copy(self)
+            reader.sublayers_read = {}
+            return reader.model_facts(obj)
         is_model = self.is_model(obj)
         if is_model:
             graph = self.graph_facts(obj, include_input_layer=False)
