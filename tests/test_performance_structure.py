@@ -351,3 +351,40 @@ def test_a_block_inside_two_nested_models_has_its_sublayers_read_once(monkeypatc
         "norm": 1,
     }
     assert explanation.total_params == task.count_params()
+
+
+@pytest.mark.parametrize("kind", ["functional", "sequential"])
+def test_a_nested_models_graph_is_not_serialized_again(monkeypatch, kind):
+    """A nested Functional's or Sequential's get_config() serializes each of its layers again (their rows read
+    them already): explain() does not ask it, so each inner layer's config is read once."""
+    inputs = keras.Input((8,))
+    if kind == "sequential":
+        stack = [keras.Input((8,)), layers.Dense(4, name="a"), layers.Dense(4, name="b")]
+        inner = keras.Sequential(stack, name="inner")
+    else:
+        x = layers.Dense(4, name="a")(inputs)
+        inner = keras.Model(inputs, layers.Dense(4, name="b")(x), name="inner")
+    outer_inputs = keras.Input((8,))
+    model = keras.Model(outer_inputs, layers.Dense(2, name="head")(inner(outer_inputs)), name="outer")
+    calls = _count_outermost_calls(monkeypatch, {layers.Dense}, "get_config")
+    text = str(explain(model, expand_nested=True))
+    assert [calls[id(layer)] for layer in inner.layers if isinstance(layer, layers.Dense)] == [1, 1]
+    assert "inner" in text
+    assert explain(model).total_params == model.count_params() == (8 * 4 + 4) + (4 * 4 + 4) + (4 * 2 + 2)
+
+
+def test_a_functional_subclass_with_its_own_constructor_keeps_its_config() -> None:
+    """Keras serializes such a model as any model (its constructor's arguments): its config is read as it is."""
+    from ascii_explain.read.reader import _graph_config_head
+
+    class Tower(keras.Model):
+        def __init__(self, width: int = 4, **kwargs: Any) -> None:
+            inputs = keras.Input((8,))
+            super().__init__(inputs, layers.Dense(width)(inputs), **kwargs)
+            self.width = width
+
+    plain_inputs = keras.Input((8,))
+    plain = keras.Model(plain_inputs, layers.Dense(4)(plain_inputs), name="plain")
+    assert _graph_config_head(Tower(name="tower")) is None
+    assert _graph_config_head(layers.Dense(3)) is None
+    assert _graph_config_head(plain) == {"name": "plain", "trainable": True}

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import weakref
 from typing import Any, Optional, Sequence
 
 import keras
+from keras.src.models.functional import Functional, functional_like_constructor
 from keras.src.utils import summary_utils
 
 from ..build.records import Call, OutputShape, Shape
@@ -167,7 +169,7 @@ class Reader(TracedCallsReader, WeightTotalsReader):
         layer's by the facts its get_config() leaves out (``read/rs.py``).
         """
         try:
-            config: Optional[dict[str, Any]] = dict(config_of(layer))
+            config: Optional[dict[str, Any]] = _graph_config_head(layer) or dict(config_of(layer))
         except Exception:  # custom layers may raise NotImplementedError or worse
             config = None
         if is_hub_layer(layer) or (config is None and not layer.weights):
@@ -535,6 +537,30 @@ class Reader(TracedCallsReader, WeightTotalsReader):
             )
         return extra
 
+
+
+_GRAPH_SERIALIZERS = (Functional.get_config, keras.Sequential.get_config)
+_SERIALIZES_ITS_GRAPH: weakref.WeakKeyDictionary[type, bool] = weakref.WeakKeyDictionary()  # by class
+
+
+def _graph_config_head(layer: Any) -> Optional[dict[str, Any]]:
+    """A nested Functional or Sequential model's config without its layers: what its own ``get_config`` starts with.
+
+    Their ``get_config()`` serializes every layer of the graph again (Keras 3.15.1: each layer's
+    own ``get_config``, which that layer's row reads anyway; Sequential deep-copies them too): a
+    feature-pyramid Functional inside keras-hub's RetinaNet is a tenth of explaining it. A model's
+    row is the sum of its layers' rows (build/model.py), and nothing reads its config's layers.
+    None for any other layer, and for a subclass with its own constructor (Keras serializes it
+    as any model: its constructor's arguments).
+    """
+    kind = type(layer)
+    serializes = _SERIALIZES_ITS_GRAPH.get(kind)
+    if serializes is None:
+        own = kind.get_config in _GRAPH_SERIALIZERS
+        serializes = _SERIALIZES_ITS_GRAPH[kind] = own and (
+            kind.get_config is not Functional.get_config or functional_like_constructor(kind)
+        )
+    return {"name": layer.name, "trainable": layer.trainable} if serializes else None
 
 
 def variable_path(variable: Any) -> str:
