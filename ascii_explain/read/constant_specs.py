@@ -8,6 +8,17 @@ a missing dtype is ``floatx()`` (``arange``: the arguments' result type), and
 the shape follows from the Python numbers given. It answers only for plain
 Python numbers and shapes; None otherwise (a tensor among them, an ``eye`` off
 its main diagonal), and the backend's function runs.
+
+``RANDOM_SPECS`` do the same for the draws of ``keras.random`` (``normal``,
+``uniform``, ``truncated_normal``, ``randint``, ``gamma``, ``beta``,
+``binomial``): a VAE's sampling layer draws ``keras.random.normal(shape=(batch,
+dim))`` in every call, and the scratch graph's random ops (seeded from the
+seed generator's state) took two thirds of explaining one. The draw is
+``shape`` in ``dtype or floatx()`` (``randint``: ``int32``), as the TensorFlow
+backend makes it; the seed generator is not advanced (in the scratch graph its
+update never ran either). Only for Python numbers as the distribution's
+parameters and a floating dtype (an integer one for ``randint``): anything
+else runs the backend's function, and its own error.
 """
 
 from __future__ import annotations
@@ -140,4 +151,57 @@ CONSTANT_SPECS: dict[str, Callable[..., Optional[keras.KerasTensor]]] = {
     "identity": _identity,
     "tri": _tri,
     "arange": _arange,
+}
+
+
+def _draw(dtype: Any, floating: bool = True) -> Optional[str]:
+    """The dtype of a random draw, as the TensorFlow backend makes it; None for a dtype it would refuse."""
+    try:
+        name = keras.backend.standardize_dtype(dtype or (keras.config.floatx() if floating else "int32"))
+    except ValueError:
+        return None
+    wanted = name.startswith(("float", "bfloat")) if floating else name.startswith(("int", "uint"))
+    return name if wanted else None
+
+
+def _random(shape: Any, parameters: tuple, dtype: Any, floating: bool = True) -> Optional[keras.KerasTensor]:
+    dims = _static_shape(shape) if isinstance(shape, (list, tuple)) else None  # a bare int is no shape to a draw
+    drawn = _draw(dtype, floating)
+    if dims is None or drawn is None or not all(_is_number(value) for value in parameters):
+        return None
+    return keras.KerasTensor(dims, dtype=drawn)
+
+
+def _normal(shape: Any, mean: Any = 0.0, stddev: Any = 1.0, dtype: Any = None, seed: Any = None) -> Any:
+    return _random(shape, (mean, stddev), dtype)
+
+
+def _uniform(shape: Any, minval: Any = 0.0, maxval: Any = 1.0, dtype: Any = None, seed: Any = None) -> Any:
+    return _random(shape, (minval, maxval), dtype)
+
+
+def _randint(shape: Any, minval: Any, maxval: Any, dtype: Any = "int32", seed: Any = None) -> Any:
+    return _random(shape, (minval, maxval), dtype, floating=False)
+
+
+def _gamma(shape: Any, alpha: Any, dtype: Any = None, seed: Any = None) -> Any:
+    return _random(shape, (alpha,), dtype)
+
+
+def _beta(shape: Any, alpha: Any, beta: Any, dtype: Any = None, seed: Any = None) -> Any:
+    return _random(shape, (alpha, beta), dtype)
+
+
+def _binomial(shape: Any, counts: Any, probabilities: Any, dtype: Any = None, seed: Any = None) -> Any:
+    return _random(shape, (counts, probabilities), dtype)
+
+
+RANDOM_SPECS: dict[str, Callable[..., Optional[keras.KerasTensor]]] = {
+    "normal": _normal,
+    "uniform": _uniform,
+    "truncated_normal": _normal,
+    "randint": _randint,
+    "gamma": _gamma,
+    "beta": _beta,
+    "binomial": _binomial,
 }

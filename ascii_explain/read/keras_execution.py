@@ -325,12 +325,17 @@ def _constants_as_keras_tensors() -> list[tuple[Any, str, Any]]:
     backend's function, as does a build() (what it keeps must be a real tensor).
     """
     from keras.src.ops import numpy as numpy_ops
+    from keras.src.random import random as random_ops
 
-    from .constant_specs import CONSTANT_SPECS
+    from .constant_specs import CONSTANT_SPECS, RANDOM_SPECS
 
-    originals = [(name, getattr(numpy_ops, name)) for name in CONSTANT_SPECS if hasattr(numpy_ops, name)]
-    shadows = {name: _symbolic_constant(original, CONSTANT_SPECS[name]) for name, original in originals}
-    return [(module, name, shadows[name]) for module, name, _ in modules_holding(originals)]
+    found = [(numpy_ops, name, CONSTANT_SPECS[name]) for name in CONSTANT_SPECS] + [
+        (random_ops, name, RANDOM_SPECS[name]) for name in RANDOM_SPECS  # keras.random's draws, the same way
+    ]
+    originals = [(name, getattr(module, name)) for module, name, _ in found if hasattr(module, name)]
+    specs = {id(getattr(module, name)): spec for module, name, spec in found if hasattr(module, name)}
+    shadows = {id(original): _symbolic_constant(original, specs[id(original)]) for _, original in originals}
+    return [(module, name, shadows[id(function)]) for module, name, function in modules_holding(originals)]
 
 
 def _symbolic_constant(original: Any, spec: Any) -> Any:
