@@ -3,6 +3,7 @@ dtype TensorFlow's own result has (in a graph, as the pass's scratch graph build
 
 from __future__ import annotations
 
+import functools
 import itertools
 from typing import Any
 
@@ -30,29 +31,31 @@ def _cases() -> list[tuple[str, tuple, dict]]:
     return cases
 
 
-def _backend(name: str, args: tuple, kwargs: dict) -> Any:
+def _backend(function: Any, args: tuple, kwargs: dict) -> Any:
     with tf.Graph().as_default():
         try:
-            return getattr(keras.ops, name)(*args, **kwargs)
+            return function(*args, **kwargs)
         except Exception as error:  # noqa: BLE001 - the backend refuses these arguments: the spec must decline
             return error
 
 
-def test_every_constant_spec_has_the_backends_shape_and_dtype_or_declines() -> None:
+def _answered_as_the_backend(specs: dict, cases: list[tuple[str, tuple, dict]], functions: Any) -> int:
+    """How many cases the specs answer; each answer has the shape and dtype of ``functions``' own result."""
     answered = 0
-    for name, args, kwargs in _cases():
-        spec = CONSTANT_SPECS[name](*args, **kwargs)
+    for name, args, kwargs in cases:
+        spec = specs[name](*args, **kwargs)
         if spec is None:
             continue
         answered += 1
-        real = _backend(name, args, kwargs)
+        real = _backend(getattr(functions, name), args, kwargs)
         assert not isinstance(real, Exception), (name, args, kwargs, real)
-        assert (tuple(spec.shape), spec.dtype) == (tuple(real.shape), keras.backend.standardize_dtype(real.dtype)), (
-            name,
-            args,
-            kwargs,
-        )
-    assert answered > 500  # most plain-number calls are answered
+        shape_and_dtype = (tuple(real.shape), keras.backend.standardize_dtype(real.dtype))
+        assert (tuple(spec.shape), spec.dtype) == shape_and_dtype, (name, args, kwargs)
+    return answered
+
+
+def test_every_constant_spec_has_the_backends_shape_and_dtype_or_declines() -> None:
+    assert _answered_as_the_backend(CONSTANT_SPECS, _cases(), keras.ops) > 500  # most plain-number calls answered
 
 
 @pytest.mark.parametrize(
@@ -80,26 +83,15 @@ def _random_cases() -> list[tuple[str, tuple, dict]]:
     return cases
 
 
-def _drawn(name: str, args: tuple, kwargs: dict) -> Any:
-    with tf.Graph().as_default():
-        try:
-            return getattr(keras.random, name)(*args, seed=1, **kwargs)
-        except Exception as error:  # noqa: BLE001 - the backend refuses these arguments: the spec must decline
-            return error
+class _SeededDraws:
+    """``keras.random``'s functions with a fixed seed, by name."""
+
+    def __getattr__(self, name: str) -> Any:
+        return functools.partial(getattr(keras.random, name), seed=1)
 
 
 def test_every_random_draw_spec_has_the_backends_shape_and_dtype_or_declines() -> None:
-    answered = 0
-    for name, args, kwargs in _random_cases():
-        spec = RANDOM_SPECS[name](*args, **kwargs)
-        if spec is None:
-            continue
-        answered += 1
-        real = _drawn(name, args, kwargs)
-        assert not isinstance(real, Exception), (name, args, kwargs, real)
-        shape_and_dtype = (tuple(real.shape), keras.backend.standardize_dtype(real.dtype))
-        assert (tuple(spec.shape), spec.dtype) == shape_and_dtype, (name, args, kwargs)
-    assert answered > 100
+    assert _answered_as_the_backend(RANDOM_SPECS, _random_cases(), _SeededDraws()) > 100
 
 
 @pytest.mark.parametrize(
