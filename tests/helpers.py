@@ -5,7 +5,7 @@ from __future__ import annotations
 import keras
 import numpy as np
 
-from ascii_explain import LayerRecord, explain
+from ascii_explain import Explanation, LayerRecord, explain
 from ascii_explain.arithmetic import evaluate
 
 
@@ -106,3 +106,41 @@ def keras_global_state() -> dict:
             )
         },  # fmt: skip
     }
+
+
+def detail_sum(detail: str) -> int | None:
+    """What a composite part's detail adds up to (``intermediate 16*32 + gate (16+1)*32``), None if it is no sum.
+
+    Each piece is a name and an arithmetic expression; the split is at top-level `` + `` only, so an
+    expression in parentheses (``(16*4 + 4)``) stays whole.
+    """
+    from ascii_explain.arithmetic import evaluate
+
+    pieces, depth, start = [], 0, 0
+    for index, char in enumerate(detail):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth == 0 and detail.startswith(" + ", index):
+            pieces.append(detail[start:index])
+            start = index + 3
+    pieces.append(detail[start:])
+    counted = 0
+    for piece in pieces:
+        name, _, expression = piece.partition(" ")
+        if not name or not expression:
+            return None
+        try:
+            counted += evaluate(expression)
+        except Exception:
+            return None
+    return counted
+
+
+def detail_sum_problems(explanation: Explanation) -> list[tuple[str, str, str, int]]:
+    """Each composite term whose detail does not add up to the term's count: (row, term, detail, its sum)."""
+    problems = []
+    for record in explanation.layers:
+        for term in record.term_list:
+            counted = detail_sum(term.detail) if term.detail else None
+            if counted is not None and counted != term.count:
+                problems.append((record.name, term.name, term.detail, counted))
+    return problems

@@ -416,3 +416,18 @@ def test_flux_rope_attention_macs_equal_tf_graph(heads, length, depth, value_dep
     assert ours == graph == heads * length * length * (depth + value_depth)
     with pytest.raises(UnknownDimensionError):
         A.flux_rope_attention_macs({}, None, None)
+
+
+def test_a_block_with_several_model_outputs_lists_each_once_with_keras_batch():
+    """HGNetV2's encoder is the model's three outputs; the static-shape trace runs at batch 1, which is ours."""
+    model = corpus_model("hgnetv2")
+    keras_shapes = [tuple(tensor.shape) for tensor in model.get_layer("encoder").output]
+    assert len(keras_shapes) == 3 and all(shape[0] is None for shape in keras_shapes)
+    e = explain(model)
+    assert e.layer("encoder").output_shape == tuple(keras_shapes)
+    # Three outputs of one layer: the layer listed once, with its shapes (not each of them three times).
+    listed = ", ".join(str(shape) for shape in keras_shapes)
+    lines = [" ".join(line.split()) for line in e.render(width=200).splitlines()]
+    assert f"Outputs (3): encoder {listed}" in lines
+    # The mult-adds are per sample either way: the embedder's stem as traced at batch 1.
+    assert e.layer("embedder").macs and not e.macs_unknown

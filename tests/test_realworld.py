@@ -22,7 +22,7 @@ from ascii_explain import explain
 from ascii_explain.build.layer import CREATED_NON_TRAINABLE_REASON, FROZEN_REASON
 from ascii_explain.checks import formula_problems
 
-from .helpers import keras_global_state, model_state
+from .helpers import detail_sum_problems, keras_global_state, model_state
 from .keras_io_corpus import KERAS_IO_MODELS
 from .zoo_corpus import ZOO_MODELS
 
@@ -78,6 +78,8 @@ def test_corpus_model_is_explained_drawn_and_counted_as_keras_counts(name: str) 
         )
         assert e.totals_match
         assert not e.internal_errors, [(r.name, r.internal_errors) for r in e.internal_errors]
+        # A part's detail adds up to its term (a part with trainable and non-trainable weights has two terms).
+        assert not detail_sum_problems(e)
         text = e.render(width=100)
         assert f"Total params: {total:,}" in text
         assert "failed (" not in text

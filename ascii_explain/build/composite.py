@@ -99,25 +99,52 @@ def _common_words(names: Sequence[str]) -> str:
     return "_".join(common)
 
 
-def _detail(part: Part) -> str:
+def _detail(part: Part, trainable: Optional[bool] = None) -> str:
     """What a part's count is made of, as arithmetic where it is short: its members, or one member's pieces.
 
     ``feedforward 1536 (intermediate_dense 16*32 + gate_dense 16*32 + output_dense 32*16)``;
     an attention layer's terms are named by path (``query/kernel``, ``query/bias``): one piece per projection,
     ``self_attention 768 (query 16*4*4 + key 16*2*4 + value 16*2*4 + attention_output 4*4*16)``.
+
+    A part with trainable and non-trainable weights has two terms (``stem.trainable 234``,
+    ``stem.non_trainable 16``); ``trainable`` then says which one this detail is for, so each
+    term's detail adds up to that term's count (not the whole part's).
     """
+    if trainable is not None:
+        return _split_detail(part, trainable)
     if len(part.members) > 1:
         prefix = "" if part.name == NORMS else part.name + "_"
         return " + ".join(f"{_short(member.name, prefix)} {_expression(member)}" for member in part.members)
     (member,) = part.members
     if member.sublayer_count:
         return " + ".join(f"{term.name} {term.count}" for term in member.term_list)
-    if any("/" in term.name for term in member.term_list):
-        pieces: dict[str, list[str]] = {}
-        for term in member.term_list:
-            pieces.setdefault(term.name.split("/")[0], []).append(term.expression)
-        return " + ".join(f"{name} {_short_expression(total(parts), parts)}" for name, parts in pieces.items())
-    return ""
+    return _pieces_detail(member.term_list)
+
+
+def _split_detail(part: Part, trainable: bool) -> str:
+    """One side's detail of a part that has both: only the members' (or pieces') counts of that side."""
+    if len(part.members) > 1:
+        prefix = "" if part.name == NORMS else part.name + "_"
+        counts = [
+            (member.name, member.trainable_params if trainable else member.non_trainable_params)
+            for member in part.members
+        ]
+        return " + ".join(f"{_short(name, prefix)} {count}" for name, count in counts if count)
+    (member,) = part.members
+    terms = [term for term in member.term_list if term.trainable == trainable]
+    if member.sublayer_count:
+        return " + ".join(f"{term.name} {term.count}" for term in terms)
+    return _pieces_detail(terms)
+
+
+def _pieces_detail(terms: Sequence[Term]) -> str:
+    """Terms named by path (``query/kernel``, ``query/bias``) as one piece per first name; else nothing."""
+    if not any("/" in term.name for term in terms):
+        return ""
+    pieces: dict[str, list[str]] = {}
+    for term in terms:
+        pieces.setdefault(term.name.split("/")[0], []).append(term.expression)
+    return " + ".join(f"{name} {_short_expression(total(parts), parts)}" for name, parts in pieces.items())
 
 
 def _expression(member: LayerRecord) -> str:
@@ -148,16 +175,17 @@ def composite_record(
     fallback_parts: list[str] = []
     frozen = not facts.trainable
     for part in part_groups([record for record in direct if record.params]):
-        detail = _detail(part)
         trainable = sum(member.trainable_params for member in part.members)
         non_trainable = sum(member.non_trainable_params for member in part.members)
         both = bool(trainable and non_trainable)
         if trainable:
             name = f"{part.name}.trainable" if both else part.name
+            detail = _detail(part, True if both else None)
             terms.append(Term(name, str(trainable), trainable, True, "", detail))
         if non_trainable:
             name = f"{part.name}.non_trainable" if both else part.name
             reasons = [t.reason for member in part.members for t in member.term_list if not t.trainable and t.reason]
+            detail = _detail(part, False if both else None)
             terms.append(Term(name, str(non_trainable), non_trainable, False, reasons[0] if reasons else "", detail))
     if not expanded:  # expanded, each inner row carries its own mark
         for record in direct:

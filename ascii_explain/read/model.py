@@ -195,6 +195,10 @@ def _at_static_shape(obj: Any, reader: Reader, deferred: ExitStack) -> Reader:
         traced = concrete_call_shapes(obj, shapes, deferred)
     except Exception:  # noqa: BLE001 - only an aid: the model is read as built, unknown shapes stay unknown
         return reader
+    # The batch of 1 is ours, not the model's: shapes are shown as Keras shows them, batch None (counts per
+    # sample). A batch axis the trace made other than 1 (windows folded into it) stays what it is.
+    traced = {key: replace(record, arguments=batch_none(record.arguments), output=batch_none(record.output))
+              for key, record in traced.items()}  # fmt: skip
     return reader.at_shapes(traced, None)
 
 

@@ -111,7 +111,9 @@ def io_lines(input_names: Sequence[str], output_names: Sequence[str], records: S
     shapes = {record.name: record.output_shape for record in records if record.depth == 0}
     lines = []
     for title, names in (("Inputs", input_names), ("Outputs", output_names)):
-        listed = ", ".join(f"{name} {shape_tuple_text(shapes.get(name))}" for name in names)
+        # A layer whose several outputs are model outputs is named once per output; it is listed once,
+        # with its shapes (which output is which shape, the graph's outputs do not keep in order).
+        listed = ", ".join(f"{name} {shape_tuple_text(shapes.get(name))}" for name in dict.fromkeys(names))
         lines.append(f"{title} ({len(names)}): {listed}")
     return lines
 
