@@ -261,7 +261,8 @@ class Explanation:
 
         if self.macs_in_length is None or self.sequence is None:
             return None
-        return grouped_in_length(self.top_level, self.sequence) or None
+        # The rows macs_in_length sums (a row whose weights another holds still computes): the same total.
+        return grouped_in_length(self.called_rows, self.sequence) or None
 
     @property
     def activation_bytes_in_length(self) -> Optional[str]:
@@ -281,7 +282,7 @@ class Explanation:
             raise ValueError(
                 "this explanation has no unknown sequence length (input_shape was given, or every axis is known)"
             )
-        return costs_at(self.top_level, self.kv_cache_layers, self.sequence, self.batch_size, T)
+        return costs_at(self.called_rows, self.top_level, self.kv_cache_layers, self.sequence, self.batch_size, T)
 
     def generation(
         self,

@@ -424,10 +424,21 @@ def test_a_block_with_several_model_outputs_lists_each_once_with_keras_batch():
     keras_shapes = [tuple(tensor.shape) for tensor in model.get_layer("encoder").output]
     assert len(keras_shapes) == 3 and all(shape[0] is None for shape in keras_shapes)
     e = explain(model)
-    assert e.layer("encoder").output_shape == tuple(keras_shapes)
+    # The rows keep the trace's batch of 1 (the costs are read from them); the Outputs line writes Keras's None.
+    assert e.layer("encoder").output_shape == tuple((1, *shape[1:]) for shape in keras_shapes)
     # Three outputs of one layer: the layer listed once, with its shapes (not each of them three times).
     listed = ", ".join(str(shape) for shape in keras_shapes)
     lines = [" ".join(line.split()) for line in e.render(width=200).splitlines()]
     assert f"Outputs (3): encoder {listed}" in lines
     # The mult-adds are per sample either way: the embedder's stem as traced at batch 1.
     assert e.layer("embedder").macs and not e.macs_unknown
+
+
+def test_the_static_shape_trace_counts_what_an_explicit_input_shape_counts():
+    """DepthAnything's fusion stages need every axis of their call; the static-shape trace gives them (at batch
+    1, ours): writing that batch None in the traced calls left the neck's mult-adds unknown."""
+    model = corpus_model("depth_anything")
+    image = tuple(model.inputs[0].shape)[1:]
+    traced, given = explain(model), explain(model, input_shape=(1, *image))
+    assert not traced.macs_unknown and not given.macs_unknown
+    assert traced.total_macs == given.total_macs > 0

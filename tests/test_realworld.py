@@ -82,6 +82,9 @@ def test_corpus_model_is_explained_drawn_and_counted_as_keras_counts(name: str) 
         assert not detail_sum_problems(e)
         text = e.render(width=100)
         assert f"Total params: {total:,}" in text
+        # The non-trainable reasons add up to Keras's non-trainable count (each weight once, as in the totals).
+        reasons = [int(m.group(1).replace(",", "")) for m in re.finditer(r"^  non-trainable ([\d,]+): ", text, re.M)]
+        assert sum(reasons) == (non_trainable if reasons else 0), reasons
         assert "failed (" not in text
         assert json.loads(e.to_json())["totals"]["keras_params"] == total
         assert f'<b><span title="{total:,}">' in e.to_html()  # the notebook view's header: Keras's total

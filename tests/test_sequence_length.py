@@ -107,12 +107,12 @@ def _assert_at_equals_explained(e, model, length, batch=1, partial=False, featur
     concrete = explain(model, input_shape=(batch, length, *features))
     if partial and at.macs_unknown:
         known = {name: macs for name, macs in at.macs_by_layer.items() if macs is not None}
-        assert known == {r.name: r.macs for r in concrete.top_level if r.name in known}
+        assert known == {r.name: r.macs for r in concrete.called_rows if r.name in known}
         assert at.total_macs < concrete.total_macs
         return concrete
     assert at.total_macs == concrete.total_macs
     assert at.macs_unknown == tuple(r.name for r in concrete.macs_unknown)
-    assert at.macs_by_layer == {r.name: r.macs for r in concrete.top_level}
+    assert at.macs_by_layer == {r.name: r.macs for r in concrete.called_rows}
     if concrete.activation_bytes is None and any(_has_unknown_axis(r.output_shape) for r in concrete.top_level):
         # input_shape's trace leaves a nested backbone's (several) output shapes unread (BertTextClassifier's
         # dict of outputs): the concrete total is unknown where the polynomial is not; compare the rest row by row
@@ -190,6 +190,52 @@ def test_every_text_model_of_the_corpus_agrees_at_one_length(name):
         if e.sequence is None or e.sequence.note:
             pytest.skip(f"{name}: no costs in T ({e.sequence.note if e.sequence else 'no unknown axis'})")
         _assert_at_equals_explained(e, model, 8, partial=name in PARTIAL)
+
+
+# The image models of tests/hub_corpus.py outside ARCHITECTURES (whose shapes say which take images).
+IMAGE_CLASSIFIERS = ("resnet", "vgg", "vit_classifier")
+
+
+def _token_models():
+    """Every keras-hub model of the corpus whose inputs are all (batch, length): ARCHITECTURES or not."""
+    names = []
+    for name in sorted(hub_corpus.HUB_MODELS):
+        shape = ARCHITECTURES.get(name, (1, 8))
+        if name in hub_corpus.VISION_MODELS or name in IMAGE_CLASSIFIERS or not isinstance(shape, tuple):
+            continue
+        if len(shape) == 2:
+            names.append(name)
+    return names
+
+
+@pytest.mark.parametrize("name", _token_models())
+def test_a_printed_polynomial_is_the_count_at_a_length_on_every_token_model(name):
+    """No wrong number in T: the printed polynomial (and its grouped form) is the concrete count at a length, or
+    there is none. XLNet's relative attention, RWKV7's time mix and Gemma3n's AltUp contract in their own call,
+    which only a traced length counts: they were once the sum of their parts, a polynomial short of those."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = hub_corpus.HUB_MODELS[name]()
+        assert all(len(tensor.shape) == 2 for tensor in model.inputs), name  # the list above is right
+        e = explain(model)
+        concrete = explain(model, input_shape=(1, 8))
+    assert e.sequence is not None, name
+    if e.macs_in_length is None:
+        assert e.macs_unknown, name  # unknown in T is said, row by row
+        return
+    assert evaluate_polynomial(e.macs_in_length).at(8) == concrete.total_macs
+    assert evaluate_polynomial(e.macs_in_length_grouped or "") == evaluate_polynomial(e.macs_in_length)
+    assert e.at(T=8).total_macs == concrete.total_macs
+
+
+def test_own_contractions_leave_the_count_in_T_unknown_not_short():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for name in ("xlnet", "rwkv7", "gemma3n"):
+            e = explain(hub_corpus.HUB_MODELS[name]())
+            assert e.macs_in_length is None, name
+            notes = " ".join(row.macs_note for row in e.sequence.rows)
+            assert "input_shape=(1, T)" in notes, (name, notes)
 
 
 def test_no_costs_in_T_when_the_length_is_known_or_may_change():

@@ -26,6 +26,7 @@ from ..layers import (
 from ..read.dtypes import dtype_bits
 from ..read.facts import OUTSIDE_GRAPH, LayerFacts
 from ..read.legacy import keras3_counterpart
+from ..read.own_products import contracts_itself
 from .failures import (
     ROLE_MACS,
     function_name,
@@ -253,10 +254,26 @@ def _composite_macs(layer: LayerFacts, evaluator: Callable[[str], Any] = evaluat
             times = macs_repeats(sublayer)
             values.append(str(macs) if times <= 1 else f"{times}*{macs}")
     own = own_macs(layer)
+    if own is None and _own_products_untraced(layer, evaluator):
+        return None, "", f"{layer.class_name}'s call computes products of its own, {OWN_PRODUCTS_UNTRACED}"
     if own:
         values.append(str(own))
     expression = total(values)
     return evaluator(expression), expression, ""
+
+
+OWN_PRODUCTS_UNTRACED = "which only a call traced at a length counts: explain(model, input_shape=(1, T))"
+
+
+def _own_products_untraced(layer: LayerFacts, evaluator: Callable[[str], Any]) -> bool:
+    """In T (an evaluator other than ``evaluate``: build/sequence.py), a block whose call contracts outside
+    its sublayers (xlnet's relative attention, RWKV7's time mix) and that no trace counted: the sum of its
+    parts would be a polynomial short of those products, so the count in T is unknown instead.
+
+    At a number the trace ran wherever such a block has static shapes (read/model.py); without one its
+    parts' counts are unknown too.
+    """
+    return evaluator is not evaluate and layer.traced_macs is None and contracts_itself(layer.layer_class)
 
 
 def macs_repeats(facts: LayerFacts) -> int:
@@ -324,6 +341,9 @@ def _nested_model_macs(model: LayerFacts, evaluator: Callable[[str], Any] = eval
             return None, "", f"unknown in its layer {layer.name!r}: {note}"
         values.append(macs)
     own = own_macs(model)
+    subclassed = model.graph is None or model.graph.kind == "subclassed"
+    if own is None and subclassed and _own_products_untraced(model, evaluator):
+        return None, "", f"{model.class_name}'s call computes products of its own, {OWN_PRODUCTS_UNTRACED}"
     if own:
         values.append(own)
     expression = total(str(value) for value in values if value)

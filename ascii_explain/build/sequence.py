@@ -289,9 +289,18 @@ def row_in_length(record: Any, sequence: SequenceCosts, field: str) -> Optional[
 
 
 def costs_at(
-    records: list[Any], kv_records: list[Any], sequence: SequenceCosts, batch_size: int, length: int
+    records: list[Any],
+    held: list[Any],
+    kv_records: list[Any],
+    sequence: SequenceCosts,
+    batch_size: int,
+    length: int,
 ) -> CostsAtLength:
-    """The numbers at ``T = length``: each row's polynomial evaluated (bytes rounded up, as counted)."""
+    """The numbers at ``T = length``: each row's polynomial evaluated (bytes rounded up, as counted).
+
+    ``records``: the rows that compute (mult-adds, as ``Explanation.total_macs`` sums them); ``held``: the
+    rows the totals add up (each output once, for the activations).
+    """
     if isinstance(length, bool) or not isinstance(length, int) or length < 1:
         raise ValueError(f"the sequence length must be a positive integer, got {length!r}")
     if sequence.note:
@@ -303,7 +312,7 @@ def costs_at(
     counted = zip(records, macs_by_layer.values(), strict=True)
     total = sum((value or 0) * calls_counted(record) for record, value in counted)
     activations, unknown_outputs = total_in_length(
-        [r for r in records if r.class_name != "InputLayer"], sequence, "output_bytes", per_call=False
+        [r for r in held if r.class_name != "InputLayer"], sequence, "output_bytes", per_call=False
     )
     kv, unknown_kv = total_in_length(kv_records, sequence, "kv_cache_bytes")
     return CostsAtLength(

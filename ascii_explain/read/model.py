@@ -7,10 +7,7 @@ decided here, once, from the object's class.
 
 from __future__ import annotations
 
-import functools
-import inspect
 import math
-import re
 from contextlib import ExitStack
 from dataclasses import replace
 from typing import Any
@@ -24,6 +21,7 @@ from .facts import ModelFacts, WeightFacts
 from .input_shapes import InputShapeError, concrete_input_shapes
 from .keras3 import KERAS3
 from .light_config import light_serialization
+from .own_products import may_multiply_itself
 from .reader import Reader
 from .subclassed_shapes import batch_none, build_shape_inputs
 from .unallocated import values_left_unallocated
@@ -88,7 +86,7 @@ def _has_static_inputs_and_blocks(obj: Any, reader: Reader) -> bool:
     # its own call's contractions outside its sublayers (``ops.matmul(q, k)``) are known only from it
     # (build/costs.py, own_macs).
     classes: list[Any] = [type(block) for block in composites]
-    if any(find_macs(klass) is None and _may_multiply_itself(klass) for klass in classes):
+    if any(find_macs(klass) is None and may_multiply_itself(klass) for klass in classes):
         return True
     return any(_needs_trace(block, reader) for block in blocks if reader.sublayers(block))
 
@@ -127,26 +125,6 @@ def _fewer_per_sample(node: Any) -> bool:
     if any(dim is None for dim in before + after):
         return False
     return math.prod(after) < math.prod(before)
-
-
-# Words in a block's call that may multiply outside its sublayers: a backend or keras.ops contraction,
-# the matmul operator, or a method of a sublayer run instead of its call (Gemma3n's ``altup.predict(``).
-_OWN_PRODUCT_WORDS = re.compile(r"matmul|einsum|tensordot|\bdot\b|conv|attention\(| @ |\bself\.\w+\.\w+\(")
-
-
-@functools.cache
-def _may_multiply_itself(block_class: Any) -> bool:
-    """The block's ``call`` source may compute products of its own (read once per class).
-
-    The static-shape trace costs most of an explanation (issue 20), so a block whose call only chains
-    its sublayers (``self.second(self.first(x))``) does not need it. No source to read: it may.
-    """
-    try:
-        source = inspect.getsource(block_class.call)
-    except (OSError, TypeError):
-        return True
-    body = "\n".join(line.split("#")[0] for line in source.splitlines()[1:])  # past the def line, no comments
-    return bool(_OWN_PRODUCT_WORDS.search(body.replace('"""', "")))
 
 
 def _needs_trace(block: Any, reader: Reader) -> bool:
@@ -195,10 +173,6 @@ def _at_static_shape(obj: Any, reader: Reader, deferred: ExitStack) -> Reader:
         traced = concrete_call_shapes(obj, shapes, deferred)
     except Exception:  # noqa: BLE001 - only an aid: the model is read as built, unknown shapes stay unknown
         return reader
-    # The batch of 1 is ours, not the model's: shapes are shown as Keras shows them, batch None (counts per
-    # sample). A batch axis the trace made other than 1 (windows folded into it) stays what it is.
-    traced = {key: replace(record, arguments=batch_none(record.arguments), output=batch_none(record.output))
-              for key, record in traced.items()}  # fmt: skip
     return reader.at_shapes(traced, None)
 
 
@@ -212,7 +186,7 @@ def _subclassed_needs_trace(obj: Any, reader: Reader) -> bool:
     except (AttributeError, ValueError):
         pass
     model_class: Any = type(obj)
-    return (find_macs(model_class) is None and _may_multiply_itself(model_class)) or _needs_trace(obj, reader)
+    return (find_macs(model_class) is None and may_multiply_itself(model_class)) or _needs_trace(obj, reader)
 
 
 def _at_build_shape(obj: Any, reader: Reader, deferred: ExitStack) -> Reader:

@@ -39,6 +39,7 @@ from .cost_text import cost_lines
 from .cost_totals import cost_totals_lines
 from .formatting import UNKNOWN, format_bytes, format_dims, share
 from .keras_totals import summary_totals_lines
+from .non_trainable import non_trainable_reasons
 from .training_text import training_macs_lines, training_memory_lines
 
 # A record's mark, and the sign drawn for it in the diagram's margin and the tables' first column
@@ -345,7 +346,7 @@ def totals_items(explanation: ExplanationData, marks: Optional[Sequence[str]] = 
     mismatches, fallbacks, internal_errors = e.mismatches, e.fallbacks, e.internal_errors
     totals = (e.total_params, e.trainable_params, e.non_trainable_params)
     items = [TotalsItem(TOTAL, line) for line in keras_totals_lines(e)]
-    items.extend(TotalsItem(NON_TRAINABLE, line) for line in _non_trainable_reasons(e))
+    items.extend(TotalsItem(NON_TRAINABLE, line) for line in non_trainable_reasons(e))
     weighted = len([r for r in e.layers if r.params or r.keras_params])
     if internal_errors:
         listed = "; ".join(
@@ -474,23 +475,3 @@ def keras_totals_lines(explanation: ExplanationData) -> list[str]:
 
 def _rows(count: int) -> str:
     return "row" if count == 1 else "rows"
-
-
-def _non_trainable_reasons(explanation: ExplanationData) -> list[str]:
-    """One line per reason: how many parameters, and in which layers."""
-    # reason -> (count, names in order, each once: a dict keeps the order and finds a name at once)
-    by_reason: dict[str, tuple[int, dict[str, None]]] = {}
-    for record in explanation.top_level:
-        for term in record.term_list:
-            if term.trainable:
-                continue
-            reason = term.reason or "marked non-trainable by the layer"
-            count, layer_names = by_reason.get(reason, (0, {}))
-            layer_names[record.name] = None
-            by_reason[reason] = (count + term.count, layer_names)
-    lines = []
-    for reason, (count, layer_names) in by_reason.items():
-        names = list(layer_names)
-        shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
-        lines.append(f"  non-trainable {count:,}: {reason} ({shown})")
-    return lines
