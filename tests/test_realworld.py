@@ -464,3 +464,25 @@ def test_composite_row_is_not_labelled_with_its_inner_activation() -> None:
     e = explain(_model("hub:llama"))
     decoder = e.layer("transformer_layer_0")
     assert decoder.activation == ""
+
+
+def test_a_functional_held_by_a_subclassed_model_has_the_shapes_keras_summary_shows() -> None:
+    """keras.io's VAE calls its encoder and decoder (Functional models) on arrays: no graph node, but each
+    keeps its own inputs and outputs, which Keras's summary prints; we printed '?' and no activation memory."""
+    model = _model("io:vae_subclassed")
+    e = explain(model)
+    for layer in model.layers:
+        shapes = tuple(tuple(tensor.shape) for tensor in layer.outputs)
+        assert e.layer(layer.name).output_shape == (shapes[0] if len(shapes) == 1 else shapes)
+    assert e.activation_bytes == 4 * (2 + 2 + 2) + 4 * 64  # float32: z_mean, z_log_var, z; the 8*8 image
+    assert not e.activation_unknown
+
+
+def test_a_layer_never_called_holds_no_activation() -> None:
+    """A layer held as an attribute and never called makes no output: 0 bytes, not an unknown row."""
+    model = _model("io:unused_stem")
+    e = explain(model)
+    stem = e.layer("stem")
+    assert stem.placement == "outside_graph" and stem.output_bytes == 0
+    assert not e.activation_unknown and e.activation_bytes == e.layer("head").output_bytes
+    assert explain(model, optimizer="adam").layer("stem").activation_bytes == 0  # nothing kept for a backward

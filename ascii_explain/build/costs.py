@@ -76,7 +76,8 @@ def cost_fields(facts: LayerFacts, depth: int = 0) -> dict[str, Any]:
         "shape_formula": shape_formula,
         "shape_axes": shape_axes,
         "param_bytes": param_bytes(facts),
-        "output_bytes": output_bytes(facts),
+        # Never called: no output is ever made, so it holds no activation (its shape, if Keras knows it, shows).
+        "output_bytes": 0 if facts.placement == OUTSIDE_GRAPH else output_bytes(facts),
         "internal_errors": tuple(errors),
         **kv_cache_fields(facts),
         **saved_fields(facts),

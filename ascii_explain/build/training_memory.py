@@ -56,6 +56,7 @@ from typing import Any, Optional, Sequence
 
 from .. import arithmetic
 from ..read.dtypes import dtype_bytes
+from ..read.facts import OUTSIDE_GRAPH
 from ..read.optimizer_slots import OptimizerVariable
 from ..read.training import TrainingFacts
 from ..read.training_variables import VariableFacts
@@ -302,7 +303,7 @@ def _activation_bytes(
     record: LayerRecord, training: TrainingFacts, dtypes: Optional[tuple[str, ...]], batch_size: int
 ) -> Optional[int]:
     """The row's output for the batch: ``output_bytes`` times the batch, re-counted under a what-if policy."""
-    if training.what_if_compute_dtype is None:
+    if training.what_if_compute_dtype is None or record.placement == OUTSIDE_GRAPH:  # never called: 0 bytes
         return None if record.output_bytes is None else record.output_bytes * batch_size
     sample = output_bytes_of(record.output_shape, dtypes, training.planned_output_dtype)
     return None if sample is None else sample * batch_size
@@ -320,6 +321,8 @@ def _kept_bytes(
     only the row's inputs under full recomputation, or its ``output`` bytes
     for the batch when its family has no figure.
     """
+    if record.placement == OUTSIDE_GRAPH:  # never called: nothing of its forward is kept for a backward
+        return 0
     dtype = training.planned_output_dtype(record.saved_dtype)
     if recompute == "full":
         inputs = neurons_of(record.input_shape)

@@ -57,15 +57,15 @@ class Keras3Reader(Reader):
 
     def input_shape(self, layer: Any) -> Optional[OutputShape]:
         """Shape of the layer's input at its first call, or None outside a symbolic graph."""
-        return shapes_of(_first_node_attribute(layer, "input_tensors"))
+        return shapes_of(_first_node_attribute(layer, "input_tensors") or _own_graph_tensors(layer, "inputs"))
 
     def output_shape(self, layer: Any) -> Optional[OutputShape]:
         """Shape of the layer's output at its first call, or None outside a symbolic graph."""
-        return shapes_of(_first_node_attribute(layer, "output_tensors"))
+        return shapes_of(_first_node_attribute(layer, "output_tensors") or _own_graph_tensors(layer, "outputs"))
 
     def output_dtypes(self, layer: Any) -> Optional[tuple[str, ...]]:
         """Dtypes of the layer's outputs at its first call, or None outside a symbolic graph."""
-        tensors = _first_node_attribute(layer, "output_tensors")
+        tensors = _first_node_attribute(layer, "output_tensors") or _own_graph_tensors(layer, "outputs")
         if not tensors:
             return None
         return tuple(str(keras.backend.standardize_dtype(tensor.dtype)) for tensor in tensors)
@@ -127,6 +127,20 @@ def _first_node_attribute(layer: Any, attribute: str) -> Any:
     if not nodes:
         return None
     return getattr(nodes[0], attribute, None)
+
+
+def _own_graph_tensors(layer: Any, side: str) -> Any:
+    """A graph model's own ``inputs`` or ``outputs`` (a list of KerasTensors) when no call of it is a node:
+    a Functional held by a subclassed model, which calls it on arrays (a VAE's encoder). Keras's summary
+    shows those shapes too (``layer.output_shape``). None for anything else."""
+    if not isinstance(layer, keras.Model):
+        return None
+    functional = _functional_of(layer)
+    try:
+        tensors = getattr(functional, side, None) if functional is not None else None
+    except (AttributeError, ValueError):
+        return None
+    return list(tensors) if tensors else None
 
 
 def _functional_of(model: Any) -> Any:
