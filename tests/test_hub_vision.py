@@ -12,6 +12,7 @@ Conv2D and depthwise Conv2D).
 from __future__ import annotations
 
 import functools
+import math
 import os
 import warnings
 
@@ -442,3 +443,15 @@ def test_the_static_shape_trace_counts_what_an_explicit_input_shape_counts():
     traced, given = explain(model), explain(model, input_shape=(1, *image))
     assert not traced.macs_unknown and not given.macs_unknown
     assert traced.total_macs == given.total_macs > 0
+
+
+def test_a_block_returning_a_dict_keeps_the_graphs_output_shapes():
+    """DINOv3's encoder (as DINOv2's) returns its hidden states and a dict of them: the trace has no flat shape for
+    that, the graph's node has its tensors (Keras's summary shows them), and they are the activations counted."""
+    model = corpus_model("dinov3")
+    encoder = model.get_layer("encoder")
+    tensors = encoder._inbound_nodes[0].output_tensors
+    e = explain(model)
+    assert e.layer("encoder").output_shape == tuple(tuple(tensor.shape) for tensor in tensors)
+    assert e.layer("encoder").output_bytes == sum(math.prod(tensor.shape[1:]) * 4 for tensor in tensors)
+    assert not e.activation_unknown and e.activation_bytes is not None

@@ -486,3 +486,11 @@ def test_a_layer_never_called_holds_no_activation() -> None:
     assert stem.placement == "outside_graph" and stem.output_bytes == 0
     assert not e.activation_unknown and e.activation_bytes == e.layer("head").output_bytes
     assert explain(model, optimizer="adam").layer("stem").activation_bytes == 0  # nothing kept for a backward
+
+
+def test_a_layer_called_inside_a_subclassed_call_has_its_outputs_bytes_from_the_trace() -> None:
+    """No graph node gives the dtype of a layer called in a subclassed model's call; the traced call does."""
+    e = explain(_model("io:perceiver_latents"))
+    project = e.layer("project")
+    assert project.output_shape == (1, 5, 8) and project.output_bytes == 5 * 8 * 4  # float32
+    assert [record.name for record in e.activation_unknown] == ["perceiver"]  # its own weights' row: no output

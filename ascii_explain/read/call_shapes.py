@@ -94,6 +94,9 @@ class CallShapes:
     call_macs: tuple = ()
     call_callers: tuple = ()
     call_kinds: tuple = ()  # ... and each call's contractions' operands (read/contraction_counts.py)
+    # The dtypes of the first call's output, one per tensor when ``output`` is one shape or a flat tuple of
+    # them (None otherwise): a layer called only inside another's call has no graph node to read them from.
+    output_dtypes: Optional[tuple[str, ...]] = None
 
     def input_shape(self) -> Any:
         """The shapes of the tensors the call received, in argument order: one shape, or a tuple of them."""
@@ -444,10 +447,26 @@ def _recording_call(layer: Any, records: Any, original: Any = None) -> Any:
             call_macs=(parts,),
             call_callers=(where,),
             call_kinds=(tuple(counted.kinds),),
+            output_dtypes=_dtypes_of(result),
         )
         return result
 
     return call
+
+
+def _dtypes_of(value: Any) -> Optional[tuple[str, ...]]:
+    """The dtype of one tensor, or of each of a flat list or tuple of them (as ``_shape_tree`` gives shapes)."""
+    items = value if isinstance(value, (list, tuple)) else [value]
+    dtypes = []
+    for item in items:
+        dtype = getattr(item, "dtype", None)
+        if dtype is None or isinstance(item, (list, tuple, dict)):
+            return None
+        try:
+            dtypes.append(str(keras.backend.standardize_dtype(dtype)))
+        except (TypeError, ValueError):
+            return None
+    return tuple(dtypes) or None
 
 
 # By the class's function (weakly: a class made in a loop goes with its function): one per class, not per layer.

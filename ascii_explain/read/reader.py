@@ -55,6 +55,17 @@ class RawGraph:
         self.output_names = output_names
 
 
+def _flat_shapes(tree: Any) -> bool:
+    """One shape, or a flat tuple of shapes: what output sizes and the diagram read (no None part, no nesting)."""
+    if isinstance(tree, tuple) and tree and all(isinstance(part, tuple) for part in tree):
+        return all(_is_one_shape(part) for part in tree)
+    return _is_one_shape(tree)
+
+
+def _is_one_shape(tree: Any) -> bool:
+    return isinstance(tree, tuple) and all(dim is None or type(dim) is int for dim in tree)
+
+
 class Reader(TracedCallsReader, WeightTotalsReader):
     """Reads layers and models of one Keras into facts. Subclasses fill in the methods that differ.
 
@@ -272,7 +283,10 @@ class Reader(TracedCallsReader, WeightTotalsReader):
         if traced is not None:  # explain(model, input_shape=...): the shapes of the traced call win
             build_shape = traced.build_style(layer) or build_shape
             first_input = traced.input_shape() or first_input
-            output_shape = traced.output if traced.output is not None else output_shape
+            if traced.output is not None and (output_shape is None or _flat_shapes(traced.output)):
+                # the traced call's shapes, unless the graph's are whole where the trace's are not (an output
+                # holding a dict of tensors: DINOv2's encoder, whose graph node has its three tensors)
+                output_shape = traced.output
             calls = with_first_call_shapes(calls, first_input, output_shape)
         elif self.given_inputs is not None and isinstance(layer, keras.layers.InputLayer):
             given = self.given_inputs.get(str(layer.output.name))
@@ -324,7 +338,7 @@ class Reader(TracedCallsReader, WeightTotalsReader):
             build_shape=build_shape,
             input_shape=first_input,
             output_shape=output_shape,
-            output_dtypes=self.output_dtypes(layer),
+            output_dtypes=self.output_dtypes(layer) or (traced.output_dtypes if traced is not None else None),
             weights=tuple(self.weights(layer, variables=variables)),
             # Keras's count_params() raises on an unbuilt layer; its summary counts it 0.
             keras_params=_keras_params(layer, built, unbuilt_with_weights, variables),
