@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import collections
 import functools
+import math
 import re
 import sys
+from dataclasses import replace
 from typing import Any, Callable
 
 import keras
+import numpy as np
 import pytest
 from keras import layers
 
@@ -214,16 +217,26 @@ def test_the_static_shape_trace_runs_only_when_a_blocks_shapes_need_it(monkeypat
 def test_the_optimizer_is_built_once_per_model_and_gives_what_a_build_per_layer_gives(
     monkeypatch, optimizer, once_per_model
 ):
-    from ascii_explain.read import training
+    from ascii_explain.read import optimizer_slots, training
 
     model = _small_resnet()
     builds: list[int] = []
     monkeypatch.setattr(training, "fresh_optimizer", _counting(training.fresh_optimizer, builds))
+    probes: list[int] = []
+    counted = _counting(optimizer_slots.built_once_with_owners, probes)
+    monkeypatch.setattr(optimizer_slots, "built_once_with_owners", counted)
+    optimizer_slots._probe.cache_clear()
     weights = read_model(model).weight_holders
     once = training.read_training(model, weights, optimizer)
     one_per_owner = len({variable.owner for variable in once.variables if variable.trainable})
-    # Only when some variable cannot be told whose it is: one build for all, one for none, one per layer.
-    assert len(builds) == (1 if once_per_model else 2 + one_per_owner)
+    # Keras's own optimizers: one build on a probe per kind of weight, kept for the next model; only when some
+    # variable cannot be told whose it is: one build for all, one for none, one per layer.
+    assert len(builds) == (0 if once_per_model else 2 + one_per_owner)
+    if once_per_model:  # the probe, built once: the next model (or explain) reuses it
+        assert len(probes) == 1
+        again = training.read_training(model, weights, optimizer)
+        assert len(probes) == 1 and len(builds) == 0
+        assert _unprefixed(again.optimizer_variables) == _unprefixed(once.optimizer_variables)  # each a new name
     # The independent count: the same optimizer built on each layer's weights alone.
     monkeypatch.setattr(
         training, "built_with_owners", lambda opt, specs: (training.built_optimizer_variables(opt, specs), None)
@@ -388,3 +401,70 @@ def test_a_functional_subclass_with_its_own_constructor_keeps_its_config() -> No
     assert _graph_config_head(Tower(name="tower")) is None
     assert _graph_config_head(layers.Dense(3)) is None
     assert _graph_config_head(plain) == {"name": "plain", "trainable": True}
+
+
+@pytest.mark.parametrize(
+    "made",
+    [
+        lambda: keras.optimizers.Adam(amsgrad=True),
+        lambda: keras.optimizers.Adam(use_ema=True),
+        lambda: keras.optimizers.AdamW(gradient_accumulation_steps=2),
+        lambda: keras.optimizers.SGD(),
+        lambda: keras.optimizers.SGD(momentum=0.5, nesterov=True),
+        lambda: keras.optimizers.RMSprop(centered=True, momentum=0.1),
+        keras.optimizers.Adagrad,
+        keras.optimizers.Adadelta,
+        keras.optimizers.Adamax,
+        keras.optimizers.Ftrl,
+        keras.optimizers.Lamb,
+        keras.optimizers.Lion,
+    ],
+    ids=["adam_amsgrad", "adam_ema", "adamw_accumulating", "sgd", "sgd_nesterov", "rmsprop_centered", "adagrad",
+         "adadelta", "adamax", "ftrl", "lamb", "lion"],
+)  # fmt: skip
+def test_the_probe_gives_what_a_build_on_every_weight_gives(made) -> None:
+    """read/optimizer_slots.py's probe (one stand-in per dtype, float8 flag and rank, kept per config) against
+    Keras's optimizer built on every weight: the same variables (names, sizes, dtypes), each for its weight."""
+    from ascii_explain.read import optimizer_slots as slots
+
+    specs = [
+        slots.StandInSpec("stem/conv/kernel", (3, 3, 3, 8), "float32"),
+        slots.StandInSpec("stem/conv/bias", (8,), "float32"),
+        slots.StandInSpec("block/dense/kernel", (8, 5), "float16"),
+        slots.StandInSpec("block/scale", (), "float32"),
+        slots.StandInSpec("block/dense/kernel_scale", (), "float32", overwrite_with_gradient=True),
+        slots.StandInSpec("head/kernel", (5, 2), "float16"),
+        slots.StandInSpec("video/conv3d/kernel", (2, 2, 2, 3, 4), "float32"),
+    ]
+    optimizer = made()
+    config = slots.optimizer_config(optimizer)
+    probed = slots.probed_slots(config, specs)
+    assert probed is not None
+    # from_config: Keras 3.15.1's deserialize answers Lamb's config with a string
+    full, owners = slots.built_once_with_owners(type(optimizer).from_config(optimizer.get_config()), specs)
+    assert owners is not None
+
+    def named(variables: Any, made_from: Any) -> list:
+        return sorted((*_unprefixed([v])[0], owner) for v, owner in zip(variables, made_from, strict=True))
+
+    assert named(*probed) == named(full, owners)
+    # a second model of other weights, same kinds: the probe is reused, the names and sizes are its own
+    other = [replace(spec, path="other/" + spec.path, shape=tuple(2 * d for d in spec.shape)) for spec in specs]
+    again = slots.probed_slots(config, other)
+    full_other, owners_other = slots.built_once_with_owners(type(optimizer).from_config(optimizer.get_config()), other)
+    assert again is not None and named(*again) == named(full_other, owners_other)
+
+
+def test_lamb_is_planned_built_on_a_probe_or_alone() -> None:
+    """Keras 3.15.1's deserialize answers Lamb's config with a string: explain(m, optimizer=Lamb()) raised our
+    AttributeError; planned from the probe, and from a fresh Lamb under a loss-scale wrapper, it is Keras's count."""
+    model = keras.Sequential([keras.Input((4,)), layers.Dense(3)])
+    lamb = keras.optimizers.Lamb()
+    lamb.build(model.trainable_variables)
+    built = sum(math.prod(v.shape) * np.dtype(v.dtype).itemsize for v in lamb.variables)
+    assert explain(model, optimizer=keras.optimizers.Lamb()).training_memory.optimizer == built
+    mixed = explain(model, optimizer=keras.optimizers.Lamb(), dtype_policy="mixed_float16").training_memory
+    scaled = keras.optimizers.LossScaleOptimizer(keras.optimizers.Lamb())
+    scaled.build(model.trainable_variables)  # mixed_float16 keeps float32 variables: the same ones
+    assert mixed.optimizer == sum(math.prod(v.shape) * np.dtype(v.dtype).itemsize for v in scaled.variables)
+    assert "LossScaleOptimizer" in mixed.optimizer_name

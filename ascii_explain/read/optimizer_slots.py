@@ -22,9 +22,11 @@ serialized; the model's weights are described by plain ``StandInSpec``s
 from __future__ import annotations
 
 import contextlib
+import copy
 import functools
+import json
 import types
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Iterator, Optional, Sequence
 
 import keras
@@ -60,7 +62,12 @@ def fresh_optimizer(config: dict[str, Any], wrap_loss_scale: bool = False) -> An
     ``wrap_loss_scale`` wraps it in a ``LossScaleOptimizer`` as
     ``Trainer.compile`` does for a ``mixed_float16`` model (unless it is one already).
     """
-    fresh = keras.optimizers.deserialize(config)
+    fresh = keras.optimizers.deserialize(copy.deepcopy(config))  # Keras edits the config it is given
+    if not isinstance(fresh, keras.optimizers.Optimizer):  # Keras 3.15.1 answers Lamb's config with a string
+        optimizer_class = _keras_optimizer_class(config)
+        if optimizer_class is None:
+            raise TypeError(f"keras.optimizers.deserialize gave a {type(fresh).__name__} for this optimizer")
+        fresh = optimizer_class.from_config(copy.deepcopy(config["config"]))
     if wrap_loss_scale and not isinstance(fresh, keras.optimizers.LossScaleOptimizer):
         fresh = keras.optimizers.LossScaleOptimizer(fresh, name="loss_scale_optimizer")
     return fresh
@@ -122,6 +129,109 @@ def built_with_owners(
     if repeated is not None:
         return repeated
     return built_once_with_owners(keras.optimizers.deserialize(config), weights)
+
+
+def probed_slots(
+    config: dict[str, Any], weights: Sequence[StandInSpec]
+) -> Optional[tuple[list[OptimizerVariable], list[Optional[int]]]]:
+    """:func:`built_with_owners` for one of Keras's own optimizers of :func:`_slots_by_shape`, from its slots
+    on a probe: one stand-in per kind of weight (dtype, float8 flag, rank), built once per optimizer config
+    in the process and remembered; None for any other optimizer, or slots the probe cannot repeat.
+
+    Such an optimizer makes each weight's slots from the weight's shape and dtype alone, each of the
+    weight's shape (``add_variable_from_reference``, Keras 3.15.1): what Keras built on the probe is then
+    each weight's, its size the weight's, named as Keras names it. The probe is Keras's own build, checked
+    (each slot the probe's size, its name the probe's path); a build costs ~30 microseconds a variable,
+    most of a compiled keras-hub task's explanation, so one per config and kinds of weight is kept.
+    """
+    optimizer_class = _keras_optimizer_class(config)
+    if optimizer_class is None or optimizer_class not in _slots_by_shape():
+        return None
+    kinds = tuple(dict.fromkeys(_kind(spec) for spec in weights))
+    # Keras names each new optimizer anew (adam, adam_1, ...): the name is left out of the key and put back
+    # into the paths, which start with it.
+    name = str(config.get("config", {}).get("name", ""))
+    unnamed = {**config, "config": {**config.get("config", {}), "name": _PROBE_NAME}}
+    try:
+        key = json.dumps(unnamed, sort_keys=True)
+    except (TypeError, ValueError):  # a config holding an object (a schedule instance): no memo
+        return None
+    probe = _probe(optimizer_class, key, kinds)
+    if probe is None:
+        return None
+    shared, slots = probe
+    variables = [replace(variable, path=_renamed(variable.path, name)) for variable in shared]
+    owners: list[Optional[int]] = [None] * len(shared)
+    of_kind: dict[tuple, list[int]] = {}
+    for index, spec in enumerate(weights):
+        of_kind.setdefault(_kind(spec), []).append(index)
+    for kind_index, kind in enumerate(kinds):
+        for path, dtype in slots[kind_index]:
+            for index in of_kind[kind]:
+                spec = weights[index]
+                named = _renamed(path, name).replace(_probe_stem(kind_index), spec.path.replace("/", "_"), 1)
+                variables.append(OptimizerVariable(path=named, elements=_elements(spec.shape), dtype=dtype))
+                owners.append(index)
+    return variables, owners
+
+
+_PROBE_NAME = "ascii_explain_probe_optimizer"
+
+
+def _renamed(path: str, name: str) -> str:
+    """A probe variable's path under the optimizer's own name."""
+    return name + path[len(_PROBE_NAME) :] if path.startswith(_PROBE_NAME + "/") and name else path
+
+
+def _kind(spec: StandInSpec) -> tuple:
+    return (spec.dtype, spec.overwrite_with_gradient, len(spec.shape))
+
+
+def _probe_stem(kind_index: int) -> str:
+    return f"ascii_explain_probe{kind_index}_weight"
+
+
+_PROBE_DIMS = (2, 3, 5, 7, 11, 13, 17, 19)  # a probe of rank r is (2, 3, 5, ...)[:r]: its size tells a slot's
+
+
+@functools.lru_cache(maxsize=64)
+def _probe(
+    optimizer_class: Any, config_key: str, kinds: tuple
+) -> Optional[tuple[tuple[OptimizerVariable, ...], tuple]]:
+    """(the optimizer's shared variables, each kind's slots as (path, dtype)) built on one probe per kind."""
+    specs = [
+        StandInSpec(path=f"{_probe_stem(i)[: -len('_weight')]}/weight", shape=_PROBE_DIMS[:rank], dtype=dtype,
+                    overwrite_with_gradient=flag)
+        for i, (dtype, flag, rank) in enumerate(kinds)
+    ]  # fmt: skip
+    if any(len(spec.shape) != rank for spec, (_, _, rank) in zip(specs, kinds, strict=True)):
+        return None  # a rank beyond the probe's dimensions
+    optimizer = optimizer_class.from_config(json.loads(config_key)["config"])
+    listed, owners = built_once_with_owners(optimizer, specs)
+    if owners is None:
+        return None
+    shared = tuple(variable for variable, owner in zip(listed, owners, strict=True) if owner is None)
+    slots: list[list[tuple[str, str]]] = [[] for _ in kinds]
+    for variable, owner in zip(listed, owners, strict=True):
+        if owner is None:
+            continue
+        if (
+            variable.elements != _elements(specs[owner].shape)
+            or _probe_stem(owner) not in variable.path
+            or not variable.path.startswith(_PROBE_NAME + "/")
+        ):
+            return None  # a slot not of its weight's shape, or not named after it: the full build
+        slots[owner].append((variable.path, variable.dtype))
+    return shared, tuple(tuple(kind_slots) for kind_slots in slots)
+
+
+def _keras_optimizer_class(config: dict[str, Any]) -> Any:
+    """The class of a ``keras.optimizers.serialize`` config when it is one of Keras's own (not a subclass)."""
+    if config.get("module") != "keras.optimizers" or config.get("registered_name") not in (None, ""):
+        return None
+    # keras.optimizers.deserialize lowercases the class name of the config it is given, in place (3.15.1)
+    by_name = {klass.__name__.lower(): klass for klass in _slots_by_shape()}
+    return by_name.get(str(config.get("class_name", "")).lower())
 
 
 def _alike(optimizer: Any, weights: Sequence[StandInSpec]) -> Optional[list[list[int]]]:

@@ -42,6 +42,7 @@ from .optimizer_slots import (
     fresh_optimizer,
     optimizer_config,
     optimizer_label,
+    probed_slots,
 )
 from .training_variables import VariableFacts, training_variables
 
@@ -155,7 +156,15 @@ def training_facts(variables: tuple[VariableFacts, ...], options: TrainingOption
     by_owner: dict[str, list[StandInSpec]] = {}
     for variable in trainable:
         by_owner.setdefault(variable.owner, []).append(spec(variable))
-    listed, owners = built_with_owners(fresh_optimizer(config, wrap_loss_scale), [spec(v) for v in trainable])
+    specs = [spec(v) for v in trainable]
+    # Keras's own optimizers make each weight's slots from its shape and dtype: from a probe built once per
+    # config (read/optimizer_slots.py); any other, or a loss-scale wrapper, is built on these weights.
+    probed: Optional[tuple[list[OptimizerVariable], Optional[list[Optional[int]]]]] = None
+    if not wrap_loss_scale:
+        probed = probed_slots(config, specs)
+    if probed is None:
+        probed = built_with_owners(fresh_optimizer(config, wrap_loss_scale), specs)
+    listed, owners = probed
     first = tuple(listed)
     if owners is not None:  # one build, each slot given to the layer of the weight it was made from
         shared = tuple(variable for variable, owner in zip(listed, owners, strict=True) if owner is None)
