@@ -236,6 +236,8 @@ def test_own_contractions_leave_the_count_in_T_unknown_not_short():
             assert e.macs_in_length is None, name
             notes = " ".join(row.macs_note for row in e.sequence.rows)
             assert "input_shape=(1, T)" in notes, (name, notes)
+            totals = " ".join(e.render(width=200).split())
+            assert "(at a length: explain(model, input_shape=(1, T)))" in totals, name
 
 
 def test_no_costs_in_T_when_the_length_is_known_or_may_change():

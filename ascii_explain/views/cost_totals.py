@@ -36,6 +36,9 @@ def cost_totals_lines(explanation: Any) -> list[str]:
         )
     elif unknown:
         macs = f"Mult-adds: {total_macs:,} per sample + {UNKNOWN_FOR} {_unknown_rows(unknown)}"
+        sequence = getattr(e, "sequence", None)
+        if sequence is not None and not sequence.note:  # unknown in T too (a block's own products): at a length
+            macs += f" (at a length: {hints.INPUT_SHAPE})"
     else:
         unit = f"{format_macs(total_macs)} mult-adds; " if total_macs >= READABLE_FROM else ""
         macs = f"Mult-adds: {total_macs:,} per sample ({unit}bias, activation, pooling, normalization: 0)"
