@@ -45,6 +45,7 @@ from .keras_execution import (
     scratch_graph,
 )
 from .running_calls import enclosing_calls, held_by_caller, running, running_as
+from .shape_values import is_shape
 from .traced_macs import (
     Frame,
     counting_contractions,
@@ -100,7 +101,7 @@ class CallShapes:
 
     def input_shape(self) -> Any:
         """The shapes of the tensors the call received, in argument order: one shape, or a tuple of them."""
-        shapes = [shape for shape in self.arguments.values() if shape is not None and _is_shape(shape)]
+        shapes = [shape for shape in self.arguments.values() if shape is not None and is_shape(shape)]
         if not shapes:
             return None
         return shapes[0] if len(shapes) == 1 else tuple(shapes)
@@ -126,10 +127,6 @@ class CallShapes:
             if shape is not None:
                 return shape
         return None
-
-
-def _is_shape(value: Any) -> bool:
-    return isinstance(value, tuple) and all(dim is None or isinstance(dim, int) for dim in value)
 
 
 def _known_shape_keys(layer: Any, config: Mapping[str, Any]) -> set[str]:

@@ -23,7 +23,8 @@ from .keras3 import KERAS3
 from .light_config import light_serialization
 from .own_products import may_multiply_itself
 from .reader import Reader
-from .subclassed_shapes import batch_none, build_shape_inputs
+from .shape_values import batch_none
+from .subclassed_shapes import build_shape_inputs
 from .unallocated import values_left_unallocated
 
 

@@ -128,7 +128,7 @@ def built_with_owners(
     repeated = _repeated(listed, owners, groups, weights)
     if repeated is not None:
         return repeated
-    return built_once_with_owners(keras.optimizers.deserialize(config), weights)
+    return built_once_with_owners(fresh_optimizer(config), weights)
 
 
 def probed_slots(
@@ -156,7 +156,7 @@ def probed_slots(
         key = json.dumps(unnamed, sort_keys=True)
     except (TypeError, ValueError):  # a config holding an object (a schedule instance): no memo
         return None
-    probe = _probe(optimizer_class, key, kinds)
+    probe = _probe(key, kinds)
     if probe is None:
         return None
     shared, slots = probe
@@ -187,27 +187,28 @@ def _kind(spec: StandInSpec) -> tuple:
     return (spec.dtype, spec.overwrite_with_gradient, len(spec.shape))
 
 
+def _probe_path(kind_index: int) -> str:
+    return f"ascii_explain_probe{kind_index}/weight"
+
+
 def _probe_stem(kind_index: int) -> str:
-    return f"ascii_explain_probe{kind_index}_weight"
+    """The probe's path as Keras writes it in a slot's name (``adam/<stem>_momentum``)."""
+    return _probe_path(kind_index).replace("/", "_")
 
 
 _PROBE_DIMS = (2, 3, 5, 7, 11, 13, 17, 19)  # a probe of rank r is (2, 3, 5, ...)[:r]: its size tells a slot's
 
 
 @functools.lru_cache(maxsize=64)
-def _probe(
-    optimizer_class: Any, config_key: str, kinds: tuple
-) -> Optional[tuple[tuple[OptimizerVariable, ...], tuple]]:
+def _probe(config_key: str, kinds: tuple) -> Optional[tuple[tuple[OptimizerVariable, ...], tuple]]:
     """(the optimizer's shared variables, each kind's slots as (path, dtype)) built on one probe per kind."""
-    specs = [
-        StandInSpec(path=f"{_probe_stem(i)[: -len('_weight')]}/weight", shape=_PROBE_DIMS[:rank], dtype=dtype,
-                    overwrite_with_gradient=flag)
-        for i, (dtype, flag, rank) in enumerate(kinds)
-    ]  # fmt: skip
-    if any(len(spec.shape) != rank for spec, (_, _, rank) in zip(specs, kinds, strict=True)):
+    if any(rank > len(_PROBE_DIMS) for _, _, rank in kinds):
         return None  # a rank beyond the probe's dimensions
-    optimizer = optimizer_class.from_config(json.loads(config_key)["config"])
-    listed, owners = built_once_with_owners(optimizer, specs)
+    specs = [
+        StandInSpec(_probe_path(i), _PROBE_DIMS[:rank], dtype, overwrite_with_gradient=flag)
+        for i, (dtype, flag, rank) in enumerate(kinds)
+    ]
+    listed, owners = built_once_with_owners(fresh_optimizer(json.loads(config_key)), specs)
     if owners is None:
         return None
     shared = tuple(variable for variable, owner in zip(listed, owners, strict=True) if owner is None)

@@ -36,7 +36,7 @@ from .facts import (
 from .hub import call_takes_cache, hub_config, is_hub_layer
 from .light_config import config_of
 from .rs import is_rs_layer, rs_config
-from .shape_values import flat_output_shapes, shape_size, variable_shape
+from .shape_values import flat_output_shapes, flat_shapes, shape_size, variable_shape
 from .traced_macs import TracedMacs, trace_first_call
 from .traced_reading import TracedCallsReader, with_first_call_shapes
 from .weight_totals import WeightTotalsReader
@@ -53,17 +53,6 @@ class RawGraph:
         self.entries = entries
         self.input_names = input_names
         self.output_names = output_names
-
-
-def _flat_shapes(tree: Any) -> bool:
-    """One shape, or a flat tuple of shapes: what output sizes and the diagram read (no None part, no nesting)."""
-    if isinstance(tree, tuple) and tree and all(isinstance(part, tuple) for part in tree):
-        return all(_is_one_shape(part) for part in tree)
-    return _is_one_shape(tree)
-
-
-def _is_one_shape(tree: Any) -> bool:
-    return isinstance(tree, tuple) and all(dim is None or type(dim) is int for dim in tree)
 
 
 class Reader(TracedCallsReader, WeightTotalsReader):
@@ -283,7 +272,7 @@ class Reader(TracedCallsReader, WeightTotalsReader):
         if traced is not None:  # explain(model, input_shape=...): the shapes of the traced call win
             build_shape = traced.build_style(layer) or build_shape
             first_input = traced.input_shape() or first_input
-            if traced.output is not None and (output_shape is None or _flat_shapes(traced.output)):
+            if traced.output is not None and (output_shape is None or flat_shapes(traced.output)):
                 # the traced call's shapes, unless the graph's are whole where the trace's are not (an output
                 # holding a dict of tensors: DINOv2's encoder, whose graph node has its three tensors)
                 output_shape = traced.output

@@ -75,3 +75,26 @@ def as_shape_tree(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return as_shape(value)
     return value
+
+
+def batch_none(tree: Any) -> Any:
+    """A traced shape tree with the batch axis of 1 written None again, as Keras writes a build shape."""
+    if isinstance(tree, dict):
+        return {key: batch_none(value) for key, value in tree.items()}
+    if isinstance(tree, tuple) and tree and all(dim is None or type(dim) is int for dim in tree):
+        return (None, *tree[1:]) if tree[0] == 1 else tree
+    if isinstance(tree, (tuple, list)):
+        return type(tree)(batch_none(item) for item in tree)
+    return tree
+
+
+def is_shape(value: Any) -> bool:
+    """One shape: a tuple of ints and Nones."""
+    return isinstance(value, tuple) and all(dim is None or isinstance(dim, int) for dim in value)
+
+
+def flat_shapes(tree: Any) -> bool:
+    """One shape, or a flat tuple of shapes: what output sizes and the diagram read (no None part, no nesting)."""
+    if isinstance(tree, tuple) and tree and all(isinstance(part, tuple) for part in tree):
+        return all(is_shape(part) for part in tree)
+    return is_shape(tree)

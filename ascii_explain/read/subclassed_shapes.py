@@ -66,12 +66,3 @@ def _at_batch_one(shape: Any) -> Any:
     return (1, *rest)
 
 
-def batch_none(tree: Any) -> Any:
-    """A traced shape tree with the batch axis of 1 written None again, as Keras writes a build shape."""
-    if isinstance(tree, dict):
-        return {key: batch_none(value) for key, value in tree.items()}
-    if isinstance(tree, tuple) and tree and all(dim is None or type(dim) is int for dim in tree):
-        return (None, *tree[1:]) if tree[0] == 1 else tree
-    if isinstance(tree, (tuple, list)):
-        return type(tree)(batch_none(item) for item in tree)
-    return tree

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple, Optional, Sequence
 
 from ..build.records import Call, LayerRecord, OutputShape
+from ..read.shape_values import batch_none
 
 ARROW_IN = "←"
 ARROW_OUT = "→"
@@ -112,7 +113,7 @@ def io_lines(input_names: Sequence[str], output_names: Sequence[str], records: S
     if all(_batch_unknown(shapes.get(name)) for name in input_names):
         # Inputs of any batch: an output traced at the static-shape trace's batch of 1 (ours, read/model.py)
         # is written as Keras writes it, batch None.
-        shapes.update({name: _batch_none(shapes.get(name)) for name in output_names})
+        shapes.update({name: batch_none(shapes.get(name)) for name in output_names})
     lines = []
     for title, names in (("Inputs", input_names), ("Outputs", output_names)):
         # A layer whose several outputs are model outputs is named once per output; it is listed once,
@@ -124,15 +125,6 @@ def io_lines(input_names: Sequence[str], output_names: Sequence[str], records: S
 
 def _batch_unknown(shape: Optional[OutputShape]) -> bool:
     return bool(shape) and shape[0] is None  # type: ignore[index]
-
-
-def _batch_none(shape: Optional[OutputShape]) -> Optional[OutputShape]:
-    """A shape (or several) with a batch axis of 1 written None."""
-    if not shape:
-        return shape
-    if all(isinstance(part, tuple) for part in shape):
-        return tuple(_batch_none(part) for part in shape)  # type: ignore[misc,arg-type,return-value]
-    return (None, *shape[1:]) if shape[0] == 1 else shape
 
 
 def output_mark(name: str, output_names: Sequence[str], ascii_only: bool = False) -> str:
