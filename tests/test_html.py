@@ -253,3 +253,18 @@ def test_names_cannot_open_attributes_or_elements():
     for page in (e.to_html(), e.to_html(expand_nested=True, expand_repeats=True)):
         assert not re.search(r"\son\w+=[\"']", page) and "<img" not in page and "\x1b" not in page
         assert 'data-layer="x&quot; onmouseover=&quot;alert(1)&quot; &lt;img&gt;\\x1b[31m"' in page
+
+
+def test_several_outputs_are_each_written_whole_and_the_list_wraps() -> None:
+    """DepthAnything's neck has four outputs: they read ``8 × 8 × 8 | 16 × 16 × 8``, each on one line, the list
+    free to wrap (it read ``8 × 8 × 8 × | × 16`` and ran over the next columns)."""
+    from ascii_explain.views.html_cells import dims_html
+
+    written = dims_html(((None, 8, 8, 8), (None, 16, 16, 8)))
+    assert written == (
+        '<span class="ae-shapes"><span class="ae-shape">8 × 8 × 8</span> | '
+        '<span class="ae-shape">16 × 16 × 8</span></span>'
+    )
+    assert dims_html((None, 26, 26, 32)) == "26 × 26 × 32"
+    css = explain(keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])).to_html()
+    assert ".ae-shapes{white-space:normal}" in css and ".ae-shape{white-space:nowrap}" in css

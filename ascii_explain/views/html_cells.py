@@ -11,7 +11,7 @@ from typing import Optional
 
 from ..build.records import OutputShape
 from .arithmetic_text import STEP_SEPARATOR, TERM_SEPARATOR, Arithmetic
-from .formatting import format_dims, format_percent
+from .formatting import format_dims, format_percent, is_multi_shape
 from .model import ADJUSTED, FALLBACK, INFERRED, INTERNAL_ERROR, MISMATCH, OK, UNBUILT
 from .units import short_bytes, short_count
 
@@ -72,9 +72,17 @@ def detail(text: str, cls: str = "", indent: str = "") -> str:
 
 
 def dims_html(shape: Optional[OutputShape]) -> str:
-    """``26 × 26 × 32``: the data dimensions (no batch axis), as the tables write them."""
+    """``26 × 26 × 32``: the data dimensions (no batch axis), as the tables write them.
+
+    Several outputs are each written so (``8 × 8 × 8 | 16 × 16 × 8``), each kept on one line, the list
+    free to wrap in its cell: joined first and then spaced, they read ``8 × 8 × 8 × | × 16`` and ran
+    across the next columns.
+    """
     import html
 
+    if is_multi_shape(shape):
+        parts = [f'<span class="ae-shape">{dims_html(part)}</span>' for part in shape]  # type: ignore[union-attr,arg-type]
+        return f'<span class="ae-shapes">{" | ".join(parts)}</span>'
     return html.escape(format_dims(shape, compact=True).replace(" ", " × "))
 
 

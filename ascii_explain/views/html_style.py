@@ -118,6 +118,8 @@ def stylesheet() -> str:
         "padding:3px 4px;border-bottom:1px solid var(--ae-border)}",
         f"{r} .ae-colhead{{font-weight:bold;border-bottom:2px solid var(--ae-dim)}}",
         f"{r} .ae-num{{text-align:right;white-space:nowrap}}",
+        f"{r} .ae-shapes{{white-space:normal}}",  # several outputs: the list wraps, each shape stays whole
+        f"{r} .ae-shape{{white-space:nowrap}}",
         f"{r} .ae-c{{text-align:center}}",
         f"{r} .ae-layer{{overflow-wrap:anywhere}}",
         f"{r} .ae-class{{color:var(--ae-dim)}}",
