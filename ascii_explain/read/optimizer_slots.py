@@ -132,7 +132,7 @@ def built_with_owners(
 
 
 def probed_slots(
-    config: dict[str, Any], weights: Sequence[StandInSpec]
+    config: dict[str, Any], weights: Sequence[StandInSpec], wrap_loss_scale: bool = False
 ) -> Optional[tuple[list[OptimizerVariable], list[Optional[int]]]]:
     """:func:`built_with_owners` for one of Keras's own optimizers of :func:`_slots_by_shape`, from its slots
     on a probe: one stand-in per kind of weight (dtype, float8 flag, rank), built once per optimizer config
@@ -143,7 +143,20 @@ def probed_slots(
     each weight's, its size the weight's, named as Keras names it. The probe is Keras's own build, checked
     (each slot the probe's size, its name the probe's path); a build costs ~30 microseconds a variable,
     most of a compiled keras-hub task's explanation, so one per config and kinds of weight is kept.
+
+    A ``LossScaleOptimizer`` (given, or ``wrap_loss_scale`` as ``fresh_optimizer`` makes one) holds its
+    own scalars and the inner optimizer's variables: the inner one's slots come from its probe, and the
+    scalars of both from the wrapper built on no weight (``_loss_scale_shared``).
     """
+    inner_config = _inner_of_loss_scale(config)
+    if inner_config is not None or wrap_loss_scale:
+        inner = probed_slots(inner_config or config, weights)
+        if inner is None:
+            return None
+        variables, owners = inner
+        shared = _loss_scale_shared(config, wrap_loss_scale)
+        slots = [(variable, owner) for variable, owner in zip(variables, owners, strict=True) if owner is not None]
+        return [*shared, *(variable for variable, _ in slots)], [*(None for _ in shared), *(o for _, o in slots)]
     optimizer_class = _keras_optimizer_class(config)
     if optimizer_class is None or optimizer_class not in _slots_by_shape():
         return None
@@ -176,6 +189,21 @@ def probed_slots(
 
 
 _PROBE_NAME = "ascii_explain_probe_optimizer"
+
+
+def _inner_of_loss_scale(config: dict[str, Any]) -> Optional[dict[str, Any]]:
+    """The serialized inner optimizer of a Keras ``LossScaleOptimizer``'s config, else None."""
+    if config.get("module") != "keras.optimizers" or config.get("class_name") != "LossScaleOptimizer":
+        return None
+    inner = config.get("config", {}).get("inner_optimizer")
+    return inner if isinstance(inner, dict) else None
+
+
+def _loss_scale_shared(config: dict[str, Any], wrap_loss_scale: bool) -> list[OptimizerVariable]:
+    """The variables a loss-scale wrapper of ``config`` holds for no weight: its iteration counter, learning
+    rate, step counter and dynamic scale, then the inner optimizer's counter and learning rate (Keras 3.15.1's
+    ``LossScaleOptimizer.variables``: its own, then the inner one's), from Keras's build on no weight."""
+    return built_optimizer_variables(fresh_optimizer(config, wrap_loss_scale), [])
 
 
 def _renamed(path: str, name: str) -> str:
@@ -283,7 +311,10 @@ def _slots_by_shape() -> frozenset:
 
 
 def built_once_with_owners(
-    optimizer: Any, weights: Sequence[StandInSpec]
+    optimizer: Any,
+    weights: Sequence[StandInSpec],
+    named_by: Optional[Sequence[str]] = None,
+    shared_paths: frozenset[str] = frozenset(),
 ) -> tuple[list[OptimizerVariable], Optional[list[Optional[int]]]]:
     """Build the unbuilt ``optimizer`` once on stand-ins of ``weights``: its variables, and which weight each is for.
 
@@ -294,6 +325,9 @@ def built_once_with_owners(
     created before ``build``). It is None as a whole when ``build`` made a
     variable from no reference (Adafactor's factored moments, a
     LossScaleOptimizer's scale): then only a build per owner tells them apart.
+    ``named_by``: one token per weight, found in no other's; a variable made from no reference whose
+    path holds exactly one of them is that weight's (Adafactor names its factored moments after it), and one
+    of ``shared_paths`` (a loss-scale wrapper's scalars, made in its build) is for no weight.
     """
     if optimizer.built:
         raise ValueError("built_with_owners needs an unbuilt optimizer (see fresh_optimizer)")
@@ -318,8 +352,64 @@ def built_once_with_owners(
         elif id(variable) in made_from:
             owners.append(made_from[id(variable)])
         else:
-            return listed, None
+            named = [index for index, token in enumerate(named_by or ()) if token in variable.path]
+            if len(named) == 1:
+                owners.append(named[0])
+            elif not named and variable.path in shared_paths:
+                owners.append(None)
+            else:
+                return listed, None
     return listed, owners
+
+
+def factored_slots(
+    config: dict[str, Any], weights: Sequence[StandInSpec], wrap_loss_scale: bool = False
+) -> Optional[tuple[list[OptimizerVariable], list[Optional[int]]]]:
+    """Keras's ``Adafactor`` (alone or under a loss-scale wrapper) built once, on one stand-in per kind of
+    weight (shape, dtype, float8 flag), each slot then repeated for every weight of its kind; None for any
+    other optimizer, or a variable not told to be one weight's.
+
+    Its factored moments are made from no reference (``add_variable`` of the weight's shape less an axis,
+    named after the weight, Keras 3.15.1), so ``built_with_owners`` cannot tell whose they are and the
+    optimizer was built once per layer (ResNet50V2: 11x the explanation). Each stand-in is named by a token
+    of its own and each variable goes to the stand-in its path names; sizes depend on the shape alone.
+    """
+    inner = _inner_of_loss_scale(config) or config
+    if inner.get("module") != "keras.optimizers" or inner.get("class_name") != "Adafactor":
+        return None
+    if inner.get("registered_name") not in (None, ""):
+        return None
+    groups: dict[tuple, list[int]] = {}
+    for index, spec in enumerate(weights):
+        groups.setdefault((spec.shape, spec.dtype, spec.overwrite_with_gradient), []).append(index)
+    tokens = [f"ascii_explain_kind{number}x" for number in range(len(groups))]
+    members_of = list(groups.values())
+    stand_ins = [
+        replace(weights[members[0]], path=f"{token}/{token}") for token, members in zip(tokens, members_of, strict=True)
+    ]
+    # a loss-scale wrapper makes its scalars in its build, as it does on no weight
+    wrapped = inner is not config or wrap_loss_scale
+    shared = frozenset(v.path for v in _loss_scale_shared(config, wrap_loss_scale)) if wrapped else frozenset()
+    optimizer = fresh_optimizer(config, wrap_loss_scale)
+    listed, owners = built_once_with_owners(optimizer, stand_ins, named_by=tokens, shared_paths=shared)
+    if owners is None:
+        return None
+    variables: list[OptimizerVariable] = []
+    made_from: list[Optional[int]] = []
+    for variable, owner in zip(listed, owners, strict=True):
+        if owner is None:  # the iteration counter, the learning rate, a wrapper's scalars: once
+            variables.append(variable)
+            made_from.append(None)
+            continue
+        token = tokens[owner]
+        for index in members_of[owner]:
+            path = weights[index].path  # named as Keras names it: by the weight's path, or its name
+            named = variable.path.replace(f"{token}_{token}", path.replace("/", "_")).replace(
+                token, path.rpartition("/")[2]
+            )
+            variables.append(replace(variable, path=named))
+            made_from.append(index)
+    return variables, made_from
 
 
 def _record_references(optimizer: Any, index_of: dict[int, int], made_from: dict[int, int]) -> None:

@@ -39,6 +39,7 @@ from .optimizer_slots import (
     StandInSpec,
     built_optimizer_variables,
     built_with_owners,
+    factored_slots,
     fresh_optimizer,
     optimizer_config,
     optimizer_label,
@@ -158,10 +159,9 @@ def training_facts(variables: tuple[VariableFacts, ...], options: TrainingOption
         by_owner.setdefault(variable.owner, []).append(spec(variable))
     specs = [spec(v) for v in trainable]
     # Keras's own optimizers make each weight's slots from its shape and dtype: from a probe built once per
-    # config (read/optimizer_slots.py); any other, or a loss-scale wrapper, is built on these weights.
-    probed: Optional[tuple[list[OptimizerVariable], Optional[list[Optional[int]]]]] = None
-    if not wrap_loss_scale:
-        probed = probed_slots(config, specs)
+    # config (read/optimizer_slots.py), under a loss-scale wrapper too; any other is built on these weights.
+    probed: Optional[tuple[list[OptimizerVariable], Optional[list[Optional[int]]]]]
+    probed = probed_slots(config, specs, wrap_loss_scale) or factored_slots(config, specs, wrap_loss_scale)
     if probed is None:
         probed = built_with_owners(fresh_optimizer(config, wrap_loss_scale), specs)
     listed, owners = probed
