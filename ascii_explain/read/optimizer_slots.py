@@ -153,10 +153,12 @@ def probed_slots(
         inner = probed_slots(inner_config or config, weights)
         if inner is None:
             return None
-        variables, owners = inner
-        shared = _loss_scale_shared(config, wrap_loss_scale)
-        slots = [(variable, owner) for variable, owner in zip(variables, owners, strict=True) if owner is not None]
-        return [*shared, *(variable for variable, _ in slots)], [*(None for _ in shared), *(o for _, o in slots)]
+        scalars = _loss_scale_shared(config, wrap_loss_scale)  # the wrapper's and the inner one's
+        weights_slots = [(variable, owner) for variable, owner in zip(*inner, strict=True) if owner is not None]
+        return [*scalars, *(variable for variable, _ in weights_slots)], [
+            *(None for _ in scalars),
+            *(owner for _, owner in weights_slots),
+        ]
     optimizer_class = _keras_optimizer_class(config)
     if optimizer_class is None or optimizer_class not in _slots_by_shape():
         return None
