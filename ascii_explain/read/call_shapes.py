@@ -154,7 +154,11 @@ def _shape_tree(value: Any) -> Any:
 
 
 def concrete_call_shapes(
-    model: Any, input_shapes: Any, deferred: Optional[ExitStack] = None, symbolic_inputs: Any = None
+    model: Any,
+    input_shapes: Any,
+    deferred: Optional[ExitStack] = None,
+    symbolic_inputs: Any = None,
+    answered: Optional[dict[int, Any]] = None,
 ) -> dict[int, CallShapes]:
     """``{id(layer): CallShapes}`` for every layer of ``model`` called in a forward pass at ``input_shapes``.
 
@@ -165,7 +169,8 @@ def concrete_call_shapes(
     unbuilt AlibiBias when no mask is given) is absent. The model's own entry, by ``id(model)``,
     holds what its whole call counted (a subclassed model's own products are that less its layers').
     ``symbolic_inputs``: KerasTensors to call it on instead (a subclassed model has no ``inputs``:
-    read/subclassed_shapes.py).
+    read/subclassed_shapes.py). ``answered``: ``{id(layer): its outputs}`` for layers whose calls the
+    symbolic pass does not run, answering with those outputs (read/partly_static.py); they are absent.
     """
     layers = list(model._flatten_layers(include_self=False, recursive=True))
     # keras.ops nodes of the Functional graphs (GetItem, Multiply, matmul, ...): their outputs are activations
@@ -177,13 +182,19 @@ def concrete_call_shapes(
     with builds_undone(model, layers, deferred):
         with counting_contractions():
             try:
-                return _traced(model, layers, inputs, symbolic=True, model_batch=_model_batch(input_shapes))
+                batch = _model_batch(input_shapes)
+                return _traced(model, layers, inputs, symbolic=True, model_batch=batch, answered=answered)
             except Exception:  # noqa: BLE001 - Keras's symbolic execution could not run it: the backend's trace can
                 return _traced(model, layers, inputs, symbolic=False, model_batch=_model_batch(input_shapes))
 
 
 def _traced(
-    model: Any, layers: list, inputs: Any, symbolic: bool, model_batch: Optional[int] = None
+    model: Any,
+    layers: list,
+    inputs: Any,
+    symbolic: bool,
+    model_batch: Optional[int] = None,
+    answered: Optional[dict[int, Any]] = None,
 ) -> dict[int, CallShapes]:
     """Run ``model.call`` on ``inputs`` with every layer's calls recorded; Keras's symbolic execution or the backend's.
 
@@ -201,7 +212,7 @@ def _traced(
     FuncGraph, ``jax.eval_shape``); Functional's and Layer's own overrides
     would answer from compute_output_shape and never enter the sublayers.
     """
-    records = _Records(model_batch)
+    records = _Records(model_batch, answered)
     with _calls_recorded(layers, records, symbolic):
         with frame() as whole:  # the model's whole call: its own products are this less its layers'
             if symbolic:
@@ -277,9 +288,10 @@ def _calls_recorded(layers: list, records: _Records, symbolic: bool) -> Iterator
 class _Records:
     """The calls recorded so far, with a log of changes so a failed symbolic call's records can be taken back."""
 
-    def __init__(self, model_batch: Optional[int] = None) -> None:
+    def __init__(self, model_batch: Optional[int] = None, answered: Optional[dict[int, Any]] = None) -> None:
         self.by_layer: dict[int, CallShapes] = {}
         self.model_batch = model_batch  # the batch the model is traced at (CallShapes.samples)
+        self.answered = answered or {}  # {id(layer): outputs} for calls the symbolic pass does not run
         self._log: list[tuple[int, Optional[CallShapes]]] = []
 
     def __contains__(self, key: int) -> bool:
@@ -320,6 +332,9 @@ def _symbolic_call(operation: Any, records: _Records) -> Any:
     def symbolic_call(*args: Any, **kwargs: Any) -> Any:
         if PASS_STATE.building:  # a build() calling its sublayers (a Sequential making its graph) is not the forward
             return type(operation).symbolic_call(operation, *args, **kwargs)
+        answer = records.answered.get(id(operation))
+        if answer is not None:
+            return answer
         return _own_call_on_keras_tensors(operation, records, args, kwargs)
 
     return symbolic_call

@@ -22,6 +22,7 @@ from .input_shapes import InputShapeError, concrete_input_shapes
 from .keras3 import KERAS3
 from .light_config import light_serialization
 from .own_products import may_multiply_itself
+from .partly_static import graph_layers_fed_unknown_axes, has_unknown_axis
 from .reader import Reader
 from .shape_values import batch_none
 from .subclassed_shapes import build_shape_inputs
@@ -77,11 +78,19 @@ def _has_static_inputs_and_blocks(obj: Any, reader: Reader) -> bool:
         inputs = list(obj.inputs or [])
     except (AttributeError, ValueError):
         return False
-    if not inputs or any(dim is None for tensor in inputs for dim in tuple(tensor.shape)[1:]):
+    fixed = [tensor for tensor in inputs if not has_unknown_axis(tensor)]
+    if not fixed:
         return False
-    if _folds_positions_into_the_batch(obj):
+    blocks = _blocks(obj, reader)
+    if len(fixed) < len(inputs):
+        # Some inputs of unknown length (SAM3's tokens and boxes beside its fixed-size image): the trace runs
+        # with those axes unknown, so what depends only on the fixed inputs (its vision encoder) gets its
+        # shapes and mult-adds; the layers fed those axes are not run (read/partly_static.py) and stay as
+        # without the trace. It runs only for what it would tell of the others.
+        fed_unknown_axes = graph_layers_fed_unknown_axes(obj)
+        blocks = [block for block in blocks if id(block) not in fed_unknown_axes]
+    elif _folds_positions_into_the_batch(obj):
         return True
-    blocks = [layer for layer in reader.sublayers(obj) if not reader.is_keras_builtin(layer)]
     composites = [block for block in blocks if reader.sublayers(block) and not reader.is_model(block)]
     # A block whose mult-adds are its parts' sum (no function of its own) needs the trace for them too:
     # its own call's contractions outside its sublayers (``ops.matmul(q, k)``) are known only from it
@@ -90,6 +99,11 @@ def _has_static_inputs_and_blocks(obj: Any, reader: Reader) -> bool:
     if any(find_macs(klass) is None and may_multiply_itself(klass) for klass in classes):
         return True
     return any(_needs_trace(block, reader) for block in blocks if reader.sublayers(block))
+
+
+def _blocks(model: Any, reader: Reader) -> list[Any]:
+    """The model's layers that are not Keras's own."""
+    return [layer for layer in reader.sublayers(model) if not reader.is_keras_builtin(layer)]
 
 
 def _folds_positions_into_the_batch(model: Any) -> bool:
@@ -170,11 +184,22 @@ def _unknown_beyond_batch(shape: Any) -> bool:
 def _at_static_shape(obj: Any, reader: Reader, deferred: ExitStack) -> Reader:
     """Read the block's inner shapes from a forward traced at batch 1; as built if the trace fails."""
     shapes = {str(tensor.name): (1, *tuple(tensor.shape)[1:]) for tensor in obj.inputs}
+    # inputs of unknown length beside fixed ones: the layers they feed are not run (read/partly_static.py)
+    partly = any(map(has_unknown_axis, obj.inputs))
+    answered = graph_layers_fed_unknown_axes(obj) if partly else None
     try:
-        traced = concrete_call_shapes(obj, shapes, deferred)
+        traced = concrete_call_shapes(obj, shapes, deferred, answered=answered)
     except Exception:  # noqa: BLE001 - only an aid: the model is read as built, unknown shapes stay unknown
         return reader
-    return reader.at_shapes(traced, None)
+    untraced = frozenset(
+        id(sub) for layer in _layers_by_id(obj, answered or {}) for sub in layer._flatten_layers(include_self=True)
+    )
+    return reader.at_shapes(traced, None, partly_static=partly, untraced=untraced)
+
+
+def _layers_by_id(model: Any, ids: Any) -> list[Any]:
+    """The model's layers (nested in it at any depth) whose ids are among ``ids``."""
+    return [layer for layer in model._flatten_layers(include_self=False) if id(layer) in ids]
 
 
 def _subclassed_needs_trace(obj: Any, reader: Reader) -> bool:

@@ -36,7 +36,7 @@ from .facts import (
 from .hub import call_takes_cache, hub_config, is_hub_layer
 from .light_config import config_of
 from .rs import is_rs_layer, rs_config
-from .shape_values import flat_output_shapes, flat_shapes, shape_size, variable_shape
+from .shape_values import flat_output_shapes, flat_shapes, graph_unknowns_kept, shape_size, variable_shape
 from .traced_macs import TracedMacs, trace_first_call
 from .traced_reading import TracedCallsReader, with_first_call_shapes
 from .weight_totals import WeightTotalsReader
@@ -70,6 +70,7 @@ class Reader(TracedCallsReader, WeightTotalsReader):
     # and the model's concrete input shapes by input name.
     traced: Optional[dict[int, CallShapes]] = None
     given_inputs: Optional[dict[str, Shape]] = None
+    graph_unknowns_kept = False  # traced beside inputs of unknown length (at_shapes: partly_static)
     # Set on the copy each :meth:`model_facts` reads with: the sublayers read so far, by
     # (id(layer), id(parent), outside_graph). A task model holding its backbone as an attribute
     # and calling a Functional feature extractor made of the backbone's layers (keras-hub's
@@ -77,10 +78,24 @@ class Reader(TracedCallsReader, WeightTotalsReader):
     # (the same layer, parent and traced calls), so the second read takes the first's.
     sublayers_read: Optional[dict[tuple[int, int, bool], tuple[Any, Any, LayerFacts]]] = None
 
-    def at_shapes(self, traced: dict[int, CallShapes], given_inputs: Optional[dict[str, Shape]]) -> Reader:
-        """A copy of this reader that reads shapes from a traced forward at concrete input shapes."""
+    def at_shapes(
+        self,
+        traced: dict[int, CallShapes],
+        given_inputs: Optional[dict[str, Shape]],
+        partly_static: bool = False,
+        untraced: frozenset[int] = frozenset(),
+    ) -> Reader:
+        """A copy of this reader that reads shapes from a traced forward at concrete input shapes.
+
+        ``partly_static``: traced at batch 1 with some inputs' axes unknown (read/partly_static.py): a graph
+        layer's output keeps the axes its graph leaves unknown (``graph_unknowns_kept``). ``untraced``: ids
+        of the layers the trace did not run (those fed such axes, and theirs): read as without a trace, not
+        as layers the forward never called.
+        """
         reader = copy.copy(self)
         reader.traced, reader.given_inputs = traced, given_inputs
+        reader.graph_unknowns_kept = partly_static
+        reader.untraced = untraced
         reader.units = {}
         return reader
 
@@ -275,7 +290,9 @@ class Reader(TracedCallsReader, WeightTotalsReader):
             if traced.output is not None and (output_shape is None or flat_shapes(traced.output)):
                 # the traced call's shapes, unless the graph's are whole where the trace's are not (an output
                 # holding a dict of tensors: DINOv2's encoder, whose graph node has its three tensors)
-                output_shape = traced.output
+                # Traced beside inputs of unknown length, an axis the graph leaves unknown stays so.
+                keep = self.graph_unknowns_kept and output_shape is not None
+                output_shape = graph_unknowns_kept(output_shape, traced.output) if keep else traced.output
             calls = with_first_call_shapes(calls, first_input, output_shape)
         elif self.given_inputs is not None and isinstance(layer, keras.layers.InputLayer):
             given = self.given_inputs.get(str(layer.output.name))
@@ -353,6 +370,7 @@ class Reader(TracedCallsReader, WeightTotalsReader):
             outside_parent_calls=self._outside_parent_calls(traced, parent),
             not_called_in_trace=(
                 self.traced is not None and traced is None and built and not is_model
+                and id(layer) not in self.untraced
                 and all(sub.not_called_in_trace for sub in sublayers)
             ),
             caches_keys_values=not builtin and _caches_keys_values(layer, parent),

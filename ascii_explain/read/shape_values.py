@@ -98,3 +98,23 @@ def flat_shapes(tree: Any) -> bool:
     if isinstance(tree, tuple) and tree and all(isinstance(part, tuple) for part in tree):
         return all(is_shape(part) for part in tree)
     return is_shape(tree)
+
+
+def graph_unknowns_kept(graph: Any, traced: Any) -> Any:
+    """The traced output shape, an axis the graph leaves unknown past the batch unknown again where the trace
+    has 1 there.
+
+    Traced at batch 1 beside inputs of unknown length (read/partly_static.py), such a 1 is sized by a batch
+    (CLIP's head, ``(None, None)``: images by texts), which the trace's 1 does not stand for; any other size
+    there is what the trace found (a VAE built for any image size, called on a fixed latent). A rank the
+    two differ in is the graph's: at batch 1 a squeeze with no axis (SAM3's box decoder) takes the batch
+    axis too. Anything else they do not match in: the trace's.
+    """
+    if is_shape(graph) and is_shape(traced):
+        if len(graph) != len(traced):
+            return graph
+        pairs = enumerate(zip(graph, traced, strict=True))
+        return tuple(None if index and g is None and t == 1 else t for index, (g, t) in pairs)
+    if isinstance(graph, tuple) and isinstance(traced, tuple) and len(graph) == len(traced):
+        return tuple(graph_unknowns_kept(g, t) for g, t in zip(graph, traced, strict=True))
+    return traced

@@ -29,6 +29,7 @@ class TracedCallsReader:
     # The calls of each traced layer its row counts (read/call_units.py), by id(layer): its first call,
     # or all its calls in its parent's counted calls when they do different work.
     units: Optional[dict[int, CallUnit]] = None
+    untraced: frozenset[int] = frozenset()  # ids of layers the trace did not run (Reader.at_shapes)
 
     def _needs_trace(self, layer: Any) -> bool:
         """No MACs function covers the layer: its mult-adds can only come from tracing its call."""
@@ -51,7 +52,7 @@ class TracedCallsReader:
         if traced is not None:
             kinds = traced.call_kinds[0] if traced.call_kinds else ()
             return TracedMacs(traced.macs, traced.macs_note, kinds)
-        if self.traced is not None:
+        if self.traced is not None and id(layer) not in self.untraced:
             # Not called in the traced forward: it computed nothing there. Its methods may have run (SAM's
             # prompt encoder calls its positional embedding's methods): their products are its caller's
             # own part (build/costs.py, own_macs).
