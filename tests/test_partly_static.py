@@ -98,6 +98,9 @@ PARTLY_STATIC = {
     "stable_diffusion_3": ("encoder", "decoder"),  # its VAE's
     "pali_gemma": ("pali_gemma_vit",),
     "parseq": ("vi_t_backbone",),
+    # known before from build shapes, 40,736: keras-hub's SigLIPVisionEmbedding.compute_output_shape counts a
+    # class token SigLIP has not (17 tokens for 16), and its encoder was built on that
+    "siglip": ("sig_lip_vision_encoder",),
 }
 
 
