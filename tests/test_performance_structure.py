@@ -533,3 +533,49 @@ def test_lamb_is_planned_built_on_a_probe_or_alone() -> None:
     scaled.build(model.trainable_variables)  # mixed_float16 keeps float32 variables: the same ones
     assert mixed.optimizer == sum(math.prod(v.shape) * np.dtype(v.dtype).itemsize for v in scaled.variables)
     assert "LossScaleOptimizer" in mixed.optimizer_name
+
+
+class _Nest(layers.Layer):
+    """A block holding a block: a part's costs are asked for by its row and by each block above it."""
+
+    def __init__(self, inner: Any, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.inner, self.head = inner, layers.Dense(3)
+
+    def call(self, x: Any) -> Any:
+        return self.head(self.inner(x))
+
+
+def test_each_layers_costs_are_computed_once_per_explanation(monkeypatch) -> None:
+    """build/cost_memo.py: a part of a block of a block was counted once per row holding it (HGNetV2: 1,307
+    counts for 467 layers); each layer's mult-adds and backward terms are now computed once, and the
+    figures are the ones computed each time (the memo off)."""
+    from ascii_explain.build import cost_memo, costs
+
+    inputs = keras.Input((6, 5))
+    model = keras.Model(inputs, _Nest(_Nest(_TwoDense(name="pair"), name="middle"), name="outer")(inputs))
+    counted: dict[str, list[int]] = {"macs": [], "backward": []}
+    monkeypatch.setattr(costs, "_macs_for", _counting_by_facts(costs._macs_for, counted["macs"]))
+    backward = _counting_by_facts(costs._backward_terms_for, counted["backward"])
+    monkeypatch.setattr(costs, "_backward_terms_for", backward)
+    remembered = explain(model, expand_nested=True)
+    assert counted["macs"] and len(counted["macs"]) == len(set(counted["macs"]))
+    assert counted["backward"] and len(counted["backward"]) == len(set(counted["backward"]))
+    monkeypatch.setattr(cost_memo, "remembered", lambda key, facts, compute: compute())
+    monkeypatch.setattr(costs, "remembered", lambda key, facts, compute: compute())
+    counted["macs"].clear()
+    each_time = explain(model, expand_nested=True)
+    assert len(counted["macs"]) > len(set(counted["macs"]))  # without the memo, parts are counted again
+    assert str(each_time) == str(remembered)
+    assert [r.macs for r in each_time.layers] == [r.macs for r in remembered.layers]
+    assert [r.backward_macs for r in each_time.layers] == [r.backward_macs for r in remembered.layers]
+
+
+def _counting_by_facts(function: Callable[..., Any], seen: list[int]) -> Callable[..., Any]:
+    """``function(facts, ...)``, noting ``id(facts)`` at each call."""
+
+    def counted(facts: Any, *args: Any) -> Any:
+        seen.append(id(facts))
+        return function(facts, *args)
+
+    return counted

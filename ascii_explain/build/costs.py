@@ -27,6 +27,7 @@ from ..read.dtypes import dtype_bits
 from ..read.facts import OUTSIDE_GRAPH, LayerFacts
 from ..read.legacy import keras3_counterpart
 from ..read.own_products import contracts_itself
+from .cost_memo import remembered
 from .failures import (
     ROLE_MACS,
     function_name,
@@ -144,8 +145,21 @@ def macs_for(
     was inherited by a class Keras does not define and does not fit it.
     ``evaluator`` reads the expression: ``arithmetic.evaluate`` (an int), or
     ``polynomial.evaluate_polynomial`` when the shapes hold the sequence length
-    as a symbol (``build/sequence.py``).
+    as a symbol (``build/sequence.py``). Counted once per explanation (build/cost_memo.py): the errors
+    a count raised are given to every caller that asks for them.
     """
+    produced: list[InternalError] = []
+    result, raised = remembered(
+        ("macs", id(facts), evaluator), facts, lambda: (_macs_for(facts, produced, evaluator), tuple(produced))
+    )
+    if errors is not None:
+        errors.extend(raised)
+    return result
+
+
+def _macs_for(
+    facts: LayerFacts, errors: list[InternalError], evaluator: Callable[[str], Any]
+) -> tuple[Optional[Any], str, str]:
     if facts.is_model:
         return _nested_model_macs(facts, evaluator)
     if not facts.built:
@@ -173,8 +187,7 @@ def macs_for(
         if is_inherited(facts, ROLE_MACS):
             return None, "", f"the inherited {function_name(function)} does not fit this subclass"
         failure = internal_error(function, ROLE_MACS, error)
-        if errors is not None:
-            errors.append(failure)
+        errors.append(failure)
         return None, "", internal_error_words(failure)
 
 
@@ -360,8 +373,12 @@ def backward_terms_for(facts: LayerFacts, macs: Optional[int]) -> tuple[tuple[st
     either: its gradients are element-wise or scatters of the same sizes. A
     container (a nested model, a block of sublayers) sums its parts', each
     part's input gradient counted as internal: inside it, every part but the
-    first reads another part's output. ``()`` and the reason when unknown.
+    first reads another part's output. ``()`` and the reason when unknown. Once per explanation.
     """
+    return remembered(("backward", id(facts), macs), facts, lambda: _backward_terms_for(facts, macs))
+
+
+def _backward_terms_for(facts: LayerFacts, macs: Optional[int]) -> tuple[tuple[str, ...], str]:
     if facts.is_model or (facts.sublayers and find_macs(facts.layer_class, keras3_counterpart) is None):
         return _container_backward(facts)
     if macs is None:

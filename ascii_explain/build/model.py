@@ -23,6 +23,7 @@ from ..read.dtypes import dtype_bits
 from ..read.facts import KIND_LAYER, KIND_SUBCLASSED, GraphFacts, LayerFacts, ModelFacts, WeightFacts
 from ..read.legacy import keras3_counterpart
 from .composite import composite_record
+from .cost_memo import costs_remembered
 from .costs import MACS_FORMULA, MACS_TRACED, cost_fields, output_bytes_of, traced_macs
 from .layer import non_trainable_reason, placement_notes, record_for_layer
 from .records import (
@@ -53,7 +54,8 @@ def build_records(facts: ModelFacts, expand_nested: bool = False) -> ModelRecord
     """Records for what ``explain`` was given: a model's rows (its Sequential InputLayer left out, as
     Keras does), or a single layer's own row (a container's inner rows too, if asked)."""
     graph = facts.graph
-    records = _records_for_graph(graph, expand_nested, depth=0, parent="")
+    with costs_remembered():  # a part's costs are asked for by its row and each block holding it
+        records = _records_for_graph(graph, expand_nested, depth=0, parent="")
     return ModelRecords(records, graph.kind, list(graph.input_names), list(graph.output_names))
 
 
