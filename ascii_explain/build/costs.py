@@ -10,6 +10,7 @@ explanation: the value becomes unknown, with the reason.
 from __future__ import annotations
 
 import hashlib
+import weakref
 from typing import Any, Callable, Optional, Sequence
 
 from .. import hints
@@ -232,9 +233,22 @@ def cross_check_macs(facts: LayerFacts, macs: Optional[int]) -> Optional[int]:
         return None
     if find_macs(facts.layer_class, keras3_counterpart) is None or facts.calls_differ:  # the traced count IS the count
         return None
-    if any(word in klass.__name__ for klass in facts.layer_class.__mro__ for word in CROSS_CHECK_EXEMPT):
+    if _exempt_from_cross_check(facts.layer_class):
         return None
     return sum(facts.traced_macs)
+
+
+# By class, weakly (a class made in a loop goes with it): its MRO never changes.
+_EXEMPT: weakref.WeakKeyDictionary[type, bool] = weakref.WeakKeyDictionary()
+
+
+def _exempt_from_cross_check(layer_class: type) -> bool:
+    """A class or base of it named as one of CROSS_CHECK_EXEMPT."""
+    exempt = _EXEMPT.get(layer_class)
+    if exempt is None:
+        names = [klass.__name__ for klass in layer_class.__mro__]
+        exempt = _EXEMPT[layer_class] = any(word in name for name in names for word in CROSS_CHECK_EXEMPT)
+    return exempt
 
 
 def macs_source(facts: LayerFacts, macs: Optional[int]) -> str:

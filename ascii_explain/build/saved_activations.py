@@ -20,6 +20,7 @@ from ..layers import CALL_SHAPES_KEYWORD, UnknownDimensionError, find_saved_acti
 from ..read.dtypes import dtype_bytes
 from ..read.facts import LayerFacts
 from ..read.legacy import keras3_counterpart
+from .cost_memo import remembered
 from .failures import function_name
 from .records import neurons_of
 
@@ -60,7 +61,11 @@ NOTHING_RECOMPUTED = (0, 0)
 
 def _saved(facts: LayerFacts) -> Saved:
     """(elements, mask elements, formula, note, (selective elements, selective masks)); elements None means
-    the default (the output once)."""
+    the default (the output once). Once per explanation (build/cost_memo.py): a block's is its parts'."""
+    return remembered(("saved", id(facts)), facts, lambda: _saved_once(facts))
+
+
+def _saved_once(facts: LayerFacts) -> Saved:
     function = find_saved_activations(facts.layer_class, keras3_counterpart)
     if function is None:
         parts = facts.model_layers if facts.is_model else facts.sublayers
