@@ -77,6 +77,8 @@ class Reader(TracedCallsReader, WeightTotalsReader):
     # DepthAnything) has the backbone's blocks read once for each: their facts are the same
     # (the same layer, parent and traced calls), so the second read takes the first's.
     sublayers_read: Optional[dict[tuple[int, int, bool], tuple[Any, Any, LayerFacts]]] = None
+    # ... and each variable's own facts, by id (the variable kept with them): ``weights``.
+    variables_read: Optional[dict[int, tuple[Any, tuple[str, Any, str, bool, str, bool]]]] = None
 
     def at_shapes(
         self,
@@ -208,24 +210,42 @@ class Reader(TracedCallsReader, WeightTotalsReader):
         seen: set[int] = set(exclude or ())
         result = []
         layer_trainable = layer.trainable
+        # A block's weights are its parts' too: each variable's own facts are read once per read
+        read = self.variables_read if self.variables_read is not None else {}
         for variable in layer.weights if variables is None else variables:
             if id(variable) in seen:
                 continue
             seen.add(id(variable))
+            known = read.get(id(variable))
+            if known is None:
+                known = read[id(variable)] = (variable, self._variable_facts(variable))
+            name, shape, dtype, created_trainable, path, overwrite = known[1]
             result.append(
                 WeightFacts(
-                    name=self.weight_name(variable),
-                    shape=variable_shape(variable),
-                    dtype=self.dtype_name(variable.dtype),
-                    trainable=bool(layer_trainable and variable.trainable),
+                    name=name,
+                    shape=shape,
+                    dtype=dtype,
+                    trainable=bool(layer_trainable) and created_trainable,
                     id=id(variable),
                     path=self.weight_path(layer, variable),
-                    created_trainable=bool(variable.trainable),
-                    variable_path=variable_path(variable),
-                    overwrite_with_gradient=bool(getattr(variable, "overwrite_with_gradient", False)),
+                    created_trainable=created_trainable,
+                    variable_path=path,
+                    overwrite_with_gradient=overwrite,
                 )
             )
         return result
+
+    def _variable_facts(self, variable: Any) -> tuple[str, Any, str, bool, str, bool]:
+        """(name, shape, dtype, trainable, path, overwritten by its gradient): what a variable's facts hold
+        whichever layer lists it."""
+        return (
+            self.weight_name(variable),
+            variable_shape(variable),
+            self.dtype_name(variable.dtype),
+            bool(variable.trainable),
+            variable_path(variable),
+            bool(getattr(variable, "overwrite_with_gradient", False)),
+        )
 
     def activation_name(self, layer: Any, config: Optional[dict[str, Any]]) -> str:
         """The activation shown on the data row: "" for none or linear."""
@@ -458,7 +478,7 @@ class Reader(TracedCallsReader, WeightTotalsReader):
         """Read the object ``explain`` was given (a model, or one layer) into facts."""
         if self.sublayers_read is None:  # each read on its own copy: what it read is forgotten after
             reader = copy.copy(self)
-            reader.sublayers_read = {}
+            reader.sublayers_read, reader.variables_read = {}, {}
             return reader.model_facts(obj)
         is_model = self.is_model(obj)
         if is_model:
