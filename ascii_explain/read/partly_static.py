@@ -24,8 +24,11 @@ def has_unknown_axis(tensor: Any) -> bool:
 
 
 def graph_layers_fed_unknown_axes(model: Any) -> dict[int, Any]:
-    """``{id(layer): its graph output as KerasTensors at batch 1}`` for every layer of the model's graphs (nested
-    Functional models too) called once there on an input with an axis of unknown size past the batch."""
+    """``{id(layer): its graph outputs as KerasTensors at batch 1}`` for every layer of the model's graphs (nested
+    Functional models too) called once there on an input with an axis of unknown size past the batch.
+
+    The outputs are the node's, flat (``Node.outputs``): Keras's graph run maps a call's flattened result
+    onto them, so a layer returning a tuple or a dict is answered by the same tensors in the same order."""
     answered: dict[int, Any] = {}
     models, seen = [model], set()
     while models:
@@ -36,14 +39,12 @@ def graph_layers_fed_unknown_axes(model: Any) -> dict[int, Any]:
         for operation in getattr(current, "operations", None) or []:
             if not isinstance(operation, keras.layers.Layer):
                 continue  # a keras.ops node infers its shape in Python: it runs
-            nodes = list(getattr(operation, "_inbound_nodes", ()))
             if isinstance(operation, keras.Model) and getattr(operation, "inputs", None):
-                models.append(operation)
-            if len(nodes) != 1 or not any(has_unknown_axis(t) for t in keras.tree.flatten(nodes[0].input_tensors)):
+                models.append(operation)  # a nested graph runs: its own layers are answered one by one
                 continue
-            if isinstance(operation, keras.Model) and getattr(operation, "inputs", None):
-                continue  # a nested graph runs: its own layers are answered one by one
-            answered[id(operation)] = keras.tree.map_structure(_at_batch_one, nodes[0].outputs)
+            nodes = list(getattr(operation, "_inbound_nodes", ()))
+            if len(nodes) == 1 and any(has_unknown_axis(t) for t in keras.tree.flatten(nodes[0].input_tensors)):
+                answered[id(operation)] = [_at_batch_one(tensor) for tensor in nodes[0].outputs]
     return answered
 
 
