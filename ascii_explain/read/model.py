@@ -22,7 +22,7 @@ from .input_shapes import InputShapeError, concrete_input_shapes
 from .keras3 import KERAS3
 from .light_config import light_serialization
 from .own_products import may_multiply_itself
-from .partly_static import graph_layers_fed_unknown_axes, has_unknown_axis
+from .partly_static import graph_layers_fed_unknown_axes, graph_operations, has_unknown_axis
 from .reader import Reader
 from .shape_values import batch_none
 from .subclassed_shapes import build_shape_inputs
@@ -115,18 +115,10 @@ def _folds_positions_into_the_batch(model: Any) -> bool:
     trace at a known batch tells the layers after it how many rows a sample is
     (``read/call_shapes.py``: ``CallShapes.samples``).
     """
-    models, seen = [model], set()
-    while models:
-        current = models.pop()
-        if id(current) in seen:
-            continue
-        seen.add(id(current))
-        for operation in getattr(current, "operations", None) or []:
-            if isinstance(operation, keras.Model):
-                models.append(operation)
-            elif type(operation).__name__ == "Reshape" and not isinstance(operation, keras.layers.Layer):
-                if any(_fewer_per_sample(node) for node in getattr(operation, "_inbound_nodes", ())):
-                    return True
+    for operation in graph_operations(model):
+        if type(operation).__name__ == "Reshape" and not isinstance(operation, keras.layers.Layer):
+            if any(_fewer_per_sample(node) for node in getattr(operation, "_inbound_nodes", ())):
+                return True
     return False
 
 

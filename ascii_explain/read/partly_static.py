@@ -13,9 +13,23 @@ graph holds, at the trace's batch, and the layers after it run on that.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Iterator
 
 import keras
+
+
+def graph_operations(model: Any) -> Iterator[Any]:
+    """Every operation of the model's Functional graph and of the models nested in it, each graph once."""
+    models, seen = [model], set()
+    while models:
+        current = models.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        for operation in getattr(current, "operations", None) or []:
+            if isinstance(operation, keras.Model):
+                models.append(operation)
+            yield operation
 
 
 def has_unknown_axis(tensor: Any) -> bool:
@@ -30,21 +44,14 @@ def graph_layers_fed_unknown_axes(model: Any) -> dict[int, Any]:
     The outputs are the node's, flat (``Node.outputs``): Keras's graph run maps a call's flattened result
     onto them, so a layer returning a tuple or a dict is answered by the same tensors in the same order."""
     answered: dict[int, Any] = {}
-    models, seen = [model], set()
-    while models:
-        current = models.pop()
-        if id(current) in seen:
-            continue
-        seen.add(id(current))
-        for operation in getattr(current, "operations", None) or []:
-            if not isinstance(operation, keras.layers.Layer):
-                continue  # a keras.ops node infers its shape in Python: it runs
-            if isinstance(operation, keras.Model) and getattr(operation, "inputs", None):
-                models.append(operation)  # a nested graph runs: its own layers are answered one by one
-                continue
-            nodes = list(getattr(operation, "_inbound_nodes", ()))
-            if len(nodes) == 1 and any(has_unknown_axis(t) for t in keras.tree.flatten(nodes[0].input_tensors)):
-                answered[id(operation)] = [_at_batch_one(tensor) for tensor in nodes[0].outputs]
+    for operation in graph_operations(model):
+        if not isinstance(operation, keras.layers.Layer):
+            continue  # a keras.ops node infers its shape in Python: it runs
+        if isinstance(operation, keras.Model) and getattr(operation, "inputs", None):
+            continue  # a nested graph runs: its own layers are answered one by one
+        nodes = list(getattr(operation, "_inbound_nodes", ()))
+        if len(nodes) == 1 and any(has_unknown_axis(t) for t in keras.tree.flatten(nodes[0].input_tensors)):
+            answered[id(operation)] = [_at_batch_one(tensor) for tensor in nodes[0].outputs]
     return answered
 
 
