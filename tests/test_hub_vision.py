@@ -435,6 +435,23 @@ def test_a_block_with_several_model_outputs_lists_each_once_with_keras_batch():
     assert e.layer("embedder").macs and not e.macs_unknown
 
 
+def test_a_shared_layers_call_lines_write_keras_batch_at_the_static_shape():
+    """SegFormer's shared resize is called twice; its first call's shapes come from the static-shape trace at
+    batch 1, ours: its line wrote (1, 4, 4, 8), beside its second call's graph shapes (None, ...). Given an
+    input_shape, the batch is the user's and stays."""
+    model = corpus_model("segformer")
+    shape = (1, *tuple(model.inputs[0].shape)[1:])
+
+    def call_lines(text: str) -> list[str]:
+        lines = [" ".join(line.split()) for line in text.splitlines()]
+        return [line for line in lines if "call 1 ←" in line or "call 2 ←" in line]
+
+    static = call_lines(explain(model).render(width=200)) + call_lines(explain(model)._repr_html_())
+    assert static and all("(None, " in line and "(1, " not in line for line in static)
+    given = call_lines(explain(model, input_shape=shape).render(width=200))
+    assert given and any("(1, " in line for line in given)
+
+
 def test_the_static_shape_trace_counts_what_an_explicit_input_shape_counts():
     """DepthAnything's fusion stages need every axis of their call; the static-shape trace gives them (at batch
     1, ours): writing that batch None in the traced calls left the neck's mult-adds unknown."""

@@ -129,6 +129,7 @@ def diagram_rows(
         for shape in explanation.input_shapes[:1]:
             rows.append(DataRow("Input", shape, producer=(explanation.input_names or [""])[0]))
     readers = graph_text.consumer_counts(records)
+    batch_unknown = graph_text.inputs_batch_unknown(explanation.input_shapes)
     # An expanded nested model's output row waits until its inner rows are drawn.
     waiting: list[DataRow] = []
     for index, layer in enumerate(layers):
@@ -153,7 +154,8 @@ def diagram_rows(
                 previous.name = record.name
             continue
         above = previous.producer if isinstance(previous, DataRow) else None
-        graph_lines = [styled.Line(line) for line in graph_text.graph_details(record, above, ascii_only)]
+        details = graph_text.graph_details(record, above, ascii_only, batch_unknown)
+        graph_lines = [styled.Line(line) for line in details]
         rows.append(OperationRow(layer, graph_lines + _details(layer, ascii_only)))
         produced_by = layer.last_name or record.name  # a run of identical blocks: the last one's output
         data = DataRow(

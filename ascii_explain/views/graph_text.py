@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import NamedTuple, Optional, Sequence
+from typing import Any, NamedTuple, Optional, Sequence
 
 from ..build.records import Call, LayerRecord, OutputShape
 from ..read.shape_values import batch_none
@@ -54,14 +54,23 @@ def reads_only(record: LayerRecord, producer: str) -> bool:
     return not record.inbound or tuple(record.inbound) == (producer,)
 
 
-def graph_details(record: LayerRecord, producer_above: Optional[str], ascii_only: bool = False) -> list[str]:
-    """Detail lines about the graph: the inbound layers, or one line per call of a shared layer."""
+def graph_details(
+    record: LayerRecord, producer_above: Optional[str], ascii_only: bool = False, batch_unknown: bool = False
+) -> list[str]:
+    """Detail lines about the graph: the inbound layers, or one line per call of a shared layer.
+
+    ``batch_unknown``: the model's inputs are of any batch (``inputs_batch_unknown``); a call's shapes traced
+    at the static-shape trace's batch of 1 (read/model.py) are written as Keras writes them, batch None.
+    """
     arrow_in, arrow_out = _arrow(ARROW_IN, ascii_only), _arrow(ARROW_OUT, ascii_only)
     if record.calls > 1:
         lines = [f"shared: {record.calls} calls in this model, weights counted once"]
         for index, call in enumerate(record.call_list, start=1):
             reads = f"{arrow_in} {inbound_text(call)}  " if call.inbound else ""
-            shapes = f"{shape_tuple_text(call.input_shape)} {arrow_out} {shape_tuple_text(call.output_shape)}"
+            call_in, call_out = call.input_shape, call.output_shape
+            if batch_unknown:
+                call_in, call_out = batch_none(call_in), batch_none(call_out)
+            shapes = f"{shape_tuple_text(call_in)} {arrow_out} {shape_tuple_text(call_out)}"
             lines.append(f"call {index}  {reads}{shapes}")
         return lines
     if record.inbound and not (producer_above is not None and reads_only(record, producer_above)):
@@ -121,6 +130,12 @@ def io_lines(input_names: Sequence[str], output_names: Sequence[str], records: S
         listed = ", ".join(f"{name} {shape_tuple_text(shapes.get(name))}" for name in dict.fromkeys(names))
         lines.append(f"{title} ({len(names)}): {listed}")
     return lines
+
+
+def inputs_batch_unknown(input_shapes: Sequence[Any]) -> bool:
+    """The model has inputs, each of any batch (no ``input_shape`` fixed one): a batch of 1 in a row's
+    shapes is then the static-shape trace's."""
+    return bool(input_shapes) and all(_batch_unknown(shape) for shape in input_shapes)
 
 
 def _batch_unknown(shape: Optional[OutputShape]) -> bool:

@@ -127,6 +127,7 @@ class _TreeWriter:
         self.expand_repeats = expand_repeats
         self.total_macs = e.total_macs
         self.above: Optional[str] = None  # the layer whose output the previous row shows
+        self.batch_unknown = graph_text.inputs_batch_unknown(e.input_shapes)
 
     def rows(self) -> list[str]:
         lines = []
@@ -163,7 +164,7 @@ class _TreeWriter:
         if record.class_name == "InputLayer":
             self.above = record.name
             return [self._input_row(format_dims(record.output_shape, compact=True), record.name, record.depth)]
-        reads = graph_text.graph_details(record, self.above)
+        reads = graph_text.graph_details(record, self.above, batch_unknown=self.batch_unknown)
         self.above = record.name
         parts = _part_lines(layer) if not node.children and record.sublayer_count and layer.arithmetic else ""
         opens = bool(node.children or parts)
@@ -188,7 +189,7 @@ class _TreeWriter:
         import html
 
         group, record = node.group, node.group.record
-        reads = graph_text.graph_details(record, self.above)
+        reads = graph_text.graph_details(record, self.above, batch_unknown=self.batch_unknown)
         count = group.repeat
         label = (
             f'<span class="ae-count">{count} ×</span> <span class="ae-class-strong">{html.escape(record.class_name)}'
